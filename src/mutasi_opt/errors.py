@@ -1,0 +1,101 @@
+"""User-facing errors.
+
+Every mistake a user can make in the input is reported as an :class:`InputIssue`
+naming the file, the spreadsheet row, the column, the bad value and what to
+change.  All issues found in one pass are raised together in one
+:class:`InputError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+__all__ = ["InputError", "InputIssue", "SolverError"]
+
+
+@dataclass(frozen=True, slots=True)
+class InputIssue:
+    """One problem in the input.
+
+    Parameters
+    ----------
+    file
+        The file (``employees.csv``) or table (``employees``) the issue is in.
+    row
+        Spreadsheet row number (the header is row 1, the first data row is
+        row 2), or ``None`` when the issue concerns the whole file.
+    column
+        Column name as the user wrote it, or ``None``.
+    value
+        The offending value as text, or ``None``.
+    message
+        What is wrong and what to change.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        shown = "" if self.value is None else f" (value {self.value!r})"
+        return f"{where}{shown}: {self.message}"
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        """Plain dict for JSON output."""
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
+    def relocated(
+        self, *, file: str | None = None, row: int | None = None, column: str | None = None
+    ) -> InputIssue:
+        """Copy with a different location (used when mapping table rows to files)."""
+        return replace(
+            self,
+            file=self.file if file is None else file,
+            row=self.row if row is None else row,
+            column=self.column if column is None else column,
+        )
+
+
+class InputError(ValueError):
+    """The input has one or more problems; ``issues`` lists every one of them."""
+
+    issues: tuple[InputIssue, ...]
+
+    def __init__(self, issues: Iterable[InputIssue]) -> None:
+        self.issues = tuple(issues)
+        if not self.issues:
+            raise ValueError("InputError needs at least one issue")
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        n = len(self.issues)
+        head = f"{n} problem{'s' if n != 1 else ''} in the input:"
+        return "\n".join([head, *(f"  - {issue}" for issue in self.issues)])
+
+    def to_list(self) -> list[dict[str, str | int | None]]:
+        """The issues as plain dicts (for ``--json`` output)."""
+        return [issue.to_dict() for issue in self.issues]
+
+
+class SolverError(RuntimeError):
+    """The solver rejected a model it was given (a bug, not a user error)."""
+
+
+def raise_if(issues: Sequence[InputIssue]) -> None:
+    """Raise :class:`InputError` when ``issues`` is non-empty."""
+    if issues:
+        raise InputError(issues)

@@ -1,0 +1,379 @@
+"""The single definition of every number mutasi-opt reports.
+
+All functions are pure: they take a :class:`~mutasi_opt.model.Problem` and,
+where relevant, an *assignment* — an integer array giving, for each employee
+(in ``problem.employees`` order), the position of the unit it is assigned to
+(``problem.index.unit_ids``).  The current state is
+``problem.index.home``.
+
+Arithmetic follows the model exactly (see ``docs/model.md``):
+
+* capacity ``c_e = round_half_up(fte × effective_hours)`` whole hours;
+* workload ``W(u, r)`` rounded half up to whole hours;
+* fair share ``F(u, r) = W(u, r) · C_r / W_r`` in centi-hours, rounded half up;
+* deviation ``d = |S − F|`` in centi-hours; imbalance ``D = ½ Σ d``;
+* balance cost ``B = Σ φ(d, F)`` with ``φ`` convex piecewise linear in
+  ``d / F``, scaled by 100 so that percent breakpoints stay integral:
+  ``100·φ = Σ_k (s_k − s_{k−1}) · max(0, 100·d − b_k·F)``.
+
+So ``imbalance_centi`` is in centi-hours (divide by 100 for hours, and D is
+half of it), ``balance_cost_scaled`` is in 1/10,000 hours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .model import Policy, Problem
+
+__all__ = [
+    "BANDS",
+    "Metrics",
+    "allowed_units",
+    "assigned_capacity_centi",
+    "as_assignment",
+    "balance_cost_scaled",
+    "band",
+    "capacity_hours",
+    "deviation_centi",
+    "ej",
+    "evaluate",
+    "fair_share_centi",
+    "headcount",
+    "imbalance_centi",
+    "imbalance_fte",
+    "immovable_reason",
+    "movable",
+    "moved",
+    "phi_scaled",
+    "preference_cost",
+    "preference_costs",
+    "qualified_count",
+    "requirement_shortfall",
+    "role_capacity_hours",
+    "round_half_up",
+    "workload_hours",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: EJ band letters from most to least loaded.
+BANDS = ("A", "B", "C", "D", "E")
+
+
+# --------------------------------------------------------------------- scalars
+def round_half_up(value: float | Decimal) -> int:
+    """Round to the nearest integer, halves away from zero, exactly on the decimal text."""
+    dec = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    return int(dec.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _round_array(values: FloatArray, scale: int = 1) -> IntArray:
+    """``round_half_up(v × scale)`` for every element, exact on the decimal text."""
+    uniq, inverse = np.unique(values, return_inverse=True)
+    rounded = np.array(
+        [round_half_up(Decimal(repr(float(v))) * scale) for v in uniq], dtype=np.int64
+    )
+    return rounded[inverse.reshape(values.shape)]
+
+
+# ------------------------------------------------------------------ capacities
+def capacity_hours(problem: Problem) -> IntArray:
+    """``c_e``: yearly capacity of each employee, ``round_half_up(fte × effective_hours)``."""
+
+    def build() -> IntArray:
+        eff = Decimal(repr(float(problem.policy.effective_hours)))
+        fte = problem.index.fte
+        uniq, inverse = np.unique(fte, return_inverse=True)
+        caps = np.array(
+            [round_half_up(Decimal(repr(float(f))) * eff) for f in uniq], dtype=np.int64
+        )
+        out = caps[inverse]
+        out.setflags(write=False)
+        return out
+
+    result: IntArray = problem.cached("capacity_hours", build)
+    return result
+
+
+def workload_hours(problem: Problem) -> IntArray:
+    """``W(u, r)``: workload per unit and role in whole hours (rounded half up)."""
+
+    def build() -> IntArray:
+        out = _round_array(problem.index.workload)
+        out.setflags(write=False)
+        return out
+
+    result: IntArray = problem.cached("workload_hours", build)
+    return result
+
+
+def role_capacity_hours(problem: Problem) -> IntArray:
+    """``C_r``: total capacity of each role pool in hours."""
+    idx = problem.index
+    return np.bincount(idx.role, weights=capacity_hours(problem), minlength=idx.n_roles).astype(
+        np.int64
+    )
+
+
+def fair_share_centi(problem: Problem) -> IntArray:
+    """``F(u, r) = W(u, r) · C_r / W_r`` in centi-hours, rounded half up (0 when W_r = 0)."""
+
+    def build() -> IntArray:
+        w = workload_hours(problem)
+        c = role_capacity_hours(problem)
+        w_r = w.sum(axis=0)
+        out = np.zeros_like(w)
+        for r in range(w.shape[1]):
+            if w_r[r] == 0:
+                continue
+            # round_half_up(100 · W · C / W_r) = floor((200 · W · C + W_r) / (2 · W_r))
+            num = [(200 * int(wu) * int(c[r]) + int(w_r[r])) // (2 * int(w_r[r])) for wu in w[:, r]]
+            out[:, r] = num
+        out.setflags(write=False)
+        return out
+
+    result: IntArray = problem.cached("fair_share_centi", build)
+    return result
+
+
+def as_assignment(problem: Problem, assignment: Any) -> IntArray:
+    """Normalise an assignment to an array of unit positions.
+
+    Accepts an array/sequence of unit positions, a sequence of unit ids in
+    employee order, or a mapping NIP → unit id (employees not in the mapping
+    stay home).
+    """
+    idx = problem.index
+    if isinstance(assignment, Mapping):
+        out = idx.home.copy()
+        for nip, unit in assignment.items():
+            out[idx.nip_pos[str(nip)]] = idx.unit_pos[str(unit)]
+        return out
+    if isinstance(assignment, np.ndarray) and assignment.dtype.kind in "iu":
+        arr = assignment.astype(np.int64, copy=False)
+    elif isinstance(assignment, Sequence) and assignment and isinstance(assignment[0], str):
+        arr = np.array([idx.unit_pos[u] for u in assignment], dtype=np.int64)
+    else:
+        arr = np.asarray(assignment, dtype=np.int64)
+    if arr.shape != (idx.n_employees,):
+        raise ValueError(
+            f"assignment has {arr.shape[0] if arr.ndim else 0} entries for "
+            f"{idx.n_employees} employees"
+        )
+    if arr.size and (arr.min() < 0 or arr.max() >= idx.n_units):
+        raise ValueError("assignment holds a unit position outside the problem's units")
+    return arr
+
+
+def assigned_capacity_centi(problem: Problem, assignment: IntArray) -> IntArray:
+    """``S(u, r)``: capacity (centi-hours) of role ``r`` assigned to unit ``u``."""
+    idx = problem.index
+    flat = assignment * idx.n_roles + idx.role
+    sums = np.bincount(
+        flat, weights=capacity_hours(problem), minlength=idx.n_units * idx.n_roles
+    ).astype(np.int64)
+    return 100 * sums.reshape(idx.n_units, idx.n_roles)
+
+
+def deviation_centi(problem: Problem, assignment: IntArray) -> IntArray:
+    """``d(u, r) = |S(u, r) − F(u, r)|`` in centi-hours."""
+    return np.abs(assigned_capacity_centi(problem, assignment) - fair_share_centi(problem))
+
+
+def phi_scaled(d: IntArray, f: IntArray, policy: Policy) -> IntArray:
+    """``100 · φ(d, F)`` elementwise (d and F in centi-hours)."""
+    d = np.asarray(d, dtype=np.int64)
+    f = np.asarray(f, dtype=np.int64)
+    out = np.zeros(np.broadcast_shapes(d.shape, f.shape), dtype=np.int64)
+    prev = 0
+    for b, s in zip(policy.balance_breakpoints, policy.balance_slopes, strict=True):
+        out += (s - prev) * np.maximum(0, 100 * d - b * f)
+        prev = s
+    return out
+
+
+def balance_cost_scaled(problem: Problem, assignment: IntArray) -> int:
+    """``B`` scaled by 10,000 (hours × 10,000), an exact integer."""
+    d = deviation_centi(problem, assignment)
+    return int(phi_scaled(d, fair_share_centi(problem), problem.policy).sum())
+
+
+def imbalance_centi(problem: Problem, assignment: IntArray) -> int:
+    """``Σ d(u, r)`` in centi-hours (``D`` in hours is this ÷ 200)."""
+    return int(deviation_centi(problem, assignment).sum())
+
+
+# -------------------------------------------------------------- EJ and bands
+def ej(workload: Any, capacity: Any) -> FloatArray:
+    """Efektivitas jabatan = workload hours ÷ capacity hours.
+
+    ``inf`` when there is workload but no capacity, ``nan`` when both are 0.
+    """
+    w = np.asarray(workload, dtype=np.float64)
+    c = np.asarray(capacity, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(c > 0, w / np.where(c > 0, c, 1.0), np.where(w > 0, np.inf, np.nan))
+
+
+def band(ej_value: Any, thresholds: Sequence[float] = (1.0, 0.9, 0.7, 0.5)) -> Any:
+    """EJ band letter: A > t0 ≥ B ≥ t1 > C ≥ t2 > D ≥ t3 > E (``""`` for nan).
+
+    With the default thresholds: A above 1.00, B 0.90-1.00, C 0.70-0.89,
+    D 0.50-0.69, E below 0.50.  Works on scalars and arrays.
+    """
+    arr = np.asarray(ej_value, dtype=np.float64)
+    a, b, c, d = thresholds
+    out = np.select(
+        [np.isnan(arr), arr > a, arr >= b, arr >= c, arr >= d],
+        ["", "A", "B", "C", "D"],
+        default="E",
+    )
+    if out.ndim == 0:
+        return str(out)
+    return out.astype(object)
+
+
+# ------------------------------------------------------------------ headcount
+def headcount(problem: Problem, assignment: IntArray) -> IntArray:
+    """Number of employees assigned to each unit."""
+    return np.bincount(assignment, minlength=problem.index.n_units).astype(np.int64)
+
+
+def qualified_count(problem: Problem, assignment: IntArray) -> IntArray:
+    """For each requirement, the number of qualified employees assigned to its unit."""
+    idx = problem.index
+    if not len(problem.requirements):
+        return np.zeros(0, dtype=np.int64)
+    at_unit = assignment[None, :] == idx.req_unit[:, None]
+    return (at_unit & idx.qualified).sum(axis=1).astype(np.int64)
+
+
+def requirement_shortfall(problem: Problem, assignment: IntArray) -> IntArray:
+    """For each requirement, ``max(0, min_staff − qualified staff assigned)``."""
+    need = np.array([q.min_staff for q in problem.requirements], dtype=np.int64)
+    return np.maximum(0, need - qualified_count(problem, assignment))
+
+
+# ----------------------------------------------------------------- movability
+def immovable_reason(problem: Problem) -> list[str]:
+    """Per employee: ``""`` when movable, else ``locked``, ``pppk`` or ``tenure``."""
+    idx, pol = problem.index, problem.policy
+    out: list[str] = []
+    for e in range(idx.n_employees):
+        if idx.locked[e]:
+            out.append("locked")
+        elif idx.pppk[e] and not pol.allow_pppk_moves:
+            out.append("pppk")
+        elif 0 <= idx.months[e] < pol.min_months_in_unit:
+            out.append("tenure")
+        else:
+            out.append("")
+    return out
+
+
+def movable(problem: Problem) -> BoolArray:
+    """``movable(e)``: not locked, PNS (or PPPK allowed), and long enough in the unit."""
+    idx, pol = problem.index, problem.policy
+    ok = ~idx.locked
+    if not pol.allow_pppk_moves:
+        ok &= ~idx.pppk
+    ok &= (idx.months < 0) | (idx.months >= pol.min_months_in_unit)
+    return ok
+
+
+def allowed_units(problem: Problem, employee: int) -> IntArray:
+    """``allowed(e)``: home plus, when movable, every unit with demand for the role not refused."""
+    idx = problem.index
+    home = int(idx.home[employee])
+    if not movable(problem)[employee]:
+        return np.array([home], dtype=np.int64)
+    cand = np.flatnonzero(idx.has_demand[:, idx.role[employee]])
+    refused = idx.refused[employee]
+    if refused:
+        cand = cand[~np.isin(cand, refused)]
+    return np.union1d(cand, [home]).astype(np.int64)
+
+
+# ------------------------------------------------------------- preferences
+def preference_costs(problem: Problem, assignment: IntArray) -> IntArray:
+    """Per employee: 0 staying, ``k − 1`` for the k-th preferred unit, else unlisted cost."""
+    idx = problem.index
+    unlisted = problem.policy.unlisted_preference_cost
+    out = np.zeros(idx.n_employees, dtype=np.int64)
+    for e in np.flatnonzero(assignment != idx.home):
+        prefs = idx.preferred[e]
+        u = int(assignment[e])
+        out[e] = prefs.index(u) if u in prefs else unlisted
+    return out
+
+
+def preference_cost(problem: Problem, assignment: IntArray) -> int:
+    """Total preference cost."""
+    return int(preference_costs(problem, assignment).sum())
+
+
+def moved(problem: Problem, assignment: IntArray) -> BoolArray:
+    """Employees whose unit changes."""
+    return np.asarray(assignment != problem.index.home)
+
+
+# ---------------------------------------------------------------- summary
+@dataclass(frozen=True)
+class Metrics:
+    """Every headline number of one assignment.
+
+    Integer fields (``*_centi``, ``*_scaled``) are exact; the hour fields are
+    derived from them for display.
+    """
+
+    shortfall: int
+    imbalance_centi: int
+    balance_cost_scaled: int
+    moves: int
+    preference_cost: int
+
+    @property
+    def imbalance_hours(self) -> float:
+        """``D = ½ Σ d`` in hours."""
+        return self.imbalance_centi / 200
+
+    @property
+    def balance_cost(self) -> float:
+        """``B`` in hours."""
+        return self.balance_cost_scaled / 10_000
+
+    def stage_values(self) -> tuple[int, int, int, int, int]:
+        """The five lexicographic stage values in their exact integer units."""
+        return (
+            self.shortfall,
+            self.imbalance_centi,
+            self.balance_cost_scaled,
+            self.moves,
+            self.preference_cost,
+        )
+
+
+def evaluate(problem: Problem, assignment: Any = None) -> Metrics:
+    """All headline metrics of ``assignment`` (default: the current state)."""
+    a = problem.index.home if assignment is None else as_assignment(problem, assignment)
+    return Metrics(
+        shortfall=int(requirement_shortfall(problem, a).sum()),
+        imbalance_centi=imbalance_centi(problem, a),
+        balance_cost_scaled=balance_cost_scaled(problem, a),
+        moves=int(moved(problem, a).sum()),
+        preference_cost=preference_cost(problem, a),
+    )
+
+
+def imbalance_fte(problem: Problem, assignment: IntArray) -> float:
+    """``D`` expressed in FTE (hours ÷ effective hours)."""
+    return imbalance_centi(problem, assignment) / 200 / float(problem.policy.effective_hours)

@@ -1,0 +1,235 @@
+"""Value types of the ASN domain: NIP (employee number) and golongan (rank)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer
+from pydantic_core import CoreSchema, core_schema
+
+__all__ = [
+    "Golongan",
+    "GolonganField",
+    "Nip",
+    "NipField",
+    "parse_golongan",
+    "parse_nip",
+]
+
+_NIP_RE = re.compile(r"^\d{18}$")
+_FIRST_BIRTH_YEAR = 1930
+_FIRST_CPNS_YEAR = 1950
+_MIN_AGE_AT_CPNS = 15
+
+
+class Nip(str):
+    """An employee number.
+
+    An 18-digit NIP is checked for structure: ``YYYYMMDD`` birth date,
+    ``YYYYMM`` CPNS start, gender digit (1 male, 2 female), 3-digit sequence.
+    Any other text is accepted as an opaque identifier (``is_structured`` is
+    False and the derived properties are ``None``).
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            parse_nip,
+            json_schema_input_schema=core_schema.str_schema(),
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @property
+    def is_structured(self) -> bool:
+        """True for an 18-digit NIP (which has passed the structure check)."""
+        return bool(_NIP_RE.match(self))
+
+    @property
+    def birth_date(self) -> dt.date | None:
+        """Birth date encoded in the NIP."""
+        if not self.is_structured:
+            return None
+        return dt.date(int(self[0:4]), int(self[4:6]), int(self[6:8]))
+
+    @property
+    def cpns_start(self) -> tuple[int, int] | None:
+        """(year, month) the employee started as CPNS."""
+        if not self.is_structured:
+            return None
+        return int(self[8:12]), int(self[12:14])
+
+    @property
+    def gender(self) -> str | None:
+        """``"M"`` or ``"F"``."""
+        if not self.is_structured:
+            return None
+        return "M" if self[14] == "1" else "F"
+
+    @property
+    def sequence(self) -> int | None:
+        """The 3-digit sequence number."""
+        if not self.is_structured:
+            return None
+        return int(self[15:18])
+
+
+def nip_problem(text: str) -> str | None:
+    """Why an 18-digit NIP is malformed, or None when it is fine (or opaque)."""
+    if not _NIP_RE.match(text):
+        return None
+    year, month, day = int(text[0:4]), int(text[4:6]), int(text[6:8])
+    try:
+        birth = dt.date(year, month, day)
+    except ValueError:
+        return f"digits 1-8 ({text[0:8]}) are not a valid birth date YYYYMMDD"
+    this_year = dt.date.today().year
+    if not _FIRST_BIRTH_YEAR <= birth.year <= this_year - _MIN_AGE_AT_CPNS:
+        return f"birth year {birth.year} in digits 1-4 is not plausible for an employee"
+    c_year, c_month = int(text[8:12]), int(text[12:14])
+    if not 1 <= c_month <= 12:
+        return f"digits 13-14 ({text[12:14]}) are not a valid CPNS start month"
+    if not (max(_FIRST_CPNS_YEAR, birth.year + _MIN_AGE_AT_CPNS) <= c_year <= this_year + 1):
+        return (
+            f"CPNS start year {c_year} in digits 9-12 is not plausible for someone born "
+            f"in {birth.year}"
+        )
+    if text[14] not in "12":
+        return f"digit 15 ({text[14]}) must be the gender digit, 1 (male) or 2 (female)"
+    return None
+
+
+def parse_nip(value: Any) -> Nip:
+    """Parse a NIP from user input; raises ValueError with what to change."""
+    if isinstance(value, Nip):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise ValueError("a NIP is required")
+    if isinstance(value, float):
+        raise ValueError(
+            "NIP was stored as a number and may have lost digits; "
+            "store the NIP column as text"
+        )
+    text = str(value).strip()
+    if not text:
+        raise ValueError("a NIP is required")
+    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text):
+        raise ValueError(
+            "NIP looks like a number in scientific notation (Excel converts long "
+            "numbers); format the NIP column as text and re-enter it"
+        )
+    compact = re.sub(r"[\s.\-]", "", text)
+    if _NIP_RE.match(compact):
+        text = compact
+    problem = nip_problem(text)
+    if problem is not None:
+        raise ValueError(f"18-digit NIP is malformed: {problem}")
+    return Nip(text)
+
+
+NipField = Nip
+
+
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+_ROMAN_OF = {v: k for k, v in _ROMAN.items()}
+_MAX_LETTER = {1: "d", 2: "d", 3: "d", 4: "e"}
+
+
+class Golongan(enum.Enum):
+    """The 17 ordered ranks ``I/a`` … ``IV/e``; comparisons follow seniority."""
+
+    I_A = "I/a"
+    I_B = "I/b"
+    I_C = "I/c"
+    I_D = "I/d"
+    II_A = "II/a"
+    II_B = "II/b"
+    II_C = "II/c"
+    II_D = "II/d"
+    III_A = "III/a"
+    III_B = "III/b"
+    III_C = "III/c"
+    III_D = "III/d"
+    IV_A = "IV/a"
+    IV_B = "IV/b"
+    IV_C = "IV/c"
+    IV_D = "IV/d"
+    IV_E = "IV/e"
+
+    @property
+    def order(self) -> int:
+        """0 for I/a up to 16 for IV/e."""
+        return _GOLONGAN_ORDER[self]
+
+    @property
+    def ruang(self) -> int:
+        """The group number 1-4."""
+        return _ROMAN[self.value.split("/")[0]]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Golongan):
+            return NotImplemented
+        return self.order < other.order
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Golongan):
+            return NotImplemented
+        return self.order <= other.order
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Golongan):
+            return NotImplemented
+        return self.order > other.order
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Golongan):
+            return NotImplemented
+        return self.order >= other.order
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, value: Any) -> Golongan:
+        """Parse ``III/a``, ``3a``, ``III-a``, ``iii/a``, ``3/a``, ``III a``."""
+        return parse_golongan(value)
+
+
+_GOLONGAN_ORDER = {g: i for i, g in enumerate(Golongan)}
+_GOLONGAN_RE = re.compile(r"^(IV|III|II|I|[1-4])\s*[/\-\s.]?\s*([A-Ea-e])$", re.IGNORECASE)
+
+
+def parse_golongan(value: Any) -> Golongan:
+    """Parse a golongan from user input; raises ValueError with what to change."""
+    if isinstance(value, Golongan):
+        return value
+    text = str(value).strip()
+    match = _GOLONGAN_RE.match(text)
+    if match is None:
+        raise ValueError(
+            "not a golongan; write it as I/a … IV/e (also accepted: 3a, III-a, iii/a)"
+        )
+    group_text, letter = match.group(1).upper(), match.group(2).lower()
+    group = int(group_text) if group_text.isdigit() else _ROMAN[group_text]
+    if letter > _MAX_LETTER[group]:
+        raise ValueError(
+            f"golongan {_ROMAN_OF[group]} goes up to {_ROMAN_OF[group]}/{_MAX_LETTER[group]}"
+        )
+    return Golongan(f"{_ROMAN_OF[group]}/{letter}")
+
+
+def _golongan_or_none(value: Any) -> Golongan | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_golongan(value)
+
+
+GolonganField = Annotated[
+    Golongan | None,
+    BeforeValidator(_golongan_or_none),
+    PlainSerializer(lambda g: None if g is None else g.value, return_type=str | None),
+]
