@@ -1,0 +1,92 @@
+"""Command-line interface: ``mutasi-opt SUBCOMMAND ...``.
+
+The CLI is thin: it parses arguments, calls the library, prints and returns an
+exit code.  Exit codes: 0 plan found / success; 1 invalid input or usage;
+2 infeasible; 3 no plan within the time limit.  A user error never shows a
+traceback.
+
+Each subcommand lives in its own module of this package and exposes
+``register(subparsers) -> None``; the module sets ``func`` on its parser via
+``set_defaults(func=run)`` where ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from ..errors import InputError
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_INFEASIBLE = 2
+EXIT_NO_PLAN = 3
+
+#: Subcommand modules, in the order they appear in ``--help``.
+SUBCOMMANDS = ("demo", "validate", "solve", "check", "abk")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available subcommand registered."""
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="mutasi-opt",
+        description="Plan transfers (mutasi) of ASN between work units.",
+    )
+    parser.add_argument("--version", action="version", version=f"mutasi-opt {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # subcommand not built yet
+            if exc.name == f"{__name__}.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def print_input_error(err: InputError, *, as_json: bool = False) -> None:
+    """Print every issue of ``err`` to stderr (or JSON to stdout)."""
+    if as_json:
+        import json
+
+        json.dump({"status": "invalid", "issues": err.to_list()}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stderr.write(f"error: {err}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mutasi-opt`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INPUT
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        code: int = args.func(args)
+    except InputError as err:
+        print_input_error(err, as_json=bool(getattr(args, "json", False)))
+        return EXIT_INPUT
+    except FileNotFoundError as err:
+        sys.stderr.write(f"error: {err.filename or err}: no such file or folder\n")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
