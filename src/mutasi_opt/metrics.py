@@ -45,6 +45,7 @@ __all__ = [
     "ej",
     "evaluate",
     "fair_share_centi",
+    "fte_capacity_hours",
     "headcount",
     "imbalance_centi",
     "imbalance_fte",
@@ -86,17 +87,34 @@ def _round_array(values: FloatArray, scale: int = 1) -> IntArray:
 
 
 # ------------------------------------------------------------------ capacities
+def fte_capacity_hours(fte: Any, effective_hours: float) -> IntArray:
+    """Yearly capacity in whole hours of staff with the given FTE.
+
+    Parameters
+    ----------
+    fte
+        FTE of each employee (scalar or array; 1 = full time).
+    effective_hours
+        Effective working hours of one full-time employee per year.
+
+    Returns
+    -------
+    IntArray
+        ``round_half_up(fte × effective_hours)`` elementwise, exact on the
+        decimal text (the capacity ``c_e`` of the model).
+    """
+    arr = np.asarray(fte, dtype=np.float64)
+    eff = Decimal(repr(float(effective_hours)))
+    uniq, inverse = np.unique(arr, return_inverse=True)
+    caps = np.array([round_half_up(Decimal(repr(float(f))) * eff) for f in uniq], dtype=np.int64)
+    return caps[inverse.reshape(arr.shape)]
+
+
 def capacity_hours(problem: Problem) -> IntArray:
     """``c_e``: yearly capacity of each employee, ``round_half_up(fte × effective_hours)``."""
 
     def build() -> IntArray:
-        eff = Decimal(repr(float(problem.policy.effective_hours)))
-        fte = problem.index.fte
-        uniq, inverse = np.unique(fte, return_inverse=True)
-        caps = np.array(
-            [round_half_up(Decimal(repr(float(f))) * eff) for f in uniq], dtype=np.int64
-        )
-        out = caps[inverse]
+        out = fte_capacity_hours(problem.index.fte, problem.policy.effective_hours)
         out.setflags(write=False)
         return out
 
