@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .errors import InputError, InputIssue
 from .model import Demand, Employee, Policy, Problem, Requirement, Unit
+from .plan import Plan, PlanStatus, StageResult, write_plan
+from .solve import solve
 from .values import Golongan, Nip
 
 __version__ = "0.1.0"
@@ -15,9 +17,14 @@ __all__ = [
     "InputError",
     "InputIssue",
     "Nip",
+    "Plan",
+    "PlanStatus",
     "Policy",
     "Problem",
     "Requirement",
+    "StageResult",
     "Unit",
     "__version__",
+    "solve",
+    "write_plan",
 ]

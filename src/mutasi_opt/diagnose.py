@@ -1,0 +1,169 @@
+"""Infeasibility diagnosis in plain words.
+
+First cheap counting checks that name the culprit; if none fires, a small
+conflicting set of rule groups is found with CP-SAT assumptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import metrics
+from .model import Problem
+
+__all__ = ["Conflict", "diagnose"]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One reason the hard rules cannot all hold.
+
+    ``kind`` names the check (``min_staff_unreachable``, ``max_staff_immovable``,
+    ``min_staff_total``, ``max_staff_total``, ``move_budget``, ``rule_conflict``);
+    ``units`` the unit ids involved; ``numbers`` the figures quoted.
+    """
+
+    kind: str
+    message: str
+    units: tuple[str, ...] = ()
+    numbers: tuple[tuple[str, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "units": list(self.units),
+            "numbers": dict(self.numbers),
+        }
+
+
+def _label(problem: Problem, u: int) -> str:
+    unit = problem.units[u]
+    return f"{unit.unit} ({unit.name})" if unit.name and unit.name != unit.unit else unit.unit
+
+
+def counting_checks(problem: Problem) -> list[Conflict]:
+    """Necessary conditions checked by counting; each names units and numbers."""
+    idx = problem.index
+    n_e, n_u = idx.n_employees, idx.n_units
+    mov = metrics.movable(problem)
+    can_reach = np.zeros(n_u, dtype=np.int64)
+    can_leave = np.zeros(n_u, dtype=np.int64)
+    for e in range(n_e):
+        allowed = metrics.allowed_units(problem, e)
+        can_reach[allowed] += 1
+        if mov[e] and len(allowed) > 1:
+            can_leave[idx.home[e]] += 1
+    head = metrics.headcount(problem, idx.home)
+    out: list[Conflict] = []
+    for u in range(n_u):
+        lo, hi = int(idx.min_staff[u]), int(idx.max_staff[u])
+        if lo >= 0 and can_reach[u] < lo:
+            out.append(
+                Conflict(
+                    "min_staff_unreachable",
+                    f"unit {_label(problem, u)} needs ≥ {lo} staff (min_staff) but only "
+                    f"{can_reach[u]} employees may be assigned to it",
+                    (idx.unit_ids[u],),
+                    (("min_staff", lo), ("may_be_assigned", int(can_reach[u]))),
+                )
+            )
+        stuck = int(head[u] - can_leave[u])
+        if hi >= 0 and stuck > hi:
+            out.append(
+                Conflict(
+                    "max_staff_immovable",
+                    f"unit {_label(problem, u)} allows at most {hi} staff (max_staff) but "
+                    f"{stuck} of its {head[u]} employees cannot leave (locked, PPPK, under "
+                    "the tenure minimum, or no other unit for their role)",
+                    (idx.unit_ids[u],),
+                    (("max_staff", hi), ("cannot_leave", stuck), ("headcount", int(head[u]))),
+                )
+            )
+    mins = idx.min_staff[idx.min_staff >= 0]
+    if mins.sum() > n_e:
+        out.append(
+            Conflict(
+                "min_staff_total",
+                f"the units' min_staff add up to {int(mins.sum())} but there are only "
+                f"{n_e} employees",
+                numbers=(("sum_min_staff", int(mins.sum())), ("employees", n_e)),
+            )
+        )
+    if n_u and (idx.max_staff >= 0).all() and idx.max_staff.sum() < n_e:
+        out.append(
+            Conflict(
+                "max_staff_total",
+                f"every unit has a max_staff and they add up to {int(idx.max_staff.sum())}, "
+                f"fewer than the {n_e} employees",
+                numbers=(("sum_max_staff", int(idx.max_staff.sum())), ("employees", n_e)),
+            )
+        )
+    budget = problem.policy.max_moves
+    if budget is not None:
+        over = {
+            u: int(head[u] - idx.max_staff[u])
+            for u in range(n_u)
+            if idx.max_staff[u] >= 0 and head[u] > idx.max_staff[u]
+        }
+        under = {
+            u: int(idx.min_staff[u] - head[u])
+            for u in range(n_u)
+            if idx.min_staff[u] >= 0 and head[u] < idx.min_staff[u]
+        }
+        need = max(sum(over.values()), sum(under.values()))
+        if need > budget:
+            parts = [f"{_label(problem, u)} is {k} over max_staff" for u, k in over.items()]
+            parts += [f"{_label(problem, u)} is {k} under min_staff" for u, k in under.items()]
+            out.append(
+                Conflict(
+                    "move_budget",
+                    f"bringing every unit within its headcount bounds needs at least {need} "
+                    f"moves ({'; '.join(parts)}) but max_moves is {budget}",
+                    tuple(idx.unit_ids[u] for u in [*over, *under]),
+                    (("moves_needed", need), ("max_moves", budget)),
+                )
+            )
+    return out
+
+
+def diagnose(problem: Problem, *, time_limit: float = 30.0) -> list[Conflict]:
+    """Why the hard rules cannot all hold (empty when they can)."""
+    found = counting_checks(problem)
+    if found:
+        return found
+    from .solvers.cpsat.core import conflict_core
+
+    core = conflict_core(problem, time_limit=time_limit)
+    if not core:
+        return []
+    idx = problem.index
+    head = metrics.headcount(problem, idx.home)
+    parts = []
+    units: list[str] = []
+    numbers: list[tuple[str, int]] = []
+    for g in core:
+        if g.kind == "max_moves":
+            parts.append(f"at most {g.bound} moves (max_moves)")
+            numbers.append(("max_moves", g.bound))
+        else:
+            assert g.unit is not None
+            sign = "≥" if g.kind == "min_staff" else "≤"
+            parts.append(
+                f"{_label(problem, g.unit)} {sign} {g.bound} staff ({g.kind}; it has "
+                f"{head[g.unit]} now)"
+            )
+            units.append(idx.unit_ids[g.unit])
+            numbers.append((f"{g.kind}:{idx.unit_ids[g.unit]}", g.bound))
+    return [
+        Conflict(
+            "rule_conflict",
+            "these rules cannot all hold together: " + "; ".join(parts),
+            tuple(units),
+            tuple(numbers),
+        )
+    ]

@@ -1,0 +1,391 @@
+"""The result of :func:`mutasi_opt.solve`: a transfer plan, its proof status and tables."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import metrics
+from .model import Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .diagnose import Conflict
+
+IntArray = npt.NDArray[np.int64]
+
+__all__ = ["STAGES", "Plan", "PlanStatus", "StageResult", "write_plan"]
+
+#: The lexicographic stages, in order.
+STAGES = ("shortfall", "imbalance", "balance", "moves", "preference")
+
+_STAGE_UNITS = {
+    "shortfall": ("staff", 1),
+    "imbalance": ("hours", 200),  # Σd centi-hours → D hours
+    "balance": ("hours", 10_000),  # B × 10,000 → hours
+    "moves": ("moves", 1),
+    "preference": ("points", 1),
+}
+
+
+class PlanStatus(enum.Enum):
+    """Overall status of a plan."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNKNOWN = "unknown"
+
+    @property
+    def exit_code(self) -> int:
+        """CLI exit code: 0 plan found, 2 infeasible, 3 no plan in the time limit."""
+        return {"optimal": 0, "feasible": 0, "infeasible": 2, "unknown": 3}[self.value]
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """Value and bound of one stage in exact integer units.
+
+    ``value`` / ``bound`` are in the stage's integer unit (shortfall: staff;
+    imbalance: Σd centi-hours; balance: B × 10,000; moves; preference points);
+    :attr:`value_display` converts to the reported unit (hours for D and B).
+    """
+
+    name: str
+    status: str
+    value: int
+    bound: int
+    seconds: float
+
+    @property
+    def proven(self) -> bool:
+        """True when the value is proven optimal."""
+        return self.value == self.bound
+
+    @property
+    def gap(self) -> float:
+        """Relative gap ``(value − bound) / value`` (0 when proven)."""
+        if self.value == self.bound:
+            return 0.0
+        return (self.value - self.bound) / max(abs(self.value), 1)
+
+    @property
+    def unit(self) -> str:
+        """Display unit."""
+        return _STAGE_UNITS[self.name][0]
+
+    @property
+    def value_display(self) -> float:
+        """Value in the display unit."""
+        return self.value / _STAGE_UNITS[self.name][1]
+
+    @property
+    def bound_display(self) -> float:
+        """Bound in the display unit."""
+        return self.bound / _STAGE_UNITS[self.name][1]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return {
+            "stage": self.name,
+            "status": self.status,
+            "value": self.value_display,
+            "bound": self.bound_display,
+            "gap": self.gap,
+            "unit": self.unit,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """A transfer plan with its proof status, metrics and explanations.
+
+    Build it with :func:`mutasi_opt.solve`.  ``assignment_array[e]`` is the
+    unit position of employee ``e`` after the plan.  Metrics before and after
+    are recomputed by :mod:`mutasi_opt.metrics`, never read off the solver.
+    """
+
+    problem: Problem
+    status: PlanStatus
+    assignment_array: IntArray | None
+    stages: tuple[StageResult, ...]
+    before: metrics.Metrics
+    after: metrics.Metrics | None
+    solve_seconds: float
+    build_seconds: float = 0.0
+    seed: int = 0
+    workers: int = 1
+    time_limit: float | None = None
+    diagnosis: tuple[Conflict, ...] = ()
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # ------------------------------------------------------------ builders
+    @classmethod
+    def from_solution(
+        cls,
+        problem: Problem,
+        assignment: IntArray,
+        *,
+        stages: tuple[StageResult, ...],
+        solve_seconds: float,
+        build_seconds: float = 0.0,
+        seed: int = 0,
+        workers: int = 1,
+        time_limit: float | None = None,
+    ) -> Plan:
+        """A plan from an assignment and the stage results that produced it."""
+        assignment = metrics.as_assignment(problem, assignment).copy()
+        assignment.setflags(write=False)
+        done = {s.name: s for s in stages}
+        gap = problem.policy.balance_gap
+        optimal = len(done) == len(STAGES) and all(
+            done[n].proven for n in ("shortfall", "imbalance", "moves", "preference")
+        )
+        optimal = optimal and done["balance"].gap <= gap + 1e-12
+        return cls(
+            problem=problem,
+            status=PlanStatus.OPTIMAL if optimal else PlanStatus.FEASIBLE,
+            assignment_array=assignment,
+            stages=stages,
+            before=metrics.evaluate(problem),
+            after=metrics.evaluate(problem, assignment),
+            solve_seconds=solve_seconds,
+            build_seconds=build_seconds,
+            seed=seed,
+            workers=workers,
+            time_limit=time_limit,
+        )
+
+    @classmethod
+    def without_solution(
+        cls,
+        problem: Problem,
+        status: PlanStatus,
+        *,
+        diagnosis: tuple[Conflict, ...],
+        solve_seconds: float,
+        seed: int = 0,
+        workers: int = 1,
+    ) -> Plan:
+        """An infeasible or unknown result."""
+        return cls(
+            problem=problem,
+            status=status,
+            assignment_array=None,
+            stages=(),
+            before=metrics.evaluate(problem),
+            after=None,
+            solve_seconds=solve_seconds,
+            seed=seed,
+            workers=workers,
+            diagnosis=diagnosis,
+        )
+
+    # ------------------------------------------------------------ accessors
+    @property
+    def has_solution(self) -> bool:
+        """True when the plan holds an assignment."""
+        return self.assignment_array is not None
+
+    def _require(self) -> IntArray:
+        if self.assignment_array is None:
+            raise ValueError(
+                f"the plan is {self.status.value} and holds no assignment"
+                + (f": {self.diagnosis[0].message}" if self.diagnosis else "")
+            )
+        return self.assignment_array
+
+    def stage(self, name: str) -> StageResult | None:
+        """The result of stage ``name`` (``None`` if it did not run)."""
+        for s in self.stages:
+            if s.name == name:
+                return s
+        return None
+
+    @property
+    def moved_positions(self) -> IntArray:
+        """Positions of the employees who move."""
+        return np.flatnonzero(metrics.moved(self.problem, self._require())).astype(np.int64)
+
+    def unit_after(self, nip: str) -> str:
+        """Unit id assigned to employee ``nip``."""
+        e = self.problem.index.nip_pos[str(nip)]
+        return self.problem.index.unit_ids[int(self._require()[e])]
+
+    # ---------------------------------------------------------------- tables
+    def assignment_records(self) -> list[dict[str, Any]]:
+        """Rows of ``assignment.csv``: nip, name, role, unit_before, unit_after, moved."""
+        a = self._require()
+        idx = self.problem.index
+        return [
+            {
+                "nip": str(emp.nip),
+                "name": emp.name,
+                "role": emp.role,
+                "unit_before": emp.unit,
+                "unit_after": idx.unit_ids[int(a[e])],
+                "moved": bool(a[e] != idx.home[e]),
+            }
+            for e, emp in enumerate(self.problem.employees)
+        ]
+
+    def move_records(self) -> list[dict[str, Any]]:
+        """Rows of ``moves.csv``: one per moved employee with the reason."""
+        from .explain import move_details
+
+        return [move_details(self, int(e)) for e in self.moved_positions]
+
+    def unit_records(self) -> list[dict[str, Any]]:
+        """Rows of ``units.csv``: per (unit, role) before/after capacity, EJ and band."""
+        a = self._require()
+        p = self.problem
+        idx = p.index
+        w = metrics.workload_hours(p)
+        fair = metrics.fair_share_centi(p)
+        cap_b = metrics.assigned_capacity_centi(p, idx.home)
+        cap_a = metrics.assigned_capacity_centi(p, a)
+        ej_b = metrics.ej(w, cap_b / 100)
+        ej_a = metrics.ej(w, cap_a / 100)
+        thresholds = p.policy.ej_bands
+        band_b = metrics.band(ej_b, thresholds)
+        band_a = metrics.band(ej_a, thresholds)
+        rows = []
+        for u in range(idx.n_units):
+            for r in range(idx.n_roles):
+                if not (idx.has_demand[u, r] or cap_b[u, r] or cap_a[u, r]):
+                    continue
+                rows.append(
+                    {
+                        "unit": idx.unit_ids[u],
+                        "unit_name": p.units[u].name,
+                        "role": idx.roles[r],
+                        "workload_hours": int(w[u, r]),
+                        "capacity_before": cap_b[u, r] / 100,
+                        "capacity_after": cap_a[u, r] / 100,
+                        "fair_share_hours": fair[u, r] / 100,
+                        "ej_before": _round_ej(ej_b[u, r]),
+                        "ej_after": _round_ej(ej_a[u, r]),
+                        "band_before": band_b[u, r],
+                        "band_after": band_a[u, r],
+                    }
+                )
+        return rows
+
+    @property
+    def assignment(self) -> pd.DataFrame:
+        """``assignment.csv`` as a DataFrame."""
+        from .io.records import records_frame
+
+        return records_frame(
+            self.assignment_records(),
+            ["nip", "name", "role", "unit_before", "unit_after", "moved"],
+        )
+
+    @property
+    def moves(self) -> pd.DataFrame:
+        """``moves.csv`` as a DataFrame (one row per moved employee, with the reason)."""
+        from .explain import MOVE_COLUMNS
+        from .io.records import records_frame
+
+        return records_frame(self.move_records(), list(MOVE_COLUMNS))
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """``units.csv`` as a DataFrame (per unit and role, before and after)."""
+        from .io.records import records_frame
+
+        return records_frame(self.unit_records(), list(UNIT_COLUMNS))
+
+    # -------------------------------------------------------- explanations
+    def why_not(self, nip: str) -> str:
+        """Why employee ``nip`` stays (or, if moved, why the move)."""
+        from .explain import why_not
+
+        return why_not(self, str(nip))
+
+    # --------------------------------------------------------------- summary
+    def summary(self) -> dict[str, Any]:
+        """The ``summary.json`` content (hours as numbers)."""
+        bal = self.stage("balance")
+        after = self.after
+        return {
+            "status": self.status.value,
+            "shortfall": None if after is None else after.shortfall,
+            "shortfall_before": self.before.shortfall,
+            "imbalance_hours": None if after is None else after.imbalance_hours,
+            "imbalance_hours_before": self.before.imbalance_hours,
+            "balance_cost": None if after is None else after.balance_cost,
+            "balance_cost_before": self.before.balance_cost,
+            "balance_cost_bound": None if bal is None else bal.bound_display,
+            "balance_gap": None if bal is None else bal.gap,
+            "moves": None if after is None else after.moves,
+            "preference_cost": None if after is None else after.preference_cost,
+            "solve_seconds": round(self.solve_seconds, 3),
+            "stages": [s.to_dict() for s in self.stages],
+            "diagnosis": [c.to_dict() for c in self.diagnosis],
+            "seed": self.seed,
+            "workers": self.workers,
+            "policy": self.problem.policy.model_dump(mode="json"),
+        }
+
+    def __str__(self) -> str:
+        from .explain import plan_text
+
+        return plan_text(self)
+
+
+UNIT_COLUMNS = (
+    "unit",
+    "unit_name",
+    "role",
+    "workload_hours",
+    "capacity_before",
+    "capacity_after",
+    "fair_share_hours",
+    "ej_before",
+    "ej_after",
+    "band_before",
+    "band_after",
+)
+
+
+def _round_ej(x: float) -> float | None:
+    if np.isnan(x):
+        return None
+    if np.isinf(x):
+        return float("inf")
+    return round(float(x), 4)
+
+
+def write_plan(plan: Plan, out_dir: str | Path) -> Path:
+    """Write ``assignment.csv``, ``moves.csv``, ``units.csv`` and ``summary.json``.
+
+    For an infeasible or unknown plan only ``summary.json`` (with the
+    diagnosis) is written.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if plan.has_solution:
+        plan.assignment.to_csv(out / "assignment.csv", index=False)
+        plan.moves.to_csv(out / "moves.csv", index=False)
+        plan.units.to_csv(out / "units.csv", index=False)
+    with open(out / "summary.json", "w", encoding="utf-8") as fh:
+        json.dump(plan.summary(), fh, indent=2, ensure_ascii=False, default=_json_default)
+        fh.write("\n")
+    return out
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

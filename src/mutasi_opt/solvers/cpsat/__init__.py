@@ -1,0 +1,10 @@
+"""CP-SAT model of the balancing problem, split by concern.
+
+``variables`` (class flows), ``constraints`` (hard rules, one method per
+rule), ``objective`` (the five stage expressions) and ``model`` (assembly,
+stage solving, status translation).
+"""
+
+from .model import CpsatModel, StageOutcome, StageStatus
+
+__all__ = ["CpsatModel", "StageOutcome", "StageStatus"]

@@ -1,0 +1,109 @@
+"""Hard rules, posted one method per rule in a documented order.
+
+Order: (1) class conservation, (2) unit headcount bounds, (3) move budget.
+Each rule group can be guarded by an enforcement literal so that the
+diagnosis can find a small conflicting set with assumptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from ...model import Problem
+from .objective import Expressions
+from .variables import Variables
+
+__all__ = ["Constraints", "RuleGroup"]
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    """A group of hard constraints that the diagnosis can switch off.
+
+    ``kind`` is ``min_staff``, ``max_staff`` or ``max_moves``; ``unit`` is the
+    unit position for headcount rules.
+    """
+
+    kind: str
+    unit: int | None
+    bound: int
+    literal: cp_model.IntVar | None = field(default=None, compare=False)
+
+
+class Constraints:
+    """Posts the hard constraints of the problem on ``model``."""
+
+    def __init__(
+        self,
+        model: cp_model.CpModel,
+        problem: Problem,
+        variables: Variables,
+        expressions: Expressions,
+        *,
+        guarded: bool = False,
+    ) -> None:
+        self.model = model
+        self.problem = problem
+        self.vars = variables
+        self.expr = expressions
+        self.guarded = guarded
+        self.groups: list[RuleGroup] = []
+
+    def post_all(self) -> None:
+        """Post every rule in the documented order."""
+        self._class_conservation()
+        self._headcount_bounds()
+        self._move_budget()
+
+    def _literal(self, name: str) -> cp_model.IntVar | None:
+        return self.model.new_bool_var(name) if self.guarded else None
+
+    def _post(self, ct: cp_model.BoundedLinearExpression | bool, lit: cp_model.IntVar | None) -> None:
+        if isinstance(ct, bool) or not hasattr(ct, "bounds"):
+            # a constant comparison: true is nothing to post, false is a contradiction
+            if bool(ct):
+                return
+            if lit is None:
+                self.model.add_bool_or([])
+            else:
+                self.model.add_bool_or([lit.negated()])
+            return
+        posted = self.model.add(ct)
+        if lit is not None:
+            posted.only_enforce_if(lit)
+
+    def _class_conservation(self) -> None:
+        """Σ of a class's flows ≤ its size (the rest stay home)."""
+        sizes = self.vars.classes.size
+        for c, sl in enumerate(self.vars.class_slices):
+            flows = self.vars.flows[sl]
+            if len(flows) > 1:
+                self.model.add(cp_model.LinearExpr.sum(flows) <= int(sizes[c]))
+
+    def _headcount_bounds(self) -> None:
+        """min_staff ≤ headcount(u) ≤ max_staff where given."""
+        idx = self.problem.index
+        for u in range(idx.n_units):
+            lo, hi = int(idx.min_staff[u]), int(idx.max_staff[u])
+            if lo < 0 and hi < 0:
+                continue
+            head = self.expr.headcount(u)
+            if lo >= 0:
+                lit = self._literal(f"min_staff_{u}")
+                self._post(head >= lo, lit)
+                self.groups.append(RuleGroup("min_staff", u, lo, lit))
+            if hi >= 0:
+                lit = self._literal(f"max_staff_{u}")
+                self._post(head <= hi, lit)
+                self.groups.append(RuleGroup("max_staff", u, hi, lit))
+
+    def _move_budget(self) -> None:
+        """Number of moves ≤ max_moves."""
+        budget = self.problem.policy.max_moves
+        if budget is None:
+            return
+        lit = self._literal("max_moves")
+        self._post(self.expr.moves() <= budget, lit)
+        self.groups.append(RuleGroup("max_moves", None, budget, lit))

@@ -1,0 +1,53 @@
+"""A small conflicting set of rule groups, found with CP-SAT assumptions."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from ...model import Problem
+from ..classes import build_classes
+from .constraints import RuleGroup
+from .model import CpsatModel, translate_status
+
+__all__ = ["conflict_core"]
+
+
+def conflict_core(problem: Problem, *, time_limit: float = 30.0) -> list[RuleGroup] | None:
+    """Rule groups that cannot all hold, minimised by deletion; None if all can hold.
+
+    One literal guards each rule group (a unit's min_staff, its max_staff, the
+    move budget); the model has no objective and is solved on one worker with
+    the literals as assumptions.
+    """
+    cm = CpsatModel(problem, build_classes(problem, with_preferences=False), guarded=True)
+    groups = [g for g in cm.rule_groups if g.literal is not None]
+    if not groups:
+        return None
+
+    def infeasible(subset: list[RuleGroup]) -> tuple[bool, list[int]]:
+        cm.model.clear_assumptions()
+        cm.model.add_assumptions([g.literal for g in subset if g.literal is not None])
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = time_limit
+        status = solver.solve(cm.model)
+        translate_status(status, cm.model)
+        if status != cp_model.INFEASIBLE:
+            return False, []
+        return True, list(solver.sufficient_assumptions_for_infeasibility())
+
+    bad, core = infeasible(groups)
+    if not bad:
+        return None
+    by_index = {g.literal.index: g for g in groups if g.literal is not None}
+    current = [by_index[i] for i in core if i in by_index] or groups
+    # deletion filter: drop every group whose removal keeps the set infeasible
+    k = 0
+    while k < len(current):
+        trial = current[:k] + current[k + 1 :]
+        still, _ = infeasible(trial)
+        if still:
+            current = trial
+        else:
+            k += 1
+    return current

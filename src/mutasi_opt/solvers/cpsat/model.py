@@ -1,0 +1,197 @@
+"""Assembly of the CP-SAT model and stage-by-stage solving.
+
+Statuses are translated at this boundary into :class:`StageStatus`; no
+ortools type leaves this package.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from ortools.sat.python import cp_model
+
+from ...errors import SolverError
+from ...model import Problem
+from ..classes import Classes
+from .constraints import Constraints, RuleGroup
+from .objective import Expressions, LinExpr, Objective
+from .variables import Variables
+
+IntArray = npt.NDArray[np.int64]
+
+__all__ = ["CpsatModel", "StageOutcome", "StageStatus"]
+
+log = logging.getLogger("mutasi_opt")
+
+
+class StageStatus(enum.Enum):
+    """Outcome of one stage."""
+
+    OPTIMAL = "optimal"  # value proven equal to the bound
+    FEASIBLE = "feasible"  # a solution, not proven (time limit or gap limit)
+    INFEASIBLE = "infeasible"  # the hard constraints cannot all hold
+    UNKNOWN = "unknown"  # no solution found within the time limit
+
+
+_STATUS = {
+    cp_model.OPTIMAL: StageStatus.OPTIMAL,
+    cp_model.FEASIBLE: StageStatus.FEASIBLE,
+    cp_model.INFEASIBLE: StageStatus.INFEASIBLE,
+    cp_model.UNKNOWN: StageStatus.UNKNOWN,
+}
+
+
+def translate_status(status: Any, model: cp_model.CpModel) -> StageStatus:
+    """Map a CP-SAT status to :class:`StageStatus`; MODEL_INVALID raises."""
+    if status == cp_model.MODEL_INVALID:
+        raise SolverError(f"CP-SAT rejected the model: {model.validate()}")
+    try:
+        return _STATUS[status]
+    except KeyError:
+        raise SolverError(f"unexpected CP-SAT status {status!r}") from None
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    """Result of minimising one stage expression."""
+
+    status: StageStatus
+    value: int | None
+    bound: int | None
+    seconds: float
+    flows: IntArray | None  # flow values aligned with Variables.flows
+
+
+ProgressCallback = Callable[[float, float], None]
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, callback: ProgressCallback) -> None:
+        super().__init__()
+        self._callback = callback
+
+    def on_solution_callback(self) -> None:
+        self._callback(self.objective_value, self.best_objective_bound)
+
+
+class CpsatModel:
+    """The lexicographic model on a given class partition.
+
+    Parameters
+    ----------
+    problem
+        The validated problem.
+    classes
+        Its class partition (see :mod:`mutasi_opt.solvers.classes`).
+    guarded
+        Guard each hard rule group with a literal (for the diagnosis).
+    """
+
+    def __init__(self, problem: Problem, classes: Classes, *, guarded: bool = False) -> None:
+        t0 = time.perf_counter()
+        self.problem = problem
+        self.classes = classes
+        self.model = cp_model.CpModel()
+        self.vars = Variables(self.model, classes)
+        self.expr = Expressions(problem, self.vars)
+        self.constraints = Constraints(self.model, problem, self.vars, self.expr, guarded=guarded)
+        self.constraints.post_all()
+        self.objective = Objective(self.model, problem, self.expr)
+        self._flow_idx = np.array(self.vars.flow_indices(), dtype=np.int64)
+        self._last_solution: list[int] | None = None
+        self.build_seconds = time.perf_counter() - t0
+
+    @property
+    def rule_groups(self) -> list[RuleGroup]:
+        """Hard rule groups posted (with literals when guarded)."""
+        return self.constraints.groups
+
+    def stage_expression(self, name: str) -> LinExpr:
+        """The expression of stage ``name`` (builds auxiliary variables on first use)."""
+        return self.objective.stage(name)
+
+    def fix_at_most(self, expr: LinExpr, value: int) -> None:
+        """Add ``expr ≤ value`` (holding an earlier stage)."""
+        if isinstance(expr, int):
+            return
+        self.model.add(expr <= value)
+
+    def hint_flows(self, flows: IntArray) -> None:
+        """Hint the flows (auxiliary variables are completed by the solver)."""
+        self.model.clear_hints()
+        for y, v in zip(self.vars.flows, flows, strict=True):
+            self.model.add_hint(y, int(v))
+
+    def _hint_last(self) -> None:
+        if self._last_solution is None:
+            return
+        proto = self.model.proto
+        n = len(proto.variables)
+        sol = self._last_solution
+        self.model.clear_hints()
+        # variables created after the last solve (none in practice) get no hint
+        k = min(n, len(sol))
+        proto.solution_hint.vars.extend(range(k))
+        proto.solution_hint.values.extend(sol[:k])
+
+    def solve_stage(
+        self,
+        name: str,
+        *,
+        time_limit: float | None,
+        seed: int,
+        workers: int,
+        relative_gap: float = 0.0,
+        log_search: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> StageOutcome:
+        """Minimise stage ``name`` under everything posted so far."""
+        expr = self.stage_expression(name)
+        if isinstance(expr, int):
+            # nothing to decide in this stage: its value is a constant
+            flows = None
+            if self._last_solution is not None:
+                flows = np.asarray(self._last_solution, dtype=np.int64)[self._flow_idx]
+            return StageOutcome(StageStatus.OPTIMAL, expr, expr, 0.0, flows)
+        self.model.clear_objective()
+        self.model.minimize(expr)
+        self._hint_last()
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.random_seed = seed
+        params.num_workers = workers
+        params.log_search_progress = log_search
+        if time_limit is not None:
+            params.max_time_in_seconds = max(0.01, time_limit)
+        if relative_gap > 0:
+            params.relative_gap_limit = relative_gap
+        t0 = time.perf_counter()
+        callback = _Progress(progress) if progress is not None else None
+        status = solver.solve(self.model, callback)
+        seconds = time.perf_counter() - t0
+        st = translate_status(status, self.model)
+        if st in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
+            log.info("stage %s: %s after %.2fs", name, st.value, seconds)
+            return StageOutcome(st, None, None, seconds, None)
+        value = round(solver.objective_value)
+        bound = int(np.ceil(solver.best_objective_bound - 1e-9))
+        bound = min(bound, value)
+        if value == bound:
+            st = StageStatus.OPTIMAL
+        elif st == StageStatus.OPTIMAL:
+            # stopped by the gap limit: a solution within the gap, not a proof
+            st = StageStatus.FEASIBLE
+        sol = list(solver.response_proto.solution)
+        self._last_solution = sol
+        flows = np.asarray(sol, dtype=np.int64)[self._flow_idx]
+        log.info(
+            "stage %s: %s value=%d bound=%d in %.2fs", name, st.value, value, bound, seconds
+        )
+        return StageOutcome(st, value, bound, seconds, flows)

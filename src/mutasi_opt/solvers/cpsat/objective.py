@@ -1,0 +1,212 @@
+"""The five stage expressions of the lexicographic objective.
+
+All in exact integers, as :mod:`mutasi_opt.metrics` defines them:
+
+1. shortfall (staff),
+2. ``Σ d(u, r)`` in centi-hours (``D`` = that ÷ 200 hours),
+3. ``B`` scaled by 10,000 (``Σ_k Δs_k · max(0, 100·d − b_k·F)``),
+4. moves,
+5. preference cost.
+
+Every expression includes its constant part, so its value equals the metric.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from ... import metrics
+from ...model import Problem
+from .variables import Variables
+
+__all__ = ["Expressions", "Objective"]
+
+LinExpr = Any  # cp_model.LinearExprT: an ortools expression or an int
+
+
+def _weighted(terms: list[tuple[cp_model.IntVar, int]], constant: int = 0) -> LinExpr:
+    if not terms:
+        return constant
+    vs, cs = zip(*terms, strict=True)
+    return cp_model.LinearExpr.weighted_sum(list(vs), list(cs)) + constant
+
+
+class Expressions:
+    """Linear expressions over the flows: headcounts, capacities, qualified counts."""
+
+    def __init__(self, problem: Problem, variables: Variables) -> None:
+        self.problem = problem
+        self.vars = variables
+        idx = problem.index
+        home = idx.home
+        self.head0 = metrics.headcount(problem, home)
+        self.cap0 = metrics.assigned_capacity_centi(problem, home)
+        self.qual0 = metrics.qualified_count(problem, home)
+        head_terms: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        cap_terms: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        v = variables
+        for f, y in enumerate(v.flows):
+            u, h, r, cap = int(v.flow_unit[f]), int(v.flow_home[f]), int(v.flow_role[f]), int(
+                v.flow_cap[f]
+            )
+            head_terms[u].append((y, 1))
+            head_terms[h].append((y, -1))
+            cap_terms[(u, r)].append((y, 100 * cap))
+            cap_terms[(h, r)].append((y, -100 * cap))
+        self._head_terms = head_terms
+        self._cap_terms = cap_terms
+        qual_terms: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        if len(problem.requirements):
+            qual = variables.classes.qualified
+            for q in range(len(problem.requirements)):
+                uq = int(idx.req_unit[q])
+                ok = qual[q, v.flow_class]
+                for f in np.flatnonzero(ok & ((v.flow_unit == uq) | (v.flow_home == uq))):
+                    sign = 1 if v.flow_unit[f] == uq else -1
+                    qual_terms[q].append((v.flows[f], sign))
+        self._qual_terms = qual_terms
+
+    def headcount(self, u: int) -> LinExpr:
+        """Headcount of unit ``u`` after the plan."""
+        return _weighted(self._head_terms.get(u, []), int(self.head0[u]))
+
+    def capacity(self, u: int, r: int) -> LinExpr:
+        """``S(u, r)`` in centi-hours."""
+        return _weighted(self._cap_terms.get((u, r), []), int(self.cap0[u, r]))
+
+    def active_pairs(self) -> list[tuple[int, int]]:
+        """(u, r) pairs whose capacity can change."""
+        return sorted(k for k, t in self._cap_terms.items() if t)
+
+    def qualified(self, q: int) -> LinExpr:
+        """Qualified staff at requirement ``q``'s unit."""
+        return _weighted(self._qual_terms.get(q, []), int(self.qual0[q]))
+
+    def moves(self) -> LinExpr:
+        """Number of employees who change unit."""
+        return _weighted([(y, 1) for y in self.vars.flows])
+
+    def preference(self) -> LinExpr:
+        """Total preference cost."""
+        v = self.vars
+        return _weighted([(y, int(p)) for y, p in zip(v.flows, v.flow_pref, strict=True) if p])
+
+
+class Objective:
+    """Builds the five stage objectives (with their auxiliary variables, lazily)."""
+
+    def __init__(self, model: cp_model.CpModel, problem: Problem, expr: Expressions) -> None:
+        self.model = model
+        self.problem = problem
+        self.expr = expr
+        self._dev: dict[tuple[int, int], cp_model.IntVar] | None = None
+        self._cache: dict[str, LinExpr] = {}
+
+    # 1 ------------------------------------------------------------ shortfall
+    def shortfall(self) -> LinExpr:
+        """Σ_q max(0, min_staff_q − qualified_q)."""
+        if "shortfall" in self._cache:
+            return self._cache["shortfall"]
+        terms: list[tuple[cp_model.IntVar, int]] = []
+        constant = 0
+        for q, req in enumerate(self.problem.requirements):
+            have = self.expr.qualified(q)
+            need = int(req.min_staff)
+            if isinstance(have, int):
+                constant += max(0, need - have)
+                continue
+            short = self.model.new_int_var(0, need, f"short_{q}")
+            self.model.add(short >= need - have)
+            terms.append((short, 1))
+        out = _weighted(terms, constant)
+        self._cache["shortfall"] = out
+        return out
+
+    # 2 ------------------------------------------------------------ imbalance
+    def _deviations(self) -> dict[tuple[int, int], cp_model.IntVar]:
+        if self._dev is not None:
+            return self._dev
+        fair = metrics.fair_share_centi(self.problem)
+        role_cap = metrics.role_capacity_hours(self.problem) * 100
+        dev: dict[tuple[int, int], cp_model.IntVar] = {}
+        for u, r in self.expr.active_pairs():
+            f = int(fair[u, r])
+            s = self.expr.capacity(u, r)
+            d = self.model.new_int_var(0, max(int(role_cap[r]), f), f"d_{u}_{r}")
+            self.model.add(d >= s - f)
+            self.model.add(d >= f - s)
+            dev[(u, r)] = d
+        self._dev = dev
+        return dev
+
+    def _constant_pairs(self) -> tuple[int, int]:
+        """(Σ d, Σ 100·φ) over the pairs whose capacity cannot change."""
+        p = self.problem
+        d = metrics.deviation_centi(p, p.index.home)
+        phi = metrics.phi_scaled(d, metrics.fair_share_centi(p), p.policy)
+        mask = np.ones(d.shape, dtype=bool)
+        for u, r in self.expr.active_pairs():
+            mask[u, r] = False
+        return int(d[mask].sum()), int(phi[mask].sum())
+
+    def imbalance(self) -> LinExpr:
+        """Σ d(u, r) in centi-hours."""
+        if "imbalance" not in self._cache:
+            dev = self._deviations()
+            const_d, _ = self._constant_pairs()
+            self._cache["imbalance"] = _weighted([(d, 1) for d in dev.values()], const_d)
+        return self._cache["imbalance"]
+
+    # 3 --------------------------------------------------------- balance cost
+    def balance(self) -> LinExpr:
+        """B × 10,000: Σ_k Δs_k · max(0, 100·d − b_k·F) over all pairs."""
+        if "balance" in self._cache:
+            return self._cache["balance"]
+        pol = self.problem.policy
+        fair = metrics.fair_share_centi(self.problem)
+        dev = self._deviations()
+        terms: list[tuple[cp_model.IntVar, int]] = []
+        bps, slopes = pol.balance_breakpoints, pol.balance_slopes
+        for (u, r), d in dev.items():
+            f = int(fair[u, r])
+            prev = 0
+            for k, (b, s) in enumerate(zip(bps, slopes, strict=True)):
+                step = s - prev
+                prev = s
+                if b == 0 or f == 0:
+                    terms.append((d, 100 * step))
+                    continue
+                ub = max(0, 100 * int(d.proto.domain[-1]) - b * f)
+                if ub == 0:
+                    continue
+                ex = self.model.new_int_var(0, ub, f"e_{u}_{r}_{k}")
+                self.model.add(ex >= 100 * d - b * f)
+                terms.append((ex, step))
+        _, const_phi = self._constant_pairs()
+        out = _weighted(terms, const_phi)
+        self._cache["balance"] = out
+        return out
+
+    # 4, 5 -------------------------------------------------- moves, preference
+    def moves(self) -> LinExpr:
+        """Number of moves."""
+        return self.expr.moves()
+
+    def preference(self) -> LinExpr:
+        """Preference cost."""
+        return self.expr.preference()
+
+    def stage(self, name: str) -> LinExpr:
+        """The expression of stage ``name``."""
+        builders = {
+            "shortfall": self.shortfall,
+            "imbalance": self.imbalance,
+            "balance": self.balance,
+            "moves": self.moves,
+            "preference": self.preference,
+        }
+        return builders[name]()
