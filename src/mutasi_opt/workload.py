@@ -69,6 +69,7 @@ __all__ = [
     "abk_report",
     "abk_to_demand",
     "annual_volume",
+    "check_bands",
     "get_standard",
     "parse_period",
     "parse_staff",
@@ -781,9 +782,22 @@ class AbkReport:
         return pd.DataFrame(data, columns=columns)
 
 
-def _check_bands(thresholds: Sequence[float]) -> tuple[float, float, float, float]:
+def check_bands(thresholds: Sequence[float]) -> tuple[float, float, float, float]:
+    """Validate EJ band thresholds: four decreasing positive lower edges of A, B, C, D.
+
+    Raises
+    ------
+    ValueError
+        When there are not four finite numbers, they do not decrease, or the last is
+        not positive.
+    """
     values = [float(t) for t in thresholds]
-    if len(values) != 4 or any(b2 >= b1 for b1, b2 in pairwise(values)) or not values[-1] > 0:
+    if (
+        len(values) != 4
+        or not all(math.isfinite(v) for v in values)
+        or any(b2 >= b1 for b1, b2 in pairwise(values))
+        or not values[-1] > 0
+    ):
         raise ValueError(
             "EJ band thresholds must be four decreasing positive numbers (lower edges of "
             "A, B, C, D), e.g. 1.0 0.9 0.7 0.5"
@@ -818,7 +832,7 @@ def abk_report(
     AbkReport
     """
     std = get_standard(standard)
-    bands = _check_bands(thresholds)
+    bands = check_bands(thresholds)
     dem = list(demand)
     people = None if staff is None else list(staff)
     keys = [(d.unit, d.role) for d in dem]
