@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from .check import Violation, check_plan
 from .errors import InputError, InputIssue
+from . import metrics
 from .model import Demand, Employee, Policy, Problem, Requirement, Unit
 from .plan import Plan, PlanStatus, StageResult, write_plan
 from .solve import solve
@@ -24,7 +26,10 @@ __all__ = [
     "Requirement",
     "StageResult",
     "Unit",
+    "Violation",
     "__version__",
+    "metrics",
+    "check_plan",
     "solve",
     "write_plan",
 ]

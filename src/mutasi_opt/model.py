@@ -161,7 +161,7 @@ def _whole_number(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_strip)]
 UnitId = Annotated[str, BeforeValidator(_strip), Field(min_length=1)]
-OptionalCount = Annotated[int | None, BeforeValidator(_whole_number), Field(ge=0)]
+OptionalCount = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_whole_number)]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
 UnitList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
 Competencies = Annotated[tuple[tuple[str, int], ...], BeforeValidator(_parse_competencies)]

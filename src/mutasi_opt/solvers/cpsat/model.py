@@ -154,14 +154,14 @@ class CpsatModel:
     ) -> StageOutcome:
         """Minimise stage ``name`` under everything posted so far."""
         expr = self.stage_expression(name)
-        if isinstance(expr, int):
+        constant = isinstance(expr, int)
+        if constant and self._last_solution is not None:
             # nothing to decide in this stage: its value is a constant
-            flows = None
-            if self._last_solution is not None:
-                flows = np.asarray(self._last_solution, dtype=np.int64)[self._flow_idx]
-            return StageOutcome(StageStatus.OPTIMAL, expr, expr, 0.0, flows)
+            flows = np.asarray(self._last_solution, dtype=np.int64)[self._flow_idx]
+            return StageOutcome(StageStatus.OPTIMAL, int(expr), int(expr), 0.0, flows)
         self.model.clear_objective()
-        self.model.minimize(expr)
+        if not constant:
+            self.model.minimize(expr)
         self._hint_last()
         solver = cp_model.CpSolver()
         params = solver.parameters
@@ -180,8 +180,11 @@ class CpsatModel:
         if st in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             log.info("stage %s: %s after %.2fs", name, st.value, seconds)
             return StageOutcome(st, None, None, seconds, None)
-        value = round(solver.objective_value)
-        bound = int(np.ceil(solver.best_objective_bound - 1e-9))
+        if constant:
+            value = bound = int(expr)
+        else:
+            value = round(solver.objective_value)
+            bound = int(np.ceil(solver.best_objective_bound - 1e-9))
         bound = min(bound, value)
         if value == bound:
             st = StageStatus.OPTIMAL

@@ -104,6 +104,7 @@ class Objective:
         self.problem = problem
         self.expr = expr
         self._dev: dict[tuple[int, int], cp_model.IntVar] | None = None
+        self._dev_ub: dict[tuple[int, int], int] = {}
         self._cache: dict[str, LinExpr] = {}
 
     # 1 ------------------------------------------------------------ shortfall
@@ -136,7 +137,9 @@ class Objective:
         for u, r in self.expr.active_pairs():
             f = int(fair[u, r])
             s = self.expr.capacity(u, r)
-            d = self.model.new_int_var(0, max(int(role_cap[r]), f), f"d_{u}_{r}")
+            ub = max(int(role_cap[r]), f)
+            d = self.model.new_int_var(0, ub, f"d_{u}_{r}")
+            self._dev_ub[(u, r)] = ub
             self.model.add(d >= s - f)
             self.model.add(d >= f - s)
             dev[(u, r)] = d
@@ -180,7 +183,7 @@ class Objective:
                 if b == 0 or f == 0:
                     terms.append((d, 100 * step))
                     continue
-                ub = max(0, 100 * int(d.proto.domain[-1]) - b * f)
+                ub = max(0, 100 * self._dev_ub[(u, r)] - b * f)
                 if ub == 0:
                     continue
                 ex = self.model.new_int_var(0, ub, f"e_{u}_{r}_{k}")

@@ -1,0 +1,122 @@
+"""Random tiny problems covering every rule kind, and a brute-force optimiser."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from mutasi_opt import Demand, Employee, Policy, Problem, Requirement, Unit, metrics
+
+
+def random_problem(
+    seed: int,
+    n_employees: int = 6,
+    n_units: int = 3,
+    *,
+    roles: int = 2,
+    max_moves: int | None | str = "random",
+    bounds: bool = True,
+    requirements: bool = True,
+) -> Problem:
+    """A random valid problem with roles, fte, locks, PPPK, tenure, refusals,
+    preferences, headcount bounds, requirements and a move budget."""
+    rng = np.random.default_rng(seed)
+    unit_ids = [f"U{i}" for i in range(n_units)]
+    role_names = ["guru", "perawat", "pelaksana"][:roles]
+    employees = []
+    for i in range(n_employees):
+        home = unit_ids[int(rng.integers(n_units))]
+        others = [u for u in unit_ids if u != home]
+        refused = [u for u in others if rng.random() < 0.15]
+        prefs = [u for u in rng.permutation(others) if u not in refused and rng.random() < 0.4]
+        comps = {}
+        if rng.random() < 0.5:
+            comps["vaksinasi"] = int(rng.integers(1, 4))
+        employees.append(
+            Employee(
+                nip=f"E{i:02d}",
+                unit=home,
+                role=role_names[int(rng.integers(roles))],
+                fte=float(rng.choice([1.0, 1.0, 0.5, 0.8])),
+                employment_type="PPPK" if rng.random() < 0.1 else "PNS",
+                locked=bool(rng.random() < 0.1),
+                months_in_unit=int(rng.choice([10, 30, 70])) if rng.random() < 0.6 else None,
+                refused_units=tuple(refused),
+                preferred_units=tuple(str(u) for u in prefs),
+                competencies=comps,
+            )
+        )
+    demand = []
+    for u in unit_ids:
+        for r in role_names:
+            if rng.random() < 0.75:
+                demand.append(Demand(unit=u, role=r, workload_hours=float(rng.integers(0, 4000))))
+    used = {e.role for e in employees}
+    for r in used:
+        if not any(d.role == r for d in demand):
+            demand.append(Demand(unit=unit_ids[0], role=r, workload_hours=1000.0))
+    units = []
+    for u in unit_ids:
+        lo = hi = None
+        if bounds and rng.random() < 0.3:
+            lo = int(rng.integers(0, 3))
+        if bounds and rng.random() < 0.3:
+            hi = int(rng.integers(max(lo or 0, 1), n_employees + 1))
+        units.append(Unit(unit=u, min_staff=lo, max_staff=hi))
+    reqs = []
+    if requirements:
+        for u in unit_ids:
+            if rng.random() < 0.4:
+                reqs.append(
+                    Requirement(
+                        unit=u,
+                        competency="vaksinasi",
+                        min_level=int(rng.integers(1, 3)),
+                        min_staff=int(rng.integers(1, 3)),
+                    )
+                )
+    if max_moves == "random":
+        mm = None if rng.random() < 0.4 else int(rng.integers(0, 4))
+    else:
+        mm = max_moves  # type: ignore[assignment]
+    policy = Policy(
+        max_moves=mm,
+        balance_gap=0.0,
+        unlisted_preference_cost=int(rng.integers(1, 6)),
+        min_months_in_unit=24,
+    )
+    return Problem(
+        employees=tuple(employees),
+        units=tuple(units),
+        demand=tuple(demand),
+        requirements=tuple(reqs),
+        policy=policy,
+    )
+
+
+def brute_force(problem: Problem) -> tuple[tuple[int, int, int, int, int] | None, int]:
+    """Lexicographic optimum of the five stage values over all feasible assignments.
+
+    Enumerates every assignment within each employee's allowed units and keeps
+    those that respect headcount bounds and the move budget.  Returns the best
+    stage-value tuple (None if infeasible) and the number of assignments tried.
+    """
+    idx = problem.index
+    allowed = [metrics.allowed_units(problem, e) for e in range(idx.n_employees)]
+    best: tuple[int, int, int, int, int] | None = None
+    tried = 0
+    lo, hi = idx.min_staff, idx.max_staff
+    budget = problem.policy.max_moves
+    for combo in itertools.product(*allowed):
+        tried += 1
+        a = np.array(combo, dtype=np.int64)
+        if budget is not None and int((a != idx.home).sum()) > budget:
+            continue
+        head = np.bincount(a, minlength=idx.n_units)
+        if ((lo >= 0) & (head < lo)).any() or ((hi >= 0) & (head > hi)).any():
+            continue
+        values = metrics.evaluate(problem, a).stage_values()
+        if best is None or values < best:
+            best = values
+    return best, tried
