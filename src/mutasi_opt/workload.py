@@ -531,8 +531,8 @@ def _resolve_columns(
 
 
 def _shown(value: Any) -> str | None:
-    if _blank(value):
-        return "" if isinstance(value, str) else None
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
     return str(value)
 
 
