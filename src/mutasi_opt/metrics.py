@@ -59,6 +59,9 @@ __all__ = [
     "requirement_shortfall",
     "role_capacity_hours",
     "round_half_up",
+    "unit_role_pairs",
+    "unit_role_table",
+    "unit_table",
     "workload_hours",
 ]
 
@@ -395,3 +398,111 @@ def evaluate(problem: Problem, assignment: Any = None) -> Metrics:
 def imbalance_fte(problem: Problem, assignment: IntArray) -> float:
     """``D`` expressed in FTE (hours ÷ effective hours)."""
     return imbalance_centi(problem, assignment) / 200 / float(problem.policy.effective_hours)
+
+
+# ------------------------------------------------------------ unit tables
+def unit_role_pairs(problem: Problem, *assignments: Any) -> BoolArray:
+    """``[U, R]`` mask of the (unit, role) pairs worth reporting.
+
+    A pair is included when the unit has a demand row for the role or when,
+    in any of ``assignments`` (default: the current state), staff of that
+    role sit in the unit.  Pass the before and after assignments of a plan to
+    get one set of rows for both.
+    """
+    idx = problem.index
+    mask = idx.has_demand.copy()
+    for a in assignments or (idx.home,):
+        arr = as_assignment(problem, a)
+        flat = np.bincount(arr * idx.n_roles + idx.role, minlength=idx.n_units * idx.n_roles)
+        mask |= flat.reshape(idx.n_units, idx.n_roles) > 0
+    return mask
+
+
+def unit_role_table(
+    problem: Problem, assignment: Any = None, *, pairs: BoolArray | None = None
+) -> dict[str, npt.NDArray[Any]]:
+    """Per (unit, role) workload, capacity, fair share, EJ and band of an assignment.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    assignment
+        Anything :func:`as_assignment` accepts; default the current state.
+    pairs
+        ``[U, R]`` mask of the rows to return; default
+        :func:`unit_role_pairs` of ``assignment`` (demand rows and pairs
+        where staff of the role sit).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Equal-length columns, rows ordered by unit position then role
+        position: ``unit`` and ``role`` (positions into ``index.unit_ids`` /
+        ``index.roles``), ``headcount``, ``fte`` (Σ fte), ``workload_hours``
+        (``W``, whole hours), ``capacity_hours`` (``S``, whole hours),
+        ``fair_share_hours`` (``F``, to 0.01 h), ``deviation_hours``
+        (``|S − F|``), ``ej`` (``W ÷ S``; ``inf`` with work but no staff)
+        and ``band`` (letters from ``policy.ej_bands``).
+    """
+    idx = problem.index
+    a = idx.home if assignment is None else as_assignment(problem, assignment)
+    n_u, n_r = idx.n_units, idx.n_roles
+    mask = unit_role_pairs(problem, a) if pairs is None else np.asarray(pairs, dtype=np.bool_)
+    flat = a * n_r + idx.role
+    hc = np.bincount(flat, minlength=n_u * n_r).reshape(n_u, n_r).astype(np.int64)
+    fte = np.bincount(flat, weights=idx.fte, minlength=n_u * n_r).reshape(n_u, n_r)
+    s = assigned_capacity_centi(problem, a)
+    f = fair_share_centi(problem)
+    w = workload_hours(problem)
+    u, r = np.nonzero(mask)
+    cap = s[u, r] // 100
+    ej_v = ej(w[u, r], cap)
+    return {
+        "unit": u.astype(np.int64),
+        "role": r.astype(np.int64),
+        "headcount": hc[u, r],
+        "fte": fte[u, r],
+        "workload_hours": w[u, r].astype(np.int64),
+        "capacity_hours": cap.astype(np.int64),
+        "fair_share_hours": f[u, r] / 100,
+        "deviation_hours": np.abs(s[u, r] - f[u, r]) / 100,
+        "ej": ej_v,
+        "band": band(ej_v, problem.policy.ej_bands),
+    }
+
+
+def unit_table(problem: Problem, assignment: Any = None) -> dict[str, npt.NDArray[Any]]:
+    """Per unit (all roles together) head count, workload, capacity, EJ and band.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    assignment
+        Anything :func:`as_assignment` accepts; default the current state.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        One entry per unit, in ``index.unit_ids`` order: ``unit``
+        (positions), ``headcount``, ``fte``, ``workload_hours`` (Σ_r W),
+        ``capacity_hours`` (Σ_r S), ``fair_share_hours`` (Σ_r F),
+        ``ej`` (workload ÷ capacity; ``inf`` with work but no staff,
+        ``nan`` with neither) and ``band`` (``""`` for ``nan``).
+    """
+    idx = problem.index
+    a = idx.home if assignment is None else as_assignment(problem, assignment)
+    w = workload_hours(problem).sum(axis=1).astype(np.int64)
+    cap = assigned_capacity_centi(problem, a).sum(axis=1) // 100
+    ej_v = ej(w, cap)
+    return {
+        "unit": np.arange(idx.n_units, dtype=np.int64),
+        "headcount": headcount(problem, a),
+        "fte": np.bincount(a, weights=idx.fte, minlength=idx.n_units),
+        "workload_hours": w,
+        "capacity_hours": cap.astype(np.int64),
+        "fair_share_hours": fair_share_centi(problem).sum(axis=1) / 100,
+        "ej": ej_v,
+        "band": band(ej_v, problem.policy.ej_bands),
+    }
