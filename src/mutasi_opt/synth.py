@@ -589,7 +589,7 @@ def _build_units(plan: dict[str, list[int]]) -> list[_UnitRow]:
         rows.append(
             _UnitRow(
                 f"KEL-{short}-{j:02d}",
-                f"Kantor Kelurahan {j:02d}, Kecamatan {name}",
+                f"Kelurahan {j:02d}, Kec. {name}",
                 "kel",
                 "kelurahan",
                 _SIZE["kel"],
