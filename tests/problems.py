@@ -62,7 +62,7 @@ def random_problem(
         if bounds and rng.random() < 0.3:
             lo = int(rng.integers(0, 3))
         if bounds and rng.random() < 0.3:
-            hi = int(rng.integers(max(lo or 0, 1), n_employees + 1))
+            hi = max(lo or 0, int(rng.integers(1, n_employees + 1)))
         units.append(Unit(unit=u, min_staff=lo, max_staff=hi))
     reqs = []
     if requirements:

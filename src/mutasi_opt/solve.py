@@ -19,7 +19,7 @@ IntArray = npt.NDArray[np.int64]
 
 __all__ = ["solve"]
 
-log = logging.getLogger("mutasi_opt")
+log_ = logging.getLogger("mutasi_opt")
 
 #: Share of the remaining time each stage may use when a time limit is given.
 _TIME_SHARE = {"shortfall": 0.15, "imbalance": 0.35, "balance": 0.6, "moves": 0.6, "preference": 1.0}
@@ -84,17 +84,13 @@ def solve(
             return None
         return lambda value, bound: progress(stage, value, bound)
 
-    coarse = build_classes(problem, with_preferences=False)
-    fine = build_classes(problem, with_preferences=True)
-    same_partition = coarse.n == fine.n
-    model = CpsatModel(problem, fine if same_partition else coarse)
-    log_build = model.build_seconds
-    outcomes: dict[str, StageOutcome] = {}
+    classes = build_classes(problem)
+    model = CpsatModel(problem, classes)
     results: list[StageResult] = []
-    flows: IntArray | None = None
+    decisions: dict[str, IntArray] | None = None
     tolerance_centi = int(round(200 * pol.imbalance_tolerance_hours))
 
-    for stage in STAGES[:4]:
+    for stage in STAGES:
         gap = pol.balance_gap if stage == "balance" else 0.0
         out = model.solve_stage(
             stage,
@@ -105,12 +101,12 @@ def solve(
             log_search=log,
             progress=callback(stage),
         )
-        outcomes[stage] = out
         if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
-            if stage == "shortfall" or flows is None:
-                return _no_plan(problem, out, results, t_start, n_workers, seed)
-            break  # keep the previous stage's plan
-        flows = out.flows
+            if decisions is None:
+                return _no_plan(problem, out, t_start, n_workers, seed)
+            log_.warning("stage %s found no solution in its time; keeping the previous stage's plan", stage)
+            break
+        decisions = out.decisions
         results.append(_stage_result(stage, out))
         hold = out.value
         assert hold is not None
@@ -118,42 +114,14 @@ def solve(
             hold += tolerance_centi
         model.fix_at_most(model.stage_expression(stage), hold)
 
-    assert flows is not None
-    classes: Classes = model.classes
-    if len(results) == 4:
-        if not same_partition:
-            fine_model = CpsatModel(problem, fine)
-            for stage in STAGES[:4]:
-                value = outcomes[stage].value
-                assert value is not None
-                if stage == "imbalance":
-                    value += tolerance_centi
-                fine_model.fix_at_most(fine_model.stage_expression(stage), value)
-            fine_model.hint_flows(_split_flows(coarse, flows, fine, fine_model, problem))
-            model = fine_model
-            classes = fine
-            log_build += fine_model.build_seconds
-        out = model.solve_stage(
-            "preference",
-            time_limit=budget("preference"),
-            seed=seed,
-            workers=n_workers,
-            log_search=log,
-            progress=callback("preference"),
-        )
-        if out.status in (StageStatus.OPTIMAL, StageStatus.FEASIBLE):
-            assert out.flows is not None
-            flows = out.flows
-            results.append(_stage_result("preference", out))
-        elif not same_partition:
-            flows = _split_flows(coarse, flows, fine, model, problem)
-    assignment = disaggregate(problem, classes, model, flows)
+    assert decisions is not None
+    assignment = disaggregate(problem, classes, decisions)
     return Plan.from_solution(
         problem,
         assignment,
         stages=tuple(results),
         solve_seconds=time.perf_counter() - t_start,
-        build_seconds=log_build,
+        build_seconds=model.build_seconds,
         seed=seed,
         workers=n_workers,
         time_limit=time_limit,
@@ -174,7 +142,6 @@ def _stage_result(stage: str, out: StageOutcome) -> StageResult:
 def _no_plan(
     problem: Problem,
     out: StageOutcome,
-    results: list[StageResult],
     t_start: float,
     workers: int,
     seed: int,
@@ -201,67 +168,61 @@ def _no_plan(
     )
 
 
-def _class_moves(classes: Classes, model: CpsatModel, flows: IntArray) -> list[list[tuple[int, int]]]:
-    """Per class, (target unit, count) pairs with a positive flow."""
-    out: list[list[tuple[int, int]]] = [[] for _ in range(classes.n)]
-    v = model.vars
-    for f in np.flatnonzero(flows):
-        out[int(v.flow_class[f])].append((int(v.flow_unit[f]), int(flows[f])))
-    return out
+def disaggregate(problem: Problem, classes: Classes, decisions: dict[str, IntArray]) -> IntArray:
+    """Turn leave/arrive counts into an assignment of individuals.
 
-
-def disaggregate(
-    problem: Problem, classes: Classes, model: CpsatModel, flows: IntArray
-) -> IntArray:
-    """Turn class flows into an assignment of individuals.
-
-    Members of a class are interchangeable for every stage value, so any
-    choice is exact; we move the longest-serving members first (overdue for
-    rotation before recent arrivals), ties by input order, so the choice is
-    deterministic and defensible.
+    Within a type everyone is interchangeable for stages 1-4, so the choice is
+    exact.  Employees whose preferred move was chosen (``pref``) go there;
+    other leavers are the longest-serving members of their class (overdue for
+    rotation first, ties by input order) and take the remaining arrival places
+    of their type, a preferred one when available, never their own home (a
+    member who could only "arrive" at home simply stays).
     """
     idx = problem.index
     assignment = idx.home.copy()
     months = np.where(idx.months < 0, np.iinfo(np.int64).max, idx.months)
-    for c, moves in enumerate(_class_moves(classes, model, flows)):
-        if not moves:
-            continue
-        members = classes.members[c]
-        order = members[np.lexsort((members, -months[members]))]
-        pos = 0
-        for unit, count in sorted(moves):
-            assignment[order[pos : pos + count]] = unit
-            pos += count
+    out, arrive, pref = decisions["out"], decisions["arrive"], decisions["pref"]
+    chosen: dict[int, int] = {}
+    for k in np.flatnonzero(pref):
+        opt = classes.pref_options[int(k)]
+        chosen[opt.employee] = opt.unit
+    arr_type = np.repeat(
+        np.arange(classes.n_types), [len(t) for t in classes.type_targets]
+    )
+    arr_unit = (
+        np.concatenate(classes.type_targets) if len(arr_type) else np.zeros(0, dtype=np.int64)
+    )
+    for t in range(classes.n_types):
+        slots: dict[int, int] = {}
+        for a in np.flatnonzero(arr_type == t):
+            if arrive[a]:
+                slots[int(arr_unit[a])] = int(arrive[a])
+        leavers: list[int] = []
+        for c in classes.type_classes[t]:
+            n_out = int(out[c])
+            if n_out == 0:
+                continue
+            members = classes.members[int(c)]
+            first = [int(e) for e in members if int(e) in chosen]
+            rest = members[np.lexsort((members, -months[members]))]
+            rest_list = [int(e) for e in rest if int(e) not in chosen]
+            leavers.extend(first + rest_list[: max(0, n_out - len(first))])
+        free: list[int] = []
+        for e in leavers:
+            u = chosen.get(e)
+            if u is not None and slots.get(u, 0) > 0:
+                assignment[e] = u
+                slots[u] -= 1
+            else:
+                free.append(e)
+        for e in sorted(free):
+            home = int(idx.home[e])
+            options = [u for u in idx.preferred[e] if slots.get(u, 0) > 0 and u != home]
+            if not options:
+                options = [u for u in sorted(slots) if slots[u] > 0 and u != home]
+            if not options:
+                continue  # only a place at home is left: the employee stays
+            u = options[0]
+            assignment[e] = u
+            slots[u] -= 1
     return assignment
-
-
-def _split_flows(
-    coarse: Classes, coarse_flows: IntArray, fine: Classes, fine_model: CpsatModel, problem: Problem
-) -> IntArray:
-    """Map a coarse-class solution to fine-class flows (via an individual assignment)."""
-    assignment = problem.index.home.copy()
-    coarse_moves: list[list[tuple[int, int]]] = [[] for _ in range(coarse.n)]
-    # the coarse flow layout, in Variables' construction order
-    counts = [len(t) for t in coarse.targets]
-    flow_class = np.repeat(np.arange(coarse.n), counts)
-    flow_unit = np.concatenate(coarse.targets) if sum(counts) else np.zeros(0, dtype=np.int64)
-    for f in np.flatnonzero(coarse_flows):
-        coarse_moves[int(flow_class[f])].append((int(flow_unit[f]), int(coarse_flows[f])))
-    for c, moves in enumerate(coarse_moves):
-        members = coarse.members[c]
-        pos = 0
-        for unit, count in sorted(moves):
-            assignment[members[pos : pos + count]] = unit
-            pos += count
-    return flows_of_assignment(fine, fine_model, assignment)
-
-
-def flows_of_assignment(classes: Classes, model: CpsatModel, assignment: IntArray) -> IntArray:
-    """Flow values that represent ``assignment`` on ``classes``."""
-    v = model.vars
-    lookup = {(int(c), int(u)): f for f, (c, u) in enumerate(zip(v.flow_class, v.flow_unit, strict=True))}
-    emp_class = classes.employee_class(len(assignment))
-    flows = np.zeros(v.n_flows, dtype=np.int64)
-    for e in np.flatnonzero(assignment != classes.home[emp_class]):
-        flows[lookup[(int(emp_class[e]), int(assignment[e]))]] += 1
-    return flows

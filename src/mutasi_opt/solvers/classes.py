@@ -1,12 +1,21 @@
-"""Exact aggregation of employees into classes of interchangeable people.
+"""Exact aggregation of employees into types and classes.
 
-Two employees are interchangeable for a set of stages when swapping them never
-changes any constraint or stage value: same home unit, role, capacity, allowed
-units, qualification for every requirement that exists, and — when the
-preference stage is included — the same preference list.  A class gets one
-integer flow per allowed target unit instead of one boolean per person, which
-is exact: every class-level solution splits into individual assignments with
-identical stage values, and back.
+A *type* groups the movable employees that are interchangeable wherever they
+come from: same role, capacity, refused units (so the same target units) and
+the same qualification for every requirement that exists.  A *class* is a
+type at one home unit.  The solver decides, per class, how many members leave
+(``out[c]``) and, per type, how many arrive at each target unit
+(``in[t, u]``), with ``Σ_c out = Σ_u in`` per type.  Everything stages 1–4
+measure (capacity per unit and role, headcounts, qualified counts, number of
+moves) depends only on these counts, so the aggregation is exact: every
+individual assignment maps to counts with the same values, and every count
+solution maps back to an assignment that is no worse (a member "leaving" and
+"arriving" at the same home simply stays).
+
+Preferences (stage 5) are per person: for employees with preferred units the
+solver gets one boolean per (employee, preferred unit); moving to the k-th
+preferred unit saves ``unlisted_preference_cost − (k − 1)`` over an unlisted
+move.  Immovable employees are constants and appear in no class.
 """
 
 from __future__ import annotations
@@ -22,92 +31,135 @@ from ..model import Problem
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-__all__ = ["Classes", "build_classes"]
+__all__ = ["Classes", "PrefOption", "build_classes"]
+
+
+@dataclass(frozen=True)
+class PrefOption:
+    """Employee ``employee`` (class ``cls``, type ``typ``) may move to preferred
+    unit ``unit``, saving ``saving`` preference points over an unlisted move."""
+
+    employee: int
+    cls: int
+    typ: int
+    unit: int
+    saving: int
 
 
 @dataclass(frozen=True, eq=False)
 class Classes:
-    """Employees grouped into interchangeable classes.
+    """Movable employees grouped into types and classes (see module docstring).
 
-    ``members[c]`` are employee positions (ascending); ``targets[c]`` are the
-    allowed units other than home (empty for immovable classes);
-    ``pref_cost[c]`` is aligned with ``targets[c]`` (cost of one member moving
-    there).
+    Class arrays (``members``, ``home``, ``ctype``, ``size``, ``qualified``)
+    are indexed by class; type arrays (``type_role``, ``type_cap``,
+    ``type_targets``, ``type_qualified``, ``type_classes``) by type.
     """
 
     members: tuple[IntArray, ...]
     home: IntArray
-    role: IntArray
-    cap_hours: IntArray
+    ctype: IntArray
     size: IntArray
-    targets: tuple[IntArray, ...]
-    pref_cost: tuple[IntArray, ...]
     qualified: BoolArray  # [Q, C]
-    with_preferences: bool
+    type_role: IntArray
+    type_cap: IntArray  # capacity in hours
+    type_targets: tuple[IntArray, ...]
+    type_qualified: BoolArray  # [Q, T]
+    type_classes: tuple[IntArray, ...]
+    pref_options: tuple[PrefOption, ...]
 
     @property
     def n(self) -> int:
         """Number of classes."""
         return len(self.members)
 
+    @property
+    def n_types(self) -> int:
+        """Number of types."""
+        return len(self.type_targets)
+
     def employee_class(self, n_employees: int) -> IntArray:
-        """Class position of every employee."""
-        out = np.empty(n_employees, dtype=np.int64)
+        """Class of every employee (−1 for immovable employees)."""
+        out = np.full(n_employees, -1, dtype=np.int64)
         for c, m in enumerate(self.members):
             out[m] = c
         return out
 
 
-def build_classes(problem: Problem, *, with_preferences: bool) -> Classes:
-    """Group the problem's employees into classes (see module docstring)."""
+def build_classes(problem: Problem) -> Classes:
+    """Group the problem's movable employees into types and classes."""
     idx = problem.index
     cap = metrics.capacity_hours(problem)
     mov = metrics.movable(problem)
-    unlisted = problem.policy.unlisted_preference_cost
     n_e = idx.n_employees
-    qual_bytes = (
-        [idx.qualified[:, e].tobytes() for e in range(n_e)] if idx.qualified.size else [b""] * n_e
-    )
-    groups: dict[tuple[object, ...], list[int]] = {}
-    for e in range(n_e):
-        key: tuple[object, ...] = (
-            int(idx.home[e]),
+    qual_cols = idx.qualified.T  # [E, Q]
+    type_keys: dict[tuple[object, ...], int] = {}
+    class_keys: dict[tuple[int, int], int] = {}
+    class_members: list[list[int]] = []
+    class_type: list[int] = []
+    class_home: list[int] = []
+    type_first: list[int] = []
+    for e in np.flatnonzero(mov):
+        e = int(e)
+        tkey = (
             int(idx.role[e]),
             int(cap[e]),
-            bool(mov[e]),
-            tuple(sorted(idx.refused[e])) if mov[e] else (),
-            qual_bytes[e],
-            idx.preferred[e] if (with_preferences and mov[e]) else (),
+            tuple(sorted(idx.refused[e])),
+            qual_cols[e].tobytes(),
         )
-        groups.setdefault(key, []).append(e)
-    keys = sorted(groups, key=lambda k: groups[k][0])
-    members = tuple(np.array(groups[k], dtype=np.int64) for k in keys)
+        t = type_keys.setdefault(tkey, len(type_keys))
+        if t == len(type_first):
+            type_first.append(e)
+        ckey = (t, int(idx.home[e]))
+        c = class_keys.get(ckey)
+        if c is None:
+            c = class_keys[ckey] = len(class_members)
+            class_members.append([])
+            class_type.append(t)
+            class_home.append(int(idx.home[e]))
+        class_members[c].append(e)
+    n_t = len(type_first)
+    targets = tuple(
+        _targets(problem, int(idx.role[e]), idx.refused[e]) for e in type_first
+    )
+    ctype = np.array(class_type, dtype=np.int64)
+    members = tuple(np.array(m, dtype=np.int64) for m in class_members)
     first = np.array([m[0] for m in members], dtype=np.int64)
-    targets: list[IntArray] = []
-    prefs: list[IntArray] = []
-    for c, e in enumerate(first):
-        allowed = metrics.allowed_units(problem, int(e))
-        tgt = allowed[allowed != idx.home[e]]
-        targets.append(tgt)
-        if with_preferences:
-            plist = idx.preferred[e]
-            prefs.append(
-                np.array(
-                    [plist.index(int(u)) if int(u) in plist else unlisted for u in tgt],
-                    dtype=np.int64,
-                )
-            )
-        else:
-            prefs.append(np.zeros(len(tgt), dtype=np.int64))
-        del c
+    type_classes = tuple(np.flatnonzero(ctype == t).astype(np.int64) for t in range(n_t))
+    unlisted = problem.policy.unlisted_preference_cost
+    options: list[PrefOption] = []
+    emp_class = np.full(n_e, -1, dtype=np.int64)
+    for c, m in enumerate(members):
+        emp_class[m] = c
+    for e in np.flatnonzero(mov):
+        prefs = idx.preferred[int(e)]
+        if not prefs:
+            continue
+        c = int(emp_class[e])
+        t = int(ctype[c])
+        allowed = set(targets[t].tolist())
+        for rank, u in enumerate(prefs):
+            saving = unlisted - rank
+            if saving > 0 and u in allowed and u != idx.home[e]:
+                options.append(PrefOption(int(e), c, t, int(u), saving))
+    tf = np.array(type_first, dtype=np.int64)
     return Classes(
         members=members,
-        home=idx.home[first].copy(),
-        role=idx.role[first].copy(),
-        cap_hours=cap[first].copy(),
+        home=np.array(class_home, dtype=np.int64),
+        ctype=ctype,
         size=np.array([len(m) for m in members], dtype=np.int64),
-        targets=tuple(targets),
-        pref_cost=tuple(prefs),
-        qualified=idx.qualified[:, first].copy(),
-        with_preferences=with_preferences,
+        qualified=idx.qualified[:, first] if first.size else np.zeros((len(problem.requirements), 0), dtype=np.bool_),
+        type_role=idx.role[tf].copy() if tf.size else np.zeros(0, dtype=np.int64),
+        type_cap=cap[tf].copy() if tf.size else np.zeros(0, dtype=np.int64),
+        type_targets=targets,
+        type_qualified=idx.qualified[:, tf] if tf.size else np.zeros((len(problem.requirements), 0), dtype=np.bool_),
+        type_classes=type_classes,
+        pref_options=tuple(options),
     )
+
+
+def _targets(problem: Problem, role: int, refused: tuple[int, ...]) -> IntArray:
+    """Units with demand for ``role`` that are not refused."""
+    cand = np.flatnonzero(problem.index.has_demand[:, role]).astype(np.int64)
+    if refused:
+        cand = cand[~np.isin(cand, refused)]
+    return cand

@@ -1,6 +1,6 @@
 """CP-SAT model of the balancing problem, split by concern.
 
-``variables`` (class flows), ``constraints`` (hard rules, one method per
+``variables`` (leave/arrive counts), ``constraints`` (hard rules, one method per
 rule), ``objective`` (the five stage expressions) and ``model`` (assembly,
 stage solving, status translation).
 """

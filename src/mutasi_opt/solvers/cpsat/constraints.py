@@ -7,7 +7,10 @@ diagnosis can find a small conflicting set with assumptions.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ortools.sat.python import cp_model
 
@@ -75,12 +78,32 @@ class Constraints:
             posted.only_enforce_if(lit)
 
     def _class_conservation(self) -> None:
-        """Σ of a class's flows ≤ its size (the rest stay home)."""
-        sizes = self.vars.classes.size
-        for c, sl in enumerate(self.vars.class_slices):
-            flows = self.vars.flows[sl]
-            if len(flows) > 1:
-                self.model.add(cp_model.LinearExpr.sum(flows) <= int(sizes[c]))
+        """Per type, members leaving = members arriving; preferred moves are real moves."""
+        v = self.vars
+        cl = v.classes
+        for t in range(cl.n_types):
+            leaving = [v.out[c] for c in cl.type_classes[t] if v.out[c] is not None]
+            arriving = [v.arrive[a] for a in np.flatnonzero(v.arr_type == t)]
+            if leaving or arriving:
+                self.model.add(
+                    cp_model.LinearExpr.sum(leaving) == cp_model.LinearExpr.sum(arriving)
+                )
+        by_emp: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        by_class: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        by_arrival: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for p, opt in zip(v.pref, cl.pref_options, strict=True):
+            by_emp[opt.employee].append(p)
+            by_class[opt.cls].append(p)
+            by_arrival[v.arr_index[(opt.typ, opt.unit)]].append(p)
+        for ps in by_emp.values():
+            if len(ps) > 1:
+                self.model.add_at_most_one(ps)
+        for c, ps in by_class.items():
+            out = v.out[c]
+            assert out is not None
+            self.model.add(cp_model.LinearExpr.sum(ps) <= out)
+        for a, ps in by_arrival.items():
+            self.model.add(cp_model.LinearExpr.sum(ps) <= v.arrive[a])
 
     def _headcount_bounds(self) -> None:
         """min_staff ≤ headcount(u) ≤ max_staff where given."""

@@ -19,7 +19,7 @@ def conflict_core(problem: Problem, *, time_limit: float = 30.0) -> list[RuleGro
     move budget); the model has no objective and is solved on one worker with
     the literals as assumptions.
     """
-    cm = CpsatModel(problem, build_classes(problem, with_preferences=False), guarded=True)
+    cm = CpsatModel(problem, build_classes(problem), guarded=True)
     groups = [g for g in cm.rule_groups if g.literal is not None]
     if not groups:
         return None

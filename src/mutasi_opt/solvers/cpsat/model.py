@@ -66,7 +66,7 @@ class StageOutcome:
     value: int | None
     bound: int | None
     seconds: float
-    flows: IntArray | None  # flow values aligned with Variables.flows
+    decisions: dict[str, IntArray] | None  # out / arrive / pref values (Variables order)
 
 
 ProgressCallback = Callable[[float, float], None]
@@ -104,7 +104,11 @@ class CpsatModel:
         self.constraints = Constraints(self.model, problem, self.vars, self.expr, guarded=guarded)
         self.constraints.post_all()
         self.objective = Objective(self.model, problem, self.expr)
-        self._flow_idx = np.array(self.vars.flow_indices(), dtype=np.int64)
+        if not guarded:
+            # create every auxiliary variable now, so that each stage's solution
+            # is a complete hint for the next one
+            for stage in ("shortfall", "imbalance", "balance"):
+                self.objective.stage(stage)
         self._last_solution: list[int] | None = None
         self.build_seconds = time.perf_counter() - t0
 
@@ -123,11 +127,17 @@ class CpsatModel:
             return
         self.model.add(expr <= value)
 
-    def hint_flows(self, flows: IntArray) -> None:
-        """Hint the flows (auxiliary variables are completed by the solver)."""
+    def hint(self, decisions: dict[str, IntArray]) -> None:
+        """Hint the decision variables (auxiliary variables are completed by the solver)."""
         self.model.clear_hints()
-        for y, v in zip(self.vars.flows, flows, strict=True):
-            self.model.add_hint(y, int(v))
+        v = self.vars
+        for y, val in zip(v.out, decisions["out"], strict=True):
+            if y is not None:
+                self.model.add_hint(y, int(val))
+        for y, val in zip(v.arrive, decisions["arrive"], strict=True):
+            self.model.add_hint(y, int(val))
+        for y, val in zip(v.pref, decisions["pref"], strict=True):
+            self.model.add_hint(y, int(val))
 
     def _hint_last(self) -> None:
         if self._last_solution is None:
@@ -157,8 +167,8 @@ class CpsatModel:
         constant = isinstance(expr, int)
         if constant and self._last_solution is not None:
             # nothing to decide in this stage: its value is a constant
-            flows = np.asarray(self._last_solution, dtype=np.int64)[self._flow_idx]
-            return StageOutcome(StageStatus.OPTIMAL, int(expr), int(expr), 0.0, flows)
+            decisions = self.vars.values_from(np.asarray(self._last_solution, dtype=np.int64))
+            return StageOutcome(StageStatus.OPTIMAL, int(expr), int(expr), 0.0, decisions)
         self.model.clear_objective()
         if not constant:
             self.model.minimize(expr)
@@ -193,8 +203,8 @@ class CpsatModel:
             st = StageStatus.FEASIBLE
         sol = list(solver.response_proto.solution)
         self._last_solution = sol
-        flows = np.asarray(sol, dtype=np.int64)[self._flow_idx]
+        decisions = self.vars.values_from(np.asarray(sol, dtype=np.int64))
         log.info(
             "stage %s: %s value=%d bound=%d in %.2fs", name, st.value, value, bound, seconds
         )
-        return StageOutcome(st, value, bound, seconds, flows)
+        return StageOutcome(st, value, bound, seconds, decisions)

@@ -13,6 +13,7 @@ Every expression includes its constant part, so its value equals the metric.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -36,38 +37,45 @@ def _weighted(terms: list[tuple[cp_model.IntVar, int]], constant: int = 0) -> Li
 
 
 class Expressions:
-    """Linear expressions over the flows: headcounts, capacities, qualified counts."""
+    """Linear expressions over the decision variables: headcounts, capacities,
+    qualified counts, moves and preference cost."""
 
     def __init__(self, problem: Problem, variables: Variables) -> None:
         self.problem = problem
         self.vars = variables
         idx = problem.index
         home = idx.home
+        cl = variables.classes
         self.head0 = metrics.headcount(problem, home)
         self.cap0 = metrics.assigned_capacity_centi(problem, home)
         self.qual0 = metrics.qualified_count(problem, home)
         head_terms: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
         cap_terms: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
-        v = variables
-        for f, y in enumerate(v.flows):
-            u, h, r, cap = int(v.flow_unit[f]), int(v.flow_home[f]), int(v.flow_role[f]), int(
-                v.flow_cap[f]
-            )
-            head_terms[u].append((y, 1))
+        qual_terms: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        req_units = [int(u) for u in idx.req_unit]
+        reqs_at: dict[int, list[int]] = defaultdict(list)
+        for q, u in enumerate(req_units):
+            reqs_at[u].append(q)
+        for c, y in enumerate(variables.out):
+            if y is None:
+                continue
+            h, t = int(cl.home[c]), int(cl.ctype[c])
+            r, cap = int(cl.type_role[t]), int(cl.type_cap[t])
             head_terms[h].append((y, -1))
-            cap_terms[(u, r)].append((y, 100 * cap))
             cap_terms[(h, r)].append((y, -100 * cap))
+            for q in reqs_at.get(h, ()):
+                if cl.qualified[q, c]:
+                    qual_terms[q].append((y, -1))
+        for a, y in enumerate(variables.arrive):
+            u, t = int(variables.arr_unit[a]), int(variables.arr_type[a])
+            r, cap = int(cl.type_role[t]), int(cl.type_cap[t])
+            head_terms[u].append((y, 1))
+            cap_terms[(u, r)].append((y, 100 * cap))
+            for q in reqs_at.get(u, ()):
+                if cl.type_qualified[q, t]:
+                    qual_terms[q].append((y, 1))
         self._head_terms = head_terms
         self._cap_terms = cap_terms
-        qual_terms: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
-        if len(problem.requirements):
-            qual = variables.classes.qualified
-            for q in range(len(problem.requirements)):
-                uq = int(idx.req_unit[q])
-                ok = qual[q, v.flow_class]
-                for f in np.flatnonzero(ok & ((v.flow_unit == uq) | (v.flow_home == uq))):
-                    sign = 1 if v.flow_unit[f] == uq else -1
-                    qual_terms[q].append((v.flows[f], sign))
         self._qual_terms = qual_terms
 
     def headcount(self, u: int) -> LinExpr:
@@ -88,12 +96,17 @@ class Expressions:
 
     def moves(self) -> LinExpr:
         """Number of employees who change unit."""
-        return _weighted([(y, 1) for y in self.vars.flows])
+        return _weighted([(y, 1) for y in self.vars.out if y is not None])
 
     def preference(self) -> LinExpr:
-        """Total preference cost."""
-        v = self.vars
-        return _weighted([(y, int(p)) for y, p in zip(v.flows, v.flow_pref, strict=True) if p])
+        """Preference cost: unlisted cost per move minus the savings of preferred moves."""
+        unlisted = self.problem.policy.unlisted_preference_cost
+        terms = [(y, unlisted) for y in self.vars.out if y is not None and unlisted]
+        terms += [
+            (p, -opt.saving)
+            for p, opt in zip(self.vars.pref, self.vars.classes.pref_options, strict=True)
+        ]
+        return _weighted(terms)
 
 
 class Objective:
@@ -105,6 +118,7 @@ class Objective:
         self.expr = expr
         self._dev: dict[tuple[int, int], cp_model.IntVar] | None = None
         self._dev_ub: dict[tuple[int, int], int] = {}
+        self._pair: dict[tuple[int, int], tuple[int, int, int, int, int, cp_model.IntVar]] = {}
         self._cache: dict[str, LinExpr] = {}
 
     # 1 ------------------------------------------------------------ shortfall
@@ -129,6 +143,15 @@ class Objective:
 
     # 2 ------------------------------------------------------------ imbalance
     def _deviations(self) -> dict[tuple[int, int], cp_model.IntVar]:
+        """``d(u, r)`` for every pair whose capacity can change.
+
+        ``S(u, r) − S0`` is always a multiple of ``step`` = 100 × the gcd of the
+        capacities that can enter or leave the pair, so ``S = S0 + step·k`` with
+        an integer ``k``.  Besides ``d ≥ ±(S − F)`` we add the line through the
+        two integer ``k`` around ``S = F``: with it the LP relaxation of ``d``
+        is the convex hull of ``|S0 + step·k − F|`` over integer ``k`` — it no
+        longer pretends a fraction of a person can fill a gap exactly.
+        """
         if self._dev is not None:
             return self._dev
         fair = metrics.fair_share_centi(self.problem)
@@ -136,12 +159,24 @@ class Objective:
         dev: dict[tuple[int, int], cp_model.IntVar] = {}
         for u, r in self.expr.active_pairs():
             f = int(fair[u, r])
-            s = self.expr.capacity(u, r)
+            s0 = int(self.expr.cap0[u, r])
+            terms = self.expr._cap_terms[(u, r)]
+            step = 0
+            for _, coef in terms:
+                step = math.gcd(step, abs(coef))
+            kmin, kmax = -(s0 // step), (int(role_cap[r]) - s0) // step
+            k = self.model.new_int_var(kmin, kmax, f"k_{u}_{r}")
+            self.model.add(_weighted(terms) == step * k)
             ub = max(int(role_cap[r]), f)
             d = self.model.new_int_var(0, ub, f"d_{u}_{r}")
+            self.model.add(d >= s0 + step * k - f)
+            self.model.add(d >= f - s0 - step * k)
+            k0 = (f - s0) // step
+            if kmin <= k0 < kmax:
+                g0, g1 = abs(s0 + step * k0 - f), abs(s0 + step * (k0 + 1) - f)
+                self.model.add(d >= g0 + (g1 - g0) * (k - k0))
             self._dev_ub[(u, r)] = ub
-            self.model.add(d >= s - f)
-            self.model.add(d >= f - s)
+            self._pair[(u, r)] = (f, s0, step, kmin, kmax, k)
             dev[(u, r)] = d
         self._dev = dev
         return dev
@@ -177,22 +212,53 @@ class Objective:
         for (u, r), d in dev.items():
             f = int(fair[u, r])
             prev = 0
+            pair_terms: list[tuple[cp_model.IntVar, int]] = []
             for k, (b, s) in enumerate(zip(bps, slopes, strict=True)):
                 step = s - prev
                 prev = s
                 if b == 0 or f == 0:
-                    terms.append((d, 100 * step))
+                    pair_terms.append((d, 100 * step))
                     continue
                 ub = max(0, 100 * self._dev_ub[(u, r)] - b * f)
                 if ub == 0:
                     continue
                 ex = self.model.new_int_var(0, ub, f"e_{u}_{r}_{k}")
                 self.model.add(ex >= 100 * d - b * f)
-                terms.append((ex, step))
+                pair_terms.append((ex, step))
+            self._hull_cuts(u, r, pair_terms)
+            terms.extend(pair_terms)
         _, const_phi = self._constant_pairs()
         out = _weighted(terms, const_phi)
         self._cache["balance"] = out
         return out
+
+    def _hull_cuts(
+        self, u: int, r: int, pair_terms: list[tuple[cp_model.IntVar, int]]
+    ) -> None:
+        """Lines through consecutive integer ``k`` around each kink of ``φ``.
+
+        ``φ(|S0 + step·k − F|)`` is convex in ``k``; between integer ``k`` the
+        formulation is exact except where a kink (``d = 0`` or ``d = b_j·F``)
+        falls between two integers.  One line per such segment makes the LP
+        relaxation of the pair's cost its convex hull over integer ``k``.
+        """
+        f, s0, step, kmin, kmax, k = self._pair[(u, r)]
+        pol = self.problem.policy
+
+        def phi(kk: int) -> int:
+            d = abs(s0 + step * kk - f)
+            return int(metrics.phi_scaled(np.array([d]), np.array([f]), pol)[0])
+
+        kinks = {0} | ({b * f // 100 for b in pol.balance_breakpoints} if f else set())
+        segments: set[int] = set()
+        for dk in kinks:
+            for target in (f - s0 + dk, f - s0 - dk):
+                segments.add(target // step)
+        expr = _weighted(pair_terms)
+        for k0 in sorted(segments):
+            if kmin <= k0 < kmax:
+                p0, p1 = phi(k0), phi(k0 + 1)
+                self.model.add(expr >= p0 + (p1 - p0) * (k - k0))
 
     # 4, 5 -------------------------------------------------- moves, preference
     def moves(self) -> LinExpr:

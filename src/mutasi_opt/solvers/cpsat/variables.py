@@ -1,4 +1,9 @@
-"""Decision variables: one integer flow per (class, allowed target unit)."""
+"""Decision variables on the class/type aggregation (see ``solvers.classes``).
+
+* ``out[c]``: members of class ``c`` who leave their home unit;
+* ``arrive[a]``: members of type ``arr_type[a]`` who arrive at ``arr_unit[a]``;
+* ``pref[k]``: employee ``pref_options[k].employee`` moves to that preferred unit.
+"""
 
 from __future__ import annotations
 
@@ -14,44 +19,42 @@ __all__ = ["Variables"]
 
 
 class Variables:
-    """Flows ``y[f]`` = number of members of class ``flow_class[f]`` sent to ``flow_unit[f]``.
+    """All decision variables, stored flat with aligned index arrays."""
 
-    Staying home is implicit: ``size[c] − Σ_f y[f]`` over the class's flows.
-    Flows are stored flat; the arrays below are aligned with :attr:`flows`.
-    """
-
-    def __init__(self, model: cp_model.CpModel, classes: Classes, names: bool = False) -> None:
+    def __init__(self, model: cp_model.CpModel, classes: Classes) -> None:
         self.classes = classes
-        counts = np.array([len(t) for t in classes.targets], dtype=np.int64)
-        self.flow_class: IntArray = np.repeat(np.arange(classes.n, dtype=np.int64), counts)
-        self.flow_unit: IntArray = (
-            np.concatenate(classes.targets).astype(np.int64)
-            if classes.n and counts.sum()
+        type_size = np.zeros(classes.n_types, dtype=np.int64)
+        np.add.at(type_size, classes.ctype, classes.size)
+        # a class can only leave when its type has a target other than its home
+        self.out: list[cp_model.IntVar | None] = []
+        for c in range(classes.n):
+            tgt = classes.type_targets[int(classes.ctype[c])]
+            useful = bool(np.any(tgt != classes.home[c]))
+            self.out.append(model.new_int_var(0, int(classes.size[c]), "") if useful else None)
+        counts = np.array([len(t) for t in classes.type_targets], dtype=np.int64)
+        self.arr_type: IntArray = np.repeat(np.arange(classes.n_types, dtype=np.int64), counts)
+        self.arr_unit: IntArray = (
+            np.concatenate(classes.type_targets).astype(np.int64)
+            if counts.sum()
             else np.zeros(0, dtype=np.int64)
         )
-        self.flow_pref: IntArray = (
-            np.concatenate(classes.pref_cost).astype(np.int64)
-            if classes.n and counts.sum()
-            else np.zeros(0, dtype=np.int64)
+        self.arrive: list[cp_model.IntVar] = [
+            model.new_int_var(0, int(type_size[t]), "") for t in self.arr_type
+        ]
+        self.arr_index: dict[tuple[int, int], int] = {
+            (int(t), int(u)): a for a, (t, u) in enumerate(zip(self.arr_type, self.arr_unit, strict=True))
+        }
+        self.pref: list[cp_model.IntVar] = [model.new_bool_var("") for _ in classes.pref_options]
+
+    def all_vars(self) -> list[cp_model.IntVar]:
+        """Every decision variable (out, arrive, pref), in a fixed order."""
+        return [v for v in self.out if v is not None] + self.arrive + self.pref
+
+    def values_from(self, solution: npt.NDArray[np.int64]) -> dict[str, IntArray]:
+        """Read ``out``, ``arrive`` and ``pref`` values from a full solution vector."""
+        out = np.array(
+            [0 if v is None else int(solution[v.index]) for v in self.out], dtype=np.int64
         )
-        self.flow_home: IntArray = classes.home[self.flow_class]
-        self.flow_role: IntArray = classes.role[self.flow_class]
-        self.flow_cap: IntArray = classes.cap_hours[self.flow_class]
-        sizes = classes.size[self.flow_class]
-        self.flows: list[cp_model.IntVar] = [
-            model.new_int_var(0, int(s), f"y_{c}_{u}" if names else "")
-            for s, c, u in zip(sizes, self.flow_class, self.flow_unit, strict=True)
-        ]
-        starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.class_slices: list[slice] = [
-            slice(int(starts[c]), int(starts[c + 1])) for c in range(classes.n)
-        ]
-
-    @property
-    def n_flows(self) -> int:
-        """Number of flow variables."""
-        return len(self.flows)
-
-    def flow_indices(self) -> list[int]:
-        """Proto indices of the flow variables (for reading solutions fast)."""
-        return [v.index for v in self.flows]
+        arrive = np.array([int(solution[v.index]) for v in self.arrive], dtype=np.int64)
+        pref = np.array([int(solution[v.index]) for v in self.pref], dtype=np.int64)
+        return {"out": out, "arrive": arrive, "pref": pref}
