@@ -451,6 +451,9 @@ def test_frame_helpers() -> None:
     with pytest.raises(InputError) as info:
         tasks_from_frame(frame, file="abk.xlsx")
     assert [(i.file, i.row, i.column) for i in info.value.issues] == [("abk.xlsx", 3, "Volume")]
+    with pytest.raises(InputError) as info:
+        tasks_from_frame(frame, row_numbers=[10, 12, 13])
+    assert info.value.issues[0].row == 12
 
 
 def test_read_tasks_semicolon_decimal_comma_and_blank_line(tmp_path: Path) -> None:
@@ -469,6 +472,19 @@ def test_read_tasks_semicolon_decimal_comma_and_blank_line(tmp_path: Path) -> No
     path.write_text(path.read_text(encoding="utf-8").replace(";x;", ";1;"), encoding="utf-8")
     tasks = read_tasks(path)
     assert [t.volume for t in tasks] == [2.5, 1.0]
+
+
+def test_read_doubled_header_and_bad_staff(tmp_path: Path) -> None:
+    path = tmp_path / "abk.csv"
+    path.write_text("unit,volume,Volume,period,minutes\nA,1,2,day,5\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_tasks(path)
+    assert [(i.row, i.column) for i in info.value.issues] == [(1, "Volume")]
+    staff = tmp_path / "pegawai.csv"
+    staff.write_text("NIP;Unit Kerja;FTE\n1;A;0,5\n2;A;0\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_staff(staff)
+    assert [(i.file, i.row, i.column) for i in info.value.issues] == [("pegawai.csv", 3, "FTE")]
 
 
 def test_read_xlsx(tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ Three layers:
 
 pandas is imported only inside the DataFrame helpers
 (:func:`tasks_from_frame`, :func:`abk_demand_frame`,
-:meth:`AbkReport.to_frame`) and the file readers.
+:meth:`AbkReport.to_frame`) and the file readers (:func:`read_tasks`,
+:func:`read_staff`, which read through :func:`mutasi_opt.io.read_table`).
 """
 
 from __future__ import annotations
@@ -536,6 +537,33 @@ def _shown(value: Any) -> str | None:
     return str(value)
 
 
+def _validate(
+    model: type[_R],
+    records: Sequence[Mapping[str, Any]],
+    found: Mapping[str, str],
+    file: str,
+    row_numbers: Sequence[int] | None,
+) -> tuple[_R, ...]:
+    """Validate ``records`` (field → cell); every bad cell becomes one issue."""
+    if row_numbers is not None and len(row_numbers) != len(records):
+        raise ValueError(f"{len(row_numbers)} row numbers for {len(records)} rows")
+    out: list[_R] = []
+    issues: list[InputIssue] = []
+    for i, data in enumerate(records):
+        number = row_numbers[i] if row_numbers is not None else i + 2
+        try:
+            out.append(model.model_validate(data))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                field = str(err["loc"][0]) if err.get("loc") else None
+                header = found.get(field, field) if field is not None else None
+                value = data.get(field) if field is not None else None
+                issues.append(InputIssue(file, number, header, _shown(value), clean_message(err)))
+    if issues:
+        raise InputError(issues)
+    return tuple(out)
+
+
 def _parse_records(
     model: type[_R],
     rows: Iterable[Mapping[str, Any]],
@@ -549,23 +577,28 @@ def _parse_records(
     for row in rows:
         headers.update(dict.fromkeys(str(k) for k in row))
     found = _resolve_columns(list(headers), columns, required, file)
-    out: list[_R] = []
-    issues: list[InputIssue] = []
-    for i, row in enumerate(rows):
-        number = row_numbers[i] if row_numbers is not None else i + 2
+    records = []
+    for row in rows:
         raw = {str(k): v for k, v in row.items()}
-        data = {field: raw.get(header) for field, header in found.items()}
-        try:
-            out.append(model.model_validate(data))
-        except ValidationError as exc:
-            for err in exc.errors(include_url=False):
-                field = str(err["loc"][0]) if err.get("loc") else None
-                header = found.get(field, field) if field is not None else None
-                value = data.get(field) if field is not None else None
-                issues.append(InputIssue(file, number, header, _shown(value), clean_message(err)))
-    if issues:
-        raise InputError(issues)
-    return tuple(out)
+        records.append({field: raw.get(header) for field, header in found.items()})
+    return _validate(model, records, found, file, row_numbers)
+
+
+def _parse_frame(
+    model: type[_R],
+    frame: pd.DataFrame,
+    columns: Mapping[str, tuple[str, ...]],
+    required: Sequence[str],
+    file: str,
+    row_numbers: Sequence[int] | None,
+) -> tuple[_R, ...]:
+    """Like :func:`_parse_records`, column by column (a doubled header is reported)."""
+    headers = [str(c) for c in frame.columns]
+    found = _resolve_columns(headers, columns, required, file)
+    clean = frame.astype(object).where(frame.notna(), None)
+    values = {field: clean.iloc[:, headers.index(h)].tolist() for field, h in found.items()}
+    records = [{field: col[i] for field, col in values.items()} for i in range(len(frame))]
+    return _validate(model, records, found, file, row_numbers)
 
 
 def parse_tasks(
@@ -891,26 +924,29 @@ def abk_report(
 
 
 # ----------------------------------------------------------- table helpers
-def _frame_rows(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], list[int] | None]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    rows = [{str(k): v for k, v in rec.items()} for rec in clean.to_dict(orient="records")]
-    numbers = frame.attrs.get("row_numbers")
-    return rows, (list(numbers) if numbers is not None else None)
-
-
-def tasks_from_frame(frame: pd.DataFrame, *, file: str = "tasks.csv") -> tuple[AbkTask, ...]:
+def tasks_from_frame(
+    frame: pd.DataFrame, *, file: str = "tasks.csv", row_numbers: Sequence[int] | None = None
+) -> tuple[AbkTask, ...]:
     """Validate a task-sheet DataFrame into :class:`AbkTask` records.
 
-    Rows are numbered as in a spreadsheet (header = row 1, first data row =
-    row 2) unless ``frame.attrs["row_numbers"]`` gives each row's number.
+    Column names are matched as in :func:`parse_tasks`.
+
+    Parameters
+    ----------
+    frame
+        One row per task.
+    file
+        File name used in the issues.
+    row_numbers
+        Spreadsheet row number of each row; default ``2, 3, …`` by position
+        (as if the frame were written to CSV).
 
     Raises
     ------
     InputError
-        Listing every bad cell.
+        Listing every bad cell, or missing/doubled columns.
     """
-    rows, numbers = _frame_rows(frame)
-    return parse_tasks(rows, file=file, row_numbers=numbers)
+    return _parse_frame(AbkTask, frame, TASK_COLUMNS, _TASK_REQUIRED, file, row_numbers)
 
 
 def abk_demand_frame(
@@ -932,62 +968,25 @@ def abk_demand_frame(
 
 
 # ------------------------------------------------------------------ readers
-def _read_rows(path: Path) -> tuple[list[dict[str, Any]], list[int] | None]:
-    """Rows of a CSV/XLSX file as text, with spreadsheet row numbers."""
-    try:
-        from .io import read_table  # type: ignore[attr-defined]
-    except ImportError:
-        read_table = None
-    if read_table is not None:
-        return _frame_rows(read_table(path))
-    return _read_rows_fallback(path)
+def _read(path: str | Path, what: str) -> tuple[pd.DataFrame, list[int], str]:
+    """A CSV/XLSX table as text (:func:`mutasi_opt.io.read_table`) with its row numbers."""
+    from .io import read_table
 
-
-def _read_rows_fallback(path: Path) -> tuple[list[dict[str, Any]], list[int] | None]:
-    import csv
-    import io
-
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        import pandas as pd
-
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        return _frame_rows(frame)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    records = list(csv.reader(io.StringIO(text, newline=""), dialect))
-    if not records:
-        return [], None
-    header = [h.strip() for h in records[0]]
-    rows: list[dict[str, Any]] = []
-    numbers: list[int] = []
-    for i, rec in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in rec):
-            continue
-        rows.append(dict(zip(header, rec + [""] * (len(header) - len(rec)), strict=False)))
-        numbers.append(i)
-    return rows, numbers
-
-
-def _read(path: str | Path, what: str) -> tuple[list[dict[str, Any]], list[int] | None, str]:
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(2, "No such file", str(p))
-    rows, numbers = _read_rows(p)
-    if not rows:
+    frame = read_table(p)
+    if not len(frame):
         raise InputError([InputIssue(p.name, None, None, None, f"there are no {what}; add rows")])
-    return rows, numbers, p.name
+    return frame, [int(r) for r in frame.index], p.name
 
 
 def read_tasks(path: str | Path) -> tuple[AbkTask, ...]:
     """Read and validate an ABK task sheet (CSV or XLSX).
+
+    The file is read as text by :func:`mutasi_opt.io.read_table` (encoding,
+    delimiter and blank rows handled there); row numbers in issues are the
+    spreadsheet rows (header = row 1).
 
     Raises
     ------
@@ -996,8 +995,8 @@ def read_tasks(path: str | Path) -> tuple[AbkTask, ...]:
     FileNotFoundError
         When ``path`` does not exist.
     """
-    rows, numbers, name = _read(path, "tasks")
-    return parse_tasks(rows, file=name, row_numbers=numbers)
+    frame, numbers, name = _read(path, "tasks")
+    return tasks_from_frame(frame, file=name, row_numbers=numbers)
 
 
 def read_staff(path: str | Path) -> tuple[StaffMember, ...]:
@@ -1010,5 +1009,5 @@ def read_staff(path: str | Path) -> tuple[StaffMember, ...]:
     FileNotFoundError
         When ``path`` does not exist.
     """
-    rows, numbers, name = _read(path, "employees")
-    return parse_staff(rows, file=name, row_numbers=numbers)
+    frame, numbers, name = _read(path, "employees")
+    return _parse_frame(StaffMember, frame, STAFF_COLUMNS, _STAFF_REQUIRED, name, numbers)
