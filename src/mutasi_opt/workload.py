@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BKN_2011",
     "DEFAULT_BANDS",
+    "HOURS_DECIMALS",
     "PERIODS",
     "PERIOD_ALIASES",
     "PERMENPANRB_2020",
