@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from . import metrics
 from .check import Violation, check_plan
 from .errors import InputError, InputIssue
-from . import metrics
+from .io import read_folder, write_folder
 from .model import Demand, Employee, Policy, Problem, Requirement, Unit
 from .plan import Plan, PlanStatus, StageResult, write_plan
 from .solve import solve
@@ -28,8 +29,10 @@ __all__ = [
     "Unit",
     "Violation",
     "__version__",
-    "metrics",
     "check_plan",
+    "metrics",
+    "read_folder",
     "solve",
+    "write_folder",
     "write_plan",
 ]

@@ -9,11 +9,14 @@ validation and exposed as :attr:`Problem.index`.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import operator
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +35,7 @@ from .errors import InputError, InputIssue
 from .values import GolonganField, NipField
 
 __all__ = [
+    "CheckContext",
     "Demand",
     "Employee",
     "Policy",
@@ -40,6 +44,9 @@ __all__ = [
     "Requirement",
     "Unit",
     "parse_bool",
+    "parse_competencies",
+    "split_list",
+    "strip_text",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -75,7 +82,8 @@ def parse_bool(value: Any) -> bool:
     raise ValueError("must be true/false (also accepted: 1/0, yes/no, ya/tidak)")
 
 
-def _split_list(value: Any) -> tuple[str, ...]:
+def split_list(value: Any) -> tuple[str, ...]:
+    """Parse a unit list ``U1;U2`` (``|`` also separates); blanks are dropped."""
     if value is None:
         return ()
     if isinstance(value, str):
@@ -86,7 +94,8 @@ def _split_list(value: Any) -> tuple[str, ...]:
     raise ValueError("must be a list of unit ids separated by ';'")
 
 
-def _parse_competencies(value: Any) -> tuple[tuple[str, int], ...]:
+def parse_competencies(value: Any) -> tuple[tuple[str, int], ...]:
+    """Parse ``code:level;code:level`` (or a mapping / pairs) into sorted (code, level) pairs."""
     if value is None:
         return ()
     items: list[tuple[str, Any]] = []
@@ -105,7 +114,7 @@ def _parse_competencies(value: Any) -> tuple[tuple[str, int], ...]:
     elif isinstance(value, Iterable):
         for item in value:
             if isinstance(item, str):
-                items.extend(_parse_competencies(item))
+                items.extend(parse_competencies(item))
             else:
                 code, level = item
                 items.append((str(code), level))
@@ -140,7 +149,8 @@ def _none_if_blank(value: Any) -> Any:
     return value
 
 
-def _strip(value: Any) -> Any:
+def strip_text(value: Any) -> Any:
+    """Text without surrounding whitespace; None and NaN become ``""``."""
     if value is None:
         return ""
     if isinstance(value, float) and math.isnan(value):
@@ -159,12 +169,58 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_strip)]
-UnitId = Annotated[str, BeforeValidator(_strip), Field(min_length=1)]
+Text = Annotated[str, BeforeValidator(strip_text)]
+UnitId = Annotated[str, BeforeValidator(strip_text), Field(min_length=1)]
 OptionalCount = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_whole_number)]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
-UnitList = Annotated[tuple[str, ...], BeforeValidator(_split_list)]
-Competencies = Annotated[tuple[tuple[str, int], ...], BeforeValidator(_parse_competencies)]
+UnitList = Annotated[tuple[str, ...], BeforeValidator(split_list)]
+Competencies = Annotated[tuple[tuple[str, int], ...], BeforeValidator(parse_competencies)]
+
+
+_SLOT_SETTERS = {
+    name: BaseModel.__dict__[name].__set__
+    for name in (
+        "__dict__",
+        "__pydantic_fields_set__",
+        "__pydantic_extra__",
+        "__pydantic_private__",
+    )
+}
+
+
+@functools.cache
+def _instance_maker(cls: type[BaseModel]) -> Callable[..., Any]:
+    """``f(fields_set, v1, v2, ...)``: an unvalidated instance of ``cls`` with field values ``v*``.
+
+    The function is generated (as :mod:`dataclasses` does) because a dict
+    display and direct slot setters are about twice as fast as
+    ``dict(zip(names, values))`` and ``object.__setattr__`` for 100,000 rows.
+    """
+    names = tuple(cls.model_fields)
+    if not all(name.isidentifier() for name in names):
+        raise ValueError(f"field names must be identifiers: {names}")
+    args = ", ".join(f"v{i}" for i in range(len(names)))
+    items = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
+    source = (
+        f"def make(fields_set, {args}):\n"
+        "    obj = new(cls)\n"
+        f"    set_dict(obj, {{{items}}})\n"
+        "    set_fields_set(obj, fields_set)\n"
+        "    set_extra(obj, None)\n"
+        "    set_private(obj, None)\n"
+        "    return obj\n"
+    )
+    scope: dict[str, Any] = {
+        "new": object.__new__,
+        "cls": cls,
+        "set_dict": _SLOT_SETTERS["__dict__"],
+        "set_fields_set": _SLOT_SETTERS["__pydantic_fields_set__"],
+        "set_extra": _SLOT_SETTERS["__pydantic_extra__"],
+        "set_private": _SLOT_SETTERS["__pydantic_private__"],
+    }
+    exec(source, scope)
+    maker: Callable[..., Any] = scope["make"]
+    return maker
 
 
 class _Frozen(BaseModel):
@@ -175,6 +231,52 @@ class _Frozen(BaseModel):
         data = {name: getattr(self, name) for name in type(self).model_fields}
         data.update(changes)
         return type(self)(**data)
+
+    @classmethod
+    def _trusted(cls, **fields: Any) -> Self:
+        """Build an instance WITHOUT validation (fast path for :mod:`mutasi_opt.io`).
+
+        The caller guarantees that every value is exactly what validation
+        would have produced (right types, parsed, in range).  The result is
+        equal to ``cls(**fields)``: missing fields get their defaults and
+        ``model_fields_set`` is the set of given fields.
+        """
+        return cls._trusted_many(tuple(fields), [(v,) for v in fields.values()])[0]
+
+    @classmethod
+    def _trusted_many(cls, names: Sequence[str], columns: Sequence[Sequence[Any]]) -> list[Self]:
+        """Many :meth:`_trusted` instances from columns (``columns[j][i]`` is field ``names[j]``
+        of instance ``i``); all columns have the same length.
+
+        Instances share one ``model_fields_set`` object; frozen models never
+        change it (pydantic copies it in ``model_copy``).
+        """
+        fields = cls.model_fields
+        unknown = [n for n in names if n not in fields]
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no field(s) {unknown}")
+        missing = [n for n, info in fields.items() if info.is_required() and n not in names]
+        if missing:
+            raise TypeError(f"{cls.__name__} needs field(s) {missing}")
+        given = dict(zip(names, columns, strict=True))
+        n = len(columns[0]) if columns else 1
+        cols = [
+            given[name]
+            if name in given
+            else itertools.repeat(info.get_default(call_default_factory=True), n)
+            for name, info in fields.items()
+        ]
+        fields_set = set(names)
+        make = _instance_maker(cls)
+        out: list[Self] = list(itertools.islice(map(make, itertools.repeat(fields_set), *cols), n))
+        private = cls.__private_attributes__
+        if private:
+            setattr_ = object.__setattr__
+            for obj in out:
+                setattr_(
+                    obj, "__pydantic_private__", {k: a.get_default() for k, a in private.items()}
+                )
+        return out
 
 
 def _finite_nonneg(value: float | None, what: str) -> float | None:
@@ -293,7 +395,7 @@ class Requirement(_Frozen):
     """A competency requirement (one row of ``requirements.csv``)."""
 
     unit: UnitId
-    competency: Annotated[str, BeforeValidator(_strip), Field(min_length=1)]
+    competency: Annotated[str, BeforeValidator(strip_text), Field(min_length=1)]
     min_level: Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=5)] = 1
     min_staff: Annotated[int, BeforeValidator(_whole_number), Field(ge=1)] = 1
 
@@ -330,20 +432,82 @@ class Policy(_Frozen):
             raise ValueError(
                 "balance_breakpoints and balance_slopes must have the same (non-zero) length"
             )
-        if bp[0] != 0 or any(b2 <= b1 for b1, b2 in zip(bp, bp[1:], strict=False)):
+        if bp[0] != 0 or any(b2 <= b1 for b1, b2 in itertools.pairwise(bp)):
             raise ValueError(
                 "balance_breakpoints must start at 0 and increase (whole percents, e.g. "
                 "[0, 10, 30, 50])"
             )
-        if sl[0] <= 0 or any(s2 <= s1 for s1, s2 in zip(sl, sl[1:], strict=False)):
-            raise ValueError("balance_slopes must be positive increasing integers, e.g. [1, 2, 4, 8]")
+        if sl[0] <= 0 or any(s2 <= s1 for s1, s2 in itertools.pairwise(sl)):
+            raise ValueError(
+                "balance_slopes must be positive increasing integers, e.g. [1, 2, 4, 8]"
+            )
         eb = self.ej_bands
-        if any(b2 >= b1 for b1, b2 in zip(eb, eb[1:], strict=False)) or eb[-1] <= 0:
+        if any(b2 >= b1 for b1, b2 in itertools.pairwise(eb)) or eb[-1] <= 0:
             raise ValueError(
                 "ej_bands must be four decreasing positive thresholds (A, B, C, D lower edges), "
                 "e.g. [1.0, 0.9, 0.7, 0.5]"
             )
         return self
+
+
+_NIP = operator.attrgetter("nip")
+_UNIT = operator.attrgetter("unit")
+_ROLE = operator.attrgetter("role")
+_FTE = operator.attrgetter("fte")
+_LOCKED = operator.attrgetter("locked")
+_TYPE = operator.attrgetter("employment_type")
+_MONTHS = operator.attrgetter("months_in_unit")
+_REFUSED = operator.attrgetter("refused_units")
+_PREFERRED = operator.attrgetter("preferred_units")
+_COMPETENCIES = operator.attrgetter("competencies")
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Where the entities of a :class:`Problem` came from, for cross-check messages.
+
+    :mod:`mutasi_opt.io` passes one so that issues name the real files and
+    spreadsheet rows, and so that rows which failed validation (already
+    reported) cause no follow-on issues.
+
+    Attributes
+    ----------
+    files
+        Table name → file name shown in messages.
+    rows
+        Table name → spreadsheet row of each entity (default ``position + 2``).
+    incomplete
+        Tables with rows that failed validation: "no rows" and checks that need
+        every row of the table are skipped.
+    known_units
+        Unit ids of ``units`` rows that failed validation (they exist, so
+        references to them are fine); None when the units table could not be
+        read at all (references are then not checked).
+    known_roles
+        Roles that have workload in rows that failed validation; None when the
+        demand could not be read at all (roles without demand are not checked).
+    employees
+        Field name → the value of that field for every employee, in order,
+        when the caller has the columns already (reading 100,000 attributes
+        back is slower); fields not given are read from the employees.
+    """
+
+    files: Mapping[str, str] = field(default_factory=lambda: dict(FILES))
+    rows: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    incomplete: frozenset[str] = frozenset()
+    known_units: frozenset[str] | None = frozenset()
+    known_roles: frozenset[str] | None = frozenset()
+    employees: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+
+    def row(self, table: str, position: int) -> int:
+        """Spreadsheet row of entity ``position`` of ``table``."""
+        rows = self.rows.get(table)
+        return position + 2 if rows is None else int(rows[position])
+
+    def employee_column(self, name: str, employees: Sequence[Employee]) -> Sequence[Any]:
+        """Field ``name`` of every employee: from ``employees`` when given, else read."""
+        given = self.employees.get(name)
+        return list(map(operator.attrgetter(name), employees)) if given is None else given
 
 
 @dataclass(frozen=True, eq=False)
@@ -424,93 +588,206 @@ class Problem(_Frozen):
             raise InputError(issues)
 
     # ------------------------------------------------------------------ checks
-    def _cross_check(self) -> list[InputIssue]:
+    def _cross_check(self, context: CheckContext | None = None) -> list[InputIssue]:
+        """Every reference and uniqueness problem across the tables.
+
+        Rows and files in the issues (and in the messages) come from
+        ``context``; by default row ``i + 2`` of the canonical file names.
+        Each check takes a fast set-based path and loops over entities only to
+        locate the problems it found.
+        """
+        ctx = CheckContext() if context is None else context
+        files = ctx.files
+        emp_f, unit_f, dem_f, req_f = (
+            files[k] for k in ("employees", "units", "demand", "requirements")
+        )
+        row = ctx.row
         issues: list[InputIssue] = []
-        emp_f, unit_f, dem_f, req_f = (FILES[k] for k in ("employees", "units", "demand", "requirements"))
+        emps, units, demand, reqs = self.employees, self.units, self.demand, self.requirements
 
         unit_ids: dict[str, int] = {}
-        for i, u in enumerate(self.units):
+        for i, u in enumerate(units):
             if u.unit in unit_ids:
-                issues.append(InputIssue(unit_f, i + 2, "unit", u.unit,
-                    f"unit id is also used on row {unit_ids[u.unit] + 2}; unit ids must be unique"))
+                first = row("units", unit_ids[u.unit])
+                issues.append(
+                    InputIssue(
+                        unit_f,
+                        row("units", i),
+                        "unit",
+                        u.unit,
+                        f"unit id is also used on row {first}; unit ids must be unique",
+                    )
+                )
             else:
                 unit_ids[u.unit] = i
             if u.min_staff is not None and u.max_staff is not None and u.min_staff > u.max_staff:
-                issues.append(InputIssue(unit_f, i + 2, "min_staff", str(u.min_staff),
-                    f"min_staff ({u.min_staff}) is above max_staff ({u.max_staff}); "
-                    "lower min_staff or raise max_staff"))
-        if not self.units:
-            issues.append(InputIssue(unit_f, None, None, None, "there are no units; add at least one row"))
-        if not self.employees:
-            issues.append(InputIssue(emp_f, None, None, None, "there are no employees; add at least one row"))
+                issues.append(
+                    InputIssue(
+                        unit_f,
+                        row("units", i),
+                        "min_staff",
+                        str(u.min_staff),
+                        f"min_staff ({u.min_staff}) is above max_staff ({u.max_staff}); "
+                        "lower min_staff or raise max_staff",
+                    )
+                )
+        if not units and "units" not in ctx.incomplete:
+            issues.append(
+                InputIssue(unit_f, None, None, None, "there are no units; add at least one row")
+            )
+        if not emps and "employees" not in ctx.incomplete:
+            issues.append(
+                InputIssue(emp_f, None, None, None, "there are no employees; add at least one row")
+            )
+
+        # Unit ids that exist: the valid rows plus rows that failed validation
+        # (their errors are reported already); None = the units table is unusable.
+        known: set[str] | None = (
+            None if ctx.known_units is None else set(unit_ids) | set(ctx.known_units)
+        )
 
         def unknown(unit: str) -> str:
             return f"unit {unit!r} is not in {unit_f}; add it there or correct the id"
 
-        seen_nip: dict[str, int] = {}
-        roles_used: dict[str, int] = {}
-        for i, e in enumerate(self.employees):
-            row = i + 2
-            if e.nip in seen_nip:
-                issues.append(InputIssue(emp_f, row, "nip", str(e.nip),
-                    f"NIP is also used on row {seen_nip[e.nip] + 2}; each employee needs a unique NIP"))
-            else:
-                seen_nip[e.nip] = i
-            if e.unit not in unit_ids:
-                issues.append(InputIssue(emp_f, row, "unit", e.unit, unknown(e.unit)))
-            for col, units in (("refused_units", e.refused_units), ("preferred_units", e.preferred_units)):
-                for u in units:
-                    if u not in unit_ids:
-                        issues.append(InputIssue(emp_f, row, col, u, unknown(u)))
-            both = set(e.refused_units) & set(e.preferred_units)
+        # --- employees: unique NIPs
+        column = ctx.employee_column
+        nips = column("nip", emps)
+        if len(set(nips)) != len(nips):
+            seen_nip: dict[str, int] = {}
+            for i, nip in enumerate(nips):
+                if nip in seen_nip:
+                    issues.append(
+                        InputIssue(
+                            emp_f,
+                            row("employees", i),
+                            "nip",
+                            str(nip),
+                            f"NIP is also used on row {row('employees', seen_nip[nip])}; "
+                            "each employee needs a unique NIP",
+                        )
+                    )
+                else:
+                    seen_nip[nip] = i
+        # --- employees: home units exist
+        homes = column("unit", emps)
+        if known is not None and not known.issuperset(homes):
+            for i, unit in enumerate(homes):
+                if unit not in known:
+                    issues.append(
+                        InputIssue(emp_f, row("employees", i), "unit", unit, unknown(unit))
+                    )
+        # --- employees: refused / preferred units exist and do not overlap
+        refused = column("refused_units", emps)
+        preferred = column("preferred_units", emps)
+        with_lists = sorted(
+            set(itertools.compress(range(len(emps)), refused))
+            | set(itertools.compress(range(len(emps)), preferred))
+        )
+        for i in with_lists:
+            for col, listed in (("refused_units", refused[i]), ("preferred_units", preferred[i])):
+                for u in listed:
+                    if known is not None and u not in known:
+                        issues.append(InputIssue(emp_f, row("employees", i), col, u, unknown(u)))
+            both = set(refused[i]) & set(preferred[i])
             if both:
-                issues.append(InputIssue(emp_f, row, "preferred_units", ";".join(sorted(both)),
-                    "a unit is both preferred and refused; remove it from one of the lists"))
-            roles_used.setdefault(e.role, i)
+                issues.append(
+                    InputIssue(
+                        emp_f,
+                        row("employees", i),
+                        "preferred_units",
+                        ";".join(sorted(both)),
+                        "a unit is both preferred and refused; remove it from one of the lists",
+                    )
+                )
+        roles = column("role", emps)
+        roles_used = dict.fromkeys(roles)
 
+        # --- demand
         demand_roles: set[str] = set()
         seen_dem: dict[tuple[str, str], int] = {}
-        for i, d in enumerate(self.demand):
-            row = i + 2
-            if d.unit not in unit_ids:
-                issues.append(InputIssue(dem_f, row, "unit", d.unit, unknown(d.unit)))
+        for i, d in enumerate(demand):
+            if known is not None and d.unit not in known:
+                issues.append(InputIssue(dem_f, row("demand", i), "unit", d.unit, unknown(d.unit)))
             key = (d.unit, d.role)
             if key in seen_dem:
-                issues.append(InputIssue(dem_f, row, "role", d.role,
-                    f"unit {d.unit!r} already has a demand row for this role on row "
-                    f"{seen_dem[key] + 2}; merge the two rows"))
+                issues.append(
+                    InputIssue(
+                        dem_f,
+                        row("demand", i),
+                        "role",
+                        d.role,
+                        f"unit {d.unit!r} already has a demand row for this role on row "
+                        f"{row('demand', seen_dem[key])}; merge the two rows",
+                    )
+                )
             else:
                 seen_dem[key] = i
             demand_roles.add(d.role)
-        for i, u in enumerate(self.units):
+        for i, u in enumerate(units):
             if u.workload_hours is None:
                 continue
             if (u.unit, "") in seen_dem:
-                issues.append(InputIssue(unit_f, i + 2, "workload_hours", str(u.workload_hours),
-                    f"{dem_f} also gives a workload for this unit without a role; keep one"))
-            elif "" not in roles_used:
-                issues.append(InputIssue(unit_f, i + 2, "workload_hours", str(u.workload_hours),
-                    "workload_hours in units.csv is only for employees without a role, and every "
-                    f"employee has one; give the workload per role in {dem_f} instead"))
+                issues.append(
+                    InputIssue(
+                        unit_f,
+                        row("units", i),
+                        "workload_hours",
+                        str(u.workload_hours),
+                        f"{dem_f} also gives a workload for this unit without a role; keep one",
+                    )
+                )
+            elif "" not in roles_used and "employees" not in ctx.incomplete:
+                issues.append(
+                    InputIssue(
+                        unit_f,
+                        row("units", i),
+                        "workload_hours",
+                        str(u.workload_hours),
+                        f"workload_hours in {unit_f} is only for employees without a role, and "
+                        f"every employee has one; give the workload per role in {dem_f} instead",
+                    )
+                )
             demand_roles.add("")
-        for role, i in roles_used.items():
-            if role not in demand_roles:
-                where = f"{dem_f} (role {role!r})" if role else f"{unit_f} (workload_hours) or {dem_f}"
-                issues.append(InputIssue(emp_f, i + 2, "role", role,
-                    f"no unit has workload for role {role!r}; add demand rows in {where}"))
+        if ctx.known_roles is not None:
+            demand_roles |= set(ctx.known_roles)
+            for role in roles_used:
+                if role not in demand_roles:
+                    where = (
+                        f"{dem_f} (role {role!r})"
+                        if role
+                        else f"{unit_f} (workload_hours) or {dem_f}"
+                    )
+                    issues.append(
+                        InputIssue(
+                            emp_f,
+                            row("employees", roles.index(role)),
+                            "role",
+                            role,
+                            f"no unit has workload for role {role!r}; add demand rows in {where}",
+                        )
+                    )
 
+        # --- requirements
         seen_req: dict[tuple[str, str, int], int] = {}
-        for i, q in enumerate(self.requirements):
-            row = i + 2
-            if q.unit not in unit_ids:
-                issues.append(InputIssue(req_f, row, "unit", q.unit, unknown(q.unit)))
-            key = (q.unit, q.competency, q.min_level)
-            if key in seen_req:
-                issues.append(InputIssue(req_f, row, "competency", q.competency,
-                    f"the same requirement (unit, competency, min_level) is on row "
-                    f"{seen_req[key] + 2}; merge the two rows"))
+        for i, q in enumerate(reqs):
+            if known is not None and q.unit not in known:
+                issues.append(
+                    InputIssue(req_f, row("requirements", i), "unit", q.unit, unknown(q.unit))
+                )
+            req_key = (q.unit, q.competency, q.min_level)
+            if req_key in seen_req:
+                issues.append(
+                    InputIssue(
+                        req_f,
+                        row("requirements", i),
+                        "competency",
+                        q.competency,
+                        f"the same requirement (unit, competency, min_level) is on row "
+                        f"{row('requirements', seen_req[req_key])}; merge the two rows",
+                    )
+                )
             else:
-                seen_req[key] = i
+                seen_req[req_key] = i
         return issues
 
     # ------------------------------------------------------------------ index
@@ -524,23 +801,24 @@ class Problem(_Frozen):
     def _build_index(self) -> ProblemIndex:
         unit_ids = tuple(u.unit for u in self.units)
         unit_pos = {u: i for i, u in enumerate(unit_ids)}
-        role_set = {e.role for e in self.employees} | {d.role for d in self.demand}
+        emps = self.employees
+        emp_roles = list(map(_ROLE, emps))
+        role_set = set(emp_roles) | {d.role for d in self.demand}
         if any(u.workload_hours is not None for u in self.units):
             role_set.add("")
         roles = tuple(sorted(role_set))
         role_pos = {r: i for i, r in enumerate(roles)}
-        emps = self.employees
         n_e, n_u, n_r = len(emps), len(unit_ids), len(roles)
-        home = np.fromiter((unit_pos[e.unit] for e in emps), dtype=np.int64, count=n_e)
-        role = np.fromiter((role_pos[e.role] for e in emps), dtype=np.int64, count=n_e)
-        fte = np.fromiter((e.fte for e in emps), dtype=np.float64, count=n_e)
-        locked = np.fromiter((e.locked for e in emps), dtype=np.bool_, count=n_e)
-        pppk = np.fromiter((e.employment_type == "PPPK" for e in emps), dtype=np.bool_, count=n_e)
-        months = np.fromiter(
-            (-1 if e.months_in_unit is None else e.months_in_unit for e in emps),
-            dtype=np.int64,
-            count=n_e,
-        )
+
+        def column(values: Iterable[Any], dtype: Any) -> np.ndarray[Any, Any]:
+            return np.fromiter(values, dtype=dtype, count=n_e)
+
+        home = column(map(unit_pos.__getitem__, map(_UNIT, emps)), np.int64)
+        role = column(map(role_pos.__getitem__, emp_roles), np.int64)
+        fte = column(map(_FTE, emps), np.float64)
+        locked = column(map(_LOCKED, emps), np.bool_)
+        pppk = column((t == "PPPK" for t in map(_TYPE, emps)), np.bool_)
+        months = column((-1 if m is None else m for m in map(_MONTHS, emps)), np.int64)
         workload = np.zeros((n_u, n_r), dtype=np.float64)
         has_demand = np.zeros((n_u, n_r), dtype=np.bool_)
         for d in self.demand:
@@ -550,31 +828,49 @@ class Problem(_Frozen):
             if u.workload_hours is not None:
                 workload[unit_pos[u.unit], role_pos[""]] = u.workload_hours
                 has_demand[unit_pos[u.unit], role_pos[""]] = True
-        refused = tuple(tuple(unit_pos[u] for u in e.refused_units) for e in emps)
-        preferred = tuple(tuple(unit_pos[u] for u in e.preferred_units) for e in emps)
-        min_staff = np.array([-1 if u.min_staff is None else u.min_staff for u in self.units], dtype=np.int64)
-        max_staff = np.array([-1 if u.max_staff is None else u.max_staff for u in self.units], dtype=np.int64)
+        to_pos = unit_pos.__getitem__
+        refused = tuple(tuple(map(to_pos, r)) if r else () for r in map(_REFUSED, emps))
+        preferred = tuple(tuple(map(to_pos, p)) if p else () for p in map(_PREFERRED, emps))
+        min_staff = np.array(
+            [-1 if u.min_staff is None else u.min_staff for u in self.units], dtype=np.int64
+        )
+        max_staff = np.array(
+            [-1 if u.max_staff is None else u.max_staff for u in self.units], dtype=np.int64
+        )
         n_q = len(self.requirements)
         qualified = np.zeros((n_q, n_e), dtype=np.bool_)
         if n_q:
-            comps = sorted({q.competency for q in self.requirements})
+            comps = {q.competency for q in self.requirements}
             levels = {c: np.zeros(n_e, dtype=np.int64) for c in comps}
-            for i, e in enumerate(emps):
-                for code, lvl in e.competencies:
+            for i, held in enumerate(map(_COMPETENCIES, emps)):
+                for code, lvl in held:
                     if code in levels:
                         levels[code][i] = lvl
             for qi, q in enumerate(self.requirements):
                 qualified[qi] = levels[q.competency] >= q.min_level
         req_unit = np.array([unit_pos[q.unit] for q in self.requirements], dtype=np.int64)
-        _freeze(home, role, fte, locked, pppk, months, workload, has_demand, min_staff, max_staff,
-                qualified, req_unit)
+        _freeze(
+            home,
+            role,
+            fte,
+            locked,
+            pppk,
+            months,
+            workload,
+            has_demand,
+            min_staff,
+            max_staff,
+            qualified,
+            req_unit,
+        )
+        nips = tuple(map(str, map(_NIP, emps)))
         return ProblemIndex(
             unit_ids=unit_ids,
             unit_pos=unit_pos,
             roles=roles,
             role_pos=role_pos,
-            nips=tuple(str(e.nip) for e in emps),
-            nip_pos={str(e.nip): i for i, e in enumerate(emps)},
+            nips=nips,
+            nip_pos={nip: i for i, nip in enumerate(nips)},
             home=home,
             role=role,
             fte=fte,
@@ -620,7 +916,11 @@ class Problem(_Frozen):
         from .io.frames import problem_from_frames
 
         return problem_from_frames(
-            employees=employees, units=units, demand=demand, requirements=requirements, policy=policy
+            employees=employees,
+            units=units,
+            demand=demand,
+            requirements=requirements,
+            policy=policy,
         )
 
     def to_frames(self) -> dict[str, Any]:
@@ -647,7 +947,11 @@ def issues_from_validation(exc: ValidationError, default_file: str = "problem") 
         elif loc:
             column = ".".join(str(p) for p in loc)
         value = err.get("input")
-        shown = None if isinstance(value, dict | list | tuple) else (None if value is None else str(value))
+        shown = (
+            None
+            if isinstance(value, dict | list | tuple)
+            else (None if value is None else str(value))
+        )
         out.append(InputIssue(file, row, column, shown, clean_message(err)))
     return out
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer
 from pydantic_core import CoreSchema, core_schema
 
@@ -15,6 +18,8 @@ __all__ = [
     "GolonganField",
     "Nip",
     "NipField",
+    "nip_problem",
+    "nips_well_formed",
     "parse_golongan",
     "parse_nip",
 ]
@@ -103,6 +108,48 @@ def nip_problem(text: str) -> str | None:
     return None
 
 
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def nips_well_formed(texts: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Vectorised twin of :func:`nip_problem` for many texts at once.
+
+    ``out[i]`` is True exactly when ``texts[i]`` is 18 ASCII digits and
+    ``nip_problem(texts[i])`` is None, so ``parse_nip(texts[i]) == texts[i]``.
+    False means "not known to be fine": the caller runs :func:`parse_nip` on
+    those (opaque ids, spaced NIPs, malformed NIPs).  A test checks that the
+    two functions agree.
+    """
+    n = len(texts)
+    out = np.zeros(n, dtype=np.bool_)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    cand = np.flatnonzero(lengths == 18)
+    if not cand.size:
+        return out
+    picked = texts if cand.size == n else [texts[i] for i in cand.tolist()]
+    # Code points minus '0': a digit is 0-9, anything else wraps or exceeds 9.
+    chars = np.array(picked, dtype="<U18").view(np.uint32).reshape(-1, 18) - np.uint32(48)
+    ascii_digits = (chars < 10).all(axis=1)
+    d = chars.astype(np.int64)
+    w4, w2 = np.array([1000, 100, 10, 1]), np.array([10, 1])
+    year, month, day = d[:, 0:4] @ w4, d[:, 4:6] @ w2, d[:, 6:8] @ w2
+    c_year, c_month, gender = d[:, 8:12] @ w4, d[:, 12:14] @ w2, d[:, 14]
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_ok = (month >= 1) & (month <= 12)
+    days = _DAYS_IN_MONTH[np.where(month_ok, month, 0)] + (leap & (month == 2))
+    date_ok = (year >= 1) & month_ok & (day >= 1) & (day <= days)
+    this_year = dt.date.today().year
+    birth_ok = (year >= _FIRST_BIRTH_YEAR) & (year <= this_year - _MIN_AGE_AT_CPNS)
+    cpns_ok = (
+        (c_month >= 1)
+        & (c_month <= 12)
+        & (c_year >= np.maximum(_FIRST_CPNS_YEAR, year + _MIN_AGE_AT_CPNS))
+        & (c_year <= this_year + 1)
+    )
+    out[cand] = ascii_digits & date_ok & birth_ok & cpns_ok & ((gender == 1) | (gender == 2))
+    return out
+
+
 def parse_nip(value: Any) -> Nip:
     """Parse a NIP from user input; raises ValueError with what to change."""
     if isinstance(value, Nip):
@@ -111,8 +158,7 @@ def parse_nip(value: Any) -> Nip:
         raise ValueError("a NIP is required")
     if isinstance(value, float):
         raise ValueError(
-            "NIP was stored as a number and may have lost digits; "
-            "store the NIP column as text"
+            "NIP was stored as a number and may have lost digits; store the NIP column as text"
         )
     text = str(value).strip()
     if not text:
@@ -210,9 +256,7 @@ def parse_golongan(value: Any) -> Golongan:
     text = str(value).strip()
     match = _GOLONGAN_RE.match(text)
     if match is None:
-        raise ValueError(
-            "not a golongan; write it as I/a … IV/e (also accepted: 3a, III-a, iii/a)"
-        )
+        raise ValueError("not a golongan; write it as I/a … IV/e (also accepted: 3a, III-a, iii/a)")
     group_text, letter = match.group(1).upper(), match.group(2).lower()
     group = int(group_text) if group_text.isdigit() else _ROMAN[group_text]
     if letter > _MAX_LETTER[group]:

@@ -1,0 +1,249 @@
+"""Reading and writing a data folder.
+
+A data folder holds ``employees`` and ``units`` (required), ``demand`` and
+``requirements`` (optional), each as ``.csv`` or ``.xlsx``, plus an optional
+``policy.toml``.  See DESIGN.md section 3.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, InputIssue
+from ..model import Policy, Problem
+from .frames import problem_to_frames
+from .parse import build_problem, parse_policy
+from .schema import TABLES
+from .tables import EXCEL_HINT, Source, cell_text, read_source
+
+__all__ = ["policy_toml", "read_folder", "write_folder"]
+
+logger = logging.getLogger("mutasi_opt")
+
+POLICY_FILE = "policy.toml"
+_FORMATS = (".csv", ".xlsx")
+
+
+def _read_policy(path: Path) -> tuple[Policy | None, list[InputIssue]]:
+    file = path.name
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [InputIssue(file, None, None, None, f"cannot read the file as UTF-8: {exc}")]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        return None, [
+            InputIssue(
+                file,
+                int(found.group(1)) if found else None,
+                None,
+                None,
+                f"not valid TOML ({exc}); write one 'key = value' per line, "
+                "e.g. max_moves = 50 or allow_pppk_moves = false",
+            )
+        ]
+    return parse_policy(data, file, text)
+
+
+def read_folder(path: str | Path) -> Problem:
+    """Read, validate and cross-check the data folder at ``path``.
+
+    Raises
+    ------
+    InputError
+        Listing every problem in the whole folder at once; each issue names
+        the file as found (``employees.xlsx``), the spreadsheet row (header =
+        row 1), the column as written in the header, the value and what to
+        change.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise InputError(
+            [
+                InputIssue(
+                    str(folder),
+                    None,
+                    None,
+                    None,
+                    "not a folder; give the folder that holds employees.csv and units.csv",
+                )
+            ]
+        )
+    listing = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+    issues: list[InputIssue] = []
+    sources: dict[str, Source | None] = {}
+    files: dict[str, str] = {}
+    for name, spec in TABLES.items():
+        found = [listing[name + ext] for ext in _FORMATS if name + ext in listing]
+        files[name] = found[0].name if found else f"{name}.csv"
+        if len(found) > 1:
+            issues.append(
+                InputIssue(
+                    found[1].name,
+                    None,
+                    None,
+                    None,
+                    f"both {found[0].name} and {found[1].name} are in the folder; "
+                    "keep only one of them",
+                )
+            )
+            sources[name] = None
+            continue
+        if not found:
+            if name + ".xls" in listing:
+                issues.append(
+                    InputIssue(
+                        listing[name + ".xls"].name,
+                        None,
+                        None,
+                        None,
+                        "old .xls workbooks are not read; save it as .xlsx or .csv",
+                    )
+                )
+                sources[name] = None
+            elif spec.required_file:
+                issues.append(
+                    InputIssue(
+                        f"{name}.csv",
+                        None,
+                        None,
+                        None,
+                        f"the folder has no {name}.csv or {name}.xlsx; add it",
+                    )
+                )
+                sources[name] = None
+            continue
+        try:
+            sources[name] = read_source(found[0])
+        except InputError as err:
+            issues.extend(err.issues)
+            sources[name] = None
+    files["policy"] = POLICY_FILE
+    policy: Policy | None = Policy()
+    if POLICY_FILE in listing:
+        files["policy"] = listing[POLICY_FILE].name
+        policy, policy_issues = _read_policy(listing[POLICY_FILE])
+        issues.extend(policy_issues)
+    return build_problem(sources, files, policy, issues)
+
+
+# ------------------------------------------------------------------ writing
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    raise TypeError(f"cannot write {value!r} to TOML")
+
+
+def policy_toml(policy: Policy) -> str:
+    """``policy.toml`` text with every key that differs from its default."""
+    lines = ["# mutasi-opt policy; keys not listed have their default value"]
+    for name, info in Policy.model_fields.items():
+        value = getattr(policy, name)
+        if value is None or value == info.default:
+            continue
+        lines.append(f"{name} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _check_writable(problem: Problem) -> None:
+    """Values that the text formats cannot hold unambiguously."""
+    bad: list[str] = []
+    for u in problem.units:
+        if re.search(r"[;|]", u.unit):
+            bad.append(f"unit id {u.unit!r} contains ';' or '|' (the list separators)")
+    for e in problem.employees:
+        for code, _ in e.competencies:
+            if re.search(r"[;|:]", code):
+                bad.append(f"competency code {code!r} contains ';', '|' or ':'")
+    if bad:
+        raise ValueError("cannot write the problem as a data folder: " + "; ".join(bad[:5]))
+
+
+def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series([cell_text(v) for v in frame[c].tolist()], dtype=object) for c in frame}
+    )
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    try:
+        import openpyxl
+    except ImportError:
+        raise ImportError(EXCEL_HINT) from None
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = path.stem
+    sheet.append(list(frame.columns))
+    for r, record in enumerate(frame.itertuples(index=False, name=None), start=2):
+        row: list[Any] = []
+        for value in record:
+            if isinstance(value, np.generic):
+                value = value.item()
+            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+                row.append(None)
+            elif isinstance(value, bool):
+                row.append("true" if value else "false")
+            elif isinstance(value, int | float):
+                row.append(value)
+            else:
+                row.append(str(cell_text(value)))
+        sheet.append(row)
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, str) and value.startswith("="):
+                sheet.cell(row=r, column=c).data_type = "s"  # text, not a formula
+    workbook.save(path)
+
+
+def write_folder(
+    problem: Problem, path: str | Path, *, format: Literal["csv", "xlsx"] = "csv"
+) -> Path:
+    """Write ``problem`` as a data folder that :func:`read_folder` reads back equal.
+
+    Canonical column names; competencies as ``code:level;code:level``, unit
+    lists as ``U1;U2``, bools as ``true``/``false``, floats in their shortest
+    exact form.  Every table is written (a header alone when empty);
+    ``policy.toml`` lists the keys that differ from the defaults.  Returns the
+    folder.
+    """
+    if format not in ("csv", "xlsx"):
+        raise ValueError(f"format must be 'csv' or 'xlsx', not {format!r}")
+    _check_writable(problem)
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    other = ".xlsx" if format == "csv" else ".csv"
+    clash = [folder / f"{name}{other}" for name in TABLES if (folder / f"{name}{other}").exists()]
+    if clash:
+        raise FileExistsError(
+            f"{clash[0]} exists; writing {format} next to it would make the folder ambiguous"
+        )
+    for name, frame in problem_to_frames(problem).items():
+        target = folder / f"{name}.{format}"
+        if format == "csv":
+            _text_frame(frame).to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            _write_xlsx(frame, target)
+    (folder / POLICY_FILE).write_text(policy_toml(problem.policy), encoding="utf-8")
+    logger.info("wrote %s (%d employees, %s)", folder, len(problem.employees), format)
+    return folder

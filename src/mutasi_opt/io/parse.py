@@ -1,0 +1,581 @@
+"""Turn raw tables into a validated :class:`~mutasi_opt.model.Problem`, fast.
+
+Validating 100,000 rows one pydantic model at a time is too slow, so each
+column is validated once per *distinct* cell:
+
+1. the column's cells are factorised (pandas) into codes and unique values;
+2. each unique value is validated by the model itself: a *probe* row (the
+   minimal valid row with just this field replaced) goes through the model's
+   validator, and the field's value is taken from the result.  So the rules,
+   coercions and messages are exactly the model's.  A few columns with many
+   distinct values take a fast path that is provably the same (plain text is
+   stripped; competencies and refused units use the model's own parsers;
+   18-digit NIPs are checked by :func:`~mutasi_opt.values.nips_well_formed`,
+   the vectorised twin of the NIP rule); anything the fast path rejects goes
+   through the probe for the message;
+3. rows without a bad cell become model instances through the trusted
+   constructor (no second validation);
+4. :meth:`Problem._cross_check` runs on the rows that validated, with a
+   :class:`~mutasi_opt.model.CheckContext` that maps positions to spreadsheet
+   rows and files.
+
+Every issue of every table is collected and raised as one InputError.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import math
+import operator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import TypeAdapter, ValidationError
+
+from ..errors import InputError, InputIssue
+from ..model import (
+    CheckContext,
+    Demand,
+    Employee,
+    Policy,
+    Problem,
+    Requirement,
+    Unit,
+    clean_message,
+    parse_competencies,
+    split_list,
+)
+from ..values import Nip, nips_well_formed
+from .schema import TABLES, TableSpec, normalise_header
+from .tables import Source, cell_text
+
+__all__ = ["build_problem", "load_table", "parse_policy"]
+
+logger = logging.getLogger("mutasi_opt")
+
+ObjectArray = npt.NDArray[np.object_]
+Parsed = tuple[bool, Any]  # (True, value) or (False, message)
+
+REQUIRED = "this value is required; fill it in"
+
+#: A minimal valid row of each model; a probe replaces one field.
+_PROBE_BASE: dict[type[Any], dict[str, Any]] = {
+    Employee: {"nip": Nip("0"), "unit": "u"},
+    Unit: {"unit": "u"},
+    Demand: {"unit": "u", "workload_hours": 0.0},
+    Requirement: {"unit": "u", "competency": "c"},
+}
+
+
+_strip = str.strip
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+
+
+def _plain_hours(text: str) -> float:
+    """A plain non-negative decimal (``1250``, ``12.5``); anything else goes to the probe."""
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise ValueError("not a plain number")
+    value = float(text)
+    if value == math.inf:
+        raise ValueError("too large")
+    return value
+
+
+#: Fast paths for columns with many distinct values.  Each must return exactly
+#: what the model's validation returns for a ``str`` cell (tests check this);
+#: a ValueError sends the cell to the probe.
+_FAST: dict[tuple[type[Any], str], Callable[[str], Any]] = {
+    (Employee, "name"): _strip,
+    (Employee, "role"): _strip,
+    (Employee, "competencies"): parse_competencies,
+    (Employee, "refused_units"): split_list,
+    (Unit, "name"): _strip,
+    (Unit, "workload_hours"): _plain_hours,
+    (Demand, "role"): _strip,
+    (Demand, "workload_hours"): _plain_hours,
+}
+
+_HINTS = {
+    "float_parsing": "write a number such as 0.5 or 1250",
+    "float_type": "write a number such as 0.5 or 1250",
+    "int_parsing": "write a whole number such as 24",
+    "int_from_float": "write a whole number such as 24",
+    "int_type": "write a whole number such as 24",
+    "finite_number": "write a finite number",
+    "bool_type": "write true or false",
+    "bool_parsing": "write true or false",
+}
+
+_DECIMAL_COMMA = re.compile(r"\s*[+-]?\d*,\d+\s*")
+
+
+def message(err: Mapping[str, Any]) -> str:
+    """A user message for one pydantic error, with a hint on what to write."""
+    text = clean_message(err)
+    hint = _HINTS.get(str(err.get("type")))
+    return f"{text}; {hint}" if hint else text
+
+
+def _messages(errors: list[Any]) -> str:
+    return "; ".join(dict.fromkeys(message(e) for e in errors))
+
+
+_ADAPTERS: dict[type[Any], TypeAdapter[list[Any]]] = {}
+
+
+def _list_adapter(model: type[Any]) -> TypeAdapter[list[Any]]:
+    if model not in _ADAPTERS:
+        _ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
+    return _ADAPTERS[model]
+
+
+def probe(model: type[Any], name: str, values: Sequence[Any]) -> list[Parsed]:
+    """Validate each of ``values`` as field ``name`` through ``model`` itself.
+
+    Each value replaces ``name`` in a minimal valid row; all rows are
+    validated in one call (a list of models), the field is read from each
+    result.  A value that fails gets the model's message.
+    """
+    if not values:
+        return []
+    base = _PROBE_BASE[model]
+    rows = []
+    for value in values:
+        row = dict(base)
+        row[name] = value
+        rows.append(row)
+    adapter = _list_adapter(model)
+    get = operator.attrgetter(name)
+    try:
+        return [(True, v) for v in map(get, adapter.validate_python(rows))]
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    failed: dict[int, list[Any]] = {}
+    for err in errors:
+        loc = tuple(err.get("loc", ()))
+        failed.setdefault(int(loc[0]), []).append(err)
+    out: list[Parsed] = [(False, "")] * len(values)
+    for i, errs in failed.items():
+        mine = [e for e in errs if tuple(e.get("loc", ()))[1:2] == (name,)] or errs
+        out[i] = (False, _messages(mine))
+    good = [i for i in range(len(values)) if i not in failed]
+    validated = adapter.validate_python([rows[i] for i in good])
+    for i, value in zip(good, map(get, validated), strict=True):
+        out[i] = (True, value)
+    return out
+
+
+def fast_parser(model: type[Any], name: str) -> Callable[[str], Any] | None:
+    """The fast path of ``model.name`` for ``str`` cells, if any (ValueError = use the probe)."""
+    if (model, name) == (Employee, "competencies"):
+        return _competencies_parser()
+    return _FAST.get((model, name))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects.
+
+    The objects built here hold no reference cycles; collecting while 100,000
+    of them are created only costs time.  The previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# ------------------------------------------------------------------ columns
+@dataclass
+class _Column:
+    """One parsed column: ``values[codes[i]]`` is the value of record ``i``."""
+
+    header: str
+    codes: npt.NDArray[np.intp]
+    values: ObjectArray
+    ok: npt.NDArray[np.bool_]
+    messages: dict[int, str]
+    shown: list[str]
+
+    def row_values(self, positions: npt.NDArray[np.intp] | None) -> list[Any]:
+        codes = self.codes if positions is None else self.codes[positions]
+        out: list[Any] = self.values[codes].tolist()
+        return out
+
+
+def _decimal_point(text: Any) -> Any:
+    if isinstance(text, str) and "," in text and _DECIMAL_COMMA.fullmatch(text):
+        return text.replace(",", ".")
+    return text
+
+
+def _competencies_parser() -> Callable[[str], Any]:
+    """:func:`parse_competencies` with a cache per item (``code:level``).
+
+    A column has many distinct combinations but few distinct items, so each
+    item is parsed once; the combination is assembled (sorted, duplicate
+    codes rejected) exactly as :func:`parse_competencies` does.
+    """
+    items: dict[str, tuple[tuple[str, int], ...]] = {}
+
+    def parse(text: str) -> Any:
+        if "|" in text:
+            return parse_competencies(text)
+        pairs: list[tuple[str, int]] = []
+        for part in text.split(";"):
+            item = items.get(part)
+            if item is None:
+                item = items[part] = parse_competencies(part)
+            pairs.extend(item)
+        if len({code for code, _ in pairs}) != len(pairs):
+            raise ValueError("a competency is listed twice")  # the probe gives the message
+        return tuple(sorted(pairs))
+
+    return parse
+
+
+def _parse_column(
+    spec: TableSpec, name: str, header: str, cells: ObjectArray, source: Source
+) -> _Column:
+    n_cells = len(cells)
+    direct = name == "nip" or (source.text_only and _FAST.get((spec.model, name)) is _strip)
+    if direct:
+        # (Nearly) every value is distinct: skip factorising, parse per record.
+        codes = np.arange(n_cells, dtype=np.intp)
+        raw: list[Any] = [*cells.tolist(), ""]
+    else:
+        try:
+            codes, uniques = pd.factorize(cells)
+        except TypeError:  # unhashable cells (lists) in a DataFrame
+            cells = np.array([cell_text(v) for v in cells], dtype=object)
+            codes, uniques = pd.factorize(cells)
+        # The NA slot is last, so code -1 (missing cell) picks it.
+        raw = [*uniques.tolist(), ""]
+    if source.text_only:
+        texts = raw
+        shown = raw
+    else:
+        texts = [cell_text(v, keep_float=name == "nip") for v in raw]
+        shown = [t if isinstance(t, str) else repr(t) for t in texts]
+    if source.decimal_comma and name in spec.numeric:
+        texts = [_decimal_point(t) for t in texts]
+
+    n = len(texts)
+    ok = np.ones(n, dtype=np.bool_)
+    messages: dict[int, str] = {}
+    results: list[Any]
+    pending: Iterable[int]
+    if name == "nip":
+        strings = texts if source.text_only else [t if isinstance(t, str) else "" for t in texts]
+        fine = nips_well_formed(strings)
+        results = list(map(Nip, strings))
+        pending = np.flatnonzero(~fine).tolist()
+    elif direct:
+        results = list(map(str.strip, texts))  # plain text never fails
+        pending = ()
+    else:
+        results = [None] * n
+        fast = fast_parser(spec.model, name)
+        if fast is None:
+            pending = range(n)
+        else:
+            pending = []
+            for i, text in enumerate(texts):
+                try:
+                    results[i] = fast(text)
+                except (ValueError, TypeError, AttributeError):
+                    pending.append(i)
+    required = spec.model.model_fields[name].is_required()
+    to_probe: list[int] = []
+    for i in pending:
+        text = texts[i]
+        if required and isinstance(text, str) and not text.strip():
+            ok[i] = False
+            messages[i] = REQUIRED
+        else:
+            to_probe.append(i)
+    for i, (good, value) in zip(
+        to_probe, probe(spec.model, name, [texts[i] for i in to_probe]), strict=True
+    ):
+        if good:
+            results[i] = value
+        else:
+            ok[i] = False
+            messages[i] = value
+            results[i] = None
+    values = np.fromiter(results, dtype=object, count=n)
+    return _Column(header, codes.astype(np.intp, copy=False), values, ok, messages, shown)
+
+
+# ------------------------------------------------------------------- tables
+@dataclass
+class Loaded:
+    """The validated rows of one table and what went wrong."""
+
+    entities: list[Any] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # canonical → as written
+    columns: dict[str, list[Any]] = field(default_factory=dict)  # canonical → entity values
+    issues: list[InputIssue] = field(default_factory=list)
+    usable: bool = True
+    failed: bool = False
+    failed_units: set[str] = field(default_factory=set)
+    failed_roles: set[str] = field(default_factory=set)
+
+
+def resolve_columns(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[InputIssue]]:
+    """Canonical column → position in ``source``; issues for duplicates and missing columns."""
+    lookup = spec.lookup()
+    found: dict[str, int] = {}
+    issues: list[InputIssue] = []
+    for j, header in enumerate(source.headers):
+        key = normalise_header(header)
+        if not key:
+            continue
+        canonical = lookup.get(key)
+        if canonical is None:
+            logger.warning(
+                "%s: column %r is not a known column and is ignored", source.file, header
+            )
+            continue
+        if canonical in found:
+            first = source.headers[found[canonical]]
+            issues.append(
+                InputIssue(
+                    source.file,
+                    1,
+                    header,
+                    None,
+                    f"columns {first!r} and {header!r} both mean {canonical!r}; "
+                    "keep one of them (rename or delete the other)",
+                )
+            )
+            continue
+        found[canonical] = j
+    for column in spec.required_columns:
+        if column not in found:
+            names = ", ".join(spec.accepted(column))
+            issues.append(
+                InputIssue(
+                    source.file,
+                    1,
+                    column,
+                    None,
+                    f"required column {column!r} is missing; add it to the header "
+                    f"(accepted names: {names})",
+                )
+            )
+    return found, issues
+
+
+def load_table(spec: TableSpec, source: Source) -> Loaded:
+    """Validate every row of ``source`` as ``spec.model``."""
+    found, issues = resolve_columns(spec, source)
+    issues = [*source.issues, *issues]
+    headers = {c: source.headers[j] for c, j in found.items()}
+    if any(c not in found for c in spec.required_columns):
+        return Loaded(headers=headers, issues=issues, usable=False)
+    parsed = {
+        name: _parse_column(spec, name, source.headers[j], source.cells[j], source)
+        for name, j in found.items()
+    }
+    n = len(source)
+    bad = np.zeros(n, dtype=np.bool_)
+    cell_issues: list[tuple[int, int, InputIssue]] = []
+    for k, column in enumerate(parsed.values()):
+        row_bad = ~column.ok[column.codes]
+        if not row_bad.any():
+            continue
+        bad |= row_bad
+        for i in np.flatnonzero(row_bad).tolist():
+            code = int(column.codes[i])
+            row = int(source.rows[i])
+            cell_issues.append(
+                (
+                    i,
+                    k,
+                    InputIssue(
+                        source.file, row, column.header, column.shown[code], column.messages[code]
+                    ),
+                )
+            )
+    cell_issues.sort(key=lambda t: (t[0], t[1]))
+    issues.extend(issue for _, _, issue in cell_issues)
+
+    good = np.flatnonzero(~bad) if bad.any() else None
+    names = list(parsed)
+    columns = [c.row_values(good) for c in parsed.values()]
+    entities = spec.model._trusted_many(names, columns)
+    rows = (source.rows if good is None else source.rows[good]).tolist()
+    loaded = Loaded(
+        entities=entities,
+        rows=rows,
+        headers=headers,
+        columns=dict(zip(names, columns, strict=True)),
+        issues=issues,
+        failed=good is not None,
+    )
+    if good is not None:
+        _note_failed(spec, parsed, np.flatnonzero(bad), loaded)
+    return loaded
+
+
+def _note_failed(
+    spec: TableSpec, parsed: Mapping[str, _Column], failed: npt.NDArray[np.intp], out: Loaded
+) -> None:
+    """Remember unit ids and roles of rows that failed, to avoid follow-on issues."""
+
+    def good_values(name: str) -> list[Any]:
+        column = parsed.get(name)
+        if column is None:
+            return []
+        codes = column.codes[failed]
+        out: list[Any] = column.values[codes[column.ok[codes]]].tolist()
+        return out
+
+    if spec.name == "units":
+        out.failed_units.update(good_values("unit"))
+        hours = parsed.get("workload_hours")
+        if hours is not None and any(
+            str(hours.shown[int(c)]).strip() for c in hours.codes[failed].tolist()
+        ):
+            out.failed_roles.add("")
+    elif spec.name == "demand":
+        roles = good_values("role") if "role" in parsed else [""]
+        out.failed_roles.update(roles)
+
+
+# ------------------------------------------------------------------- policy
+def _show(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(list(value)) if isinstance(value, tuple | list) else str(value)
+
+
+def _key_line(text: str | None, key: str | None) -> int | None:
+    if text is None or key is None:
+        return None
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def parse_policy(
+    data: Mapping[str, Any], file: str, text: str | None = None
+) -> tuple[Policy | None, list[InputIssue]]:
+    """Validate policy keys (strict types: ``"24"`` is not a number); ``text`` locates lines."""
+    known = Policy.model_fields
+    issues: list[InputIssue] = []
+    clean: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in known:
+            issues.append(
+                InputIssue(
+                    file,
+                    _key_line(text, name),
+                    name,
+                    _show(value) if not isinstance(value, Mapping) else None,
+                    f"unknown policy key {name!r}; remove it or use one of: {', '.join(known)}",
+                )
+            )
+            continue
+        clean[name] = tuple(value) if isinstance(value, list) else value
+    try:
+        policy: Policy | None = Policy.model_validate(clean, strict=True)
+    except ValidationError as exc:
+        policy = None
+        for err in exc.errors(include_url=False):
+            loc = tuple(err.get("loc", ()))
+            key: str | None = str(loc[0]) if loc else None
+            issues.append(
+                InputIssue(
+                    file,
+                    _key_line(text, key),
+                    key,
+                    _show(clean.get(key)) if key else None,
+                    message(err),
+                )
+            )
+    return policy, issues
+
+
+# ------------------------------------------------------------------ problem
+def _sort_key(files: Mapping[str, str]) -> Callable[[InputIssue], tuple[int, int]]:
+    order = {file: k for k, file in enumerate(files.values())}
+    return lambda issue: (order.get(issue.file, -1), issue.row or 0)
+
+
+def build_problem(
+    sources: Mapping[str, Source | None],
+    files: Mapping[str, str],
+    policy: Policy | None,
+    issues: list[InputIssue],
+) -> Problem:
+    """Validate every table, cross-check, and return the problem or raise every issue.
+
+    Parameters
+    ----------
+    sources
+        Table name → raw table; None for a table that could not be read (its
+        issues are in ``issues``); a missing name is an absent optional table.
+    files
+        Table name (and ``policy``) → file name shown in messages.
+    policy
+        The validated policy, or None when it had issues.
+    issues
+        Issues found so far (reading files, policy); extended and raised.
+    """
+    issues = list(issues)
+    with _gc_paused():
+        loaded: dict[str, Loaded] = {}
+        for name, spec in TABLES.items():
+            source = sources.get(name) if name in sources else None
+            if name not in sources:
+                loaded[name] = Loaded()
+            elif source is None:
+                loaded[name] = Loaded(usable=False)
+            else:
+                loaded[name] = load_table(spec, source)
+                issues.extend(loaded[name].issues)
+        problem = Problem._trusted(
+            employees=tuple(loaded["employees"].entities),
+            units=tuple(loaded["units"].entities),
+            demand=tuple(loaded["demand"].entities),
+            requirements=tuple(loaded["requirements"].entities),
+            policy=policy if policy is not None else Policy(),
+        )
+        units, demand = loaded["units"], loaded["demand"]
+        context = CheckContext(
+            files=dict(files),
+            rows={name: t.rows for name, t in loaded.items()},
+            incomplete=frozenset(n for n, t in loaded.items() if t.failed or not t.usable),
+            known_units=frozenset(units.failed_units) if units.usable else None,
+            known_roles=(
+                frozenset(demand.failed_roles | units.failed_roles) if demand.usable else None
+            ),
+            employees=loaded["employees"].columns,
+        )
+        table_of = {file: name for name, file in files.items()}
+        for issue in problem._cross_check(context):
+            table = loaded.get(table_of.get(issue.file, ""))
+            if table is not None and issue.column is not None:
+                issue = issue.relocated(column=table.headers.get(issue.column, issue.column))
+            issues.append(issue)
+    if issues:
+        issues.sort(key=_sort_key(files))
+        raise InputError(issues)
+    return problem

@@ -1,0 +1,141 @@
+"""The tables of a data folder: their models, columns and accepted column names.
+
+Column names are matched after :func:`normalise_header`: case, surrounding
+space and the separators space, ``_``, ``-``, ``.`` and ``/`` do not matter, so
+``Unit Kerja``, ``UNIT_KERJA`` and ``unit-kerja`` are the same column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Demand, Employee, Requirement, Unit
+
+__all__ = ["TABLES", "TableSpec", "normalise_header"]
+
+_SEPARATORS = re.compile(r"[\s_\-./]+")
+
+
+def normalise_header(name: Any) -> str:
+    """``'  Unit Kerja '`` → ``'unit_kerja'`` (also drops a stray byte-order mark)."""
+    text = str(name).replace("\ufeff", "").strip().lower()
+    return _SEPARATORS.sub("_", text).strip("_")
+
+
+_UNIT = ("unit_kerja", "kode_unit", "id_unit", "satuan_kerja", "satker", "opd", "unit_organisasi")
+_ROLE = ("jabatan", "nama_jabatan")
+_WORKLOAD = ("beban_kerja", "beban_kerja_jam", "jam_beban_kerja", "workload")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of the data folder.
+
+    Attributes
+    ----------
+    name
+        Table name (``employees``), also the file stem.
+    model
+        The pydantic model of one row.
+    aliases
+        Canonical column → other accepted names (already normalised).
+    required_file
+        Whether the folder must contain the table.
+    numeric
+        Columns that hold numbers (a decimal comma is accepted in ``;`` files).
+    """
+
+    name: str
+    model: type[Employee] | type[Unit] | type[Demand] | type[Requirement]
+    aliases: dict[str, tuple[str, ...]]
+    required_file: bool
+    numeric: frozenset[str]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Canonical column names in model order."""
+        return tuple(self.model.model_fields)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Columns without a default."""
+        return tuple(n for n, f in self.model.model_fields.items() if f.is_required())
+
+    def accepted(self, column: str) -> tuple[str, ...]:
+        """Every accepted name of canonical ``column``."""
+        return (column, *self.aliases.get(column, ()))
+
+    def lookup(self) -> dict[str, str]:
+        """Normalised accepted name → canonical column."""
+        out: dict[str, str] = {}
+        for column in self.columns:
+            for name in self.accepted(column):
+                out[normalise_header(name)] = column
+        return out
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec(
+            name="employees",
+            model=Employee,
+            aliases={
+                "nip": ("nip_baru", "no_induk", "nomor_induk_pegawai"),
+                "name": ("nama", "nama_pegawai", "nama_lengkap"),
+                "unit": _UNIT,
+                "role": _ROLE,
+                "fte": ("fte_pegawai",),
+                "rank": ("golongan", "golongan_ruang", "pangkat_golongan", "gol", "gol_ruang"),
+                "employment_type": (
+                    "jenis_pegawai",
+                    "status_kepegawaian",
+                    "status_pegawai",
+                    "jenis_asn",
+                    "type",
+                ),
+                "competencies": ("kompetensi",),
+                "months_in_unit": ("masa_kerja_unit", "lama_di_unit", "bulan_di_unit"),
+                "locked": ("dikunci", "terkunci", "kunci"),
+                "refused_units": ("unit_ditolak", "menolak_unit"),
+                "preferred_units": ("unit_pilihan", "unit_diminati", "preferensi_unit"),
+            },
+            required_file=True,
+            numeric=frozenset({"fte", "months_in_unit"}),
+        ),
+        TableSpec(
+            name="units",
+            model=Unit,
+            aliases={
+                "unit": _UNIT,
+                "name": ("nama", "nama_unit", "nama_unit_kerja"),
+                "workload_hours": _WORKLOAD,
+                "min_staff": ("minimal_pegawai", "min_pegawai", "jumlah_minimal"),
+                "max_staff": ("maksimal_pegawai", "max_pegawai", "jumlah_maksimal"),
+            },
+            required_file=True,
+            numeric=frozenset({"workload_hours", "min_staff", "max_staff"}),
+        ),
+        TableSpec(
+            name="demand",
+            model=Demand,
+            aliases={"unit": _UNIT, "role": _ROLE, "workload_hours": _WORKLOAD},
+            required_file=False,
+            numeric=frozenset({"workload_hours"}),
+        ),
+        TableSpec(
+            name="requirements",
+            model=Requirement,
+            aliases={
+                "unit": _UNIT,
+                "competency": ("kompetensi", "kode_kompetensi"),
+                "min_level": ("level_minimal", "tingkat_minimal", "min_tingkat"),
+                "min_staff": ("jumlah_minimal", "min_pegawai", "minimal_pegawai"),
+            },
+            required_file=False,
+            numeric=frozenset({"min_level", "min_staff"}),
+        ),
+    )
+}
