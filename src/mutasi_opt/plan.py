@@ -146,7 +146,8 @@ class Plan:
         assignment.setflags(write=False)
         done = {s.name: s for s in stages}
         gap = problem.policy.balance_gap
-        optimal = len(done) == len(STAGES) and all(
+        optimal = len(done) == len(STAGES) and all(s.status != "unknown" for s in stages)
+        optimal = optimal and all(
             done[n].proven for n in ("shortfall", "imbalance", "moves", "preference")
         )
         optimal = optimal and done["balance"].gap <= gap + 1e-12

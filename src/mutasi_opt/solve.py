@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from . import metrics
 from .model import Problem
 from .plan import STAGES, Plan, PlanStatus, StageResult
 from .solvers.classes import Classes, build_classes
@@ -25,6 +26,7 @@ log_ = logging.getLogger("mutasi_opt")
 _TIME_SHARE = {"shortfall": 0.15, "imbalance": 0.35, "balance": 0.6, "moves": 0.6, "preference": 1.0}
 
 ProgressFn = Callable[[str, float, float], None]
+StageHook = Callable[[str, CpsatModel], None]
 
 
 def _default_workers() -> int:
@@ -69,6 +71,26 @@ def solve(
         With ``status`` ``optimal``, ``feasible``, ``infeasible`` (with a
         diagnosis) or ``unknown`` (no plan within the time limit).
     """
+    return _solve(
+        problem, time_limit=time_limit, seed=seed, workers=workers, log=log, progress=progress
+    )
+
+
+def _solve(
+    problem: Problem,
+    *,
+    time_limit: float | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    log: bool = False,
+    progress: ProgressFn | None = None,
+    stage_hook: StageHook | None = None,
+) -> Plan:
+    """:func:`solve`, with ``stage_hook(stage, model)`` called before each stage.
+
+    The benchmarks use the hook to run a peer solver on exactly the same model
+    (the previous stages already held) before CP-SAT solves the stage.
+    """
     t_start = time.perf_counter()
     n_workers = workers if workers is not None else _default_workers()
     deadline = None if time_limit is None else t_start + float(time_limit)
@@ -90,8 +112,15 @@ def solve(
     decisions: dict[str, IntArray] | None = None
     tolerance_centi = int(round(200 * pol.imbalance_tolerance_hours))
 
+    stopped_at: str | None = None
+    stopped_seconds = 0.0
     for stage in STAGES:
         gap = pol.balance_gap if stage == "balance" else 0.0
+        if stage_hook is not None:
+            t_hook = time.perf_counter()
+            stage_hook(stage, model)
+            if deadline is not None:  # the hook's time is not the solver's
+                deadline += time.perf_counter() - t_hook
         out = model.solve_stage(
             stage,
             time_limit=budget(stage),
@@ -104,7 +133,12 @@ def solve(
         if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             if decisions is None:
                 return _no_plan(problem, out, t_start, n_workers, seed)
-            log_.warning("stage %s found no solution in its time; keeping the previous stage's plan", stage)
+            log_.warning(
+                "stage %s found no better solution in its time; keeping the previous stage's plan",
+                stage,
+            )
+            stopped_at = stage
+            stopped_seconds = out.seconds
             break
         decisions = out.decisions
         results.append(_stage_result(stage, out))
@@ -116,6 +150,11 @@ def solve(
 
     assert decisions is not None
     assignment = disaggregate(problem, classes, decisions)
+    if stopped_at is not None:
+        # the stage ran out of time without a solution: report the kept plan's
+        # value with the trivial bound 0 (every stage value is non-negative)
+        value = metrics.evaluate(problem, assignment).stage_values()[STAGES.index(stopped_at)]
+        results.append(StageResult(stopped_at, "unknown", value, 0, stopped_seconds))
     return Plan.from_solution(
         problem,
         assignment,

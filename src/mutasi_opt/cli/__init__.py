@@ -17,6 +17,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ..errors import InputError
 
@@ -29,17 +30,25 @@ EXIT_NO_PLAN = 3
 SUBCOMMANDS = ("demo", "validate", "solve", "check", "abk")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse exits with 2 on usage errors; our 2 means infeasible, so use 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every available subcommand registered."""
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mutasi-opt",
         description="Plan transfers (mutasi) of ASN between work units.",
     )
     parser.add_argument("--version", action="version", version=f"mutasi-opt {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in SUBCOMMANDS:
         try:
             module = importlib.import_module(f"{__name__}.{name}")
