@@ -274,7 +274,9 @@ class _Frozen(BaseModel):
             setattr_ = object.__setattr__
             for obj in out:
                 setattr_(
-                    obj, "__pydantic_private__", {k: a.get_default() for k, a in private.items()}
+                    obj,
+                    "__pydantic_private__",
+                    {k: a.get_default(call_default_factory=True) for k, a in private.items()},
                 )
         return out
 

@@ -24,7 +24,7 @@ from .parse import build_problem, parse_policy
 from .schema import TABLES
 from .tables import EXCEL_HINT, Source, cell_text, read_source
 
-__all__ = ["policy_toml", "read_folder", "write_folder"]
+__all__ = ["policy_toml", "read_folder", "read_policy", "write_folder"]
 
 logger = logging.getLogger("mutasi_opt")
 
@@ -53,6 +53,26 @@ def _read_policy(path: Path) -> tuple[Policy | None, list[InputIssue]]:
             )
         ]
     return parse_policy(data, file, text)
+
+
+def read_policy(path: str | Path) -> Policy:
+    """Read and validate a ``policy.toml`` file.
+
+    Raises
+    ------
+    InputError
+        For a missing or unreadable file, invalid TOML, unknown keys or bad
+        values; each issue names the file, the line and the key.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(
+            [InputIssue(file.name, None, None, None, "the policy file does not exist")]
+        )
+    policy, issues = _read_policy(file)
+    if issues or policy is None:
+        raise InputError(issues)
+    return policy
 
 
 def read_folder(path: str | Path) -> Problem:
@@ -205,8 +225,14 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
                 row.append(None)
             elif isinstance(value, bool):
                 row.append("true" if value else "false")
-            elif isinstance(value, int | float):
-                row.append(value)
+            elif isinstance(value, int) or (
+                isinstance(value, float)
+                and math.isfinite(value)
+                and float(f"{value:.16g}") == value
+            ):
+                row.append(value)  # a number cell (openpyxl writes 16 significant digits)
+            elif isinstance(value, float):
+                row.append(repr(value))  # text keeps every digit; read back exactly
             else:
                 row.append(str(cell_text(value)))
         sheet.append(row)
