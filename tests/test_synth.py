@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from mutasi_opt import metrics, synth
+from mutasi_opt import Employee, metrics, synth
 from mutasi_opt.model import Problem
 from mutasi_opt.values import nip_problem
 
@@ -189,3 +189,10 @@ def test_large_generation_is_quick() -> None:
     elapsed = time.perf_counter() - start
     assert len(p.employees) == 20_000
     assert elapsed < 10
+
+
+def test_trusted_employees_equal_validated() -> None:
+    # generate() builds employees without re-validation; they must be exactly
+    # what validating the same values gives.
+    p = synth.generate(300, seed=9)
+    assert all(Employee(**e.model_dump()) == e for e in p.employees)

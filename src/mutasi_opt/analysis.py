@@ -182,7 +182,7 @@ class StateReport:
             f"at {eff:,g} h per FTE-year",
             f"Workload  {self.workload_hours:>12,} h = {self.workload_fte:,.1f} FTE (ABK)",
             f"Imbalance D = {self.imbalance_hours:,.2f} h = {self.imbalance_fte:,.1f} FTE "
-            "of capacity in the wrong place (0 = every unit has its role's EJ)",
+            "of capacity in the wrong place (0 = equal EJ across units within each role)",
             f"Balance cost B = {self.balance_cost:,.2f} (weights the worst-off units most)",
             f"Competency shortfall: {self.shortfall} staff over {len(self.shortfalls)} of "
             f"{self.n_requirements} requirements",

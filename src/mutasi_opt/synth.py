@@ -904,22 +904,40 @@ def generate(
         None if unk else m for unk, m in zip(months_unknown.tolist(), months.tolist(), strict=True)
     ]
     locked_list = locked.tolist()
+    # Every value below is already exactly what validation would produce
+    # (Nip, Golongan, sorted competency pairs, tuples of unit ids), so the
+    # employees are built without re-validation; Problem still cross-checks.
     employees = tuple(
-        Employee(
-            nip=nips[e],
-            name=names[e],
-            unit=unit_ids[home_list[e]],
-            role=role_list[e],
-            fte=fte_list[e],
-            rank=rank_list[e],
-            employment_type=type_list[e],
-            competencies=comp_lists[e],
-            months_in_unit=month_list[e],
-            locked=locked_list[e],
-            refused_units=tuple(unit_ids[u] for u in refused.get(e, ())),
-            preferred_units=tuple(unit_ids[u] for u in preferred.get(e, ())),
+        Employee._trusted_many(
+            (
+                "nip",
+                "name",
+                "unit",
+                "role",
+                "fte",
+                "rank",
+                "employment_type",
+                "competencies",
+                "months_in_unit",
+                "locked",
+                "refused_units",
+                "preferred_units",
+            ),
+            (
+                nips,
+                names,
+                [unit_ids[u] for u in home_list],
+                role_list,
+                fte_list,
+                rank_list,
+                type_list,
+                comp_lists,
+                month_list,
+                locked_list,
+                [tuple(unit_ids[u] for u in refused.get(e, ())) for e in range(n)],
+                [tuple(unit_ids[u] for u in preferred.get(e, ())) for e in range(n)],
+            ),
         )
-        for e in range(n)
     )
     log.info("generated %d employees in %d units (seed %d)", n, n_u, seed)
     return Problem(

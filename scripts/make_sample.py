@@ -1,0 +1,105 @@
+"""Regenerate the embedded sample folder ``src/mutasi_opt/data/sample``.
+
+Usage::
+
+    python scripts/make_sample.py [OUT_DIR]
+
+The folder is written by :func:`mutasi_opt.io.write_folder` from
+:func:`mutasi_opt.synth.generate` with fixed arguments, so running the script
+again gives byte-identical files.  It is read back and checked to be the
+same problem before the README (with its statistics) is written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mutasi_opt import analysis, synth
+from mutasi_opt.io import read_folder, write_folder
+from mutasi_opt.sample import SAMPLE_MAX_MOVES, SAMPLE_N_EMPLOYEES, SAMPLE_SEED
+
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "mutasi_opt" / "data" / "sample"
+
+README = """\
+# Embedded sample: a synthetic Kota Binjai-like city
+
+**These data are synthetic.** Every name, NIP, head count, workload (ABK
+hours), competency, lock and preference in this folder is invented by
+`mutasi_opt.synth.generate`; the policy is the library default with
+`max_moves = {max_moves}`. The only public facts are the names
+of the OPDs (work units such as Sekretariat Daerah, Dinas Kesehatan, RSUD
+Dr. R.M. Djoelham) and of the 5 kecamatan of Kota Binjai. Kelurahan,
+puskesmas and schools are numbered placeholders, not real offices. No real
+person is described. The real number of ASN per OPD is not public, so the
+head counts here are made up to look plausible.
+
+Regenerate (deterministic) with
+
+    python scripts/make_sample.py
+
+which calls `synth.generate({n}, seed={seed}, max_moves={max_moves})` and
+writes the folder with `mutasi_opt.io.write_folder`.
+
+Load it with `mutasi_opt.sample.load_sample()`, or try `mutasi-opt demo`
+or `mutasi-opt validate {path}`.
+
+| | |
+|---|---|
+| employees | {employees:,} ({pppk:,} PPPK) |
+| units | {units:,} |
+| roles (jabatan) | {roles} |
+| capacity | {capacity:,} h ({capacity_fte:,.1f} FTE at {eff:g} h) |
+| workload (ABK) | {workload:,} h |
+| imbalance D (current) | {d:,.2f} h ({d_fte:,.1f} FTE) |
+| balance cost B (current) | {b:,.2f} |
+| competency shortfall | {shortfall} over {n_short} of {n_req} requirements |
+| movable | {movable:,} ({movable_pct:.1f}%) |
+| policy max_moves | {max_moves} |
+
+Files: `employees.csv`, `units.csv`, `demand.csv`, `requirements.csv`,
+`policy.toml` (see DESIGN.md §3 for the columns).
+"""
+
+
+def main(argv: list[str]) -> int:
+    """Write the sample to ``argv[0]`` (default: the package data folder)."""
+    out = Path(argv[0]) if argv else DEFAULT_OUT
+    problem = synth.generate(SAMPLE_N_EMPLOYEES, seed=SAMPLE_SEED, max_moves=SAMPLE_MAX_MOVES)
+    write_folder(problem, out)
+    back = read_folder(out)
+    if back.model_dump() != problem.model_dump():
+        sys.stderr.write("error: the folder read back differs from the generated problem\n")
+        return 1
+    r = analysis.current_state(back)
+    (out / "README.md").write_text(
+        README.format(
+            n=SAMPLE_N_EMPLOYEES,
+            seed=SAMPLE_SEED,
+            max_moves=SAMPLE_MAX_MOVES,
+            path="$(python -c 'import mutasi_opt.sample as s; print(s.sample_path())')",
+            employees=r.n_employees,
+            pppk=r.n_pppk,
+            units=r.n_units,
+            roles=r.n_roles,
+            capacity=r.capacity_hours,
+            capacity_fte=r.capacity_fte,
+            eff=r.effective_hours,
+            workload=r.workload_hours,
+            d=r.imbalance_hours,
+            d_fte=r.imbalance_fte,
+            b=r.balance_cost,
+            shortfall=r.shortfall,
+            n_short=len(r.shortfalls),
+            n_req=r.n_requirements,
+            movable=r.n_movable,
+            movable_pct=100 * r.movable_share,
+        ),
+        encoding="utf-8",
+    )
+    print(f"wrote {out}: {r.n_employees} employees, {r.n_units} units, D = {r.imbalance_hours} h")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,50 @@
+"""The embedded sample: a synthetic Kota Binjai-like city of about 5,000 ASN.
+
+The data folder ships with the package (``mutasi_opt/data/sample``) and was
+written by ``scripts/make_sample.py`` from :func:`mutasi_opt.synth.generate`.
+Every person, NIP, head count and workload in it is invented; only the OPD
+and kecamatan names are public facts of Kota Binjai.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+from .model import Problem
+
+__all__ = ["SAMPLE_MAX_MOVES", "SAMPLE_N_EMPLOYEES", "SAMPLE_SEED", "load_sample", "sample_path"]
+
+#: Arguments ``scripts/make_sample.py`` passes to :func:`mutasi_opt.synth.generate`.
+SAMPLE_SEED = 2016
+SAMPLE_N_EMPLOYEES = 5000
+SAMPLE_MAX_MOVES = 150
+
+
+def sample_path() -> Path:
+    """The folder of the embedded sample (employees.csv, units.csv, demand.csv, ...).
+
+    Returns
+    -------
+    pathlib.Path
+        The package data folder ``mutasi_opt/data/sample``.
+    """
+    ref = resources.files("mutasi_opt").joinpath("data", "sample")
+    return Path(str(ref))
+
+
+@functools.lru_cache(maxsize=1)
+def load_sample() -> Problem:
+    """Read the embedded synthetic sample (read once, then cached).
+
+    Returns
+    -------
+    Problem
+        About 5,000 employees in a Kota Binjai-like city, with
+        ``policy.max_moves`` = 150.  The problem is immutable, so the cached
+        object is safe to share.
+    """
+    from .io import read_folder
+
+    return read_folder(sample_path())
