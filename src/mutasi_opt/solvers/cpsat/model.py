@@ -139,6 +139,33 @@ class CpsatModel:
         for y, val in zip(v.pref, decisions["pref"], strict=True):
             self.model.add_hint(y, int(val))
 
+    def complete(self, decisions: dict[str, IntArray], *, time_limit: float = 10.0) -> bool:
+        """Make ``decisions`` the next hint, with every auxiliary variable filled in.
+
+        The decision values are fixed on a copy of the model, which CP-SAT then
+        solves by propagation alone.  Returns False (and keeps the old hint) if
+        the decisions violate a constraint posted so far.
+        """
+        clone = self.model.clone()
+        clone.clear_objective()
+        clone.clear_hints()
+        v = self.vars
+        pairs = [(y, val) for y, val in zip(v.out, decisions["out"], strict=True) if y is not None]
+        pairs += list(zip(v.arrive, decisions["arrive"], strict=True))
+        pairs += list(zip(v.pref, decisions["pref"], strict=True))
+        for y, val in pairs:
+            cy = clone.get_int_var_from_proto_index(y.index)
+            clone.add(cy == int(val))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = time_limit
+        status = solver.solve(clone)
+        translate_status(status, clone)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        self._last_solution = list(solver.response_proto.solution)
+        return True
+
     def _hint_last(self) -> None:
         if self._last_solution is None:
             return
@@ -178,6 +205,10 @@ class CpsatModel:
         params.random_seed = seed
         params.num_workers = workers
         params.log_search_progress = log_search
+        # each stage re-presolves the whole model: keep that cheap (symmetry
+        # detection and repeated presolve rounds cost seconds and gain little here)
+        params.symmetry_level = 0
+        params.max_presolve_iterations = 1
         if time_limit is not None:
             params.max_time_in_seconds = max(0.01, time_limit)
         if relative_gap > 0:

@@ -1,0 +1,258 @@
+"""A fast local search warm start on the class/type aggregation.
+
+Starting from feasible decisions (usually the previous stage's solution), the
+search repeatedly applies the best of three operations on the counts:
+
+* **add** — one member of a class leaves home for a target unit of its type;
+* **undo** — one such move is taken back (a leaver of the type returns home
+  and one arrival of the type is cancelled);
+* **swap** — an undo and an add together (used when the move budget is full);
+
+each chosen to lower the stage objective (``Σ d`` for the imbalance stage,
+``Σ 100·φ`` for the balance stage) the most, while keeping every hard rule
+(headcount bounds, move budget), the competency shortfall within its cap and,
+for the balance stage, ``Σ d`` within its cap.  Every step is one vectorised
+pass over classes and arrivals.  The result is only a hint for CP-SAT: it
+proves nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .. import metrics
+from ..model import Problem
+from .classes import Classes
+
+IntArray = npt.NDArray[np.int64]
+
+__all__ = ["greedy_improve"]
+
+_INF = np.iinfo(np.int64).max // 4
+
+
+@dataclass
+class _Best:
+    delta: int
+    cls: int
+    arr: int
+
+
+def _best_per_type(
+    d_cls: IntArray,
+    d_arr: IntArray,
+    order: IntArray,
+    type_start: IntArray,
+    arr_start: IntArray,
+    c_home: IntArray,
+    arr_unit: IntArray,
+) -> _Best | None:
+    """The (class, arrival) pair of one type with the smallest d_cls + d_arr (home ≠ unit)."""
+    n_types = len(arr_start) - 1
+    # best class per type
+    sorted_d = d_cls[order]
+    best: _Best | None = None
+    for t in range(n_types):
+        c0, c1 = int(type_start[t]), int(type_start[t + 1])
+        a0, a1 = int(arr_start[t]), int(arr_start[t + 1])
+        if c0 == c1 or a0 == a1:
+            continue
+        ci = int(order[c0 + int(np.argmin(sorted_d[c0:c1]))])
+        if d_cls[ci] >= _INF:
+            continue
+        seg = d_arr[a0:a1]
+        for ai in np.argsort(seg, kind="stable")[:2]:
+            if seg[ai] >= _INF:
+                break
+            a = a0 + int(ai)
+            if arr_unit[a] == c_home[ci]:
+                continue
+            delta = int(d_cls[ci] + seg[ai])
+            if best is None or delta < best.delta:
+                best = _Best(delta, ci, a)
+            break
+    return best
+
+
+def greedy_improve(
+    problem: Problem,
+    classes: Classes,
+    decisions: dict[str, IntArray],
+    *,
+    objective: str,
+    shortfall_cap: int,
+    imbalance_cap: int | None = None,
+    max_steps: int | None = None,
+) -> dict[str, IntArray]:
+    """Improve ``decisions`` (``out``/``arrive``/``pref`` counts) by local search.
+
+    Parameters
+    ----------
+    objective
+        ``"imbalance"`` (minimise Σ d) or ``"balance"`` (minimise Σ 100·φ).
+    shortfall_cap
+        The competency shortfall may not exceed this.
+    imbalance_cap
+        For the balance stage: Σ d (centi-hours) may not exceed this.
+    """
+    idx = problem.index
+    pol = problem.policy
+    n_r = idx.n_roles
+    fair = metrics.fair_share_centi(problem).reshape(-1)
+    out = decisions["out"].copy()
+    arrive = decisions["arrive"].copy()
+    pref = decisions["pref"].copy()
+    arr_count = np.array([len(t) for t in classes.type_targets], dtype=np.int64)
+    if classes.n == 0 or arr_count.sum() == 0:
+        return {"out": out, "arrive": arrive, "pref": pref}
+    arr_type = np.repeat(np.arange(classes.n_types, dtype=np.int64), arr_count)
+    arr_unit = np.concatenate(classes.type_targets).astype(np.int64)
+    c_type, c_home = classes.ctype, classes.home
+    c_cap = 100 * classes.type_cap[c_type]
+    c_pair = c_home * n_r + classes.type_role[c_type]
+    a_cap = 100 * classes.type_cap[arr_type]
+    a_pair = arr_unit * n_r + classes.type_role[arr_type]
+
+    s = metrics.assigned_capacity_centi(problem, idx.home).reshape(-1).copy()
+    head = metrics.headcount(problem, idx.home).copy()
+    np.subtract.at(s, c_pair, c_cap * out)
+    np.add.at(s, a_pair, a_cap * arrive)
+    np.subtract.at(head, c_home, out)
+    np.add.at(head, arr_unit, arrive)
+    budget = pol.max_moves if pol.max_moves is not None else _INF
+    lo = np.where(idx.min_staff >= 0, idx.min_staff, -_INF)
+    hi = np.where(idx.max_staff >= 0, idx.max_staff, _INF)
+
+    n_q = len(problem.requirements)
+    need = np.array([q.min_staff for q in problem.requirements], dtype=np.int64)
+    qual = metrics.qualified_count(problem, idx.home).copy()
+    c_reqs: list[IntArray] = []
+    a_reqs: list[IntArray] = []
+    if n_q:
+        for q in range(n_q):
+            uq = int(idx.req_unit[q])
+            qual[q] -= int(out[(c_home == uq) & classes.qualified[q]].sum())
+            qual[q] += int(arrive[(arr_unit == uq) & classes.type_qualified[q, arr_type]].sum())
+        c_reqs = [
+            np.flatnonzero((idx.req_unit == c_home[c]) & classes.qualified[:, c])
+            for c in range(classes.n)
+        ]
+        a_reqs = [
+            np.flatnonzero((idx.req_unit == arr_unit[a]) & classes.type_qualified[:, arr_type[a]])
+            for a in range(arr_unit.size)
+        ]
+
+    cq_c = np.concatenate([np.full(len(r), c) for c, r in enumerate(c_reqs)] or [[]]).astype(np.int64)
+    cq_q = np.concatenate(c_reqs or [[]]).astype(np.int64)
+    aq_a = np.concatenate([np.full(len(r), a) for a, r in enumerate(a_reqs)] or [[]]).astype(np.int64)
+    aq_q = np.concatenate(a_reqs or [[]]).astype(np.int64)
+
+    def critical() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """Classes whose leaving / arrivals whose cancelling would raise a shortfall."""
+        tight = qual <= need
+        crit_c = np.zeros(classes.n, dtype=np.bool_)
+        crit_a = np.zeros(arr_unit.size, dtype=np.bool_)
+        if n_q:
+            np.logical_or.at(crit_c, cq_c, tight[cq_q])
+            np.logical_or.at(crit_a, aq_a, tight[aq_q])
+        return crit_c, crit_a
+
+    def cost(values: IntArray, f: IntArray) -> IntArray:
+        d = np.abs(values - f)
+        return d if objective == "imbalance" else metrics.phi_scaled(d, f, pol)
+
+    def apply(c: int, a: int, sign: int) -> None:
+        s[c_pair[c]] -= sign * c_cap[c]
+        s[a_pair[a]] += sign * a_cap[a]
+        head[c_home[c]] -= sign
+        head[arr_unit[a]] += sign
+        out[c] += sign
+        arrive[a] += sign
+        if n_q:
+            qual[c_reqs[c]] -= sign
+            qual[a_reqs[a]] += sign
+
+    def total() -> tuple[int, int, int]:
+        shortfall = int(np.maximum(0, need - qual).sum()) if n_q else 0
+        dev = int(np.abs(s - fair).sum())
+        return shortfall, dev, int(cost(s, fair).sum())
+
+    def allowed(state: tuple[int, int, int]) -> bool:
+        if state[0] > shortfall_cap:
+            return False
+        return imbalance_cap is None or state[1] <= imbalance_cap
+
+    order = np.argsort(c_type, kind="stable").astype(np.int64)
+    type_start = np.searchsorted(c_type[order], np.arange(classes.n_types + 1)).astype(np.int64)
+    arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
+    blocked = np.zeros(classes.n, dtype=np.bool_)
+    current = total()
+    steps = stall = 0
+    limit = max_steps if max_steps is not None else 4 * len(problem.employees) + 100
+    while steps < limit:
+        steps += 1
+        moves = int(out.sum())
+        crit_c, crit_a = critical()
+        base_c = cost(s[c_pair], fair[c_pair])
+        base_a = cost(s[a_pair], fair[a_pair])
+        # add: a member leaves c and arrives at a
+        add_c = np.where(
+            (out < classes.size) & (head[c_home] - 1 >= lo[c_home]) & ~blocked & ~crit_c,
+            cost(s[c_pair] - c_cap, fair[c_pair]) - base_c,
+            _INF,
+        )
+        add_a = np.where(
+            head[arr_unit] + 1 <= hi[arr_unit], cost(s[a_pair] + a_cap, fair[a_pair]) - base_a, _INF
+        )
+        # undo: a leaver of c returns home and an arrival at a is cancelled
+        undo_c = np.where(
+            (out > 0) & (head[c_home] + 1 <= hi[c_home]),
+            cost(s[c_pair] + c_cap, fair[c_pair]) - base_c,
+            _INF,
+        )
+        undo_a = np.where(
+            (arrive > 0) & (head[arr_unit] - 1 >= lo[arr_unit]) & ~crit_a,
+            cost(s[a_pair] - a_cap, fair[a_pair]) - base_a,
+            _INF,
+        )
+        add = (
+            _best_per_type(add_c, add_a, order, type_start, arr_start, c_home, arr_unit)
+            if moves < budget
+            else None
+        )
+        undo = _best_per_type(undo_c, undo_a, order, type_start, arr_start, c_home, arr_unit)
+        candidates: list[list[tuple[int, int, int]]] = []
+        if undo is not None and undo.delta < 0:
+            candidates.append([(undo.cls, undo.arr, -1)])
+        if add is not None and add.delta < 0:
+            candidates.append([(add.cls, add.arr, 1)])
+        if moves >= budget and undo is not None:
+            swap_add = _best_per_type(add_c, add_a, order, type_start, arr_start, c_home, arr_unit)
+            if swap_add is not None and undo.delta + swap_add.delta < 0:
+                candidates.append([(undo.cls, undo.arr, -1), (swap_add.cls, swap_add.arr, 1)])
+        progressed = False
+        for ops in sorted(candidates, key=len):
+            for c, a, sign in ops:
+                apply(c, a, sign)
+            state = total()
+            better = state[1 if objective == "imbalance" else 2] < current[
+                1 if objective == "imbalance" else 2
+            ]
+            if allowed(state) and better:
+                current = state
+                progressed = True
+                break
+            for c, a, sign in reversed(ops):
+                apply(c, a, -sign)
+            if len(ops) == 1 and ops[0][2] == 1:
+                blocked[ops[0][0]] = True  # this class's moves break a cap: stop trying it
+        if progressed:
+            stall = 0
+        else:
+            stall += 1
+            if not candidates or stall > 20:
+                break
+    return {"out": out, "arrive": arrive, "pref": pref}
