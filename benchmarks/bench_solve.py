@@ -42,8 +42,9 @@ def instances(sizes: list[int], with_sample: bool) -> list[tuple[str, Problem]]:
     return out
 
 
-def run_instance(name: str, problem: Problem, time_limit: float, peer_limit: float,
-                 workers: int) -> dict[str, Any]:
+def run_instance(
+    name: str, problem: Problem, time_limit: float, peer_limit: float, workers: int
+) -> dict[str, Any]:
     peer: dict[str, dict[str, Any]] = {}
 
     def hook(stage: str, model: CpsatModel) -> None:
@@ -54,8 +55,7 @@ def run_instance(name: str, problem: Problem, time_limit: float, peer_limit: flo
         model.model.clear_objective()
         model.model.minimize(expr)
         gap = problem.policy.balance_gap if stage == "balance" else 0.0
-        r = solve_proto(model.model.proto, time_limit=peer_limit, relative_gap=gap,
-                        threads=workers)
+        r = solve_proto(model.model.proto, time_limit=peer_limit, relative_gap=gap, threads=workers)
         peer[stage] = {
             "status": r.status,
             "value": None if r.objective is None else r.objective / SCALE[stage],
@@ -69,18 +69,20 @@ def run_instance(name: str, problem: Problem, time_limit: float, peer_limit: flo
     stages = []
     for s in plan.stages:
         p = peer.get(s.name, {})
-        stages.append({
-            "stage": s.name,
-            "cpsat_status": s.status,
-            "cpsat_seconds": round(s.seconds, 2),
-            "cpsat_value": s.value_display,
-            "cpsat_bound": s.bound_display,
-            "cpsat_gap": round(s.gap, 5),
-            "highs_status": p.get("status"),
-            "highs_seconds": p.get("seconds"),
-            "highs_value": p.get("value"),
-            "highs_bound": p.get("bound"),
-        })
+        stages.append(
+            {
+                "stage": s.name,
+                "cpsat_status": s.status,
+                "cpsat_seconds": round(s.seconds, 2),
+                "cpsat_value": s.value_display,
+                "cpsat_bound": s.bound_display,
+                "cpsat_gap": round(s.gap, 5),
+                "highs_status": p.get("status"),
+                "highs_seconds": p.get("seconds"),
+                "highs_value": p.get("value"),
+                "highs_bound": p.get("bound"),
+            }
+        )
     return {
         "instance": name,
         "employees": len(problem.employees),
@@ -101,15 +103,19 @@ def run_instance(name: str, problem: Problem, time_limit: float, peer_limit: flo
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| instance | stage | CP-SAT s | CP-SAT value | CP-SAT bound | gap | HiGHS s | HiGHS value | HiGHS bound |",
+        "| instance | stage | CP-SAT s | CP-SAT value | CP-SAT bound | gap "
+        "| HiGHS s | HiGHS value | HiGHS bound |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
     def f(x: Any) -> str:
         return "–" if x is None else (f"{x:,.2f}" if isinstance(x, float) else str(x))
+
     for r in rows:
         for s in r["stages"]:
             lines.append(
-                f"| {r['instance']} | {s['stage']} | {s['cpsat_seconds']} | {f(s['cpsat_value'])} | "
+                f"| {r['instance']} | {s['stage']} | {s['cpsat_seconds']} "
+                f"| {f(s['cpsat_value'])} | "
                 f"{f(s['cpsat_bound'])} | {100 * s['cpsat_gap']:.2f}% | {f(s['highs_seconds'])} | "
                 f"{f(s['highs_value'])} | {f(s['highs_bound'])} |"
             )
@@ -131,8 +137,13 @@ def main() -> None:
         print(json.dumps(row, indent=1))
         rows.append(row)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"machine": platform.platform(), "cpus": 2, "workers": args.workers,
-            "time_limit": args.time_limit, "peer_limit": args.peer_limit}
+    meta = {
+        "machine": platform.platform(),
+        "cpus": 2,
+        "workers": args.workers,
+        "time_limit": args.time_limit,
+        "peer_limit": args.peer_limit,
+    }
     args.out.with_suffix(".json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
     args.out.with_suffix(".md").write_text(markdown(rows))
     print(markdown(rows))

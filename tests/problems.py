@@ -15,7 +15,7 @@ def random_problem(
     n_units: int = 3,
     *,
     roles: int = 2,
-    max_moves: int | None | str = "random",
+    max_moves: int | str | None = "random",
     bounds: bool = True,
     requirements: bool = True,
 ) -> Problem:

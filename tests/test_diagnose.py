@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from mutasi_opt import Demand, Employee, Policy, PlanStatus, Problem, Unit, solve
+from mutasi_opt import Demand, Employee, PlanStatus, Policy, Problem, Unit, solve
 from mutasi_opt.diagnose import counting_checks, diagnose
 
 
-def _problem(units: list[Unit], homes: list[str], *, locked: int = 0, max_moves: int | None = None,
-             roles: list[str] | None = None) -> Problem:
+def _problem(
+    units: list[Unit],
+    homes: list[str],
+    *,
+    locked: int = 0,
+    max_moves: int | None = None,
+    roles: list[str] | None = None,
+) -> Problem:
     roles = roles or [""] * len(homes)
     employees = [
         Employee(nip=f"E{i}", unit=h, role=roles[i], locked=i < locked) for i, h in enumerate(homes)
     ]
-    demand = [Demand(unit=u.unit, role=r, workload_hours=1000) for u in units for r in set(roles) if r]
+    demand = [
+        Demand(unit=u.unit, role=r, workload_hours=1000) for u in units for r in set(roles) if r
+    ]
     if "" in roles:
         units = [u.replace(workload_hours=1000.0) for u in units]
-    return Problem(employees=employees, units=units, demand=demand, policy=Policy(max_moves=max_moves))
+    return Problem(
+        employees=employees, units=units, demand=demand, policy=Policy(max_moves=max_moves)
+    )
 
 
 def test_min_staff_unreachable() -> None:
@@ -64,8 +74,11 @@ def test_move_budget() -> None:
 def test_rule_conflict_found_with_assumptions() -> None:
     # No counting check fires: B and C each need 1 staff and each has one candidate,
     # but it is the same person (E0): E1 is locked and E2 refuses both B and C.
-    units = [Unit(unit="A", workload_hours=10), Unit(unit="B", workload_hours=10, min_staff=1),
-             Unit(unit="C", workload_hours=10, min_staff=1)]
+    units = [
+        Unit(unit="A", workload_hours=10),
+        Unit(unit="B", workload_hours=10, min_staff=1),
+        Unit(unit="C", workload_hours=10, min_staff=1),
+    ]
     employees = [
         Employee(nip="E0", unit="A"),
         Employee(nip="E1", unit="A", locked=True),

@@ -48,8 +48,10 @@ def _pairs(problem: Problem, assignment: Any) -> list[tuple[str, str]]:
         nips = [str(e.nip) for e in problem.employees]
         if assignment.shape != (len(nips),):
             raise ValueError(f"assignment has {assignment.size} entries for {len(nips)} employees")
-        return [(n, ids[int(u)] if 0 <= u < len(ids) else f"#{int(u)}")
-                for n, u in zip(nips, assignment, strict=True)]
+        return [
+            (n, ids[int(u)] if 0 <= u < len(ids) else f"#{int(u)}")
+            for n, u in zip(nips, assignment, strict=True)
+        ]
     if isinstance(assignment, Iterable):
         items = list(assignment)
         if items and isinstance(items[0], str):
@@ -153,6 +155,8 @@ def check_plan(problem: Problem, assignment: Any) -> list[Violation]:
             )
     if pol.max_moves is not None and moves > pol.max_moves:
         out.append(
-            Violation("max_moves", f"the plan makes {moves} moves, above max_moves = {pol.max_moves}")
+            Violation(
+                "max_moves", f"the plan makes {moves} moves, above max_moves = {pol.max_moves}"
+            )
         )
     return out

@@ -121,9 +121,7 @@ def move_details(plan: Plan, e: int) -> dict[str, Any]:
     months = emp.months_in_unit
     if months is not None:
         overdue = months > p.policy.overdue_months
-        parts.append(
-            f"{months} months in unit" + (" (overdue for rotation)" if overdue else "")
-        )
+        parts.append(f"{months} months in unit" + (" (overdue for rotation)" if overdue else ""))
     return {
         "nip": str(emp.nip),
         "name": emp.name,
@@ -166,7 +164,7 @@ def why_not(plan: Plan, nip: str) -> str:
     emp = p.employees[e]
     who = f"{emp.name or 'Employee'} ({nip})"
     if a[e] != idx.home[e]:
-        return f"{who} moves: " + move_details(plan, e)["reason"]
+        return f"{who} moves: " + str(move_details(plan, e)["reason"])
     reason = metrics.immovable_reason(p)[e]
     if reason:
         text = _IMMOVABLE[reason].format(
@@ -203,8 +201,7 @@ def why_not(plan: Plan, nip: str) -> str:
     deltas.append(f"balance cost B {base.balance_cost:,.1f} → {bal / 10_000:,.1f}")
     verdict = (
         "which is worse for the plan's priorities"
-        if (short, imb, bal)
-        > (base.shortfall, base.imbalance_centi, base.balance_cost_scaled)
+        if (short, imb, bal) > (base.shortfall, base.imbalance_centi, base.balance_cost_scaled)
         else "no better for the plan's priorities, and it would cost one more move"
     )
     lines.append(

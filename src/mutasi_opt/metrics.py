@@ -207,7 +207,8 @@ def assigned_capacity_centi(problem: Problem, assignment: IntArray) -> IntArray:
 
 def deviation_centi(problem: Problem, assignment: IntArray) -> IntArray:
     """``d(u, r) = |S(u, r) − F(u, r)|`` in centi-hours."""
-    return np.abs(assigned_capacity_centi(problem, assignment) - fair_share_centi(problem))
+    out: IntArray = np.abs(assigned_capacity_centi(problem, assignment) - fair_share_centi(problem))
+    return out
 
 
 def phi_scaled(d: IntArray, f: IntArray, policy: Policy) -> IntArray:
@@ -275,13 +276,15 @@ def qualified_count(problem: Problem, assignment: IntArray) -> IntArray:
     if not len(problem.requirements):
         return np.zeros(0, dtype=np.int64)
     at_unit = assignment[None, :] == idx.req_unit[:, None]
-    return (at_unit & idx.qualified).sum(axis=1).astype(np.int64)
+    counts: IntArray = (at_unit & idx.qualified).sum(axis=1).astype(np.int64)
+    return counts
 
 
 def requirement_shortfall(problem: Problem, assignment: IntArray) -> IntArray:
     """For each requirement, ``max(0, min_staff − qualified staff assigned)``."""
     need = np.array([q.min_staff for q in problem.requirements], dtype=np.int64)
-    return np.maximum(0, need - qualified_count(problem, assignment))
+    short: IntArray = np.maximum(0, need - qualified_count(problem, assignment))
+    return short
 
 
 # ----------------------------------------------------------------- movability

@@ -111,7 +111,7 @@ def _solve(
     model = CpsatModel(problem, classes)
     results: list[StageResult] = []
     decisions: dict[str, IntArray] | None = None
-    tolerance_centi = int(round(200 * pol.imbalance_tolerance_hours))
+    tolerance_centi = round(200 * pol.imbalance_tolerance_hours)
 
     stopped_at: str | None = None
     stopped_seconds = 0.0
@@ -187,8 +187,9 @@ def _warm_start(
         decisions,
         objective=stage,
         shortfall_cap=held["shortfall"],
-        imbalance_cap=None if stage == "imbalance" else held["imbalance"]
-        + int(round(200 * problem.policy.imbalance_tolerance_hours)),
+        imbalance_cap=None
+        if stage == "imbalance"
+        else held["imbalance"] + round(200 * problem.policy.imbalance_tolerance_hours),
     )
     changed = any(not np.array_equal(improved[k], decisions[k]) for k in decisions)
     ok = changed and model.complete(improved)
@@ -258,9 +259,7 @@ def disaggregate(problem: Problem, classes: Classes, decisions: dict[str, IntArr
     for k in np.flatnonzero(pref):
         opt = classes.pref_options[int(k)]
         chosen[opt.employee] = opt.unit
-    arr_type = np.repeat(
-        np.arange(classes.n_types), [len(t) for t in classes.type_targets]
-    )
+    arr_type = np.repeat(np.arange(classes.n_types), [len(t) for t in classes.type_targets])
     arr_unit = (
         np.concatenate(classes.type_targets) if len(arr_type) else np.zeros(0, dtype=np.int64)
     )

@@ -39,10 +39,7 @@ def read_assignment(path: Path) -> list[tuple[str, str]]:
     missing = [name for name, col in (("nip", nip_col), ("unit_after", unit_col)) if col is None]
     if missing:
         raise InputError(
-            [
-                InputIssue(path.name, 1, m, None, f"column '{m}' is missing; add it")
-                for m in missing
-            ]
+            [InputIssue(path.name, 1, m, None, f"column '{m}' is missing; add it") for m in missing]
         )
     assert nip_col is not None and unit_col is not None
     return [

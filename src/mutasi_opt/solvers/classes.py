@@ -98,8 +98,8 @@ def build_classes(problem: Problem) -> Classes:
     class_type: list[int] = []
     class_home: list[int] = []
     type_first: list[int] = []
-    for e in np.flatnonzero(mov):
-        e = int(e)
+    for e_pos in np.flatnonzero(mov):
+        e = int(e_pos)
         tkey = (
             int(idx.role[e]),
             int(cap[e]),
@@ -118,9 +118,7 @@ def build_classes(problem: Problem) -> Classes:
             class_home.append(int(idx.home[e]))
         class_members[c].append(e)
     n_t = len(type_first)
-    targets = tuple(
-        _targets(problem, int(idx.role[e]), idx.refused[e]) for e in type_first
-    )
+    targets = tuple(_targets(problem, int(idx.role[e]), idx.refused[e]) for e in type_first)
     ctype = np.array(class_type, dtype=np.int64)
     members = tuple(np.array(m, dtype=np.int64) for m in class_members)
     first = np.array([m[0] for m in members], dtype=np.int64)
@@ -130,8 +128,9 @@ def build_classes(problem: Problem) -> Classes:
     emp_class = np.full(n_e, -1, dtype=np.int64)
     for c, m in enumerate(members):
         emp_class[m] = c
-    for e in np.flatnonzero(mov):
-        prefs = idx.preferred[int(e)]
+    for e_pos in np.flatnonzero(mov):
+        e = int(e_pos)
+        prefs = idx.preferred[e]
         if not prefs:
             continue
         c = int(emp_class[e])
@@ -140,18 +139,22 @@ def build_classes(problem: Problem) -> Classes:
         for rank, u in enumerate(prefs):
             saving = unlisted - rank
             if saving > 0 and u in allowed and u != idx.home[e]:
-                options.append(PrefOption(int(e), c, t, int(u), saving))
+                options.append(PrefOption(e, c, t, int(u), saving))
     tf = np.array(type_first, dtype=np.int64)
     return Classes(
         members=members,
         home=np.array(class_home, dtype=np.int64),
         ctype=ctype,
         size=np.array([len(m) for m in members], dtype=np.int64),
-        qualified=idx.qualified[:, first] if first.size else np.zeros((len(problem.requirements), 0), dtype=np.bool_),
+        qualified=idx.qualified[:, first]
+        if first.size
+        else np.zeros((len(problem.requirements), 0), dtype=np.bool_),
         type_role=idx.role[tf].copy() if tf.size else np.zeros(0, dtype=np.int64),
         type_cap=cap[tf].copy() if tf.size else np.zeros(0, dtype=np.int64),
         type_targets=targets,
-        type_qualified=idx.qualified[:, tf] if tf.size else np.zeros((len(problem.requirements), 0), dtype=np.bool_),
+        type_qualified=idx.qualified[:, tf]
+        if tf.size
+        else np.zeros((len(problem.requirements), 0), dtype=np.bool_),
         type_classes=type_classes,
         pref_options=tuple(options),
     )

@@ -77,6 +77,14 @@ def _best_per_type(
     return best
 
 
+def _incidence(lists: list[IntArray]) -> tuple[IntArray, IntArray]:
+    """(owner, requirement) index pairs of a list of requirement arrays."""
+    if not lists:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    owner = np.repeat(np.arange(len(lists), dtype=np.int64), [len(r) for r in lists])
+    return owner, np.concatenate(lists).astype(np.int64)
+
+
 def greedy_improve(
     problem: Problem,
     classes: Classes,
@@ -145,10 +153,8 @@ def greedy_improve(
             for a in range(arr_unit.size)
         ]
 
-    cq_c = np.concatenate([np.full(len(r), c) for c, r in enumerate(c_reqs)] or [[]]).astype(np.int64)
-    cq_q = np.concatenate(c_reqs or [[]]).astype(np.int64)
-    aq_a = np.concatenate([np.full(len(r), a) for a, r in enumerate(a_reqs)] or [[]]).astype(np.int64)
-    aq_q = np.concatenate(a_reqs or [[]]).astype(np.int64)
+    cq_c, cq_q = _incidence(c_reqs)
+    aq_a, aq_q = _incidence(a_reqs)
 
     def critical() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         """Classes whose leaving / arrivals whose cancelling would raise a shortfall."""
@@ -238,9 +244,10 @@ def greedy_improve(
             for c, a, sign in ops:
                 apply(c, a, sign)
             state = total()
-            better = state[1 if objective == "imbalance" else 2] < current[
-                1 if objective == "imbalance" else 2
-            ]
+            better = (
+                state[1 if objective == "imbalance" else 2]
+                < current[1 if objective == "imbalance" else 2]
+            )
             if allowed(state) and better:
                 current = state
                 progressed = True

@@ -116,9 +116,6 @@ def solve_proto(
     offset = float(obj.offset)
     has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = float(info.objective_function_value) + offset if has_sol else None
-    if relax:
-        bound = objective
-    else:
-        bound = float(info.mip_dual_bound) + offset
+    bound = objective if relax else float(info.mip_dual_bound) + offset
     values = np.array(h.getSolution().col_value) if has_sol else None
     return HighsResult(status, objective, bound, seconds, values)

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-
 from ortools.sat.python import cp_model
 
 from ...model import Problem
@@ -63,7 +62,9 @@ class Constraints:
     def _literal(self, name: str) -> cp_model.IntVar | None:
         return self.model.new_bool_var(name) if self.guarded else None
 
-    def _post(self, ct: cp_model.BoundedLinearExpression | bool, lit: cp_model.IntVar | None) -> None:
+    def _post(
+        self, ct: cp_model.BoundedLinearExpression | bool, lit: cp_model.IntVar | None
+    ) -> None:
         if isinstance(ct, bool) or not hasattr(ct, "bounds"):
             # a constant comparison: true is nothing to post, false is a contradiction
             if bool(ct):

@@ -129,7 +129,7 @@ class CpsatModel:
 
     def hint(self, decisions: dict[str, IntArray]) -> None:
         """Hint the decision variables (auxiliary variables are completed by the solver)."""
-        self.model.clear_hints()
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
         v = self.vars
         for y, val in zip(v.out, decisions["out"], strict=True):
             if y is not None:
@@ -147,8 +147,8 @@ class CpsatModel:
         the decisions violate a constraint posted so far.
         """
         clone = self.model.clone()
-        clone.clear_objective()
-        clone.clear_hints()
+        clone.clear_objective()  # type: ignore[no-untyped-call]
+        clone.clear_hints()  # type: ignore[no-untyped-call]
         v = self.vars
         pairs = [(y, val) for y, val in zip(v.out, decisions["out"], strict=True) if y is not None]
         pairs += list(zip(v.arrive, decisions["arrive"], strict=True))
@@ -172,7 +172,7 @@ class CpsatModel:
         proto = self.model.proto
         n = len(proto.variables)
         sol = self._last_solution
-        self.model.clear_hints()
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
         # variables created after the last solve (none in practice) get no hint
         k = min(n, len(sol))
         proto.solution_hint.vars.extend(range(k))
@@ -196,7 +196,7 @@ class CpsatModel:
             # nothing to decide in this stage: its value is a constant
             decisions = self.vars.values_from(np.asarray(self._last_solution, dtype=np.int64))
             return StageOutcome(StageStatus.OPTIMAL, int(expr), int(expr), 0.0, decisions)
-        self.model.clear_objective()
+        self.model.clear_objective()  # type: ignore[no-untyped-call]
         if not constant:
             self.model.minimize(expr)
         self._hint_last()
@@ -235,7 +235,5 @@ class CpsatModel:
         sol = list(solver.response_proto.solution)
         self._last_solution = sol
         decisions = self.vars.values_from(np.asarray(sol, dtype=np.int64))
-        log.info(
-            "stage %s: %s value=%d bound=%d in %.2fs", name, st.value, value, bound, seconds
-        )
+        log.info("stage %s: %s value=%d bound=%d in %.2fs", name, st.value, value, bound, seconds)
         return StageOutcome(st, value, bound, seconds, decisions)

@@ -232,9 +232,7 @@ class Objective:
         self._cache["balance"] = out
         return out
 
-    def _hull_cuts(
-        self, u: int, r: int, pair_terms: list[tuple[cp_model.IntVar, int]]
-    ) -> None:
+    def _hull_cuts(self, u: int, r: int, pair_terms: list[tuple[cp_model.IntVar, int]]) -> None:
         """Lines through consecutive integer ``k`` around each kink of ``φ``.
 
         ``φ(|S0 + step·k − F|)`` is convex in ``k``; between integer ``k`` the

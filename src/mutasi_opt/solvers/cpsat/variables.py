@@ -42,7 +42,8 @@ class Variables:
             model.new_int_var(0, int(type_size[t]), "") for t in self.arr_type
         ]
         self.arr_index: dict[tuple[int, int], int] = {
-            (int(t), int(u)): a for a, (t, u) in enumerate(zip(self.arr_type, self.arr_unit, strict=True))
+            (int(t), int(u)): a
+            for a, (t, u) in enumerate(zip(self.arr_type, self.arr_unit, strict=True))
         }
         self.pref: list[cp_model.IntVar] = [model.new_bool_var("") for _ in classes.pref_options]
 
