@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from . import metrics
+from .analysis import StateReport, current_state
 from .check import Violation, check_plan
 from .errors import InputError, InputIssue
 from .io import read_folder, write_folder
 from .model import Demand, Employee, Policy, Problem, Requirement, Unit
 from .plan import Plan, PlanStatus, StageResult, write_plan
+from .sample import load_sample
 from .solve import solve
 from .values import Golongan, Nip
 
@@ -26,10 +28,13 @@ __all__ = [
     "Problem",
     "Requirement",
     "StageResult",
+    "StateReport",
     "Unit",
     "Violation",
     "__version__",
     "check_plan",
+    "current_state",
+    "load_sample",
     "metrics",
     "read_folder",
     "solve",

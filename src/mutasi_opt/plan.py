@@ -63,6 +63,7 @@ class StageResult:
     value: int
     bound: int
     seconds: float
+    bound_source: str = "cp-sat"
 
     @property
     def proven(self) -> bool:
@@ -99,6 +100,7 @@ class StageResult:
             "value": self.value_display,
             "bound": self.bound_display,
             "gap": self.gap,
+            "bound_source": self.bound_source,
             "unit": self.unit,
             "seconds": round(self.seconds, 3),
         }

@@ -209,6 +209,7 @@ def _stage_result(stage: str, out: StageOutcome) -> StageResult:
         value=out.value,
         bound=out.bound,
         seconds=out.seconds,
+        bound_source=out.bound_source,
     )
 
 

@@ -1,19 +1,22 @@
-"""``mutasi-opt demo``: the current state of the embedded synthetic sample.
+"""``mutasi-opt demo``: the embedded synthetic sample, its current state and a plan.
 
 The sample (:func:`mutasi_opt.sample.load_sample`) is a synthetic Kota
 Binjai-like city of about 5,000 ASN.  ``run`` shows its current state
-(:func:`show_state`) and then calls :func:`solve_step`, the place where the
-transfer plan is added once the demo also solves.
+(:func:`show_state`), then solves it (:func:`solve_step`) within a time limit
+(60 s by default) and prints the before/after table, each stage's value,
+bound and gap, and the first moves with their reasons.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from ..analysis import current_state
 from ..model import Problem
 from . import EXIT_OK
+from .solve import add_solve_options, solve_and_report
 from .validate import add_state_options, print_state
 
 __all__ = ["SYNTHETIC_NOTE", "register", "run", "show_state", "solve_step"]
@@ -34,6 +37,10 @@ def register(sub: Any) -> None:
         "The data are invented; see mutasi_opt/data/sample/README.md.",
     )
     add_state_options(p)
+    add_solve_options(p, default_time_limit=60.0)
+    p.add_argument("--out", type=Path, default=None, help="also write the plan files here")
+    p.add_argument("--no-solve", action="store_true", help="only show the current state")
+    p.add_argument("--moves", type=int, default=10, help="moves to list with reasons (default 10)")
     p.set_defaults(func=run)
 
 
@@ -44,23 +51,33 @@ def show_state(problem: Problem, args: argparse.Namespace) -> None:
 
 
 def solve_step(problem: Problem, args: argparse.Namespace) -> int:
-    """Hook for solving the sample after its state is shown; returns the exit code.
-
-    Not wired yet: the demo only shows the current state.  To make it solve,
-    add the solve options in :func:`register` (e.g.
-    ``mutasi_opt.cli.solve.add_solve_options``, which also adds ``--json``)
-    and return ``mutasi_opt.cli.solve.solve_and_report(problem, args, None)``
-    here.
-    """
-    return EXIT_OK
+    """Solve the sample, print the plan and the first moves; return the exit code."""
+    if getattr(args, "no_solve", False):
+        return EXIT_OK
+    print()
+    print(f"Solving (time limit {args.time_limit:g} s; status and gaps are reported honestly)...")
+    plan, code = solve_and_report(problem, args, args.out)
+    if plan is not None and plan.has_solution and not args.json:
+        records = plan.move_records()
+        shown = records[: max(0, args.moves)]
+        if shown:
+            print()
+            print(f"First {len(shown)} of {len(records)} moves, with their reasons:")
+            for row in shown:
+                print(
+                    f"  - {row['name'] or row['nip']}: {row['unit_before']} → {row['unit_after']}"
+                )
+                print(f"      {row['reason']}")
+    return code
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt demo``."""
     from ..sample import load_sample
 
-    print(SYNTHETIC_NOTE)
-    print()
     problem = load_sample()
-    show_state(problem, args)
+    if not args.json:
+        print(SYNTHETIC_NOTE)
+        print()
+        show_state(problem, args)
     return solve_step(problem, args)

@@ -10,15 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Problem
+from ..plan import Plan
 
 __all__ = ["add_solve_options", "progress_printer", "register", "run", "solve_and_report"]
 
 
-def add_solve_options(parser: argparse.ArgumentParser) -> None:
+def add_solve_options(
+    parser: argparse.ArgumentParser, *, default_time_limit: float | None = None
+) -> None:
     """Options shared by ``solve`` and ``demo``."""
     parser.add_argument("--max-moves", type=int, default=None, help="override policy max_moves")
     parser.add_argument(
-        "--time-limit", type=float, default=None, help="seconds for the whole solve"
+        "--time-limit",
+        type=float,
+        default=default_time_limit,
+        help="seconds for the whole solve"
+        + (f" (default {default_time_limit:g})" if default_time_limit else " (default: none)"),
     )
     parser.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
     parser.add_argument(
@@ -63,8 +70,10 @@ def progress_printer() -> _Progress | None:
     return _Progress() if sys.stderr.isatty() else None
 
 
-def solve_and_report(problem: Problem, args: argparse.Namespace, out: Path | None) -> int:
-    """Solve, write files (when ``out``), print the summary; return the exit code."""
+def solve_and_report(
+    problem: Problem, args: argparse.Namespace, out: Path | None
+) -> tuple[Plan, int]:
+    """Solve, write files (when ``out``), print the summary; return the plan and exit code."""
     from .. import solve, write_plan
 
     if args.max_moves is not None:
@@ -88,7 +97,7 @@ def solve_and_report(problem: Problem, args: argparse.Namespace, out: Path | Non
         print(plan)
         if out is not None and plan.has_solution:
             print(f"wrote {out}/assignment.csv, moves.csv, units.csv, summary.json")
-    return plan.status.exit_code
+    return plan, plan.status.exit_code
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,4 +107,4 @@ def run(args: argparse.Namespace) -> int:
     problem = read_folder(args.folder)
     if args.policy is not None:
         problem = problem.replace(policy=read_policy(args.policy))
-    return solve_and_report(problem, args, args.out)
+    return solve_and_report(problem, args, args.out)[1]

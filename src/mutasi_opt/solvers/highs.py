@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["HighsResult", "solve_proto"]
+from .linear import linear_data
 
-INF = float("inf")
+__all__ = ["HighsResult", "solve_proto"]
 
 
 @dataclass(frozen=True)
@@ -58,62 +58,30 @@ def solve_proto(
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(relative_gap))
-    n = len(proto.variables)
-    lower = np.array([v.domain[0] for v in proto.variables], dtype=np.float64)
-    upper = np.array([v.domain[len(v.domain) - 1] for v in proto.variables], dtype=np.float64)
-    cost = np.zeros(n)
-    obj = proto.objective
-    for var, coef in zip(obj.vars, obj.coeffs, strict=True):
-        cost[var] += coef
-    h.addVars(n, lower, upper)
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    data = linear_data(proto)
+    n = data.n_cols
+    h.addVars(n, data.lower, data.upper)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), data.cost)
     if not relax:
         h.changeColsIntegrality(
             n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
         )
-    starts: list[int] = []
-    index: list[int] = []
-    value: list[float] = []
-    lo: list[float] = []
-    hi: list[float] = []
-    for ct in proto.constraints:
-        if ct.has_linear():
-            lin = ct.linear
-            dom = [int(x) for x in lin.domain]
-            starts.append(len(index))
-            index.extend(lin.vars)
-            value.extend(float(c) for c in lin.coeffs)
-            lo.append(float(dom[0]) if dom[0] > -(2**62) else -INF)
-            hi.append(float(dom[-1]) if dom[-1] < 2**62 else INF)
-        elif ct.has_at_most_one():
-            lits = list(ct.at_most_one.literals)
-            starts.append(len(index))
-            index.extend(lits)
-            value.extend([1.0] * len(lits))
-            lo.append(-INF)
-            hi.append(1.0)
-        elif ct.has_bool_or() and not len(ct.bool_or.literals):
-            starts.append(len(index))
-            lo.append(1.0)
-            hi.append(INF)
-        else:
-            raise ValueError(f"cannot convert CP-SAT constraint {ct} to HiGHS")
-    if starts:
+    if data.n_rows:
         h.addRows(
-            len(starts),
-            np.array(lo),
-            np.array(hi),
-            len(index),
-            np.array(starts, dtype=np.int32),
-            np.array(index, dtype=np.int32),
-            np.array(value),
+            data.n_rows,
+            data.row_lower,
+            data.row_upper,
+            len(data.index),
+            data.starts[:-1].astype(np.int32),
+            data.index.astype(np.int32),
+            data.value,
         )
     t0 = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - t0
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
-    offset = float(obj.offset)
+    offset = data.offset
     has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = float(info.objective_function_value) + offset if has_sol else None
     bound = objective if relax else float(info.mip_dual_bound) + offset

@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 from ...errors import SolverError
 from ...model import Problem
 from ..classes import Classes
+from ..linear import lp_bound
 from .constraints import Constraints, RuleGroup
 from .objective import Expressions, LinExpr, Objective
 from .variables import Variables
@@ -67,6 +68,7 @@ class StageOutcome:
     bound: int | None
     seconds: float
     decisions: dict[str, IntArray] | None  # out / arrive / pref values (Variables order)
+    bound_source: str = "cp-sat"  # "cp-sat" or "lp" (GLOP relaxation), whichever is higher
 
 
 ProgressCallback = Callable[[float, float], None]
@@ -149,6 +151,14 @@ class CpsatModel:
         clone = self.model.clone()
         clone.clear_objective()  # type: ignore[no-untyped-call]
         clone.clear_hints()  # type: ignore[no-untyped-call]
+        # with the decisions fixed, minimising the stage expressions makes every
+        # auxiliary variable (d, e, shortfall) tight, so the hint's objective is true
+        clone.minimize(
+            sum(
+                (self.objective.stage(s) for s in ("shortfall", "imbalance", "balance")),
+                start=cp_model.LinearExpr.constant(0),
+            )
+        )
         v = self.vars
         pairs = [(y, val) for y, val in zip(v.out, decisions["out"], strict=True) if y is not None]
         pairs += list(zip(v.arrive, decisions["arrive"], strict=True))
@@ -188,17 +198,31 @@ class CpsatModel:
         relative_gap: float = 0.0,
         log_search: bool = False,
         progress: ProgressCallback | None = None,
+        lp: bool = True,
     ) -> StageOutcome:
-        """Minimise stage ``name`` under everything posted so far."""
+        """Minimise stage ``name`` under everything posted so far.
+
+        With ``lp`` the LP relaxation (GLOP) is solved first; its bound is
+        posted as a valid cut ``expr ≥ bound`` and reported when it beats
+        CP-SAT's own bound.
+        """
         expr = self.stage_expression(name)
         constant = isinstance(expr, int)
         if constant and self._last_solution is not None:
             # nothing to decide in this stage: its value is a constant
             decisions = self.vars.values_from(np.asarray(self._last_solution, dtype=np.int64))
             return StageOutcome(StageStatus.OPTIMAL, int(expr), int(expr), 0.0, decisions)
+        t0 = time.perf_counter()
         self.model.clear_objective()  # type: ignore[no-untyped-call]
+        lp_value: int | None = None
         if not constant:
             self.model.minimize(expr)
+            if lp:
+                lp_value = lp_bound(self.model.proto, time_limit=time_limit or 60.0).bound
+                if lp_value is not None:
+                    self.model.add(expr >= lp_value)
+                    if time_limit is not None:
+                        time_limit = max(0.05, time_limit - (time.perf_counter() - t0))
         self._hint_last()
         solver = cp_model.CpSolver()
         params = solver.parameters
@@ -213,7 +237,6 @@ class CpsatModel:
             params.max_time_in_seconds = max(0.01, time_limit)
         if relative_gap > 0:
             params.relative_gap_limit = relative_gap
-        t0 = time.perf_counter()
         callback = _Progress(progress) if progress is not None else None
         status = solver.solve(self.model, callback)
         seconds = time.perf_counter() - t0
@@ -221,12 +244,15 @@ class CpsatModel:
         if st in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             log.info("stage %s: %s after %.2fs", name, st.value, seconds)
             return StageOutcome(st, None, None, seconds, None)
+        source = "cp-sat"
         if constant:
             value = bound = int(expr)
         else:
             value = round(solver.objective_value)
             bound = int(np.ceil(solver.best_objective_bound - 1e-9))
-        bound = min(bound, value)
+            if lp_value is not None and lp_value > bound:
+                bound, source = lp_value, "lp"
+        bound = max(0, min(bound, value))  # every stage value is non-negative
         if value == bound:
             st = StageStatus.OPTIMAL
         elif st == StageStatus.OPTIMAL:
@@ -236,4 +262,4 @@ class CpsatModel:
         self._last_solution = sol
         decisions = self.vars.values_from(np.asarray(sol, dtype=np.int64))
         log.info("stage %s: %s value=%d bound=%d in %.2fs", name, st.value, value, bound, seconds)
-        return StageOutcome(st, value, bound, seconds, decisions)
+        return StageOutcome(st, value, bound, seconds, decisions, source)

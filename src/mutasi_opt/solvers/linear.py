@@ -1,0 +1,153 @@
+"""The CP-SAT model as plain linear data, and its LP relaxation with GLOP.
+
+Every constraint of :mod:`mutasi_opt.solvers.cpsat` is linear, so the model
+proto converts one to one into columns (bounds, costs) and rows (CSR): used by
+the HiGHS peer (``solvers.highs``) and by :func:`lp_bound`, which solves the
+LP relaxation with GLOP (shipped with OR-Tools) to give each stage a valid
+lower bound and its source.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["LinearData", "LpBound", "linear_data", "lp_bound"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+_BIG = 2**62
+
+
+@dataclass(frozen=True)
+class LinearData:
+    """Columns and CSR rows of a linear CP-SAT model (objective included)."""
+
+    lower: FloatArray
+    upper: FloatArray
+    cost: FloatArray
+    offset: float
+    row_lower: FloatArray
+    row_upper: FloatArray
+    starts: IntArray
+    index: IntArray
+    value: FloatArray
+
+    @property
+    def n_cols(self) -> int:
+        """Number of variables."""
+        return len(self.lower)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of constraints."""
+        return len(self.row_lower)
+
+
+def linear_data(proto: Any) -> LinearData:
+    """Convert a CP-SAT model proto made only of linear constraints.
+
+    ``linear`` rows keep their bounds (a domain with holes is relaxed to its
+    hull), ``at_most_one`` becomes Σ ≤ 1 and an empty ``bool_or`` an
+    infeasible row.  Enforcement literals are not supported (they only occur
+    in the diagnosis model).
+    """
+    n = len(proto.variables)
+    lower = np.array([v.domain[0] for v in proto.variables], dtype=np.float64)
+    upper = np.array([v.domain[len(v.domain) - 1] for v in proto.variables], dtype=np.float64)
+    cost = np.zeros(n)
+    obj = proto.objective
+    for var, coef in zip(obj.vars, obj.coeffs, strict=True):
+        cost[var] += coef
+    starts: list[int] = []
+    index: list[int] = []
+    value: list[float] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    for ct in proto.constraints:
+        if len(ct.enforcement_literal):
+            raise ValueError("enforced constraints cannot be relaxed to an LP")
+        if ct.has_linear():
+            lin = ct.linear
+            dom = [int(x) for x in lin.domain]
+            starts.append(len(index))
+            index.extend(lin.vars)
+            value.extend(float(c) for c in lin.coeffs)
+            lo.append(float(dom[0]) if dom[0] > -_BIG else -math.inf)
+            hi.append(float(dom[-1]) if dom[-1] < _BIG else math.inf)
+        elif ct.has_at_most_one():
+            lits = list(ct.at_most_one.literals)
+            starts.append(len(index))
+            index.extend(lits)
+            value.extend([1.0] * len(lits))
+            lo.append(-math.inf)
+            hi.append(1.0)
+        elif ct.has_bool_or() and not len(ct.bool_or.literals):
+            starts.append(len(index))
+            lo.append(1.0)
+            hi.append(math.inf)
+        else:
+            raise ValueError(f"cannot convert CP-SAT constraint {ct} to linear rows")
+    starts.append(len(index))
+    return LinearData(
+        lower=lower,
+        upper=upper,
+        cost=cost,
+        offset=float(obj.offset),
+        row_lower=np.array(lo, dtype=np.float64),
+        row_upper=np.array(hi, dtype=np.float64),
+        starts=np.array(starts, dtype=np.int64),
+        index=np.array(index, dtype=np.int64),
+        value=np.array(value, dtype=np.float64),
+    )
+
+
+@dataclass(frozen=True)
+class LpBound:
+    """A valid lower bound from the LP relaxation (``None`` if GLOP failed)."""
+
+    bound: int | None
+    seconds: float
+    status: str
+
+
+def lp_bound(proto: Any, *, time_limit: float = 30.0) -> LpBound:
+    """Lower bound of a linear CP-SAT model's objective from its LP relaxation (GLOP).
+
+    The LP optimum is rounded up to an integer (the objective has integer
+    coefficients over integer variables) after a relative safety margin of
+    1e-7 for GLOP's tolerances, so the bound stays valid.
+    """
+    from ortools.linear_solver import pywraplp
+
+    t0 = time.perf_counter()
+    data = linear_data(proto)
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    solver.SetTimeLimit(int(1000 * time_limit))
+    inf = solver.infinity()
+    cols = [
+        solver.NumVar(float(lo), float(hi), "")
+        for lo, hi in zip(data.lower, data.upper, strict=True)
+    ]
+    for r in range(data.n_rows):
+        lo = data.row_lower[r] if math.isfinite(data.row_lower[r]) else -inf
+        hi = data.row_upper[r] if math.isfinite(data.row_upper[r]) else inf
+        row = solver.RowConstraint(float(lo), float(hi), "")
+        for k in range(int(data.starts[r]), int(data.starts[r + 1])):
+            row.SetCoefficient(cols[int(data.index[k])], float(data.value[k]))
+    objective = solver.Objective()
+    for j in np.flatnonzero(data.cost):
+        objective.SetCoefficient(cols[int(j)], float(data.cost[j]))
+    objective.SetMinimization()
+    status = solver.Solve()
+    seconds = time.perf_counter() - t0
+    if status != pywraplp.Solver.OPTIMAL:
+        return LpBound(None, seconds, "lp_" + str(status))
+    value = objective.Value() + data.offset
+    safe = value - 1e-7 * max(1.0, abs(value))
+    return LpBound(math.ceil(safe), seconds, "lp_optimal")
