@@ -121,17 +121,16 @@ def nips_well_formed(texts: Sequence[str]) -> npt.NDArray[np.bool_]:
     two functions agree.
     """
     n = len(texts)
-    out = np.zeros(n, dtype=np.bool_)
+    if n == 0:
+        return np.zeros(0, dtype=np.bool_)
+    # The first 18 code points minus '0': a digit is 0-9, anything else (or a
+    # short text's padding) wraps around to a large number.
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    cand = np.flatnonzero(lengths == 18)
-    if not cand.size:
-        return out
-    picked = texts if cand.size == n else [texts[i] for i in cand.tolist()]
-    # Code points minus '0': a digit is 0-9, anything else wraps or exceeds 9.
-    chars = np.array(picked, dtype="<U18").view(np.uint32).reshape(-1, 18) - np.uint32(48)
-    ascii_digits = (chars < 10).all(axis=1)
-    d = chars.astype(np.int64)
-    w4, w2 = np.array([1000, 100, 10, 1]), np.array([10, 1])
+    chars = np.array(texts, dtype="<U18").view(np.uint32).reshape(n, 18)
+    digits = chars - np.uint32(48)
+    candidate = (lengths == 18) & (digits.max(axis=1) < 10)
+    d = digits.astype(np.int32)
+    w4, w2 = np.array([1000, 100, 10, 1], dtype=np.int32), np.array([10, 1], dtype=np.int32)
     year, month, day = d[:, 0:4] @ w4, d[:, 4:6] @ w2, d[:, 6:8] @ w2
     c_year, c_month, gender = d[:, 8:12] @ w4, d[:, 12:14] @ w2, d[:, 14]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
@@ -146,7 +145,9 @@ def nips_well_formed(texts: Sequence[str]) -> npt.NDArray[np.bool_]:
         & (c_year >= np.maximum(_FIRST_CPNS_YEAR, year + _MIN_AGE_AT_CPNS))
         & (c_year <= this_year + 1)
     )
-    out[cand] = ascii_digits & date_ok & birth_ok & cpns_ok & ((gender == 1) | (gender == 2))
+    out: npt.NDArray[np.bool_] = (
+        candidate & date_ok & birth_ok & cpns_ok & ((gender == 1) | (gender == 2))
+    )
     return out
 
 

@@ -61,6 +61,7 @@ __all__ = ["build_problem", "load_table", "parse_policy"]
 logger = logging.getLogger("mutasi_opt")
 
 ObjectArray = npt.NDArray[np.object_]
+IntArray = npt.NDArray[np.int64]
 Parsed = tuple[bool, Any]  # (True, value) or (False, message)
 
 REQUIRED = "this value is required; fill it in"
@@ -172,11 +173,26 @@ def probe(model: type[Any], name: str, values: Sequence[Any]) -> list[Parsed]:
     return out
 
 
-def fast_parser(model: type[Any], name: str) -> Callable[[str], Any] | None:
-    """The fast path of ``model.name`` for ``str`` cells, if any (ValueError = use the probe)."""
+_FAIL = object()
+
+
+def fast_parser(model: type[Any], name: str) -> Callable[[Any], Any] | None:
+    """The fast path of ``model.name``, if any: the value, or ``_FAIL`` for the probe."""
     if (model, name) == (Employee, "competencies"):
         return _competencies_parser()
-    return _FAST.get((model, name))
+    fast = _FAST.get((model, name))
+    if fast is None:
+        return None
+
+    def parse(value: Any) -> Any:
+        if not isinstance(value, str):
+            return _FAIL
+        try:
+            return fast(value)
+        except ValueError:
+            return _FAIL
+
+    return parse
 
 
 @contextmanager
@@ -191,6 +207,9 @@ def _gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 
@@ -206,10 +225,14 @@ class _Column:
     ok: npt.NDArray[np.bool_]
     messages: dict[int, str]
     shown: list[str]
+    direct: bool = False  # values[i] belongs to record i (codes = 0..n-1)
 
     def row_values(self, positions: npt.NDArray[np.intp] | None) -> list[Any]:
-        codes = self.codes if positions is None else self.codes[positions]
-        out: list[Any] = self.values[codes].tolist()
+        if positions is None and self.direct:
+            out: list[Any] = self.values[:-1].tolist()  # one value per record (+ NA slot)
+        else:
+            codes = self.codes if positions is None else self.codes[positions]
+            out = self.values[codes].tolist()
         return out
 
 
@@ -219,27 +242,38 @@ def _decimal_point(text: Any) -> Any:
     return text
 
 
-def _competencies_parser() -> Callable[[str], Any]:
+def _competencies_parser() -> Callable[[Any], Any]:
     """:func:`parse_competencies` with a cache per item (``code:level``).
 
     A column has many distinct combinations but few distinct items, so each
     item is parsed once; the combination is assembled (sorted, duplicate
-    codes rejected) exactly as :func:`parse_competencies` does.
+    codes rejected) exactly as :func:`parse_competencies` does.  Returns
+    ``_FAIL`` where the probe must decide (and give the message).
     """
-    items: dict[str, tuple[tuple[str, int], ...]] = {}
+    items: dict[str, Any] = {}
 
-    def parse(text: str) -> Any:
-        if "|" in text:
-            return parse_competencies(text)
+    def item(part: str) -> Any:
+        try:
+            found = parse_competencies(part)
+        except ValueError:
+            found = None
+        items[part] = found
+        return found
+
+    def parse(text: Any) -> Any:
+        if not isinstance(text, str) or "|" in text:
+            return _FAIL
         pairs: list[tuple[str, int]] = []
         for part in text.split(";"):
-            item = items.get(part)
-            if item is None:
-                item = items[part] = parse_competencies(part)
-            pairs.extend(item)
-        if len({code for code, _ in pairs}) != len(pairs):
-            raise ValueError("a competency is listed twice")  # the probe gives the message
-        return tuple(sorted(pairs))
+            found = items[part] if part in items else item(part)
+            if found is None:
+                return _FAIL
+            pairs.extend(found)
+        if len(pairs) > 1:
+            if len({code for code, _ in pairs}) != len(pairs):
+                return _FAIL
+            pairs.sort()
+        return tuple(pairs)
 
     return parse
 
@@ -284,17 +318,13 @@ def _parse_column(
         results = list(map(str.strip, texts))  # plain text never fails
         pending = ()
     else:
-        results = [None] * n
         fast = fast_parser(spec.model, name)
         if fast is None:
+            results = [None] * n
             pending = range(n)
         else:
-            pending = []
-            for i, text in enumerate(texts):
-                try:
-                    results[i] = fast(text)
-                except (ValueError, TypeError, AttributeError):
-                    pending.append(i)
+            results = list(map(fast, texts))
+            pending = [i for i, r in enumerate(results) if r is _FAIL]
     required = spec.model.model_fields[name].is_required()
     to_probe: list[int] = []
     for i in pending:
@@ -314,7 +344,7 @@ def _parse_column(
             messages[i] = value
             results[i] = None
     values = np.fromiter(results, dtype=object, count=n)
-    return _Column(header, codes.astype(np.intp, copy=False), values, ok, messages, shown)
+    return _Column(header, codes.astype(np.intp, copy=False), values, ok, messages, shown, direct)
 
 
 # ------------------------------------------------------------------- tables
@@ -323,7 +353,7 @@ class Loaded:
     """The validated rows of one table and what went wrong."""
 
     entities: list[Any] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)
+    rows: Sequence[int] | IntArray = field(default_factory=list)  # spreadsheet row per entity
     headers: dict[str, str] = field(default_factory=dict)  # canonical → as written
     columns: dict[str, list[Any]] = field(default_factory=dict)  # canonical → entity values
     issues: list[InputIssue] = field(default_factory=list)
@@ -393,6 +423,8 @@ def load_table(spec: TableSpec, source: Source) -> Loaded:
     bad = np.zeros(n, dtype=np.bool_)
     cell_issues: list[tuple[int, int, InputIssue]] = []
     for k, column in enumerate(parsed.values()):
+        if column.ok.all():
+            continue
         row_bad = ~column.ok[column.codes]
         if not row_bad.any():
             continue
@@ -416,7 +448,7 @@ def load_table(spec: TableSpec, source: Source) -> Loaded:
     names = list(parsed)
     columns = [c.row_values(good) for c in parsed.values()]
     entities = spec.model._trusted_many(names, columns)
-    rows = (source.rows if good is None else source.rows[good]).tolist()
+    rows = source.rows if good is None else source.rows[good]
     loaded = Loaded(
         entities=entities,
         rows=rows,
