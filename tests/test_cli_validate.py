@@ -122,7 +122,7 @@ def test_validate_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_demo_mentions_synthetic(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--top", "3"]) == 0
+    assert main(["demo", "--top", "3", "--no-solve"]) == 0
     out = capsys.readouterr().out
     assert "synthetic" in out.splitlines()[0].lower()
     assert "5,000 employees" in out

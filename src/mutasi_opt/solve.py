@@ -24,7 +24,13 @@ __all__ = ["solve"]
 log_ = logging.getLogger("mutasi_opt")
 
 #: Share of the remaining time each stage may use when a time limit is given.
-_TIME_SHARE = {"shortfall": 0.1, "imbalance": 0.3, "balance": 0.45, "moves": 0.5, "preference": 1.0}
+_TIME_SHARE = {
+    "shortfall": 0.25,
+    "imbalance": 0.3,
+    "balance": 0.45,
+    "moves": 0.5,
+    "preference": 1.0,
+}
 
 ProgressFn = Callable[[str, float, float], None]
 StageHook = Callable[[str, CpsatModel], None]
@@ -115,6 +121,8 @@ def _solve(
 
     stopped_at: str | None = None
     stopped_seconds = 0.0
+    # nobody moves: a complete first hint whenever the current state meets the rules
+    model.complete(_stay_home(classes, model))
     for stage in STAGES:
         gap = pol.balance_gap if stage == "balance" else 0.0
         if stage in ("imbalance", "balance") and decisions is not None:
@@ -132,6 +140,7 @@ def _solve(
             relative_gap=gap,
             log_search=log,
             progress=callback(stage),
+            lp=stage != "shortfall",
         )
         if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             if decisions is None:
@@ -168,6 +177,16 @@ def _solve(
         workers=n_workers,
         time_limit=time_limit,
     )
+
+
+def _stay_home(classes: Classes, model: CpsatModel) -> dict[str, IntArray]:
+    """Decisions in which nobody moves."""
+    v = model.vars
+    return {
+        "out": np.zeros(classes.n, dtype=np.int64),
+        "arrive": np.zeros(len(v.arrive), dtype=np.int64),
+        "pref": np.zeros(len(v.pref), dtype=np.int64),
+    }
 
 
 def _warm_start(

@@ -232,6 +232,10 @@ class CpsatModel:
         # each stage re-presolves the whole model: keep that cheap (symmetry
         # detection and repeated presolve rounds cost seconds and gain little here)
         params.symmetry_level = 0
+        # deterministic parallel search: the same seed and worker count give
+        # the same plan, whatever the machine's load
+        params.interleave_search = workers > 1
+        params.interleave_batch_size = 1
         params.max_presolve_iterations = 1
         if time_limit is not None:
             params.max_time_in_seconds = max(0.01, time_limit)
