@@ -99,15 +99,18 @@ def brute_force(problem: Problem) -> tuple[tuple[int, int, int, int, int] | None
     """Lexicographic optimum of the five stage values over all feasible assignments.
 
     Enumerates every assignment within each employee's allowed units and keeps
-    those that respect headcount bounds and the move budget.  Returns the best
-    stage-value tuple (None if infeasible) and the number of assignments tried.
+    those that respect headcount bounds and the move budget.  With
+    ``imbalance_tolerance_hours`` = t, stages 3-5 may use any plan whose
+    Σd is within 200·t centi-hours of the optimum (D within t hours).  Returns
+    the best stage-value tuple (None if infeasible) and the number of
+    assignments tried.
     """
     idx = problem.index
     allowed = [metrics.allowed_units(problem, e) for e in range(idx.n_employees)]
-    best: tuple[int, int, int, int, int] | None = None
-    tried = 0
     lo, hi = idx.min_staff, idx.max_staff
     budget = problem.policy.max_moves
+    feasible: list[tuple[int, int, int, int, int]] = []
+    tried = 0
     for combo in itertools.product(*allowed):
         tried += 1
         a = np.array(combo, dtype=np.int64)
@@ -116,7 +119,19 @@ def brute_force(problem: Problem) -> tuple[tuple[int, int, int, int, int] | None
         head = np.bincount(a, minlength=idx.n_units)
         if ((lo >= 0) & (head < lo)).any() or ((hi >= 0) & (head > hi)).any():
             continue
-        values = metrics.evaluate(problem, a).stage_values()
-        if best is None or values < best:
-            best = values
-    return best, tried
+        feasible.append(metrics.evaluate(problem, a).stage_values())
+    if not feasible:
+        return None, tried
+    tol = round(200 * problem.policy.imbalance_tolerance_hours)
+    s_best = min(v[0] for v in feasible)
+    rest = [v for v in feasible if v[0] == s_best]
+    d_best = min(v[1] for v in rest)
+    rest = [v for v in rest if v[1] <= d_best + tol]
+    b_best = min(v[2] for v in rest)
+    rest = [v for v in rest if v[2] == b_best]
+    m_best = min(v[3] for v in rest)
+    rest = [v for v in rest if v[3] == m_best]
+    p_best = min(v[4] for v in rest)
+    chosen = min(v for v in rest if v[4] == p_best)
+    # stage 2's value is the optimum D itself, not the D of the final plan
+    return (s_best, d_best, b_best, m_best, p_best) if tol else chosen, tried

@@ -30,3 +30,22 @@ def test_stage_values_equal_brute_force(seed: int) -> None:
     assert plan.after.stage_values() == best
     assert metrics.evaluate(problem, plan.assignment_array).stage_values() == best
     assert check_plan(problem, plan) == []
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_imbalance_tolerance_equals_brute_force(seed: int) -> None:
+    # with imbalance_tolerance_hours = t, stages 3-5 may trade up to t hours of D
+    problem = random_problem(100 + seed, 6, 3)
+    problem = problem.replace(policy=problem.policy.replace(imbalance_tolerance_hours=400.0))
+    best, _ = brute_force(problem)
+    plan = solve(problem, workers=1)
+    if best is None:
+        assert plan.status is PlanStatus.INFEASIBLE
+        return
+    assert plan.status is PlanStatus.OPTIMAL
+    assert tuple(s.value for s in plan.stages) == best
+    assert plan.after is not None
+    # the plan's own D may exceed the optimum, but by at most the tolerance
+    assert plan.after.imbalance_centi <= best[1] + 200 * 400
+    assert plan.after.stage_values()[2:] == best[2:]
+    assert check_plan(problem, plan) == []
