@@ -15,7 +15,7 @@ from .model import Problem
 from .plan import STAGES, Plan, PlanStatus, StageResult
 from .solvers.classes import Classes, build_classes
 from .solvers.cpsat import CpsatModel, StageOutcome, StageStatus
-from .solvers.greedy import greedy_improve
+from .solvers.greedy import greedy_improve, greedy_preferences
 
 IntArray = npt.NDArray[np.int64]
 
@@ -120,13 +120,19 @@ def _solve(
     tolerance_centi = round(200 * pol.imbalance_tolerance_hours)
 
     stopped_at: str | None = None
+    greedy_hint: dict[str, IntArray] | None = None
     stopped_seconds = 0.0
     # nobody moves: a complete first hint whenever the current state meets the rules
     model.complete(_stay_home(classes, model))
     for stage in STAGES:
         gap = pol.balance_gap if stage == "balance" else 0.0
+        if stage == "preference" and decisions is not None:
+            model.complete(greedy_preferences(classes, decisions))
         if stage in ("imbalance", "balance") and decisions is not None:
-            _warm_start(problem, classes, model, decisions, stage, results)
+            starts = [decisions] + ([greedy_hint] if greedy_hint is not None else [])
+            hinted = _warm_start(problem, classes, model, starts, stage, results)
+            if stage == "imbalance":
+                greedy_hint = hinted
         if stage_hook is not None:
             t_hook = time.perf_counter()
             stage_hook(stage, model)
@@ -193,31 +199,51 @@ def _warm_start(
     problem: Problem,
     classes: Classes,
     model: CpsatModel,
-    decisions: dict[str, IntArray],
+    starts: list[dict[str, IntArray]],
     stage: str,
     results: list[StageResult],
-) -> None:
-    """Hint the stage with a greedy improvement of the previous stage's solution."""
+) -> dict[str, IntArray] | None:
+    """Hint the stage with the best greedy improvement of the given starting points.
+
+    Starting points that break an earlier stage's hold are skipped.  Returns
+    the decisions that were hinted (or None).
+    """
     t0 = time.perf_counter()
     held = {r.name: r.value for r in results}
-    improved = greedy_improve(
-        problem,
-        classes,
-        decisions,
-        objective=stage,
-        shortfall_cap=held["shortfall"],
-        imbalance_cap=None
+    cap_d = (
+        None
         if stage == "imbalance"
-        else held["imbalance"] + round(200 * problem.policy.imbalance_tolerance_hours),
+        else held["imbalance"] + round(200 * problem.policy.imbalance_tolerance_hours)
     )
-    changed = any(not np.array_equal(improved[k], decisions[k]) for k in decisions)
-    ok = changed and model.complete(improved)
+    best: tuple[tuple[int, ...], dict[str, IntArray]] | None = None
+    for start in starts:
+        m = metrics.evaluate(problem, disaggregate(problem, classes, start))
+        if m.shortfall > held["shortfall"] or (cap_d is not None and m.imbalance_centi > cap_d):
+            continue
+        improved = greedy_improve(
+            problem,
+            classes,
+            start,
+            objective=stage,
+            shortfall_cap=held["shortfall"],
+            imbalance_cap=cap_d,
+        )
+        m = metrics.evaluate(problem, disaggregate(problem, classes, improved))
+        key = (
+            (m.imbalance_centi, m.balance_cost_scaled)
+            if stage == "imbalance"
+            else (m.balance_cost_scaled,)
+        )
+        if best is None or key < best[0]:
+            best = (key, improved)
+    ok = best is not None and model.complete(best[1])
     log_.info(
         "greedy warm start for %s: %s in %.2fs",
         stage,
-        "hinted" if ok else "no improvement",
+        f"hinted {best[0] if best else ''}" if ok else "no hint",
         time.perf_counter() - t0,
     )
+    return best[1] if ok and best is not None else None
 
 
 def _stage_result(stage: str, out: StageOutcome) -> StageResult:

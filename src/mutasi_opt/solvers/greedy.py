@@ -32,6 +32,7 @@ IntArray = npt.NDArray[np.int64]
 __all__ = ["greedy_improve"]
 
 _INF = np.iinfo(np.int64).max // 4
+_TIE = 2**32
 
 
 @dataclass
@@ -166,9 +167,16 @@ def greedy_improve(
             np.logical_or.at(crit_a, aq_a, tight[aq_q])
         return crit_c, crit_a
 
-    def cost(values: IntArray, f: IntArray) -> IntArray:
-        d = np.abs(values - f)
-        return d if objective == "imbalance" else metrics.phi_scaled(d, f, pol)
+    def delta(new: IntArray, old: IntArray, f: IntArray) -> IntArray:
+        """Change of the stage objective; for the imbalance stage ties in Σ d are
+        broken by φ (key ΔD·2³² + ΔB: one move changes B by less than 2³²)."""
+        dphi = metrics.phi_scaled(np.abs(new - f), f, pol) - metrics.phi_scaled(
+            np.abs(old - f), f, pol
+        )
+        if objective != "imbalance":
+            return dphi
+        dd = np.abs(new - f) - np.abs(old - f)
+        return dd * _TIE + dphi
 
     def apply(c: int, a: int, sign: int) -> None:
         s[c_pair[c]] -= sign * c_cap[c]
@@ -184,7 +192,7 @@ def greedy_improve(
     def total() -> tuple[int, int, int]:
         shortfall = int(np.maximum(0, need - qual).sum()) if n_q else 0
         dev = int(np.abs(s - fair).sum())
-        return shortfall, dev, int(cost(s, fair).sum())
+        return shortfall, dev, int(metrics.phi_scaled(np.abs(s - fair), fair, pol).sum())
 
     def allowed(state: tuple[int, int, int]) -> bool:
         if state[0] > shortfall_cap:
@@ -202,26 +210,23 @@ def greedy_improve(
         steps += 1
         moves = int(out.sum())
         crit_c, crit_a = critical()
-        base_c = cost(s[c_pair], fair[c_pair])
-        base_a = cost(s[a_pair], fair[a_pair])
+        s_c, f_c, s_a, f_a = s[c_pair], fair[c_pair], s[a_pair], fair[a_pair]
         # add: a member leaves c and arrives at a
         add_c = np.where(
             (out < classes.size) & (head[c_home] - 1 >= lo[c_home]) & ~blocked & ~crit_c,
-            cost(s[c_pair] - c_cap, fair[c_pair]) - base_c,
+            delta(s_c - c_cap, s_c, f_c),
             _INF,
         )
-        add_a = np.where(
-            head[arr_unit] + 1 <= hi[arr_unit], cost(s[a_pair] + a_cap, fair[a_pair]) - base_a, _INF
-        )
+        add_a = np.where(head[arr_unit] + 1 <= hi[arr_unit], delta(s_a + a_cap, s_a, f_a), _INF)
         # undo: a leaver of c returns home and an arrival at a is cancelled
         undo_c = np.where(
             (out > 0) & (head[c_home] + 1 <= hi[c_home]),
-            cost(s[c_pair] + c_cap, fair[c_pair]) - base_c,
+            delta(s_c + c_cap, s_c, f_c),
             _INF,
         )
         undo_a = np.where(
             (arrive > 0) & (head[arr_unit] - 1 >= lo[arr_unit]) & ~crit_a,
-            cost(s[a_pair] - a_cap, fair[a_pair]) - base_a,
+            delta(s_a - a_cap, s_a, f_a),
             _INF,
         )
         add = (
@@ -244,10 +249,7 @@ def greedy_improve(
             for c, a, sign in ops:
                 apply(c, a, sign)
             state = total()
-            better = (
-                state[1 if objective == "imbalance" else 2]
-                < current[1 if objective == "imbalance" else 2]
-            )
+            better = state[1:] < current[1:] if objective == "imbalance" else state[2] < current[2]
             if allowed(state) and better:
                 current = state
                 progressed = True
@@ -263,3 +265,38 @@ def greedy_improve(
             if not candidates or stall > 20:
                 break
     return {"out": out, "arrive": arrive, "pref": pref}
+
+
+def greedy_preferences(classes: Classes, decisions: dict[str, IntArray]) -> dict[str, IntArray]:
+    """Fill the preference options greedily within the given leave/arrive counts.
+
+    Options are taken by decreasing saving while the employee is free, the
+    class still has a leaver without a chosen option, and the arrival place
+    still has room: a feasible (not necessarily optimal) start for stage 5.
+    """
+    out, arrive = decisions["out"], decisions["arrive"]
+    arr_count = np.array([len(t) for t in classes.type_targets], dtype=np.int64)
+    arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
+    arr_pos = {
+        (t, int(u)): int(arr_start[t]) + k
+        for t, targets in enumerate(classes.type_targets)
+        for k, u in enumerate(targets)
+    }
+    room_out = out.copy()
+    room_in = arrive.copy()
+    used: set[int] = set()
+    pref = np.zeros(len(classes.pref_options), dtype=np.int64)
+    order = sorted(
+        range(len(classes.pref_options)),
+        key=lambda k: (-classes.pref_options[k].saving, classes.pref_options[k].employee),
+    )
+    for k in order:
+        opt = classes.pref_options[k]
+        a = arr_pos[(opt.typ, opt.unit)]
+        if opt.employee in used or room_out[opt.cls] <= 0 or room_in[a] <= 0:
+            continue
+        pref[k] = 1
+        used.add(opt.employee)
+        room_out[opt.cls] -= 1
+        room_in[a] -= 1
+    return {"out": out.copy(), "arrive": arrive.copy(), "pref": pref}
