@@ -175,8 +175,9 @@ def greedy_improve(
         )
         if objective != "imbalance":
             return dphi
-        dd = np.abs(new - f) - np.abs(old - f)
-        return dd * _TIE + dphi
+        dd: IntArray = np.abs(new - f) - np.abs(old - f)
+        key: IntArray = dd * _TIE + dphi
+        return key
 
     def apply(c: int, a: int, sign: int) -> None:
         s[c_pair[c]] -= sign * c_cap[c]
