@@ -85,8 +85,13 @@ class Classes:
         return out
 
 
-def build_classes(problem: Problem) -> Classes:
-    """Group the problem's movable employees into types and classes."""
+def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
+    """Group the problem's movable employees into types and classes.
+
+    With ``per_employee`` every movable employee is its own type (and class):
+    the naive model with one 0/1 variable per employee and allowed unit, kept
+    as a benchmark peer and as the reference the aggregation is tested against.
+    """
     idx = problem.index
     cap = metrics.capacity_hours(problem)
     mov = metrics.movable(problem)
@@ -105,6 +110,7 @@ def build_classes(problem: Problem) -> Classes:
             int(cap[e]),
             tuple(sorted(idx.refused[e])),
             qual_cols[e].tobytes(),
+            e if per_employee else -1,
         )
         t = type_keys.setdefault(tkey, len(type_keys))
         if t == len(type_first):
