@@ -101,7 +101,7 @@ def move_details(plan: Plan, e: int) -> dict[str, Any]:
     covered = []
     q_before, q_after = _qualified_counts(plan)
     for q, req in enumerate(p.requirements):
-        if int(idx.req_unit[q]) == u and idx.qualified[q, e]:
+        if int(idx.req_unit[q]) == u and idx.qualified[q, e] and q_before[q] < req.min_staff:
             covered.append(
                 f"brings {req.competency} ≥ {req.min_level} at {_unit_label(plan, u)} from "
                 f"{q_before[q]} to {q_after[q]} of {req.min_staff} needed"
