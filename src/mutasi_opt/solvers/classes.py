@@ -108,7 +108,8 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         tkey = (
             int(idx.role[e]),
             int(cap[e]),
-            tuple(sorted(idx.refused[e])),
+            # only refusals of units that have demand for the role change the targets
+            tuple(sorted(u for u in idx.refused[e] if idx.has_demand[u, idx.role[e]])),
             qual_cols[e].tobytes(),
             e if per_employee else -1,
         )
