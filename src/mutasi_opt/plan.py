@@ -251,36 +251,25 @@ class Plan:
         a = self._require()
         p = self.problem
         idx = p.index
-        w = metrics.workload_hours(p)
-        fair = metrics.fair_share_centi(p)
-        cap_b = metrics.assigned_capacity_centi(p, idx.home)
-        cap_a = metrics.assigned_capacity_centi(p, a)
-        ej_b = metrics.ej(w, cap_b / 100)
-        ej_a = metrics.ej(w, cap_a / 100)
-        thresholds = p.policy.ej_bands
-        band_b = metrics.band(ej_b, thresholds)
-        band_a = metrics.band(ej_a, thresholds)
-        rows = []
-        for u in range(idx.n_units):
-            for r in range(idx.n_roles):
-                if not (idx.has_demand[u, r] or cap_b[u, r] or cap_a[u, r]):
-                    continue
-                rows.append(
-                    {
-                        "unit": idx.unit_ids[u],
-                        "unit_name": p.units[u].name,
-                        "role": idx.roles[r],
-                        "workload_hours": int(w[u, r]),
-                        "capacity_before": cap_b[u, r] / 100,
-                        "capacity_after": cap_a[u, r] / 100,
-                        "fair_share_hours": fair[u, r] / 100,
-                        "ej_before": _round_ej(ej_b[u, r]),
-                        "ej_after": _round_ej(ej_a[u, r]),
-                        "band_before": band_b[u, r],
-                        "band_after": band_a[u, r],
-                    }
-                )
-        return rows
+        pairs = metrics.unit_role_pairs(p, idx.home, a)
+        before = metrics.unit_role_table(p, idx.home, pairs=pairs)
+        after = metrics.unit_role_table(p, a, pairs=pairs)
+        return [
+            {
+                "unit": idx.unit_ids[int(u)],
+                "unit_name": p.units[int(u)].name,
+                "role": idx.roles[int(r)],
+                "workload_hours": int(before["workload_hours"][k]),
+                "capacity_before": int(before["capacity_hours"][k]),
+                "capacity_after": int(after["capacity_hours"][k]),
+                "fair_share_hours": float(before["fair_share_hours"][k]),
+                "ej_before": _round_ej(before["ej"][k]),
+                "ej_after": _round_ej(after["ej"][k]),
+                "band_before": before["band"][k],
+                "band_after": after["band"][k],
+            }
+            for k, (u, r) in enumerate(zip(before["unit"], before["role"], strict=True))
+        ]
 
     @property
     def assignment(self) -> pd.DataFrame:
