@@ -15,6 +15,7 @@ from .model import Problem
 from .plan import STAGES, Plan, PlanStatus, StageResult
 from .solvers.classes import Classes, build_classes
 from .solvers.cpsat import CpsatModel, StageOutcome, StageStatus
+from .solvers.disaggregate import disaggregate
 from .solvers.greedy import greedy_improve, greedy_preferences
 
 IntArray = npt.NDArray[np.int64]
@@ -285,61 +286,3 @@ def _no_plan(
         seed=seed,
         workers=workers,
     )
-
-
-def disaggregate(problem: Problem, classes: Classes, decisions: dict[str, IntArray]) -> IntArray:
-    """Turn leave/arrive counts into an assignment of individuals.
-
-    Within a type everyone is interchangeable for stages 1-4, so the choice is
-    exact.  Employees whose preferred move was chosen (``pref``) go there;
-    other leavers are the longest-serving members of their class (overdue for
-    rotation first, ties by input order) and take the remaining arrival places
-    of their type, a preferred one when available, never their own home (a
-    member who could only "arrive" at home simply stays).
-    """
-    idx = problem.index
-    assignment = idx.home.copy()
-    months = np.where(idx.months < 0, np.iinfo(np.int64).max, idx.months)
-    out, arrive, pref = decisions["out"], decisions["arrive"], decisions["pref"]
-    chosen: dict[int, int] = {}
-    for k in np.flatnonzero(pref):
-        opt = classes.pref_options[int(k)]
-        chosen[opt.employee] = opt.unit
-    arr_type = np.repeat(np.arange(classes.n_types), [len(t) for t in classes.type_targets])
-    arr_unit = (
-        np.concatenate(classes.type_targets) if len(arr_type) else np.zeros(0, dtype=np.int64)
-    )
-    for t in range(classes.n_types):
-        slots: dict[int, int] = {}
-        for a in np.flatnonzero(arr_type == t):
-            if arrive[a]:
-                slots[int(arr_unit[a])] = int(arrive[a])
-        leavers: list[int] = []
-        for c in classes.type_classes[t]:
-            n_out = int(out[c])
-            if n_out == 0:
-                continue
-            members = classes.members[int(c)]
-            first = [int(e) for e in members if int(e) in chosen]
-            rest = members[np.lexsort((members, -months[members]))]
-            rest_list = [int(e) for e in rest if int(e) not in chosen]
-            leavers.extend(first + rest_list[: max(0, n_out - len(first))])
-        free: list[int] = []
-        for e in leavers:
-            u = chosen.get(e)
-            if u is not None and slots.get(u, 0) > 0:
-                assignment[e] = u
-                slots[u] -= 1
-            else:
-                free.append(e)
-        for e in sorted(free):
-            home = int(idx.home[e])
-            options = [u for u in idx.preferred[e] if slots.get(u, 0) > 0 and u != home]
-            if not options:
-                options = [u for u in sorted(slots) if slots[u] > 0 and u != home]
-            if not options:
-                continue  # only a place at home is left: the employee stays
-            u = options[0]
-            assignment[e] = u
-            slots[u] -= 1
-    return assignment

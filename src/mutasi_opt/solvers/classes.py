@@ -1,9 +1,9 @@
 """Exact aggregation of employees into types and classes.
 
 A *type* groups the movable employees that are interchangeable wherever they
-come from: same role, capacity, refused units (so the same target units) and
-the same qualification for every requirement that exists.  A *class* is a
-type at one home unit.  The solver decides, per class, how many members leave
+come from: same role, capacity and qualification for every requirement that
+exists; its target units are all units with demand for the role.  A *class*
+is a type at one home unit with one set of refused units.  The solver decides, per class, how many members leave
 (``out[c]``) and, per type, how many arrive at each target unit
 (``in[t, u]``), with ``Σ_c out = Σ_u in`` per type.  Everything stages 1–4
 measure (capacity per unit and role, headcounts, qualified counts, number of
@@ -16,6 +16,14 @@ Preferences (stage 5) are per person: for employees with preferred units the
 solver gets one boolean per (employee, preferred unit); moving to the k-th
 preferred unit saves ``unlisted_preference_cost − (k − 1)`` over an unlisted
 move.  Immovable employees are constants and appear in no class.
+
+Refusals do not split types (that would multiply the arrival variables by
+the number of distinct refused sets).  Instead, the leavers of a type must be
+matchable to its arrival places without sending anyone to a refused unit;
+by Hall's theorem that holds exactly when, for every set W of units contained
+in some class's refused set, the arrivals into W (minus preferred moves pinned
+there) do not exceed the free leavers who do not refuse all of W — see
+``refusal_sets`` and the constraints in ``solvers.cpsat.constraints``.
 """
 
 from __future__ import annotations
@@ -66,6 +74,17 @@ class Classes:
     type_qualified: BoolArray  # [Q, T]
     type_classes: tuple[IntArray, ...]
     pref_options: tuple[PrefOption, ...]
+    refused: tuple[tuple[int, ...], ...]  # per class: refused target units (sorted)
+
+    def refusal_sets(self, t: int) -> list[tuple[int, ...]]:
+        """The unit sets W of type ``t`` that need a Hall constraint: every
+        non-empty subset of a refused set of one of its classes."""
+        out: set[tuple[int, ...]] = set()
+        for c in self.type_classes[t]:
+            r = self.refused[int(c)]
+            for mask in range(1, 1 << len(r)):
+                out.add(tuple(u for k, u in enumerate(r) if mask >> k & 1))
+        return sorted(out)
 
     @property
     def n(self) -> int:
@@ -98,7 +117,8 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     n_e = idx.n_employees
     qual_cols = idx.qualified.T  # [E, Q]
     type_keys: dict[tuple[object, ...], int] = {}
-    class_keys: dict[tuple[int, int], int] = {}
+    class_keys: dict[tuple[int, int, tuple[int, ...]], int] = {}
+    class_refused: list[tuple[int, ...]] = []
     class_members: list[list[int]] = []
     class_type: list[int] = []
     class_home: list[int] = []
@@ -108,24 +128,27 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         tkey = (
             int(idx.role[e]),
             int(cap[e]),
-            # only refusals of units that have demand for the role change the targets
-            tuple(sorted(u for u in idx.refused[e] if idx.has_demand[u, idx.role[e]])),
             qual_cols[e].tobytes(),
             e if per_employee else -1,
         )
+        # only refusals of units that have demand for the role restrict anything
+        refused = tuple(sorted(u for u in idx.refused[e] if idx.has_demand[u, idx.role[e]]))
         t = type_keys.setdefault(tkey, len(type_keys))
         if t == len(type_first):
             type_first.append(e)
-        ckey = (t, int(idx.home[e]))
+        ckey = (t, int(idx.home[e]), refused)
         c = class_keys.get(ckey)
         if c is None:
             c = class_keys[ckey] = len(class_members)
             class_members.append([])
+            class_refused.append(refused)
             class_type.append(t)
             class_home.append(int(idx.home[e]))
         class_members[c].append(e)
     n_t = len(type_first)
-    targets = tuple(_targets(problem, int(idx.role[e]), idx.refused[e]) for e in type_first)
+    targets = tuple(
+        np.flatnonzero(idx.has_demand[:, int(idx.role[e])]).astype(np.int64) for e in type_first
+    )
     ctype = np.array(class_type, dtype=np.int64)
     members = tuple(np.array(m, dtype=np.int64) for m in class_members)
     first = np.array([m[0] for m in members], dtype=np.int64)
@@ -142,7 +165,7 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
             continue
         c = int(emp_class[e])
         t = int(ctype[c])
-        allowed = set(targets[t].tolist())
+        allowed = set(targets[t].tolist()) - set(class_refused[c])
         for rank, u in enumerate(prefs):
             saving = unlisted - rank
             if saving > 0 and u in allowed and u != idx.home[e]:
@@ -164,12 +187,5 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         else np.zeros((len(problem.requirements), 0), dtype=np.bool_),
         type_classes=type_classes,
         pref_options=tuple(options),
+        refused=tuple(class_refused),
     )
-
-
-def _targets(problem: Problem, role: int, refused: tuple[int, ...]) -> IntArray:
-    """Units with demand for ``role`` that are not refused."""
-    cand = np.flatnonzero(problem.index.has_demand[:, role]).astype(np.int64)
-    if refused:
-        cand = cand[~np.isin(cand, refused)]
-    return cand

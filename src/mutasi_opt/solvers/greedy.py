@@ -86,6 +86,32 @@ def _incidence(lists: list[IntArray]) -> tuple[IntArray, IntArray]:
     return owner, np.concatenate(lists).astype(np.int64)
 
 
+def _hall_checks(
+    classes: Classes, arr_start: IntArray
+) -> dict[int, list[tuple[IntArray, IntArray]]]:
+    """Per type, for each refusal set W: (arrival positions in W, classes not refusing all of W)."""
+    out: dict[int, list[tuple[IntArray, IntArray]]] = {}
+    for t in range(classes.n_types):
+        sets = classes.refusal_sets(t)
+        if not sets:
+            continue
+        targets = classes.type_targets[t]
+        checks = []
+        for w in sets:
+            arr = int(arr_start[t]) + np.flatnonzero(np.isin(targets, w))
+            cls = np.array(
+                [
+                    int(c)
+                    for c in classes.type_classes[t]
+                    if not set(w) <= set(classes.refused[int(c)])
+                ],
+                dtype=np.int64,
+            )
+            checks.append((arr.astype(np.int64), cls))
+        out[t] = checks
+    return out
+
+
 def greedy_improve(
     problem: Problem,
     classes: Classes,
@@ -113,7 +139,8 @@ def greedy_improve(
     fair = metrics.fair_share_centi(problem).reshape(-1)
     out = decisions["out"].copy()
     arrive = decisions["arrive"].copy()
-    pref = decisions["pref"].copy()
+    # preferred moves are chosen in stage 5; the counts here carry none
+    pref = np.zeros_like(decisions["pref"])
     arr_count = np.array([len(t) for t in classes.type_targets], dtype=np.int64)
     if classes.n == 0 or arr_count.sum() == 0:
         return {"out": out, "arrive": arrive, "pref": pref}
@@ -179,6 +206,12 @@ def greedy_improve(
         key: IntArray = dd * _TIE + dphi
         return key
 
+    def hall_ok(t: int) -> bool:
+        """Leavers of type t can still avoid their refused units (see classes)."""
+        return all(
+            int(arrive[w_arr].sum()) <= int(out[w_cls].sum()) for w_arr, w_cls in hall.get(t, [])
+        )
+
     def apply(c: int, a: int, sign: int) -> None:
         s[c_pair[c]] -= sign * c_cap[c]
         s[a_pair[a]] += sign * a_cap[a]
@@ -203,6 +236,7 @@ def greedy_improve(
     order = np.argsort(c_type, kind="stable").astype(np.int64)
     type_start = np.searchsorted(c_type[order], np.arange(classes.n_types + 1)).astype(np.int64)
     arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
+    hall = _hall_checks(classes, arr_start)
     blocked = np.zeros(classes.n, dtype=np.bool_)
     current = total()
     steps = stall = 0
@@ -251,7 +285,7 @@ def greedy_improve(
                 apply(c, a, sign)
             state = total()
             better = state[1:] < current[1:] if objective == "imbalance" else state[2] < current[2]
-            if allowed(state) and better:
+            if better and allowed(state) and all(hall_ok(int(c_type[c])) for c, _, _ in ops):
                 current = state
                 progressed = True
                 break
@@ -287,6 +321,27 @@ def greedy_preferences(classes: Classes, decisions: dict[str, IntArray]) -> dict
     room_in = arrive.copy()
     used: set[int] = set()
     pref = np.zeros(len(classes.pref_options), dtype=np.int64)
+    pinned_c = np.zeros(classes.n, dtype=np.int64)
+    hall = _hall_checks(classes, arr_start)
+
+    def hall_ok(t: int) -> bool:
+        for w_arr, w_cls in hall.get(t, []):
+            units_w = set(arr_unit[w_arr].tolist())
+            pins_w = sum(
+                1
+                for k in np.flatnonzero(pref)
+                if classes.pref_options[k].typ == t and classes.pref_options[k].unit in units_w
+            )
+            free = int(out[w_cls].sum() - pinned_c[w_cls].sum())
+            if int(arrive[w_arr].sum()) - pins_w > free:
+                return False
+        return True
+
+    arr_unit = (
+        np.concatenate(classes.type_targets).astype(np.int64)
+        if arr_count.sum()
+        else np.zeros(0, dtype=np.int64)
+    )
     order = sorted(
         range(len(classes.pref_options)),
         key=lambda k: (-classes.pref_options[k].saving, classes.pref_options[k].employee),
@@ -297,6 +352,11 @@ def greedy_preferences(classes: Classes, decisions: dict[str, IntArray]) -> dict
         if opt.employee in used or room_out[opt.cls] <= 0 or room_in[a] <= 0:
             continue
         pref[k] = 1
+        pinned_c[opt.cls] += 1
+        if not hall_ok(opt.typ):
+            pref[k] = 0
+            pinned_c[opt.cls] -= 1
+            continue
         used.add(opt.employee)
         room_out[opt.cls] -= 1
         room_in[a] -= 1

@@ -105,6 +105,62 @@ class Constraints:
             self.model.add(cp_model.LinearExpr.sum(ps) <= out)
         for a, ps in by_arrival.items():
             self.model.add(cp_model.LinearExpr.sum(ps) <= v.arrive[a])
+        self._refusals()
+
+    def _refusals(self) -> None:
+        """Leavers can be matched to arrival places without refused units (Hall).
+
+        Per type and unit set W ⊆ some class's refused set: arrivals into W
+        minus preferred moves pinned into W ≤ free leavers (not pinned by a
+        preferred move) who do not refuse all of W.  Written against the
+        type's total of free leavers ``F_t`` so each row only names W's
+        arrivals and the few classes that refuse all of W.
+        """
+        v = self.vars
+        cl = v.classes
+        opts_of_class: dict[int, list[int]] = defaultdict(list)
+        opts_at: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for k, opt in enumerate(cl.pref_options):
+            opts_of_class[opt.cls].append(k)
+            opts_at[(opt.typ, opt.unit)].append(k)
+        for t in range(cl.n_types):
+            sets = cl.refusal_sets(t)
+            if not sets:
+                continue
+            classes = [int(c) for c in cl.type_classes[t] if v.out[int(c)] is not None]
+            if not classes:
+                continue  # nobody of this type can leave, so nobody arrives either
+            size = int(sum(int(cl.size[c]) for c in classes))
+            free_terms: list[tuple[cp_model.IntVar, int]] = []
+            for c in classes:
+                out = v.out[c]
+                assert out is not None
+                free_terms.append((out, 1))
+                free_terms.extend((v.pref[k], -1) for k in opts_of_class.get(c, []))
+            free = self.model.new_int_var(0, size, f"free_leavers_{t}")
+            vs, cs = zip(*free_terms, strict=True)
+            self.model.add(cp_model.LinearExpr.weighted_sum(list(vs), list(cs)) == free)
+            refusing: dict[int, list[int]] = defaultdict(list)  # unit → classes refusing it
+            for c in classes:
+                for u in cl.refused[c]:
+                    refusing[u].append(c)
+            for w in sets:
+                terms: list[tuple[cp_model.IntVar, int]] = [(free, -1)]
+                for u in w:
+                    a = v.arr_index.get((t, u))
+                    if a is not None:
+                        terms.append((v.arrive[a], 1))
+                    terms.extend((v.pref[k], -1) for k in opts_at.get((t, u), []))
+                # free leavers refusing every unit of W cannot take these places
+                w_set = set(w)
+                for c in refusing[w[0]]:
+                    if w_set <= set(cl.refused[c]):
+                        out = v.out[c]
+                        assert out is not None
+                        terms.append((out, 1))
+                        terms.extend((v.pref[k], -1) for k in opts_of_class.get(c, []))
+                vs, cs = zip(*terms, strict=True)
+                self.model.add(cp_model.LinearExpr.weighted_sum(list(vs), list(cs)) <= 0)
 
     def _headcount_bounds(self) -> None:
         """min_staff ≤ headcount(u) ≤ max_staff where given."""

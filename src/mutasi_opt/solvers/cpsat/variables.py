@@ -29,7 +29,8 @@ class Variables:
         self.out: list[cp_model.IntVar | None] = []
         for c in range(classes.n):
             tgt = classes.type_targets[int(classes.ctype[c])]
-            useful = bool(np.any(tgt != classes.home[c]))
+            barred = [int(classes.home[c]), *classes.refused[c]]
+            useful = bool(np.any(~np.isin(tgt, barred)))
             self.out.append(model.new_int_var(0, int(classes.size[c]), "") if useful else None)
         counts = np.array([len(t) for t in classes.type_targets], dtype=np.int64)
         self.arr_type: IntArray = np.repeat(np.arange(classes.n_types, dtype=np.int64), counts)

@@ -1,0 +1,138 @@
+"""From leave/arrive counts back to individual employees.
+
+Within a type everyone is interchangeable for stages 1-4, so which members
+move is free up to refusals; the Hall constraints of the model guarantee that
+the free leavers can be matched to the arrival places without anyone going to
+a refused unit.  The matching is a small min-cost flow per type (OR-Tools'
+``SimpleMinCostFlow``): leaver classes → units, arcs only where the class
+refuses nothing, cost −1 for a "place" at the class's own home (the member
+simply stays, one move fewer).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import numpy.typing as npt
+from ortools.graph.python import min_cost_flow
+
+from ..model import Problem
+from .classes import Classes
+
+IntArray = npt.NDArray[np.int64]
+
+__all__ = ["disaggregate"]
+
+
+def disaggregate(problem: Problem, classes: Classes, decisions: dict[str, IntArray]) -> IntArray:
+    """An assignment of individuals realising ``decisions`` (out/arrive/pref counts).
+
+    Employees whose preferred move was chosen (``pref``) go there.  The other
+    leavers of each class are its longest-serving members (overdue for rotation
+    first, ties by input order); each takes a unit the flow gives its class,
+    a preferred one when possible.  A leaver matched to its own home stays.
+    """
+    idx = problem.index
+    assignment = idx.home.copy()
+    months = np.where(idx.months < 0, np.iinfo(np.int64).max, idx.months)
+    out, arrive, pref = decisions["out"], decisions["arrive"], decisions["pref"]
+    arr_count = [len(t) for t in classes.type_targets]
+    arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
+    pinned: dict[int, int] = {}
+    pinned_in_class: dict[int, int] = defaultdict(int)
+    slots_taken: dict[tuple[int, int], int] = defaultdict(int)
+    for k in np.flatnonzero(pref):
+        opt = classes.pref_options[int(k)]
+        pinned[opt.employee] = opt.unit
+        pinned_in_class[opt.cls] += 1
+        slots_taken[(opt.typ, opt.unit)] += 1
+    for e, u in pinned.items():
+        assignment[e] = u
+    for t in range(classes.n_types):
+        cls = [int(c) for c in classes.type_classes[t] if out[int(c)] - pinned_in_class[int(c)] > 0]
+        if not cls:
+            continue
+        targets = classes.type_targets[t]
+        slots = {
+            int(u): int(arrive[int(arr_start[t]) + j]) - slots_taken[(t, int(u))]
+            for j, u in enumerate(targets)
+            if int(arrive[int(arr_start[t]) + j]) - slots_taken[(t, int(u))] > 0
+        }
+        flows = _match(classes, cls, out, pinned_in_class, slots)
+        for c in cls:
+            _place_members(problem, classes, c, flows.get(c, []), pinned, months, assignment)
+    return assignment
+
+
+def _match(
+    classes: Classes,
+    cls: list[int],
+    out: IntArray,
+    pinned_in_class: dict[int, int],
+    slots: dict[int, int],
+) -> dict[int, list[tuple[int, int]]]:
+    """Min-cost flow from leaver classes to free places; returns per class (unit, count)."""
+    units = sorted(slots)
+    unit_node = {u: len(cls) + k for k, u in enumerate(units)}
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs: list[tuple[int, int, int]] = []
+    for i, c in enumerate(cls):
+        supply = int(out[c]) - pinned_in_class[c]
+        smcf.set_node_supply(i, supply)
+        refused = set(classes.refused[c])
+        home = int(classes.home[c])
+        for u in units:
+            if u in refused:
+                continue
+            arc = smcf.add_arc_with_capacity_and_unit_cost(
+                i, unit_node[u], supply, -1 if u == home else 0
+            )
+            arcs.append((arc, c, u))
+    for u in units:
+        smcf.set_node_supply(unit_node[u], -slots[u])
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(
+            "leavers cannot be matched to arrival places without refused units; "
+            "the model's refusal constraints should have prevented this"
+        )
+    result: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for arc, c, u in arcs:
+        f = smcf.flow(arc)
+        if f:
+            result[c].append((u, int(f)))
+    return result
+
+
+def _place_members(
+    problem: Problem,
+    classes: Classes,
+    c: int,
+    places: list[tuple[int, int]],
+    pinned: dict[int, int],
+    months: IntArray,
+    assignment: IntArray,
+) -> None:
+    """Give the class's places to its longest-serving free members, preferred units first."""
+    home = int(classes.home[c])
+    dest = [u for u, n in places for _ in range(n) if u != home]
+    if not dest:
+        return
+    members = classes.members[c]
+    free = [
+        int(e) for e in members[np.lexsort((members, -months[members]))] if int(e) not in pinned
+    ]
+    movers = free[: len(dest)]
+    remaining = list(dest)
+    unplaced: list[int] = []
+    for e in movers:
+        prefs = problem.index.preferred[e]
+        choice = next((u for u in prefs if u in remaining), None)
+        if choice is None:
+            unplaced.append(e)
+            continue
+        assignment[e] = choice
+        remaining.remove(choice)
+    for e, u in zip(unplaced, remaining, strict=True):
+        assignment[e] = u
