@@ -2,15 +2,15 @@
 
 A *type* groups the movable employees that are interchangeable wherever they
 come from: same role, capacity and qualification for every requirement that
-exists; its target units are all units with demand for the role.  A *class*
-is a type at one home unit with one set of refused units.  The solver
-decides, per class, how many members leave (``out[c]``) and, per type, how many arrive at each target unit
-(``in[t, u]``), with ``Σ_c out = Σ_u in`` per type.  Everything stages 1–4
-measure (capacity per unit and role, headcounts, qualified counts, number of
-moves) depends only on these counts, so the aggregation is exact: every
-individual assignment maps to counts with the same values, and every count
-solution maps back to an assignment that is no worse (a member "leaving" and
-"arriving" at the same home simply stays).
+exists; its target units are all units with demand for the role. A *class* is
+a type at one home unit with one set of refused units. The solver decides, per
+class, how many members leave (``out[c]``) and, per type, how many arrive at
+each target unit (``in[t, u]``), with ``Σ_c out = Σ_u in`` per type.
+Everything stages 1–4 measure (capacity per unit and role, headcounts,
+qualified counts, number of moves) depends only on these counts, so the
+aggregation is exact: every individual assignment maps to counts with the same
+values, and every count solution maps back to an assignment that is no worse
+(a member "leaving" and "arriving" at the same home simply stays).
 
 Preferences (stage 5) are per person: for employees with preferred units the
 solver gets one boolean per (employee, preferred unit); moving to the k-th
