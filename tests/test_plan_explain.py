@@ -155,3 +155,32 @@ def test_status_translation_is_explicit() -> None:
     model.add_linear_constraint(x, 3, 1)  # empty domain [3, 1]: CP-SAT calls it invalid
     with pytest.raises(SolverError, match="CP-SAT rejected the model"):
         translate_status(cp_model.MODEL_INVALID, model)
+
+
+def test_problem_equality_ignores_the_built_index(clinic: Problem) -> None:
+    twin = clinic.replace()
+    _ = clinic.index  # build the index of one of them only
+    assert clinic == twin
+    assert clinic != clinic.replace(policy=Policy(max_moves=1))
+
+
+def test_problem_data_is_read_only(clinic: Problem) -> None:
+    import numpy as np
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        clinic.employees[0].fte = 0.5  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        clinic.policy = Policy(max_moves=3)  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        clinic.index.home[0] = 1  # index arrays are read-only
+    assert isinstance(clinic.employees, tuple)
+    assert not clinic.index.home.flags.writeable
+    assert np.array_equal(clinic.index.home, [0, 1, 1, 1])
+    # replace() validates again: a bad value raises, it is never silently copied
+    with pytest.raises(ValueError, match="fte"):
+        clinic.employees[0].replace(fte=2.0)
+    from mutasi_opt import InputError
+
+    with pytest.raises(InputError, match="unit"):
+        clinic.replace(units=clinic.units[:1])  # employees of P2 now point nowhere

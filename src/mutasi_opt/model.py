@@ -926,6 +926,14 @@ class Problem(_Frozen):
             req_unit=req_unit,
         )
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when the data are equal (the lazily built index and caches do not count)."""
+        if not isinstance(other, Problem):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in type(self).model_fields)
+
+    __hash__ = None  # type: ignore[assignment]
+
     def cached(self, key: str, build: Any) -> Any:
         """Per-problem memo for derived data (used by :mod:`mutasi_opt.metrics`)."""
         if key not in self._cache:
