@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import metrics
+from .decompose import role_components, subproblem
 from .model import Problem
 from .plan import STAGES, Plan, PlanStatus, StageResult
 from .solvers.classes import Classes, build_classes
@@ -93,12 +94,21 @@ def _solve(
     log: bool = False,
     progress: ProgressFn | None = None,
     stage_hook: StageHook | None = None,
+    decompose: bool = True,
 ) -> Plan:
     """:func:`solve`, with ``stage_hook(stage, model)`` called before each stage.
 
     The benchmarks use the hook to run a peer solver on exactly the same model
-    (the previous stages already held) before CP-SAT solves the stage.
+    (the previous stages already held) before CP-SAT solves the stage.  With
+    ``decompose``, independent role pools are solved one by one when that is
+    exact (see :mod:`mutasi_opt.decompose`).
     """
+    if decompose and problem.policy.max_moves is None and not _tolerance(problem):
+        groups = [g for g in role_components(problem) if _has_employees(problem, g)]
+        if len(groups) > 1:
+            return _solve_pools(
+                problem, groups, time_limit, seed, workers, log, progress, stage_hook
+            )
     t_start = time.perf_counter()
     n_workers = workers if workers is not None else _default_workers()
     deadline = None if time_limit is None else t_start + float(time_limit)
@@ -182,6 +192,105 @@ def _solve(
         build_seconds=model.build_seconds,
         seed=seed,
         workers=n_workers,
+        time_limit=time_limit,
+    )
+
+
+def _tolerance(problem: Problem) -> bool:
+    """True when the policy lets later stages trade imbalance (a slack shared by all pools)."""
+    return problem.policy.imbalance_tolerance_hours > 0
+
+
+def _has_employees(problem: Problem, roles: list[int]) -> bool:
+    return bool(np.isin(problem.index.role, roles).any())
+
+
+def _solve_pools(
+    problem: Problem,
+    groups: list[list[int]],
+    time_limit: float | None,
+    seed: int,
+    workers: int | None,
+    log: bool,
+    progress: ProgressFn | None,
+    stage_hook: StageHook | None,
+) -> Plan:
+    """Solve independent role pools one by one and put the plans side by side."""
+    t_start = time.perf_counter()
+    idx = problem.index
+    sizes = [int(np.isin(idx.role, g).sum()) for g in groups]
+    assignment = idx.home.copy()
+    stage_sum: dict[str, list[StageResult]] = {}
+    build = 0.0
+    for k, (roles, size) in enumerate(zip(groups, sizes, strict=True)):
+        sub = subproblem(problem, roles, first=k == 0)
+        limit = None
+        if time_limit is not None:
+            left = time_limit - (time.perf_counter() - t_start)
+            limit = max(0.05, left * size / max(1, sum(sizes[k:])))
+        plan = _solve(
+            sub,
+            time_limit=limit,
+            seed=seed,
+            workers=workers,
+            log=log,
+            progress=progress,
+            stage_hook=stage_hook,
+            decompose=False,
+        )
+        if plan.status in (PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN):
+            if plan.status is PlanStatus.INFEASIBLE:
+                from .diagnose import diagnose
+
+                diagnosis = tuple(diagnose(problem)) or plan.diagnosis
+            else:
+                diagnosis = ()
+            return Plan.without_solution(
+                problem,
+                plan.status,
+                diagnosis=diagnosis,
+                solve_seconds=time.perf_counter() - t_start,
+                seed=seed,
+                workers=plan.workers,
+            )
+        assert plan.assignment_array is not None
+        sub_idx = sub.index
+        for e_sub, emp in enumerate(sub.employees):
+            assignment[idx.nip_pos[str(emp.nip)]] = idx.unit_pos[
+                sub_idx.unit_ids[int(plan.assignment_array[e_sub])]
+            ]
+        for st in plan.stages:
+            stage_sum.setdefault(st.name, []).append(st)
+        build += plan.build_seconds
+    stages = []
+    for name in STAGES:
+        parts = stage_sum.get(name, [])
+        if len(parts) != len(groups):
+            break  # a pool stopped early: later stages are not comparable
+        statuses = {p.status for p in parts}
+        status = (
+            "optimal"
+            if statuses == {"optimal"}
+            else ("unknown" if "unknown" in statuses else "feasible")
+        )
+        stages.append(
+            StageResult(
+                name=name,
+                status=status,
+                value=sum(p.value for p in parts),
+                bound=sum(p.bound for p in parts),
+                seconds=sum(p.seconds for p in parts),
+                bound_source="+".join(sorted({p.bound_source for p in parts})),
+            )
+        )
+    return Plan.from_solution(
+        problem,
+        assignment,
+        stages=tuple(stages),
+        solve_seconds=time.perf_counter() - t_start,
+        build_seconds=build,
+        seed=seed,
+        workers=workers if workers is not None else _default_workers(),
         time_limit=time_limit,
     )
 
