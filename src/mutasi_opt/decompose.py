@@ -83,8 +83,8 @@ def subproblem(problem: Problem, roles: list[int], *, first: bool) -> Problem:
     mask = np.zeros(idx.n_roles, dtype=bool)
     mask[roles] = True
     present = _presence(problem)
-    ours: npt.NDArray[np.bool_] = present[:, mask].any(axis=1)
-    anyone: npt.NDArray[np.bool_] = present.any(axis=1)
+    ours = np.asarray(present[:, mask].any(axis=1), dtype=np.bool_)
+    anyone = np.asarray(present.any(axis=1), dtype=np.bool_)
     units = []
     for u, unit in enumerate(problem.units):
         keep_bounds = bool(ours[u]) or (first and not anyone[u])
