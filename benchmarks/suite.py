@@ -1,0 +1,375 @@
+"""Benchmark suite: our solver vs the naive per-employee CP-SAT model vs HiGHS.
+
+One command, seeded:
+
+    python benchmarks/suite.py [--sizes 1000 5000 20000 100000] [--sample]
+                               [--time-limit 60] [--out benchmarks/results/suite]
+
+For each instance (``synth.generate(n, seed=1)`` with a move budget of about
+half the moves an unconstrained plan uses — estimated by the greedy warm start
+without a budget — and the embedded sample) and each solver, one subprocess
+runs the lexicographic stages with the same total time limit and records per
+stage: time, value, bound, gap, plus the model-building time and the peak
+memory (ru_maxrss) of the process:
+
+* ``ours``   — :func:`mutasi_opt.solve` (types/classes, Hall constraints,
+  hull cuts, LP bounds, greedy warm starts);
+* ``naive``  — the same CP-SAT stages on one 0/1 variable per employee and
+  allowed unit (``build_classes(per_employee=True)``), no warm start, no LP;
+* ``highs``  — HiGHS (highspy) on exactly our MIP, stage by stage, each stage
+  held at HiGHS's own value.
+
+It writes ``OUT.json`` and ``OUT.md`` (with time-to-gap ratios to both peers)
+and, when matplotlib is installed, ``OUT_scaling.png``: time to reach the
+target gaps (D within 0.1 %, B within 1 %) against N on log-log axes with the
+fitted exponent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+STAGES = ("shortfall", "imbalance", "balance", "moves", "preference")
+SCALE = {"shortfall": 1, "imbalance": 200, "balance": 10_000, "moves": 1, "preference": 1}
+TARGET_GAP = {"imbalance": 0.001, "balance": 0.01}
+
+
+# ----------------------------------------------------------------- instances
+def make_problem(name: str) -> Any:
+    """The instance ``name``: ``sample`` or ``synth-N``."""
+    from mutasi_opt import synth
+    from mutasi_opt.sample import load_sample
+
+    if name == "sample":
+        return load_sample()
+    n = int(name.split("-")[1])
+    problem = synth.generate(n_employees=n, seed=1)
+    budget = max(1, unconstrained_moves(problem) // 2)
+    return problem.replace(policy=problem.policy.replace(max_moves=budget))
+
+
+def unconstrained_moves(problem: Any) -> int:
+    """Moves of the greedy imbalance plan without a budget (a proxy for the optimum's)."""
+    import numpy as np
+
+    from mutasi_opt.solvers.classes import build_classes
+    from mutasi_opt.solvers.greedy import greedy_improve
+
+    free = problem.replace(policy=problem.policy.replace(max_moves=None))
+    classes = build_classes(free)
+    n_arr = sum(len(t) for t in classes.type_targets)
+    start = {
+        "out": np.zeros(classes.n, dtype=np.int64),
+        "arrive": np.zeros(n_arr, dtype=np.int64),
+        "pref": np.zeros(len(classes.pref_options), dtype=np.int64),
+    }
+    best = greedy_improve(free, classes, start, objective="imbalance", shortfall_cap=10**9)
+    return int(best["out"].sum())
+
+
+# ------------------------------------------------------------------- solvers
+def run_ours(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
+    from mutasi_opt import solve
+
+    trace: list[tuple[float, str, float, float]] = []
+    t0 = time.perf_counter()
+
+    def progress(stage: str, value: float, bound: float) -> None:
+        trace.append((time.perf_counter() - t0, stage, value, bound))
+
+    plan = solve(problem, time_limit=time_limit, workers=workers, seed=0, progress=progress)
+    return {
+        "status": plan.status.value,
+        "build_seconds": plan.build_seconds,
+        "total_seconds": plan.solve_seconds,
+        "stages": [
+            {
+                "stage": s.name,
+                "status": s.status,
+                "seconds": s.seconds,
+                "value": s.value,
+                "bound": s.bound,
+                "bound_source": s.bound_source,
+            }
+            for s in plan.stages
+        ],
+        "trace": trace,
+    }
+
+
+def run_naive(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
+    from mutasi_opt.solvers.classes import build_classes
+    from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
+
+    t0 = time.perf_counter()
+    model = CpsatModel(problem, build_classes(problem, per_employee=True))
+    build = time.perf_counter() - t0
+    deadline = t0 + time_limit
+    shares = {"shortfall": 0.25, "imbalance": 0.3, "balance": 0.45, "moves": 0.5, "preference": 1.0}
+    stages = []
+    trace: list[tuple[float, str, float, float]] = []
+    for stage in STAGES:
+        left = max(0.05, (deadline - time.perf_counter()) * shares[stage])
+
+        def progress(value: float, bound: float, stage: str = stage) -> None:
+            trace.append((time.perf_counter() - t0, stage, value, bound))
+
+        out = model.solve_stage(
+            stage, time_limit=left, seed=0, workers=workers, lp=False, progress=progress
+        )
+        if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN) or out.value is None:
+            stages.append({"stage": stage, "status": out.status.value, "seconds": out.seconds})
+            break
+        stages.append(
+            {
+                "stage": stage,
+                "status": out.status.value,
+                "seconds": out.seconds,
+                "value": out.value,
+                "bound": out.bound,
+                "bound_source": out.bound_source,
+            }
+        )
+        model.fix_at_most(model.stage_expression(stage), out.value)
+    return {
+        "status": stages[-1]["status"] if stages else "unknown",
+        "build_seconds": build,
+        "total_seconds": time.perf_counter() - t0,
+        "stages": stages,
+        "trace": trace,
+    }
+
+
+def run_highs(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
+    from mutasi_opt.solvers.classes import build_classes
+    from mutasi_opt.solvers.cpsat import CpsatModel
+    from mutasi_opt.solvers.highs import solve_proto
+
+    t0 = time.perf_counter()
+    model = CpsatModel(problem, build_classes(problem))
+    build = time.perf_counter() - t0
+    deadline = t0 + time_limit
+    shares = {"shortfall": 0.25, "imbalance": 0.3, "balance": 0.45, "moves": 0.5, "preference": 1.0}
+    stages = []
+    for stage in STAGES:
+        expr = model.stage_expression(stage)
+        if isinstance(expr, int):
+            stages.append(
+                {"stage": stage, "status": "optimal", "seconds": 0.0, "value": expr, "bound": expr}
+            )
+            continue
+        model.model.clear_objective()
+        model.model.minimize(expr)
+        left = max(0.05, (deadline - time.perf_counter()) * shares[stage])
+        gap = problem.policy.balance_gap if stage == "balance" else 0.0
+        r = solve_proto(model.model.proto, time_limit=left, relative_gap=gap, threads=workers)
+        if r.objective is None:
+            stages.append({"stage": stage, "status": r.status, "seconds": r.seconds})
+            break
+        value = round(r.objective)
+        bound = min(value, math.ceil((r.bound or 0) - 1e-6))
+        stages.append(
+            {
+                "stage": stage,
+                "status": "optimal" if value == bound else "feasible",
+                "seconds": r.seconds,
+                "value": value,
+                "bound": bound,
+            }
+        )
+        model.fix_at_most(expr, value)
+    return {
+        "status": stages[-1]["status"] if stages else "unknown",
+        "build_seconds": build,
+        "total_seconds": time.perf_counter() - t0,
+        "stages": stages,
+        "trace": [],
+    }
+
+
+RUNNERS = {"ours": run_ours, "naive": run_naive, "highs": run_highs}
+
+
+def child(instance: str, solver: str, time_limit: float, workers: int) -> None:
+    """Run one solver on one instance and print a JSON line (called in a subprocess)."""
+    problem = make_problem(instance)
+    result = RUNNERS[solver](problem, time_limit, workers)
+    result["instance"] = instance
+    result["solver"] = solver
+    result["employees"] = len(problem.employees)
+    result["max_moves"] = problem.policy.max_moves
+    result["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps(result))
+
+
+# ------------------------------------------------------------------- report
+def gap(stage: dict[str, Any]) -> float | None:
+    if stage.get("value") is None:
+        return None
+    v, b = stage["value"], stage.get("bound", 0)
+    return 0.0 if v == b else (v - b) / max(abs(v), 1)
+
+
+def time_to_target(result: dict[str, Any]) -> float | None:
+    """Seconds until D and B were within their target gaps (None if never)."""
+    stages = {s["stage"]: s for s in result["stages"]}
+    elapsed = 0.0
+    for name in ("shortfall", "imbalance", "balance"):
+        s = stages.get(name)
+        if s is None or s.get("value") is None:
+            return None
+        elapsed += s["seconds"]
+        g = gap(s)
+        if name in TARGET_GAP and (g is None or g > TARGET_GAP[name]):
+            return None
+    return elapsed
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| instance | solver | stage | seconds | value | bound | gap |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        for s in r["stages"]:
+            scale = SCALE[s["stage"]]
+            v = s.get("value")
+            b = s.get("bound")
+            g = gap(s)
+            lines.append(
+                f"| {r['instance']} | {r['solver']} | {s['stage']} | {s['seconds']:.1f} | "
+                f"{'–' if v is None else f'{v / scale:,.2f}'} | "
+                f"{'–' if b is None else f'{b / scale:,.2f}'} | "
+                f"{'–' if g is None else f'{100 * g:.2f}%'} |"
+            )
+    lines += [
+        "",
+        "| instance | solver | build s | total s | peak MB | time to target (D ≤ 0.1 %, B ≤ 1 %) "
+        "| ratio peer/ours |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    by_inst: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in results:
+        by_inst.setdefault(r["instance"], {})[r["solver"]] = r
+    for inst, runs in by_inst.items():
+        ours_t = time_to_target(runs["ours"]) if "ours" in runs else None
+        for solver, r in runs.items():
+            t = time_to_target(r)
+            ratio = "–"
+            if solver != "ours" and ours_t:
+                ratio = (
+                    f"≥ {r['total_seconds'] / ours_t:.1f}×" if t is None else f"{t / ours_t:.1f}×"
+                )
+            lines.append(
+                f"| {inst} | {solver} | {r['build_seconds']:.2f} | {r['total_seconds']:.1f} | "
+                f"{r['peak_memory_mb']:.0f} | {'not reached' if t is None else f'{t:.1f}'} | "
+                f"{ratio} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def scaling_plot(results: list[dict[str, Any]], path: Path) -> str | None:
+    """Log-log plot of time to target vs N for our solver; returns the fitted exponent text."""
+    import numpy as np
+
+    pts = [
+        (r["employees"], time_to_target(r))
+        for r in results
+        if r["solver"] == "ours" and r["instance"].startswith("synth")
+    ]
+    pts = [(n, t) for n, t in pts if t]
+    if len(pts) < 2:
+        return None
+    n, t = np.array(pts, dtype=float).T
+    slope, intercept = np.polyfit(np.log(n), np.log(t), 1)
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return f"exponent {slope:.2f} (matplotlib not installed: no plot)"
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.loglog(n, t, "o-", label="ours: time to D ≤ 0.1 %, B ≤ 1 %")
+    fit = np.exp(intercept) * n**slope
+    ax.loglog(n, fit, "--", label=f"fit: t ∝ N^{slope:.2f}")
+    ax.set_xlabel("employees")
+    ax.set_ylabel("seconds")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    return f"exponent {slope:.2f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 20000, 100000])
+    ap.add_argument("--sample", action="store_true", help="also run the embedded sample")
+    ap.add_argument("--solvers", nargs="*", default=list(RUNNERS))
+    ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per solver run")
+    ap.add_argument("--big-time-limit", type=float, default=300.0, help="for ≥ 100,000 employees")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=RESULTS / "suite")
+    ap.add_argument("--child", nargs=2, metavar=("INSTANCE", "SOLVER"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], args.time_limit, args.workers)
+        return
+    instances = (["sample"] if args.sample else []) + [f"synth-{n}" for n in args.sizes]
+    results = []
+    for inst in instances:
+        limit = (
+            args.big_time_limit
+            if inst != "sample" and int(inst[6:]) >= 100_000
+            else args.time_limit
+        )
+        for solver in args.solvers:
+            cmd = [
+                sys.executable,
+                __file__,
+                "--child",
+                inst,
+                solver,
+                "--time-limit",
+                str(limit),
+                "--workers",
+                str(args.workers),
+            ]
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit * 4 + 600)
+            line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+            if line is None:
+                print(
+                    f"{inst} {solver}: failed after {time.perf_counter() - t0:.0f}s\n"
+                    f"{proc.stderr[-2000:]}",
+                    file=sys.stderr,
+                )
+                continue
+            result = json.loads(line[7:])
+            results.append(result)
+            print(
+                f"{inst:>12} {solver:<6} {result['status']:<9} "
+                f"{result['total_seconds']:7.1f}s peak {result['peak_memory_mb']:.0f} MB",
+                flush=True,
+            )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1))
+    report = markdown(results)
+    exponent = scaling_plot(results, args.out.with_name(args.out.name + "_scaling.png"))
+    if exponent:
+        report += f"\nScaling of our time to target: {exponent}.\n"
+    args.out.with_suffix(".md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
