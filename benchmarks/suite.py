@@ -77,8 +77,8 @@ def unconstrained_moves(problem: Any) -> int:
 
 
 # ------------------------------------------------------------------- solvers
-def run_ours(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
-    from mutasi_opt import solve
+def run_ours(problem: Any, time_limit: float, workers: int, **options: bool) -> dict[str, Any]:
+    from mutasi_opt.solve import _solve
 
     trace: list[tuple[float, str, float, float]] = []
     t0 = time.perf_counter()
@@ -86,7 +86,9 @@ def run_ours(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
     def progress(stage: str, value: float, bound: float) -> None:
         trace.append((time.perf_counter() - t0, stage, value, bound))
 
-    plan = solve(problem, time_limit=time_limit, workers=workers, seed=0, progress=progress)
+    plan = _solve(
+        problem, time_limit=time_limit, workers=workers, seed=0, progress=progress, **options
+    )
     return {
         "status": plan.status.value,
         "build_seconds": plan.build_seconds,
@@ -196,13 +198,23 @@ def run_highs(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
     }
 
 
+def run_ours_no_greedy(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
+    return run_ours(problem, time_limit, workers, warm_start=False)
+
+
+def run_ours_no_lp(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
+    return run_ours(problem, time_limit, workers, lp_bounds=False)
+
+
 RUNNERS = {"ours": run_ours, "naive": run_naive, "highs": run_highs}
+#: ablations of our pipeline (``--solvers ours-no-greedy ours-no-lp``)
+ABLATIONS = {"ours-no-greedy": run_ours_no_greedy, "ours-no-lp": run_ours_no_lp}
 
 
 def child(instance: str, solver: str, time_limit: float, workers: int) -> None:
     """Run one solver on one instance and print a JSON line (called in a subprocess)."""
     problem = make_problem(instance)
-    result = RUNNERS[solver](problem, time_limit, workers)
+    result = {**RUNNERS, **ABLATIONS}[solver](problem, time_limit, workers)
     result["instance"] = instance
     result["solver"] = solver
     result["employees"] = len(problem.employees)
@@ -314,7 +326,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 20000, 100000])
     ap.add_argument("--sample", action="store_true", help="also run the embedded sample")
-    ap.add_argument("--solvers", nargs="*", default=list(RUNNERS))
+    ap.add_argument("--solvers", nargs="*", default=list(RUNNERS), choices=[*RUNNERS, *ABLATIONS])
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per solver run")
     ap.add_argument("--big-time-limit", type=float, default=300.0, help="for ≥ 100,000 employees")
     ap.add_argument("--workers", type=int, default=2)

@@ -95,13 +95,17 @@ def _solve(
     progress: ProgressFn | None = None,
     stage_hook: StageHook | None = None,
     decompose: bool = True,
+    warm_start: bool = True,
+    lp_bounds: bool = True,
 ) -> Plan:
     """:func:`solve`, with ``stage_hook(stage, model)`` called before each stage.
 
     The benchmarks use the hook to run a peer solver on exactly the same model
     (the previous stages already held) before CP-SAT solves the stage.  With
     ``decompose``, independent role pools are solved one by one when that is
-    exact (see :mod:`mutasi_opt.decompose`).
+    exact (see :mod:`mutasi_opt.decompose`).  ``warm_start`` and ``lp_bounds``
+    switch off the greedy hints and the GLOP bounds (for the benchmark's
+    ablation only: both leave the optimum unchanged).
     """
     if decompose and problem.policy.max_moves is None and not _tolerance(problem):
         groups = [g for g in role_components(problem) if _has_employees(problem, g)]
@@ -137,9 +141,9 @@ def _solve(
     model.complete(_stay_home(classes, model))
     for stage in STAGES:
         gap = pol.balance_gap if stage == "balance" else 0.0
-        if stage == "preference" and decisions is not None:
+        if warm_start and stage == "preference" and decisions is not None:
             model.complete(greedy_preferences(classes, decisions))
-        if stage in ("imbalance", "balance") and decisions is not None:
+        if warm_start and stage in ("imbalance", "balance") and decisions is not None:
             starts = [decisions] + ([greedy_hint] if greedy_hint is not None else [])
             hinted = _warm_start(problem, classes, model, starts, stage, results)
             if stage == "imbalance":
@@ -157,7 +161,7 @@ def _solve(
             relative_gap=gap,
             log_search=log,
             progress=callback(stage),
-            lp=stage != "shortfall",
+            lp=lp_bounds and stage != "shortfall",
         )
         if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             if decisions is None:
