@@ -41,6 +41,7 @@ RESULTS = Path(__file__).parent / "results"
 STAGES = ("shortfall", "imbalance", "balance", "moves", "preference")
 SCALE = {"shortfall": 1, "imbalance": 200, "balance": 10_000, "moves": 1, "preference": 1}
 TARGET_GAP = {"imbalance": 0.001, "balance": 0.01}
+NAIVE_MAX_VARS = 5_000_000
 
 
 # ----------------------------------------------------------------- instances
@@ -113,7 +114,18 @@ def run_naive(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
     from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 
     t0 = time.perf_counter()
-    model = CpsatModel(problem, build_classes(problem, per_employee=True))
+    classes = build_classes(problem, per_employee=True)
+    n_vars = sum(len(t) for t in classes.type_targets)
+    if n_vars > NAIVE_MAX_VARS:
+        # one variable per employee and allowed unit does not fit: report, do not swap
+        return {
+            "status": f"too large ({n_vars:,} variables)",
+            "build_seconds": time.perf_counter() - t0,
+            "total_seconds": time.perf_counter() - t0,
+            "stages": [],
+            "trace": [],
+        }
+    model = CpsatModel(problem, classes)
     build = time.perf_counter() - t0
     deadline = t0 + time_limit
     shares = {"shortfall": 0.25, "imbalance": 0.3, "balance": 0.45, "moves": 0.5, "preference": 1.0}
