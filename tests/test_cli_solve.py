@@ -168,3 +168,35 @@ def test_demo_solves_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Plan status:" in out
     assert "imbalance D (hours)" in out and "before" in out and "after" in out
     assert "moves, with their reasons:" in out
+
+
+def test_json_output_is_pure_json_in_a_real_process(folder: Path, tmp_path: Path) -> None:
+    # solver libraries must not print banners on stdout: --json is for machines
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mutasi_opt.cli",
+            "solve",
+            str(folder),
+            "--out",
+            str(tmp_path / "o"),
+            "--json",
+            "--workers",
+            "1",
+            "--time-limit",
+            "20",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["status"] in {"optimal", "feasible"}
+    assert any(s["bound_source"] == "lp" for s in summary["stages"]) or all(
+        s["status"] == "optimal" for s in summary["stages"]
+    )

@@ -1,15 +1,17 @@
-"""HiGHS on exactly the same MIP as CP-SAT (a peer for benchmarks and a fast LP).
+"""HiGHS on exactly the same model as CP-SAT: the LP relaxation for bounds, and
+the MIP as a benchmark peer.
 
 The CP-SAT model of :mod:`mutasi_opt.solvers.cpsat` is purely linear, so its
-proto converts one to one: variables with their bounds, linear constraints
-with their bounds, ``at_most_one`` and empty ``bool_or`` as linear rows, the
-objective with its offset.  highspy is an optional dependency
-(``pip install "mutasi-opt[bench]"``).
+proto converts one to one (:func:`mutasi_opt.solvers.linear.linear_data`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,13 +35,32 @@ class HighsResult:
 
 
 def _import_highspy() -> Any:
-    try:
-        import highspy
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            'HiGHS is an optional peer: pip install "mutasi-opt[bench]" (installs highspy)'
-        ) from exc
+    import highspy
+
     return highspy
+
+
+@contextlib.contextmanager
+def _no_banner() -> Iterator[None]:
+    """HiGHS prints a banner on standard output when an instance is created,
+    before any option can silence it; keep it out of our users' output (e.g.
+    ``--json``) by pointing file descriptor 1 at /dev/null meanwhile."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _new_highs(highspy: Any) -> Any:
+    with _no_banner():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 def solve_proto(
@@ -52,8 +73,7 @@ def solve_proto(
 ) -> HighsResult:
     """Solve a linear CP-SAT model proto with HiGHS (as a MIP, or its LP relaxation)."""
     highspy = _import_highspy()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _new_highs(highspy)
     h.setOptionValue("threads", threads)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))

@@ -254,7 +254,7 @@ class CpsatModel:
         else:
             value = round(solver.objective_value)
             bound = int(np.ceil(solver.best_objective_bound - 1e-9))
-            if lp_value is not None and lp_value > bound:
+            if lp_value is not None and lp_value >= bound:
                 bound, source = lp_value, "lp"
         bound = max(0, min(bound, value))  # every stage value is non-negative
         if value == bound:
