@@ -145,6 +145,8 @@ def _solve(
             model.complete(greedy_preferences(classes, decisions))
         if warm_start and stage in ("imbalance", "balance") and decisions is not None:
             starts = [decisions] + ([greedy_hint] if greedy_hint is not None else [])
+            if stage == "imbalance":
+                starts.append(_stay_home(classes, model))  # cover shortfall the D-friendly way
             hinted = _warm_start(problem, classes, model, starts, stage, results)
             if stage == "imbalance":
                 greedy_hint = hinted
@@ -331,9 +333,10 @@ def _warm_start(
     )
     best: tuple[tuple[int, ...], dict[str, IntArray]] | None = None
     for start in starts:
-        m = metrics.evaluate(problem, disaggregate(problem, classes, start))
-        if m.shortfall > held["shortfall"] or (cap_d is not None and m.imbalance_centi > cap_d):
-            continue
+        if stage == "balance":
+            m = metrics.evaluate(problem, disaggregate(problem, classes, start))
+            if m.shortfall > held["shortfall"] or (cap_d is not None and m.imbalance_centi > cap_d):
+                continue
         improved = greedy_improve(
             problem,
             classes,
@@ -343,6 +346,8 @@ def _warm_start(
             imbalance_cap=cap_d,
         )
         m = metrics.evaluate(problem, disaggregate(problem, classes, improved))
+        if m.shortfall > held["shortfall"] or (cap_d is not None and m.imbalance_centi > cap_d):
+            continue
         key = (
             (m.imbalance_centi, m.balance_cost_scaled)
             if stage == "imbalance"

@@ -33,6 +33,8 @@ __all__ = ["greedy_improve"]
 
 _INF = np.iinfo(np.int64).max // 4
 _TIE = 2**32
+#: weight of one unit of shortfall in the imbalance stage's key (> any ΔD·2³² + ΔB)
+_SHORT = 2**54
 
 
 @dataclass
@@ -228,8 +230,21 @@ def greedy_improve(
         dev = int(np.abs(s - fair).sum())
         return shortfall, dev, int(metrics.phi_scaled(np.abs(s - fair), fair, pol).sum())
 
+    def gains() -> tuple[IntArray, IntArray]:
+        """Shortfall removed by one more qualified arrival (per arrival) / return home
+        (per class): the requirements there still short."""
+        short = (qual < need).astype(np.int64)
+        gain_a = np.zeros(arr_unit.size, dtype=np.int64)
+        gain_c = np.zeros(classes.n, dtype=np.int64)
+        if n_q:
+            np.add.at(gain_a, aq_a, short[aq_q])
+            np.add.at(gain_c, cq_c, short[cq_q])
+        return gain_a, gain_c
+
+    start_short = int(np.maximum(0, need - qual).sum()) if n_q else 0
+
     def allowed(state: tuple[int, int, int]) -> bool:
-        if state[0] > shortfall_cap:
+        if state[0] > max(shortfall_cap, start_short):
             return False
         return imbalance_cap is None or state[1] <= imbalance_cap
 
@@ -253,6 +268,10 @@ def greedy_improve(
             _INF,
         )
         add_a = np.where(head[arr_unit] + 1 <= hi[arr_unit], delta(s_a + a_cap, s_a, f_a), _INF)
+        if objective == "imbalance" and n_q:
+            # the imbalance stage also covers shortfall first (a start may not yet)
+            gain_a, gain_c = gains()
+            add_a = np.where(add_a < _INF, add_a - gain_a * _SHORT, _INF)
         # undo: a leaver of c returns home and an arrival at a is cancelled
         undo_c = np.where(
             (out > 0) & (head[c_home] + 1 <= hi[c_home]),
@@ -264,6 +283,8 @@ def greedy_improve(
             delta(s_a - a_cap, s_a, f_a),
             _INF,
         )
+        if objective == "imbalance" and n_q:
+            undo_c = np.where(undo_c < _INF, undo_c - gain_c * _SHORT, _INF)
         add = (
             _best_per_type(add_c, add_a, order, type_start, arr_start, c_home, arr_unit)
             if moves < budget
@@ -284,7 +305,7 @@ def greedy_improve(
             for c, a, sign in ops:
                 apply(c, a, sign)
             state = total()
-            better = state[1:] < current[1:] if objective == "imbalance" else state[2] < current[2]
+            better = state < current if objective == "imbalance" else state[2] < current[2]
             if better and allowed(state) and all(hall_ok(int(c_type[c])) for c, _, _ in ops):
                 current = state
                 progressed = True
