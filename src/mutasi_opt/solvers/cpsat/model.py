@@ -73,6 +73,19 @@ class StageOutcome:
 
 ProgressCallback = Callable[[float, float], None]
 
+#: CP-SAT full subsolvers in order of use (measured: with the LP-heavy worker first,
+#: the imbalance stage of a 1,000-employee city is proven in 2 s instead of 9 s)
+_SUBSOLVERS = (
+    "max_lp",
+    "default_lp",
+    "quick_restart",
+    "reduced_costs",
+    "pseudo_costs",
+    "no_lp",
+    "quick_restart_no_lp",
+    "core",
+)
+
 
 class _Progress(cp_model.CpSolverSolutionCallback):
     def __init__(self, callback: ProgressCallback) -> None:
@@ -236,6 +249,12 @@ class CpsatModel:
         # the same plan, whatever the machine's load
         params.interleave_search = workers > 1
         params.interleave_batch_size = 1
+        # this model is LP-heavy (a flow with convex costs): lead with the worker
+        # that runs the full LP and its cuts at every node
+        if workers > 1:
+            params.subsolvers.extend(_SUBSOLVERS[:workers])
+        else:
+            params.linearization_level = 2
         params.max_presolve_iterations = 1
         if time_limit is not None:
             params.max_time_in_seconds = max(0.01, time_limit)
