@@ -104,7 +104,7 @@ def _solve(
     (the previous stages already held) before CP-SAT solves the stage.  With
     ``decompose``, independent role pools are solved one by one when that is
     exact (see :mod:`mutasi_opt.decompose`).  ``warm_start`` and ``lp_bounds``
-    switch off the greedy hints and the GLOP bounds (for the benchmark's
+    switch off the greedy hints and the LP bounds (for the benchmark's
     ablation only: both leave the optimum unchanged).
     """
     if decompose and problem.policy.max_moves is None and not _tolerance(problem):
