@@ -58,7 +58,7 @@ or `mutasi-opt validate {path}`.
 | policy max_moves | {max_moves} |
 
 Files: `employees.csv`, `units.csv`, `demand.csv`, `requirements.csv`,
-`policy.toml` (see DESIGN.md §3 for the columns).
+`policy.toml` (the columns are described in the project README, "The data folder").
 """
 
 

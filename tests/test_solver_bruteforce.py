@@ -49,3 +49,18 @@ def test_imbalance_tolerance_equals_brute_force(seed: int) -> None:
     assert plan.after.imbalance_centi <= best[1] + 200 * 400
     assert plan.after.stage_values()[2:] == best[2:]
     assert check_plan(problem, plan) == []
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_preferences_dearer_than_unlisted_equal_brute_force(seed: int) -> None:
+    # with unlisted_preference_cost 0 or 1, a 3rd or 4th preferred unit costs more
+    # than an unlisted one: the model must charge it when someone goes there
+    problem = random_problem(300 + seed, 6 + seed % 3, 4, max_moves=None)
+    problem = problem.replace(policy=problem.policy.replace(unlisted_preference_cost=seed % 2))
+    best, _ = brute_force(problem)
+    plan = solve(problem, workers=1)
+    if best is None:
+        assert plan.status is PlanStatus.INFEASIBLE
+        return
+    assert tuple(s.value for s in plan.stages) == best
+    assert plan.after is not None and plan.after.stage_values() == best

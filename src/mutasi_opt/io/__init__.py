@@ -3,7 +3,7 @@
 This is the only layer that knows about files and pandas; everything below
 works on the validated :class:`~mutasi_opt.model.Problem`.
 
-* :func:`read_folder` / :func:`write_folder`: a data folder (DESIGN.md §3).
+* :func:`read_folder` / :func:`write_folder`: a data folder (see the README, "The data folder").
 * :func:`problem_from_frames` / :func:`problem_to_frames`: the same tables as
   DataFrames.
 * :func:`read_table`: one CSV/XLSX table as text, as written.

@@ -2,7 +2,7 @@
 
 A data folder holds ``employees`` and ``units`` (required), ``demand`` and
 ``requirements`` (optional), each as ``.csv`` or ``.xlsx``, plus an optional
-``policy.toml``.  See DESIGN.md section 3.
+``policy.toml`` (see the README, "The data folder").
 """
 
 from __future__ import annotations

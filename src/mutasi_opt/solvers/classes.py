@@ -75,13 +75,16 @@ class Classes:
     type_classes: tuple[IntArray, ...]
     pref_options: tuple[PrefOption, ...]
     refused: tuple[tuple[int, ...], ...]  # per class: refused target units (sorted)
+    #: per class: units a *free* leaver (one without a chosen preference option)
+    #: may not take: refused units and preferred units dearer than an unlisted one
+    barred: tuple[tuple[int, ...], ...]
 
     def refusal_sets(self, t: int) -> list[tuple[int, ...]]:
         """The unit sets W of type ``t`` that need a Hall constraint: every
-        non-empty subset of a refused set of one of its classes."""
+        non-empty subset of a barred set of one of its classes."""
         out: set[tuple[int, ...]] = set()
         for c in self.type_classes[t]:
-            r = self.refused[int(c)]
+            r = self.barred[int(c)]
             for mask in range(1, 1 << len(r)):
                 out.add(tuple(u for k, u in enumerate(r) if mask >> k & 1))
         return sorted(out)
@@ -117,8 +120,10 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     n_e = idx.n_employees
     qual_cols = idx.qualified.T  # [E, Q]
     type_keys: dict[tuple[object, ...], int] = {}
-    class_keys: dict[tuple[int, int, tuple[int, ...]], int] = {}
+    class_keys: dict[tuple[int, int, tuple[int, ...], tuple[int, ...]], int] = {}
     class_refused: list[tuple[int, ...]] = []
+    class_barred: list[tuple[int, ...]] = []
+    unlisted = problem.policy.unlisted_preference_cost
     class_members: list[list[int]] = []
     class_type: list[int] = []
     class_home: list[int] = []
@@ -133,15 +138,25 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         )
         # only refusals of units that have demand for the role restrict anything
         refused = tuple(sorted(u for u in idx.refused[e] if idx.has_demand[u, idx.role[e]]))
+        # preferred units that cost more than an unlisted one (rank − 1 > unlisted):
+        # a leaver may go there only through its preference option, never "freely"
+        expensive = tuple(
+            sorted(
+                u
+                for rank, u in enumerate(idx.preferred[e])
+                if rank > unlisted and idx.has_demand[u, idx.role[e]] and u != idx.home[e]
+            )
+        )
         t = type_keys.setdefault(tkey, len(type_keys))
         if t == len(type_first):
             type_first.append(e)
-        ckey = (t, int(idx.home[e]), refused)
+        ckey = (t, int(idx.home[e]), refused, expensive)
         c = class_keys.get(ckey)
         if c is None:
             c = class_keys[ckey] = len(class_members)
             class_members.append([])
             class_refused.append(refused)
+            class_barred.append(tuple(sorted(set(refused) | set(expensive))))
             class_type.append(t)
             class_home.append(int(idx.home[e]))
         class_members[c].append(e)
@@ -153,7 +168,6 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     members = tuple(np.array(m, dtype=np.int64) for m in class_members)
     first = np.array([m[0] for m in members], dtype=np.int64)
     type_classes = tuple(np.flatnonzero(ctype == t).astype(np.int64) for t in range(n_t))
-    unlisted = problem.policy.unlisted_preference_cost
     options: list[PrefOption] = []
     emp_class = np.full(n_e, -1, dtype=np.int64)
     for c, m in enumerate(members):
@@ -167,8 +181,8 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         t = int(ctype[c])
         allowed = set(targets[t].tolist()) - set(class_refused[c])
         for rank, u in enumerate(prefs):
-            saving = unlisted - rank
-            if saving > 0 and u in allowed and u != idx.home[e]:
+            saving = unlisted - rank  # negative for a preferred unit dearer than unlisted
+            if saving != 0 and u in allowed and u != idx.home[e]:
                 options.append(PrefOption(e, c, t, int(u), saving))
     tf = np.array(type_first, dtype=np.int64)
     return Classes(
@@ -188,4 +202,5 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         type_classes=type_classes,
         pref_options=tuple(options),
         refused=tuple(class_refused),
+        barred=tuple(class_barred),
     )

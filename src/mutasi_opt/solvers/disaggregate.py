@@ -80,7 +80,7 @@ def _match(
     for i, c in enumerate(cls):
         supply = int(out[c]) - pinned_in_class[c]
         smcf.set_node_supply(i, supply)
-        refused = set(classes.refused[c])
+        refused = set(classes.barred[c])
         home = int(classes.home[c])
         for u in units:
             if u in refused:

@@ -105,7 +105,7 @@ def _hall_checks(
                 [
                     int(c)
                     for c in classes.type_classes[t]
-                    if not set(w) <= set(classes.refused[int(c)])
+                    if not set(w) <= set(classes.barred[int(c)])
                 ],
                 dtype=np.int64,
             )
@@ -141,8 +141,8 @@ def greedy_improve(
     fair = metrics.fair_share_centi(problem).reshape(-1)
     out = decisions["out"].copy()
     arrive = decisions["arrive"].copy()
-    # preferred moves are chosen in stage 5; the counts here carry none
-    pref = np.zeros_like(decisions["pref"])
+    # preferred moves chosen earlier stay as they are (they are real moves)
+    pref = decisions["pref"].copy()
     arr_count = np.array([len(t) for t in classes.type_targets], dtype=np.int64)
     if classes.n == 0 or arr_count.sum() == 0:
         return {"out": out, "arrive": arrive, "pref": pref}
@@ -208,10 +208,20 @@ def greedy_improve(
         key: IntArray = dd * _TIE + dphi
         return key
 
+    pinned_c = np.zeros(classes.n, dtype=np.int64)
+    pinned_a = np.zeros(arr_unit.size, dtype=np.int64)
+    arr_of = {(int(arr_type[a]), int(arr_unit[a])): a for a in range(arr_unit.size)}
+    for k in np.flatnonzero(pref):
+        opt = classes.pref_options[int(k)]
+        pinned_c[opt.cls] += 1
+        pinned_a[arr_of[(opt.typ, opt.unit)]] += 1
+
     def hall_ok(t: int) -> bool:
-        """Leavers of type t can still avoid their refused units (see classes)."""
+        """Free leavers of type t can still avoid their barred units (see classes)."""
         return all(
-            int(arrive[w_arr].sum()) <= int(out[w_cls].sum()) for w_arr, w_cls in hall.get(t, [])
+            int(arrive[w_arr].sum() - pinned_a[w_arr].sum())
+            <= int(out[w_cls].sum() - pinned_c[w_cls].sum())
+            for w_arr, w_cls in hall.get(t, [])
         )
 
     def apply(c: int, a: int, sign: int) -> None:
@@ -274,12 +284,12 @@ def greedy_improve(
             add_a = np.where(add_a < _INF, add_a - gain_a * _SHORT, _INF)
         # undo: a leaver of c returns home and an arrival at a is cancelled
         undo_c = np.where(
-            (out > 0) & (head[c_home] + 1 <= hi[c_home]),
+            (out > pinned_c) & (head[c_home] + 1 <= hi[c_home]),
             delta(s_c + c_cap, s_c, f_c),
             _INF,
         )
         undo_a = np.where(
-            (arrive > 0) & (head[arr_unit] - 1 >= lo[arr_unit]) & ~crit_a,
+            (arrive > pinned_a) & (head[arr_unit] - 1 >= lo[arr_unit]) & ~crit_a,
             delta(s_a - a_cap, s_a, f_a),
             _INF,
         )
@@ -370,7 +380,7 @@ def greedy_preferences(classes: Classes, decisions: dict[str, IntArray]) -> dict
     for k in order:
         opt = classes.pref_options[k]
         a = arr_pos[(opt.typ, opt.unit)]
-        if opt.employee in used or room_out[opt.cls] <= 0 or room_in[a] <= 0:
+        if opt.saving <= 0 or opt.employee in used or room_out[opt.cls] <= 0 or room_in[a] <= 0:
             continue
         pref[k] = 1
         pinned_c[opt.cls] += 1

@@ -142,7 +142,7 @@ class Constraints:
             self.model.add(cp_model.LinearExpr.weighted_sum(list(vs), list(cs)) == free)
             refusing: dict[int, list[int]] = defaultdict(list)  # unit → classes refusing it
             for c in classes:
-                for u in cl.refused[c]:
+                for u in cl.barred[c]:
                     refusing[u].append(c)
             for w in sets:
                 terms: list[tuple[cp_model.IntVar, int]] = [(free, -1)]
@@ -154,7 +154,7 @@ class Constraints:
                 # free leavers refusing every unit of W cannot take these places
                 w_set = set(w)
                 for c in refusing[w[0]]:
-                    if w_set <= set(cl.refused[c]):
+                    if w_set <= set(cl.barred[c]):
                         out = v.out[c]
                         assert out is not None
                         terms.append((out, 1))
