@@ -239,7 +239,7 @@ def test_read_policy(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------- XLSX
-openpyxl = pytest.importorskip("openpyxl")
+import openpyxl  # noqa: E402  (a test dependency: the [test] extra installs it)
 
 
 def write_xlsx(path: Path, rows: list[list[Any]]) -> None:
