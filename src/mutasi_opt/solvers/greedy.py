@@ -91,24 +91,23 @@ def _incidence(lists: list[IntArray]) -> tuple[IntArray, IntArray]:
 def _hall_checks(
     classes: Classes, arr_start: IntArray
 ) -> dict[int, list[tuple[IntArray, IntArray]]]:
-    """Per type, for each refusal set W: (arrival positions in W, classes not refusing all of W)."""
+    """Per type, for each barred set W: (arrival positions in W, classes barring all of W).
+
+    Hall's condition then reads: arrivals into W (less pins) ≤ the type's free
+    leavers less the free leavers of the classes barring all of W.
+    """
     out: dict[int, list[tuple[IntArray, IntArray]]] = {}
     for t in range(classes.n_types):
         sets = classes.refusal_sets(t)
         if not sets:
             continue
         targets = classes.type_targets[t]
+        barring = [int(c) for c in classes.type_classes[t] if classes.barred[int(c)]]
         checks = []
         for w in sets:
             arr = int(arr_start[t]) + np.flatnonzero(np.isin(targets, w))
-            cls = np.array(
-                [
-                    int(c)
-                    for c in classes.type_classes[t]
-                    if not set(w) <= set(classes.barred[int(c)])
-                ],
-                dtype=np.int64,
-            )
+            w_set = set(w)
+            cls = np.array([c for c in barring if w_set <= set(classes.barred[c])], dtype=np.int64)
             checks.append((arr.astype(np.int64), cls))
         out[t] = checks
     return out
@@ -218,10 +217,15 @@ def greedy_improve(
 
     def hall_ok(t: int) -> bool:
         """Free leavers of type t can still avoid their barred units (see classes)."""
+        checks = hall.get(t)
+        if not checks:
+            return True
+        members = classes.type_classes[t]
+        free = int(out[members].sum() - pinned_c[members].sum())
         return all(
             int(arrive[w_arr].sum() - pinned_a[w_arr].sum())
-            <= int(out[w_cls].sum() - pinned_c[w_cls].sum())
-            for w_arr, w_cls in hall.get(t, [])
+            <= free - int(out[w_cls].sum() - pinned_c[w_cls].sum())
+            for w_arr, w_cls in checks
         )
 
     def apply(c: int, a: int, sign: int) -> None:
@@ -363,7 +367,9 @@ def greedy_preferences(classes: Classes, decisions: dict[str, IntArray]) -> dict
                 for k in np.flatnonzero(pref)
                 if classes.pref_options[k].typ == t and classes.pref_options[k].unit in units_w
             )
-            free = int(out[w_cls].sum() - pinned_c[w_cls].sum())
+            members = classes.type_classes[t]
+            free = int(out[members].sum() - pinned_c[members].sum())
+            free -= int(out[w_cls].sum() - pinned_c[w_cls].sum())
             if int(arrive[w_arr].sum()) - pins_w > free:
                 return False
         return True
