@@ -6,6 +6,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,10 @@ __all__ = ["solve"]
 log_ = logging.getLogger("mutasi_opt")
 
 #: Share of the remaining time each stage may use when a time limit is given.
+#: stages whose expression uses auxiliary variables (shortfall, d, e) that a
+#: feasible, unproven solution may leave above their tight values
+_AUXILIARY = ("shortfall", "imbalance", "balance")
+
 _TIME_SHARE = {
     "shortfall": 0.25,
     "imbalance": 0.3,
@@ -176,6 +181,15 @@ def _solve(
             stopped_seconds = out.seconds
             break
         decisions = out.decisions
+        assert decisions is not None and out.value is not None
+        if stage in _AUXILIARY and out.status is not StageStatus.OPTIMAL:
+            # a time-limited solution may leave d, e or shortfall variables above
+            # their true values: report and hold the plan's true value instead
+            true = metrics.evaluate(problem, disaggregate(problem, classes, decisions))
+            value = true.stage_values()[STAGES.index(stage)]
+            if value < out.value:
+                out = replace(out, value=value, bound=min(out.bound or 0, value))
+                model.complete(decisions)  # a tight hint that meets the new hold
         results.append(_stage_result(stage, out))
         hold = out.value
         assert hold is not None
