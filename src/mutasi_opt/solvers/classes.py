@@ -99,13 +99,6 @@ class Classes:
         """Number of types."""
         return len(self.type_targets)
 
-    def employee_class(self, n_employees: int) -> IntArray:
-        """Class of every employee (−1 for immovable employees)."""
-        out = np.full(n_employees, -1, dtype=np.int64)
-        for c, m in enumerate(self.members):
-            out[m] = c
-        return out
-
 
 def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     """Group the problem's movable employees into types and classes.

@@ -142,18 +142,6 @@ class CpsatModel:
             return
         self.model.add(expr <= value)
 
-    def hint(self, decisions: dict[str, IntArray]) -> None:
-        """Hint the decision variables (auxiliary variables are completed by the solver)."""
-        self.model.clear_hints()  # type: ignore[no-untyped-call]
-        v = self.vars
-        for y, val in zip(v.out, decisions["out"], strict=True):
-            if y is not None:
-                self.model.add_hint(y, int(val))
-        for y, val in zip(v.arrive, decisions["arrive"], strict=True):
-            self.model.add_hint(y, int(val))
-        for y, val in zip(v.pref, decisions["pref"], strict=True):
-            self.model.add_hint(y, int(val))
-
     def complete(self, decisions: dict[str, IntArray], *, time_limit: float = 10.0) -> bool:
         """Make ``decisions`` the next hint, with every auxiliary variable filled in.
 

@@ -48,10 +48,6 @@ class Variables:
         }
         self.pref: list[cp_model.IntVar] = [model.new_bool_var("") for _ in classes.pref_options]
 
-    def all_vars(self) -> list[cp_model.IntVar]:
-        """Every decision variable (out, arrive, pref), in a fixed order."""
-        return [v for v in self.out if v is not None] + self.arrive + self.pref
-
     def values_from(self, solution: npt.NDArray[np.int64]) -> dict[str, IntArray]:
         """Read ``out``, ``arrive`` and ``pref`` values from a full solution vector."""
         out = np.array(
