@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -77,6 +78,64 @@ class Expressions:
         self._head_terms = head_terms
         self._cap_terms = cap_terms
         self._qual_terms = qual_terms
+        self._minor_terms, self._minor_home, self.coarse_step = self._minor_staff()
+
+    def _minor_staff(
+        self,
+    ) -> tuple[
+        dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]],
+        dict[tuple[int, int], tuple[int, int]],
+        dict[int, int],
+    ]:
+        """Movable staff whose capacity is off the role's main lattice.
+
+        Per role, the *coarse step* ``G`` (centi-hours) is the gcd of the
+        capacities that are multiples of the most common one (1,250 h for
+        full-timers); a *minor* type (a half-timer, 625 h) is one whose
+        capacity is not a multiple of ``G``.  Per pair this returns the terms
+        of ``b`` = movable minor staff in the pair after the plan (stayers,
+        as ``size − out``, plus arrivals), and ``(size, capacity)`` of the
+        movable minor staff at home.  When ``b = 0`` the pair's capacity lies
+        on ``offset + G·Z``; see :meth:`Objective._lattice_cuts`.
+        """
+        cl = self.vars.classes
+        coarse: dict[int, int] = {}
+        for r in {int(x) for x in cl.type_role}:
+            weight: dict[int, int] = defaultdict(int)
+            for t in np.flatnonzero(cl.type_role == r):
+                weight[100 * int(cl.type_cap[t])] += int(cl.size[cl.type_classes[t]].sum())
+            main = max(weight, key=lambda c: (weight[c], c))
+            g = 0
+            for c in weight:
+                if c % main == 0:
+                    g = math.gcd(g, c)
+            if any(c % g for c in weight):
+                coarse[r] = g
+        terms: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        home: dict[tuple[int, int], tuple[int, int]] = {}
+        if not coarse:
+            return terms, home, coarse
+        for c, y in enumerate(self.vars.out):
+            t = int(cl.ctype[c])
+            r, cap = int(cl.type_role[t]), 100 * int(cl.type_cap[t])
+            if y is None or r not in coarse or cap % coarse[r] == 0:
+                continue
+            key = (int(cl.home[c]), r)
+            size = int(cl.size[c])
+            n, total = home.get(key, (0, 0))
+            home[key] = (n + size, total + size * cap)
+            terms[key].append((y, -1))
+        for a, y in enumerate(self.vars.arrive):
+            u, t = int(self.vars.arr_unit[a]), int(self.vars.arr_type[a])
+            r, cap = int(cl.type_role[t]), 100 * int(cl.type_cap[t])
+            if r in coarse and cap % coarse[r]:
+                terms[(u, r)].append((y, 1))
+        return terms, home, coarse
+
+    def minor_count(self, u: int, r: int) -> LinExpr:
+        """Movable minor-capacity staff in pair ``(u, r)`` after the plan."""
+        n, _ = self._minor_home.get((u, r), (0, 0))
+        return _weighted(self._minor_terms.get((u, r), []), n)
 
     def headcount(self, u: int) -> LinExpr:
         """Headcount of unit ``u`` after the plan."""
@@ -178,6 +237,7 @@ class Objective:
             self._dev_ub[(u, r)] = ub
             self._pair[(u, r)] = (f, s0, step, kmin, kmax, k)
             dev[(u, r)] = d
+            self._lattice_cuts(u, r, [(d, 1)], lambda dd, f=f: dd, [f])
         self._dev = dev
         return dev
 
@@ -226,6 +286,13 @@ class Objective:
                 self.model.add(ex >= 100 * d - b * f)
                 pair_terms.append((ex, step))
             self._hull_cuts(u, r, pair_terms)
+            self._lattice_cuts(
+                u,
+                r,
+                pair_terms,
+                lambda dd, f=f: int(metrics.phi_scaled(np.array([dd]), np.array([f]), pol)[0]),
+                [f] + [f + sign * (b * f // 100) for b in bps if f and b for sign in (1, -1)],
+            )
             terms.extend(pair_terms)
         _, const_phi = self._constant_pairs()
         out = _weighted(terms, const_phi)
@@ -257,6 +324,58 @@ class Objective:
             if kmin <= k0 < kmax:
                 p0, p1 = phi(k0), phi(k0 + 1)
                 self.model.add(expr >= p0 + (p1 - p0) * (k - k0))
+
+    def _lattice_cuts(
+        self,
+        u: int,
+        r: int,
+        pair_terms: list[tuple[cp_model.IntVar, int]],
+        cost: Callable[[int], int],
+        kinks: list[int],
+    ) -> None:
+        """Chords on the coarse lattice, relaxed by the minor staff present.
+
+        The hull cuts work on the fine step (625 h when half-timers can enter
+        the pair), so the LP relaxation believes half a full-timer can fill a
+        gap.  But when no movable half-timer is in the pair after the plan
+        (``b = 0``) its capacity lies on ``P = offset + G·Z`` (``G`` = 1,250 h).
+        For the coarse segment ``[P0, P0 + G]`` around each kink of the cost,
+        its chord ``ℓ`` is below the cost on ``P``, and at most ``δ`` above it
+        anywhere on the fine lattice (``δ`` = the largest excess at the fine
+        points inside the segment).  So ``cost ≥ ℓ(S) − δ·b`` is valid for every
+        ``b ≥ 0`` and as strong as the coarse chord when ``b = 0``.  In the
+        integers ``m = G / step``: ``m·cost ≥ m·c(P0) + (c(P1) − c(P0))·(k − kP0)
+        − m·δ·b``.  The same lines bound ``d`` (cost ``|S − F|``) and ``φ``.
+        """
+        g = self.expr.coarse_step.get(r)
+        if g is None:
+            return
+        f, s0, step, kmin, kmax, k = self._pair[(u, r)]
+        if step % g == 0 or g % step:
+            return
+        m = g // step
+        _, home_minor_cap = self.expr._minor_home.get((u, r), (0, 0))
+        offset = (s0 - home_minor_cap) % g
+        b = self.expr.minor_count(u, r)
+        if isinstance(b, int) and b > 0:
+            return
+        lhs = _weighted([(v, m * c) for v, c in pair_terms])
+        lo, hi = s0 + step * kmin, s0 + step * kmax
+        done: set[int] = set()
+        for x in kinks:
+            p0 = offset + g * ((x - offset) // g)
+            if p0 in done or p0 + g < lo or p0 > hi:
+                continue
+            done.add(p0)
+            c0, c1 = cost(abs(p0 - f)), cost(abs(p0 + g - f))
+            # m·δ: the chord's largest excess over the cost at the fine points inside
+            excess = max(
+                m * c0 + (c1 - c0) * i - m * cost(abs(p0 + step * i - f)) for i in range(1, m)
+            )
+            if excess <= 0:
+                continue
+            kp0 = (p0 - s0) // step
+            self.model.add(lhs >= m * c0 + (c1 - c0) * (k - kp0) - excess * b)
 
     # 4, 5 -------------------------------------------------- moves, preference
     def moves(self) -> LinExpr:
