@@ -70,11 +70,14 @@ def solve_proto(
     relative_gap: float = 0.0,
     relax: bool = False,
     threads: int = 1,
+    presolve: bool = True,
 ) -> HighsResult:
     """Solve a linear CP-SAT model proto with HiGHS (as a MIP, or its LP relaxation)."""
     highspy = _import_highspy()
     h = _new_highs(highspy)
     h.setOptionValue("threads", threads)
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(relative_gap))

@@ -125,6 +125,7 @@ class CpsatModel:
             for stage in ("shortfall", "imbalance", "balance"):
                 self.objective.stage(stage)
         self._last_solution: list[int] | None = None
+        self._held = False  # an earlier stage is held (see fix_at_most)
         self.build_seconds = time.perf_counter() - t0
 
     @property
@@ -141,6 +142,7 @@ class CpsatModel:
         if isinstance(expr, int):
             return
         self.model.add(expr <= value)
+        self._held = True
 
     def complete(self, decisions: dict[str, IntArray], *, time_limit: float = 10.0) -> bool:
         """Make ``decisions`` the next hint, with every auxiliary variable filled in.
@@ -219,7 +221,11 @@ class CpsatModel:
         if not constant:
             self.model.minimize(expr)
             if lp:
-                lp_value = lp_bound(self.model.proto, time_limit=time_limit or 60.0).bound
+                # at most half the stage's time, so that CP-SAT keeps the rest
+                lp_time = 60.0 if time_limit is None else max(0.5, 0.5 * time_limit)
+                lp_value = lp_bound(
+                    self.model.proto, time_limit=lp_time, presolve=not self._held
+                ).bound
                 if lp_value is not None:
                     self.model.add(expr >= lp_value)
                     if time_limit is not None:
