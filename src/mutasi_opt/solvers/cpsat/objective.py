@@ -22,7 +22,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from ... import metrics
-from ...model import Problem
+from ...model import Policy, Problem
 from .variables import Variables
 
 __all__ = ["Expressions", "Objective"]
@@ -35,6 +35,20 @@ def _weighted(terms: list[tuple[cp_model.IntVar, int]], constant: int = 0) -> Li
         return constant
     vs, cs = zip(*terms, strict=True)
     return cp_model.LinearExpr.weighted_sum(list(vs), list(cs)) + constant
+
+
+def _identity(d: int) -> int:
+    return d
+
+
+def _phi_of(f: int, policy: Policy) -> Callable[[int], int]:
+    """``d ↦ 100·φ(d, f)`` in the scaled integers of :func:`metrics.phi_scaled`."""
+    fair = np.array([f])
+
+    def phi(d: int) -> int:
+        return int(metrics.phi_scaled(np.array([d]), fair, policy)[0])
+
+    return phi
 
 
 class Expressions:
@@ -102,8 +116,8 @@ class Expressions:
         coarse: dict[int, int] = {}
         for r in {int(x) for x in cl.type_role}:
             weight: dict[int, int] = defaultdict(int)
-            for t in np.flatnonzero(cl.type_role == r):
-                weight[100 * int(cl.type_cap[t])] += int(cl.size[cl.type_classes[t]].sum())
+            for tt in np.flatnonzero(cl.type_role == r):
+                weight[100 * int(cl.type_cap[tt])] += int(cl.size[cl.type_classes[tt]].sum())
             main = max(weight, key=lambda c: (weight[c], c))
             g = 0
             for c in weight:
@@ -237,7 +251,7 @@ class Objective:
             self._dev_ub[(u, r)] = ub
             self._pair[(u, r)] = (f, s0, step, kmin, kmax, k)
             dev[(u, r)] = d
-            self._lattice_cuts(u, r, [(d, 1)], lambda dd, f=f: dd, [f])
+            self._lattice_cuts(u, r, [(d, 1)], _identity, [f])
         self._dev = dev
         return dev
 
@@ -290,7 +304,7 @@ class Objective:
                 u,
                 r,
                 pair_terms,
-                lambda dd, f=f: int(metrics.phi_scaled(np.array([dd]), np.array([f]), pol)[0]),
+                _phi_of(f, pol),
                 [f] + [f + sign * (b * f // 100) for b in bps if f and b for sign in (1, -1)],
             )
             terms.extend(pair_terms)
