@@ -16,7 +16,7 @@ from problems import brute_force, random_problem
 def _lp(model: CpsatModel, stage: str) -> int:
     model.model.clear_objective()  # type: ignore[no-untyped-call]
     model.model.minimize(model.stage_expression(stage))
-    bound = lp_bound(model.model.proto, presolve=not model._held).bound
+    bound = lp_bound(model.model.proto, held=model._held).bound
     assert bound is not None
     return bound
 

@@ -44,7 +44,7 @@ class _Best:
     arr: int
 
 
-def _best_per_type(
+def _per_type(
     d_cls: IntArray,
     d_arr: IntArray,
     order: IntArray,
@@ -52,12 +52,11 @@ def _best_per_type(
     arr_start: IntArray,
     c_home: IntArray,
     arr_unit: IntArray,
-) -> _Best | None:
-    """The (class, arrival) pair of one type with the smallest d_cls + d_arr (home ≠ unit)."""
+) -> list[_Best]:
+    """Per type, the (class, arrival) pair with the smallest d_cls + d_arr (home ≠ unit)."""
     n_types = len(arr_start) - 1
-    # best class per type
     sorted_d = d_cls[order]
-    best: _Best | None = None
+    found: list[_Best] = []
     for t in range(n_types):
         c0, c1 = int(type_start[t]), int(type_start[t + 1])
         a0, a1 = int(arr_start[t]), int(arr_start[t + 1])
@@ -73,10 +72,26 @@ def _best_per_type(
             a = a0 + int(ai)
             if arr_unit[a] == c_home[ci]:
                 continue
-            delta = int(d_cls[ci] + seg[ai])
-            if best is None or delta < best.delta:
-                best = _Best(delta, ci, a)
+            found.append(_Best(int(d_cls[ci] + seg[ai]), ci, a))
             break
+    return found
+
+
+def _best_per_type(
+    d_cls: IntArray,
+    d_arr: IntArray,
+    order: IntArray,
+    type_start: IntArray,
+    arr_start: IntArray,
+    c_home: IntArray,
+    arr_unit: IntArray,
+) -> _Best | None:
+    """The (class, arrival) pair of one type with the smallest d_cls + d_arr (home ≠ unit)."""
+    found = _per_type(d_cls, d_arr, order, type_start, arr_start, c_home, arr_unit)
+    best: _Best | None = None
+    for b in found:  # the first of equal deltas, as the types come in order
+        if best is None or b.delta < best.delta:
+            best = b
     return best
 
 
@@ -299,12 +314,44 @@ def greedy_improve(
         )
         if objective == "imbalance" and n_q:
             undo_c = np.where(undo_c < _INF, undo_c - gain_c * _SHORT, _INF)
-        add = (
-            _best_per_type(add_c, add_a, order, type_start, arr_start, c_home, arr_unit)
+        adds = (
+            _per_type(add_c, add_a, order, type_start, arr_start, c_home, arr_unit)
             if moves < budget
-            else None
+            else []
         )
+        undos = _per_type(undo_c, undo_a, order, type_start, arr_start, c_home, arr_unit)
+        # batch: every type's best improving add or undo, best first, as long as
+        # it touches no unit an earlier one of this pass touched (so its delta,
+        # computed at the start of the pass, is still exact)
+        batch = sorted(
+            [(b.delta, 0, i, b.cls, b.arr, -1) for i, b in enumerate(undos) if b.delta < 0]
+            + [(b.delta, 1, i, b.cls, b.arr, 1) for i, b in enumerate(adds) if b.delta < 0]
+        )
+        touched: set[int] = set()
+        applied = 0
+        for _, _, _, c, a, sign in batch:
+            units = (int(c_home[c]), int(arr_unit[a]))
+            if units[0] in touched or units[1] in touched:
+                continue
+            if sign == 1 and moves + applied >= budget:
+                continue
+            apply(c, a, sign)
+            state = total()
+            better = state < current if objective == "imbalance" else state[2] < current[2]
+            if better and allowed(state) and hall_ok(int(c_type[c])):
+                current = state
+                applied += sign
+                touched.update(units)
+                continue
+            apply(c, a, -sign)
+            if sign == 1:
+                blocked[c] = True  # this class's moves break a cap: stop trying it
+        if touched:
+            stall = 0
+            continue
+        add = _best_per_type(add_c, add_a, order, type_start, arr_start, c_home, arr_unit)
         undo = _best_per_type(undo_c, undo_a, order, type_start, arr_start, c_home, arr_unit)
+        add = add if moves < budget else None
         candidates: list[list[tuple[int, int, int]]] = []
         if undo is not None and undo.delta < 0:
             candidates.append([(undo.cls, undo.arr, -1)])

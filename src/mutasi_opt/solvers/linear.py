@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LinearData", "LpBound", "linear_data", "lp_bound"]
+__all__ = [
+    "LinearData",
+    "LpBound",
+    "linear_data",
+    "lp_bound",
+    "objective_costs",
+    "relaxation_bound",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -48,27 +56,50 @@ class LinearData:
         return len(self.row_lower)
 
 
-def linear_data(proto: Any) -> LinearData:
+def objective_costs(proto: Any) -> tuple[FloatArray, float]:
+    """The proto's objective as a dense cost vector and its offset."""
+    cost = np.zeros(len(proto.variables))
+    obj = proto.objective
+    np.add.at(
+        cost,
+        np.asarray(obj.vars, dtype=np.int64),
+        np.asarray(obj.coeffs, dtype=np.float64),
+    )
+    return cost, float(obj.offset)
+
+
+def linear_data(
+    proto: Any,
+    skip_rows: Collection[int] = (),
+    *,
+    only_rows: Collection[int] | None = None,
+) -> LinearData:
     """Convert a CP-SAT model proto made only of linear constraints.
 
     ``linear`` rows keep their bounds (a domain with holes is relaxed to its
     hull), ``at_most_one`` becomes Σ ≤ 1 and an empty ``bool_or`` an
     infeasible row.  Enforcement literals are not supported (they only occur
-    in the diagnosis model).
+    in the diagnosis model).  Constraints whose index is in ``skip_rows`` are
+    left out (a Lagrangian bound prices them in the objective instead); with
+    ``only_rows``, only those constraints are converted.
     """
-    n = len(proto.variables)
     lower = np.array([v.domain[0] for v in proto.variables], dtype=np.float64)
     upper = np.array([v.domain[len(v.domain) - 1] for v in proto.variables], dtype=np.float64)
-    cost = np.zeros(n)
-    obj = proto.objective
-    for var, coef in zip(obj.vars, obj.coeffs, strict=True):
-        cost[var] += coef
+    cost, offset = objective_costs(proto)
     starts: list[int] = []
     index: list[int] = []
     value: list[float] = []
     lo: list[float] = []
     hi: list[float] = []
-    for ct in proto.constraints:
+    skip = set(skip_rows)
+    chosen = (
+        enumerate(proto.constraints)
+        if only_rows is None
+        else ((i, proto.constraints[i]) for i in sorted(only_rows))
+    )
+    for i, ct in chosen:
+        if i in skip:
+            continue
         if len(ct.enforcement_literal):
             raise ValueError("enforced constraints cannot be relaxed to an LP")
         if ct.has_linear():
@@ -97,7 +128,7 @@ def linear_data(proto: Any) -> LinearData:
         lower=lower,
         upper=upper,
         cost=cost,
-        offset=float(obj.offset),
+        offset=offset,
         row_lower=np.array(lo, dtype=np.float64),
         row_upper=np.array(hi, dtype=np.float64),
         starts=np.array(starts, dtype=np.int64),
@@ -115,7 +146,13 @@ class LpBound:
     status: str
 
 
-def lp_bound(proto: Any, *, time_limit: float = 30.0, presolve: bool = True) -> LpBound:
+def lp_bound(
+    proto: Any,
+    *,
+    time_limit: float = 30.0,
+    held: bool = False,
+    skip_rows: Collection[int] = (),
+) -> LpBound:
     """Lower bound of a linear CP-SAT model's objective from its LP relaxation.
 
     Solved with HiGHS (robust and fast at 100,000 employees), or GLOP (shipped
@@ -124,31 +161,60 @@ def lp_bound(proto: Any, *, time_limit: float = 30.0, presolve: bool = True) -> 
     after a relative safety margin of 1e-6 for the solvers' tolerances, so the
     bound stays valid.
 
-    ``presolve=False`` is for the stages that hold an earlier one at its
-    optimum (``D ≤ D*``): that row makes the LP degenerate, and measured on
-    the embedded sample HiGHS's presolve then ends in a solve error after a
-    minute, while its simplex without presolve is optimal in 0.4 s (6.6 s at
-    20,000 employees, where presolve ran out of 60 s).
+    ``held`` is for the stages that hold an earlier one at its optimum
+    (``D ≤ D*``, where the LP's own minimum of ``D`` is within 0.01 % of
+    ``D*``): that row makes the LP highly degenerate, and HiGHS then succeeds
+    or stalls depending on presolve, instance by instance (measured: on the
+    embedded sample presolve ends in a solve error after a minute while the
+    simplex without presolve is optimal in 0.4 s; on a 20,000-employee city
+    the reverse, 5.9 s with presolve).  So both are tried, each with half the
+    time.  Rows in ``skip_rows`` are left out (see :func:`linear_data`).
     """
     from .highs import solve_proto
 
     t0 = time.perf_counter()
-    result = solve_proto(proto, time_limit=time_limit, relax=True, threads=1, presolve=presolve)
+    attempts = (False, True) if held else (True,)
+    status = "lp_none"
+    for i, presolve in enumerate(attempts):
+        left = time_limit - (time.perf_counter() - t0)
+        share = left / (len(attempts) - i)
+        if share < 0.05:
+            break
+        result = solve_proto(
+            proto,
+            time_limit=share,
+            relax=True,
+            threads=1,
+            presolve=presolve,
+            skip_rows=skip_rows,
+        )
+        if result.objective is not None and result.status == "Optimal":
+            safe = result.objective - 1e-6 * max(1.0, abs(result.objective))
+            return LpBound(math.ceil(safe), time.perf_counter() - t0, "lp_optimal")
+        status = "lp_" + result.status
+    left = time_limit - (time.perf_counter() - t0)
+    if held or left < 0.5:
+        # GLOP ends ABNORMAL on the held LPs that HiGHS could not solve (measured)
+        return LpBound(None, time.perf_counter() - t0, status)
+    return _glop_bound(proto, time_limit=left, skip_rows=skip_rows)
+
+
+def relaxation_bound(relaxation: Any, proto: Any, *, time_limit: float) -> LpBound:
+    """:func:`lp_bound` on a persistent :class:`~mutasi_opt.solvers.highs.LpRelaxation`."""
+    t0 = time.perf_counter()
+    result = relaxation.solve(proto, time_limit=time_limit)
     if result.objective is not None and result.status == "Optimal":
         safe = result.objective - 1e-6 * max(1.0, abs(result.objective))
         return LpBound(math.ceil(safe), time.perf_counter() - t0, "lp_optimal")
-    left = time_limit - (time.perf_counter() - t0)
-    if left < 0.5:
-        return LpBound(None, time.perf_counter() - t0, "lp_" + result.status)
-    return _glop_bound(proto, time_limit=left)
+    return LpBound(None, time.perf_counter() - t0, "lp_" + result.status)
 
 
-def _glop_bound(proto: Any, *, time_limit: float) -> LpBound:
+def _glop_bound(proto: Any, *, time_limit: float, skip_rows: Collection[int] = ()) -> LpBound:
     """:func:`lp_bound` with GLOP."""
     from ortools.linear_solver import linear_solver_pb2, pywraplp
 
     t0 = time.perf_counter()
-    data = linear_data(proto)
+    data = linear_data(proto, skip_rows)
     mp = linear_solver_pb2.MPModelProto()
     for lo, hi, c in zip(data.lower.tolist(), data.upper.tolist(), data.cost.tolist(), strict=True):
         mp.variable.add(lower_bound=lo, upper_bound=hi, objective_coefficient=c)
