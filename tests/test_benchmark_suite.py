@@ -43,3 +43,33 @@ def test_suite_runs_every_solver_on_a_small_city(suite) -> None:  # type: ignore
     report = suite.markdown(results)
     assert "| synth-300 | ours | imbalance |" in report
     assert "time to target" in report
+    ours = next(r for r in results if r["solver"] == "ours")
+    ends = [s["ended"] for s in ours["stages"]]
+    assert ends == sorted(ends) and ends[-1] <= ours["total_seconds"] + 1e-6
+
+
+def test_scaling_fit_recovers_the_exponent(suite, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def run(n: int, seconds: float, b_gap: float) -> dict:  # type: ignore[type-arg]
+        return {
+            "instance": f"synth-{n}",
+            "solver": "ours",
+            "employees": n,
+            "stages": [
+                {"stage": "shortfall", "value": 0, "bound": 0, "ended": 0.1},
+                {"stage": "imbalance", "value": 1000, "bound": 1000, "ended": seconds},
+                {
+                    "stage": "balance",
+                    "value": 1000,
+                    "bound": round(1000 * (1 - b_gap)),
+                    "ended": 2 * seconds,
+                },
+            ],
+        }
+
+    # time ∝ N^1.5 for D; B within 1 % only at the two small sizes
+    results = [run(1000, 1.0, 0.0), run(4000, 8.0, 0.005), run(16000, 64.0, 0.05)]
+    assert suite.time_to_target(results[2], "imbalance") == 64.0
+    assert suite.time_to_target(results[2]) is None  # B 5 % from its bound
+    text = suite.scaling_plot(results, tmp_path / "scaling.png")
+    assert "D ≤ 0.1 %: t ∝ N^1.50 over N = 1,000, 4,000, 16,000" in text
+    assert "D ≤ 0.1 % and B ≤ 1 %: t ∝ N^1.50 over N = 1,000, 4,000" in text
