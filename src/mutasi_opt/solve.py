@@ -17,7 +17,7 @@ from .model import Problem
 from .plan import STAGES, Plan, PlanStatus, StageResult
 from .solvers.classes import Classes, build_classes
 from .solvers.cpsat import CpsatModel, StageOutcome, StageStatus
-from .solvers.disaggregate import disaggregate
+from .solvers.disaggregate import disaggregate, optimal_preferences
 from .solvers.greedy import greedy_improve, greedy_preferences
 
 IntArray = npt.NDArray[np.int64]
@@ -147,7 +147,10 @@ def _solve(
     for stage in STAGES:
         gap = pol.balance_gap if stage == "balance" else 0.0
         if warm_start and stage == "preference" and decisions is not None:
-            model.complete(greedy_preferences(classes, decisions))
+            try:
+                model.complete(optimal_preferences(classes, decisions))
+            except RuntimeError:  # not matchable (cannot happen under the Hall rows)
+                model.complete(greedy_preferences(classes, decisions))
         if warm_start and stage in ("imbalance", "balance") and decisions is not None:
             starts = [decisions] + ([greedy_hint] if greedy_hint is not None else [])
             if stage == "imbalance":

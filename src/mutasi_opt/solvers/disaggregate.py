@@ -22,7 +22,7 @@ from .classes import Classes
 
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["disaggregate"]
+__all__ = ["disaggregate", "optimal_preferences"]
 
 
 def disaggregate(problem: Problem, classes: Classes, decisions: dict[str, IntArray]) -> IntArray:
@@ -136,3 +136,70 @@ def _place_members(
         remaining.remove(choice)
     for e, u in zip(unplaced, remaining, strict=True):
         assignment[e] = u
+
+
+def optimal_preferences(classes: Classes, decisions: dict[str, IntArray]) -> dict[str, IntArray]:
+    """The preference options that minimise the preference cost for the given
+    leave/arrive counts: exact, one min-cost flow per type.
+
+    Per type: each leaving class supplies ``out[c]`` leavers and each arrival
+    place ``(t, u)`` takes ``arrive[t, u]``.  A leaver reaches a place either
+    *freely* (arc class → place, cost 0, only for units the class does not bar)
+    or through one of its members' preference options (class → member → place,
+    capacity 1 per member, cost ``−saving``).  Since the moves are fixed, the
+    preference cost is ``unlisted × moves − Σ savings``, and the flow maximises
+    the savings.  The counts stay as they are; only ``pref`` is chosen.
+    """
+    out, arrive = decisions["out"], decisions["arrive"]
+    pref = np.zeros(len(classes.pref_options), dtype=np.int64)
+    arr_count = [len(t) for t in classes.type_targets]
+    arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
+    options_of: dict[int, list[int]] = defaultdict(list)
+    for k, opt in enumerate(classes.pref_options):
+        options_of[opt.typ].append(k)
+    for t in sorted(options_of):
+        cls = [int(c) for c in classes.type_classes[t] if out[int(c)] > 0]
+        if not cls:
+            continue
+        targets = [int(u) for u in classes.type_targets[t]]
+        demand = {u: int(arrive[int(arr_start[t]) + j]) for j, u in enumerate(targets)}
+        places = [u for u in targets if demand[u] > 0]
+        node: dict[tuple[str, int], int] = {}
+
+        def nid(kind: str, key: int, node: dict[tuple[str, int], int] = node) -> int:
+            return node.setdefault((kind, key), len(node))
+
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        for c in cls:
+            smcf.set_node_supply(nid("c", c), int(out[c]))
+            barred = set(classes.barred[c])
+            for u in places:
+                if u not in barred:
+                    smcf.add_arc_with_capacity_and_unit_cost(
+                        nid("c", c), nid("u", u), int(out[c]), 0
+                    )
+        option_arcs: list[tuple[int, int]] = []
+        member_arc: dict[int, int] = {}
+        for k in options_of[t]:
+            opt = classes.pref_options[k]
+            if out[opt.cls] <= 0 or demand.get(opt.unit, 0) <= 0:
+                continue
+            if opt.employee not in member_arc:
+                member_arc[opt.employee] = smcf.add_arc_with_capacity_and_unit_cost(
+                    nid("c", opt.cls), nid("e", opt.employee), 1, 0
+                )
+            arc = smcf.add_arc_with_capacity_and_unit_cost(
+                nid("e", opt.employee), nid("u", opt.unit), 1, -opt.saving
+            )
+            option_arcs.append((arc, k))
+        for u in places:
+            smcf.set_node_supply(nid("u", u), -demand[u])
+        if smcf.solve() != smcf.OPTIMAL:
+            raise RuntimeError(
+                "leavers cannot be matched to arrival places without barred units; "
+                "the model's refusal constraints should have prevented this"
+            )
+        for arc, k in option_arcs:
+            if smcf.flow(arc):
+                pref[k] = 1
+    return {"out": out.copy(), "arrive": arrive.copy(), "pref": pref}

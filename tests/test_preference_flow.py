@@ -1,0 +1,52 @@
+"""The exact preference assignment for fixed leave/arrive counts
+(``optimal_preferences``, one min-cost flow per type) equals CP-SAT's optimum
+of the preference stage with those counts fixed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mutasi_opt.solvers.classes import build_classes
+from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
+from mutasi_opt.solvers.disaggregate import optimal_preferences
+from problems import random_problem
+
+
+def _cost(problem, classes, decisions) -> int:  # type: ignore[no-untyped-def]
+    unlisted = problem.policy.unlisted_preference_cost
+    saving = np.array([o.saving for o in classes.pref_options], dtype=np.int64)
+    return int(unlisted * decisions["out"].sum() - (saving * decisions["pref"]).sum())
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_flow_preferences_equal_the_fixed_count_optimum(seed: int) -> None:
+    problem = random_problem(300 + seed, 8 + seed % 6, 3 + seed % 3, max_moves=None)
+    classes = build_classes(problem)
+    model = CpsatModel(problem, classes)
+    decisions = None
+    for stage in ("shortfall", "imbalance"):
+        out = model.solve_stage(stage, time_limit=20, seed=0, workers=1)
+        if out.status is StageStatus.INFEASIBLE:
+            pytest.skip("infeasible instance")
+        assert out.value is not None
+        model.fix_at_most(model.stage_expression(stage), out.value)
+        decisions = out.decisions
+    assert decisions is not None
+    if not classes.pref_options or decisions["out"].sum() == 0:
+        pytest.skip("nobody with preferences moves")
+    flow = optimal_preferences(classes, decisions)
+    assert (flow["out"] == decisions["out"]).all() and (flow["arrive"] == decisions["arrive"]).all()
+    # CP-SAT with the counts fixed
+    exact = CpsatModel(problem, classes)
+    v = exact.vars
+    for y, val in zip(v.out, decisions["out"], strict=True):
+        if y is not None:
+            exact.model.add(y == int(val))
+    for y, val in zip(v.arrive, decisions["arrive"], strict=True):
+        exact.model.add(y == int(val))
+    best = exact.solve_stage("preference", time_limit=20, seed=0, workers=1)
+    assert best.status is StageStatus.OPTIMAL
+    assert _cost(problem, classes, flow) == best.value
+    # and the flow's choice is feasible for the model (it completes as a hint)
+    assert exact.complete(flow)
