@@ -35,6 +35,8 @@ _INF = np.iinfo(np.int64).max // 4
 _TIE = 2**32
 #: weight of one unit of shortfall in the imbalance stage's key (> any ΔD·2³² + ΔB)
 _SHORT = 2**54
+#: per type and pass, the best classes × arrivals tried as a batch
+_BATCH_K = 4
 
 
 @dataclass
@@ -44,55 +46,52 @@ class _Best:
     arr: int
 
 
+def _top_k(values: IntArray, groups: IntArray, n_groups: int, k: int) -> IntArray:
+    """``[n_groups, k]`` indices of each group's k smallest values (−1 where fewer)."""
+    out = np.full((n_groups, k), -1, dtype=np.int64)
+    if values.size == 0:
+        return out
+    order = np.lexsort((np.arange(values.size), values, groups))
+    g = groups[order]
+    starts = np.searchsorted(g, np.arange(n_groups))
+    rank = np.arange(order.size) - starts[g]
+    keep = (rank < k) & (values[order] < _INF)
+    out[g[keep], rank[keep]] = order[keep]
+    return out
+
+
 def _per_type(
     d_cls: IntArray,
     d_arr: IntArray,
-    order: IntArray,
-    type_start: IntArray,
-    arr_start: IntArray,
+    c_type: IntArray,
+    arr_type: IntArray,
     c_home: IntArray,
     arr_unit: IntArray,
+    n_types: int,
+    k: int = 1,
 ) -> list[_Best]:
-    """Per type, the (class, arrival) pair with the smallest d_cls + d_arr (home ≠ unit)."""
-    n_types = len(arr_start) - 1
-    sorted_d = d_cls[order]
-    found: list[_Best] = []
-    for t in range(n_types):
-        c0, c1 = int(type_start[t]), int(type_start[t + 1])
-        a0, a1 = int(arr_start[t]), int(arr_start[t + 1])
-        if c0 == c1 or a0 == a1:
-            continue
-        ci = int(order[c0 + int(np.argmin(sorted_d[c0:c1]))])
-        if d_cls[ci] >= _INF:
-            continue
-        seg = d_arr[a0:a1]
-        for ai in np.argsort(seg, kind="stable")[:2]:
-            if seg[ai] >= _INF:
-                break
-            a = a0 + int(ai)
-            if arr_unit[a] == c_home[ci]:
-                continue
-            found.append(_Best(int(d_cls[ci] + seg[ai]), ci, a))
-            break
-    return found
+    """Candidate (class, arrival) pairs of the same type, best ``d_cls + d_arr`` first.
+
+    Per type the ``k`` best classes are paired with the ``k + 1`` best
+    arrivals (one more, as an arrival at a class's own home does not count);
+    with ``k = 1`` the first candidate of each type is its best pair.
+    """
+    cls = _top_k(d_cls, c_type, n_types, k)
+    arr = _top_k(d_arr, arr_type, n_types, k + 1)
+    c = np.repeat(cls[:, :, None], k + 1, axis=2).reshape(-1)
+    a = np.repeat(arr[:, None, :], k, axis=1).reshape(-1)
+    ok = (c >= 0) & (a >= 0)
+    c, a = c[ok], a[ok]
+    ok = c_home[c] != arr_unit[a]
+    c, a = c[ok], a[ok]
+    delta = d_cls[c] + d_arr[a]
+    order = np.lexsort((a, c, delta))
+    return [_Best(int(delta[i]), int(c[i]), int(a[i])) for i in order]
 
 
-def _best_per_type(
-    d_cls: IntArray,
-    d_arr: IntArray,
-    order: IntArray,
-    type_start: IntArray,
-    arr_start: IntArray,
-    c_home: IntArray,
-    arr_unit: IntArray,
-) -> _Best | None:
-    """The (class, arrival) pair of one type with the smallest d_cls + d_arr (home ≠ unit)."""
-    found = _per_type(d_cls, d_arr, order, type_start, arr_start, c_home, arr_unit)
-    best: _Best | None = None
-    for b in found:  # the first of equal deltas, as the types come in order
-        if best is None or b.delta < best.delta:
-            best = b
-    return best
+def _best(found: list[_Best]) -> _Best | None:
+    """The best candidate (the list is sorted)."""
+    return found[0] if found else None
 
 
 def _incidence(lists: list[IntArray]) -> tuple[IntArray, IntArray]:
@@ -277,8 +276,7 @@ def greedy_improve(
             return False
         return imbalance_cap is None or state[1] <= imbalance_cap
 
-    order = np.argsort(c_type, kind="stable").astype(np.int64)
-    type_start = np.searchsorted(c_type[order], np.arange(classes.n_types + 1)).astype(np.int64)
+    n_types = classes.n_types
     arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
     hall = _hall_checks(classes, arr_start)
     blocked = np.zeros(classes.n, dtype=np.bool_)
@@ -314,12 +312,8 @@ def greedy_improve(
         )
         if objective == "imbalance" and n_q:
             undo_c = np.where(undo_c < _INF, undo_c - gain_c * _SHORT, _INF)
-        adds = (
-            _per_type(add_c, add_a, order, type_start, arr_start, c_home, arr_unit)
-            if moves < budget
-            else []
-        )
-        undos = _per_type(undo_c, undo_a, order, type_start, arr_start, c_home, arr_unit)
+        adds = _per_type(add_c, add_a, c_type, arr_type, c_home, arr_unit, n_types, _BATCH_K)
+        undos = _per_type(undo_c, undo_a, c_type, arr_type, c_home, arr_unit, n_types, _BATCH_K)
         # batch: every type's best improving add or undo, best first, as long as
         # it touches no unit an earlier one of this pass touched (so its delta,
         # computed at the start of the pass, is still exact)
@@ -346,21 +340,61 @@ def greedy_improve(
             apply(c, a, -sign)
             if sign == 1:
                 blocked[c] = True  # this class's moves break a cap: stop trying it
+        if moves + applied >= budget:
+            # the budget is full: a batch of swaps (undo one move, make a better one),
+            # each on four units no other change of this pass touched
+            free_undos = list(undos)
+            for ad in adds:
+                if ad.delta >= 0:
+                    break
+                a_units = {int(c_home[ad.cls]), int(arr_unit[ad.arr])}
+                if a_units & touched:
+                    continue
+                un = next(
+                    (
+                        u
+                        for u in free_undos
+                        if not ({int(c_home[u.cls]), int(arr_unit[u.arr])} & (touched | a_units))
+                    ),
+                    None,
+                )
+                if un is None or un.delta + ad.delta >= 0:
+                    continue
+                pair = ((un.cls, un.arr, -1), (ad.cls, ad.arr, 1))
+                for c, a, sign in pair:
+                    apply(c, a, sign)
+                state = total()
+                better = state < current if objective == "imbalance" else state[2] < current[2]
+                if (
+                    better
+                    and allowed(state)
+                    and hall_ok(int(c_type[un.cls]))
+                    and hall_ok(int(c_type[ad.cls]))
+                ):
+                    current = state
+                    touched |= a_units | {int(c_home[un.cls]), int(arr_unit[un.arr])}
+                    free_undos.remove(un)
+                    continue
+                for c, a, sign in reversed(pair):
+                    apply(c, a, -sign)
         if touched:
             stall = 0
             continue
-        add = _best_per_type(add_c, add_a, order, type_start, arr_start, c_home, arr_unit)
-        undo = _best_per_type(undo_c, undo_a, order, type_start, arr_start, c_home, arr_unit)
-        add = add if moves < budget else None
+        swap_add = _best(adds)
+        undo = _best(undos)
+        add = swap_add if moves < budget else None
         candidates: list[list[tuple[int, int, int]]] = []
         if undo is not None and undo.delta < 0:
             candidates.append([(undo.cls, undo.arr, -1)])
         if add is not None and add.delta < 0:
             candidates.append([(add.cls, add.arr, 1)])
-        if moves >= budget and undo is not None:
-            swap_add = _best_per_type(add_c, add_a, order, type_start, arr_start, c_home, arr_unit)
-            if swap_add is not None and undo.delta + swap_add.delta < 0:
-                candidates.append([(undo.cls, undo.arr, -1), (swap_add.cls, swap_add.arr, 1)])
+        if (
+            moves >= budget
+            and undo is not None
+            and swap_add is not None
+            and undo.delta + swap_add.delta < 0
+        ):
+            candidates.append([(undo.cls, undo.arr, -1), (swap_add.cls, swap_add.arr, 1)])
         progressed = False
         for ops in sorted(candidates, key=len):
             for c, a, sign in ops:
