@@ -69,15 +69,27 @@ def _per_type(
     arr_unit: IntArray,
     n_types: int,
     k: int = 1,
+    *,
+    improving: bool,
 ) -> list[_Best]:
     """Candidate (class, arrival) pairs of the same type, best ``d_cls + d_arr`` first.
 
     Per type the ``k`` best classes are paired with the ``k + 1`` best
     arrivals (one more, as an arrival at a class's own home does not count);
-    with ``k = 1`` the first candidate of each type is its best pair.
+    with ``k = 1`` the first candidate of each type is its best pair.  With
+    ``improving`` only pairs that can lower the objective are returned.
     """
     cls = _top_k(d_cls, c_type, n_types, k)
-    arr = _top_k(d_arr, arr_type, n_types, k + 1)
+    if improving:
+        # only arrivals that improve when paired with their type's best class
+        best_cls = np.where(cls[:, 0] >= 0, d_cls[np.maximum(cls[:, 0], 0)], _INF)
+        keep = np.flatnonzero(d_arr < -best_cls[arr_type])
+    else:
+        keep = np.flatnonzero(d_arr < _INF)
+    arr = _top_k(d_arr[keep], arr_type[keep], n_types, k + 1)
+    if keep.size == 0:
+        return []
+    arr = np.where(arr >= 0, keep[np.maximum(arr, 0)], -1)
     c = np.repeat(cls[:, :, None], k + 1, axis=2).reshape(-1)
     a = np.repeat(arr[:, None, :], k, axis=1).reshape(-1)
     ok = (c >= 0) & (a >= 0)
@@ -125,6 +137,15 @@ def _hall_checks(
             checks.append((arr.astype(np.int64), cls))
         out[t] = checks
     return out
+
+
+def _flatten(
+    checks: list[tuple[IntArray, IntArray]],
+) -> tuple[IntArray, IntArray, IntArray, IntArray, int]:
+    """A type's Hall checks as flat index arrays with their check ids (for bincount)."""
+    arr_check, arr_idx = _incidence([w for w, _ in checks])
+    cls_check, cls_idx = _incidence([c for _, c in checks])
+    return arr_idx, arr_check, cls_idx, cls_check, len(checks)
 
 
 def greedy_improve(
@@ -231,16 +252,15 @@ def greedy_improve(
 
     def hall_ok(t: int) -> bool:
         """Free leavers of type t can still avoid their barred units (see classes)."""
-        checks = hall.get(t)
-        if not checks:
+        flat = hall_flat.get(t)
+        if flat is None:
             return True
+        arr_idx, arr_chk, cls_idx, cls_chk, n_chk = flat
         members = classes.type_classes[t]
         free = int(out[members].sum() - pinned_c[members].sum())
-        return all(
-            int(arrive[w_arr].sum() - pinned_a[w_arr].sum())
-            <= free - int(out[w_cls].sum() - pinned_c[w_cls].sum())
-            for w_arr, w_cls in checks
-        )
+        into_w = np.bincount(arr_chk, weights=arrive[arr_idx] - pinned_a[arr_idx], minlength=n_chk)
+        barring = np.bincount(cls_chk, weights=out[cls_idx] - pinned_c[cls_idx], minlength=n_chk)
+        return bool(np.all(into_w <= free - barring))
 
     def apply(c: int, a: int, sign: int) -> None:
         s[c_pair[c]] -= sign * c_cap[c]
@@ -279,6 +299,7 @@ def greedy_improve(
     n_types = classes.n_types
     arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
     hall = _hall_checks(classes, arr_start)
+    hall_flat = {t: _flatten(checks) for t, checks in hall.items()}
     blocked = np.zeros(classes.n, dtype=np.bool_)
     current = total()
     steps = stall = 0
@@ -312,8 +333,12 @@ def greedy_improve(
         )
         if objective == "imbalance" and n_q:
             undo_c = np.where(undo_c < _INF, undo_c - gain_c * _SHORT, _INF)
-        adds = _per_type(add_c, add_a, c_type, arr_type, c_home, arr_unit, n_types, _BATCH_K)
-        undos = _per_type(undo_c, undo_a, c_type, arr_type, c_home, arr_unit, n_types, _BATCH_K)
+        adds = _per_type(
+            add_c, add_a, c_type, arr_type, c_home, arr_unit, n_types, _BATCH_K, improving=True
+        )
+        undos = _per_type(
+            undo_c, undo_a, c_type, arr_type, c_home, arr_unit, n_types, _BATCH_K, improving=False
+        )
         # batch: every type's best improving add or undo, best first, as long as
         # it touches no unit an earlier one of this pass touched (so its delta,
         # computed at the start of the pass, is still exact)
@@ -343,23 +368,21 @@ def greedy_improve(
         if moves + applied >= budget:
             # the budget is full: a batch of swaps (undo one move, make a better one),
             # each on four units no other change of this pass touched
-            free_undos = list(undos)
+            free_undos = [(u, int(c_home[u.cls]), int(arr_unit[u.arr])) for u in undos]
             for ad in adds:
-                if ad.delta >= 0:
+                if ad.delta >= 0 or not free_undos or ad.delta + free_undos[0][0].delta >= 0:
                     break
                 a_units = {int(c_home[ad.cls]), int(arr_unit[ad.arr])}
                 if a_units & touched:
                     continue
-                un = next(
-                    (
-                        u
-                        for u in free_undos
-                        if not ({int(c_home[u.cls]), int(arr_unit[u.arr])} & (touched | a_units))
-                    ),
+                busy = touched | a_units
+                found = next(
+                    (x for x in free_undos if x[1] not in busy and x[2] not in busy),
                     None,
                 )
-                if un is None or un.delta + ad.delta >= 0:
+                if found is None or found[0].delta + ad.delta >= 0:
                     continue
+                un = found[0]
                 pair = ((un.cls, un.arr, -1), (ad.cls, ad.arr, 1))
                 for c, a, sign in pair:
                     apply(c, a, sign)
@@ -373,7 +396,7 @@ def greedy_improve(
                 ):
                     current = state
                     touched |= a_units | {int(c_home[un.cls]), int(arr_unit[un.arr])}
-                    free_undos.remove(un)
+                    free_undos.remove(found)
                     continue
                 for c, a, sign in reversed(pair):
                     apply(c, a, -sign)
