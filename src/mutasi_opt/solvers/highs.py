@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .linear import linear_data, objective_costs
+from .linear import LinearData, linear_data, objective_costs, safe_bound
 
 __all__ = ["HighsResult", "LpRelaxation", "solve_proto"]
 
@@ -108,9 +108,19 @@ def solve_proto(
     offset = data.offset
     has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = float(info.objective_function_value) + offset if has_sol else None
-    bound = objective if relax else float(info.mip_dual_bound) + offset
-    values = np.array(h.getSolution().col_value) if has_sol else None
+    solution = h.getSolution()
+    if relax:
+        # a bound from the duals that HiGHS's tolerances cannot make invalid
+        bound: float | None = safe_bound(data, _row_dual(solution, data.n_rows))
+    else:
+        bound = float(info.mip_dual_bound) + offset
+    values = np.array(solution.col_value) if has_sol else None
     return HighsResult(status, objective, bound, seconds, values)
+
+
+def _row_dual(solution: Any, n_rows: int) -> npt.NDArray[np.float64]:
+    dual = np.asarray(solution.row_dual, dtype=np.float64)
+    return dual if dual.size == n_rows else np.zeros(n_rows)
 
 
 class LpRelaxation:
@@ -131,10 +141,12 @@ class LpRelaxation:
         self._n = data.n_cols
         self._h.addVars(self._n, data.lower, data.upper)
         self._rows: set[int] = set()
+        self._chunks: list[LinearData] = []
         self._add(data)
         self._rows.update(rows)
 
-    def _add(self, data: Any) -> None:
+    def _add(self, data: LinearData) -> None:
+        self._chunks.append(data)
         if data.n_rows:
             self._h.addRows(
                 data.n_rows,
@@ -167,4 +179,26 @@ class LpRelaxation:
         info = self._h.getInfo()
         has_sol = info.primal_solution_status == 2
         objective = float(info.objective_function_value) + offset if has_sol else None
-        return HighsResult(status, objective, objective, seconds, None)
+        rows = self._rows_data(cost, offset)
+        bound = safe_bound(rows, _row_dual(self._h.getSolution(), rows.n_rows))
+        return HighsResult(status, objective, bound, seconds, None)
+
+    def _rows_data(self, cost: npt.NDArray[np.float64], offset: float) -> LinearData:
+        """All rows held, as one :class:`LinearData` with the given objective."""
+        first = self._chunks[0]
+        starts = [np.zeros(1, dtype=np.int64)]
+        shift = 0
+        for ch in self._chunks:
+            starts.append(ch.starts[1:] + shift)
+            shift += len(ch.index)
+        return LinearData(
+            lower=first.lower,
+            upper=first.upper,
+            cost=cost,
+            offset=offset,
+            row_lower=np.concatenate([ch.row_lower for ch in self._chunks]),
+            row_upper=np.concatenate([ch.row_upper for ch in self._chunks]),
+            starts=np.concatenate(starts),
+            index=np.concatenate([ch.index for ch in self._chunks]),
+            value=np.concatenate([ch.value for ch in self._chunks]),
+        )

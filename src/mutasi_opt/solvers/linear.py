@@ -137,6 +137,38 @@ def linear_data(
     )
 
 
+def safe_bound(data: LinearData, row_dual: Any, cost: FloatArray | None = None) -> float:
+    """A lower bound on ``min cost·x`` over the rows and column bounds of ``data``
+    that is valid for *any* row multipliers ``row_dual``, whatever their accuracy.
+
+    For multipliers ``y`` (each clipped to the sign its finite row bound
+    allows) and reduced costs ``r = c − Aᵀy``, every feasible ``x`` has
+    ``c·x = r·x + y·Ax ≥ Σ_j min(r_j·l_j, r_j·u_j) + Σ_i (y_i > 0 ? y_i·lo_i
+    : y_i·hi_i)`` (Lagrangian duality over the box of the columns).  So a
+    solver's tolerances can make the bound weaker, never invalid: the 1e-6
+    safety margin used before was not enough on a tiny instance, where
+    HiGHS without presolve reported an LP optimum above the integer optimum
+    (9 for 8).  The floating-point error of the sum itself is covered by a
+    margin of 1e-9 of the terms' magnitude.
+    """
+    c = data.cost if cost is None else cost
+    y = np.asarray(row_dual, dtype=np.float64)
+    lo_ok, hi_ok = np.isfinite(data.row_lower), np.isfinite(data.row_upper)
+    y = np.where((y > 0) & lo_ok, y, np.where((y < 0) & hi_ok, y, 0.0))
+    row_terms = np.where(
+        y > 0, y * np.where(lo_ok, data.row_lower, 0.0), y * np.where(hi_ok, data.row_upper, 0.0)
+    )
+    entry_row = np.repeat(np.arange(data.n_rows), np.diff(data.starts))
+    aty = np.bincount(data.index, weights=data.value * y[entry_row], minlength=data.n_cols)
+    r = c - aty
+    col_terms = np.where(r > 0, r * data.lower, np.where(r < 0, r * data.upper, 0.0))
+    if not np.all(np.isfinite(col_terms)):
+        return -math.inf
+    total = float(row_terms.sum() + col_terms.sum()) + data.offset
+    scale = float(np.abs(row_terms).sum() + np.abs(col_terms).sum()) + abs(data.offset)
+    return total - 1e-9 * scale - 1e-9
+
+
 @dataclass(frozen=True)
 class LpBound:
     """A valid lower bound from the LP relaxation (``None`` if GLOP failed)."""
@@ -188,9 +220,8 @@ def lp_bound(
             presolve=presolve,
             skip_rows=skip_rows,
         )
-        if result.objective is not None and result.status == "Optimal":
-            safe = result.objective - 1e-6 * max(1.0, abs(result.objective))
-            return LpBound(math.ceil(safe), time.perf_counter() - t0, "lp_optimal")
+        if result.status == "Optimal" and result.bound is not None and result.bound > -math.inf:
+            return LpBound(math.ceil(result.bound), time.perf_counter() - t0, "lp_optimal")
         status = "lp_" + result.status
     left = time_limit - (time.perf_counter() - t0)
     if held or left < 0.5:
@@ -203,9 +234,8 @@ def relaxation_bound(relaxation: Any, proto: Any, *, time_limit: float) -> LpBou
     """:func:`lp_bound` on a persistent :class:`~mutasi_opt.solvers.highs.LpRelaxation`."""
     t0 = time.perf_counter()
     result = relaxation.solve(proto, time_limit=time_limit)
-    if result.objective is not None and result.status == "Optimal":
-        safe = result.objective - 1e-6 * max(1.0, abs(result.objective))
-        return LpBound(math.ceil(safe), time.perf_counter() - t0, "lp_optimal")
+    if result.status == "Optimal" and result.bound is not None and result.bound > -math.inf:
+        return LpBound(math.ceil(result.bound), time.perf_counter() - t0, "lp_optimal")
     return LpBound(None, time.perf_counter() - t0, "lp_" + result.status)
 
 
@@ -237,6 +267,9 @@ def _glop_bound(proto: Any, *, time_limit: float, skip_rows: Collection[int] = (
     seconds = time.perf_counter() - t0
     if status != pywraplp.Solver.OPTIMAL:
         return LpBound(None, seconds, "lp_" + str(status))
-    value = objective.Value() + data.offset
-    safe = value - 1e-6 * max(1.0, abs(value))
-    return LpBound(math.ceil(safe), seconds, "lp_optimal")
+    del objective
+    duals = np.array([c.dual_value() for c in solver.constraints()], dtype=np.float64)
+    bound = safe_bound(data, duals)
+    if bound == -math.inf:
+        return LpBound(None, seconds, "lp_unbounded_dual")
+    return LpBound(math.ceil(bound), seconds, "lp_optimal")

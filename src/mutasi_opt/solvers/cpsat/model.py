@@ -228,6 +228,7 @@ class CpsatModel:
             return relaxation_bound(self._relaxation, proto, time_limit=time_limit).bound
         _, _, d_hold = d_holds[0]
         lam = 400 * max(self.problem.policy.balance_slopes)
+        self.model.clear_objective()  # type: ignore[no-untyped-call]
         self.model.minimize(expr + lam * d_expr)
         try:
             res = relaxation_bound(self._relaxation, proto, time_limit=time_limit)
