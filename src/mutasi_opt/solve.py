@@ -33,7 +33,7 @@ _AUXILIARY = ("shortfall", "imbalance", "balance")
 
 _TIME_SHARE = {
     "shortfall": 0.25,
-    "imbalance": 0.3,
+    "imbalance": 0.4,
     "balance": 0.45,
     "moves": 0.5,
     "preference": 1.0,
@@ -349,7 +349,11 @@ def _warm_start(
         else held["imbalance"] + round(200 * problem.policy.imbalance_tolerance_hours)
     )
     best: tuple[tuple[int, ...], dict[str, IntArray]] | None = None
+    seen: list[dict[str, IntArray]] = []
     for start in starts:
+        if any(all(np.array_equal(start[k], s[k]) for k in start) for s in seen):
+            continue  # the same start again (the stage before kept the greedy hint)
+        seen.append(start)
         if stage == "balance":
             m = metrics.evaluate(problem, disaggregate(problem, classes, start))
             if m.shortfall > held["shortfall"] or (cap_d is not None and m.imbalance_centi > cap_d):

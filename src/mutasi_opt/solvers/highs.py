@@ -171,7 +171,8 @@ class LpRelaxation:
             raise ValueError("the model gained variables since the relaxation was built")
         cost, offset = objective_costs(proto)
         self._h.changeColsCost(self._n, np.arange(self._n, dtype=np.int32), cost)
-        self._h.setOptionValue("time_limit", float(time_limit))
+        # HiGHS's time limit counts from the instance's first run, not this one
+        self._h.setOptionValue("time_limit", float(self._h.getRunTime()) + float(time_limit))
         t0 = time.perf_counter()
         self._h.run()
         seconds = time.perf_counter() - t0
