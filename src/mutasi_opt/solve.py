@@ -33,7 +33,7 @@ _AUXILIARY = ("shortfall", "imbalance", "balance")
 
 _TIME_SHARE = {
     "shortfall": 0.25,
-    "imbalance": 0.4,
+    "imbalance": 0.45,
     "balance": 0.45,
     "moves": 0.5,
     "preference": 1.0,
