@@ -7,7 +7,7 @@ from .analysis import StateReport, current_state
 from .check import Violation, check_plan
 from .errors import InputError, InputIssue
 from .io import read_folder, write_folder
-from .model import Demand, Employee, Policy, Problem, Requirement, Unit
+from .model import Demand, Employee, Policy, Problem, Requirement, Surge, Unit
 from .plan import Plan, PlanStatus, StageResult, write_plan
 from .sample import load_sample
 from .solve import solve
@@ -29,6 +29,7 @@ __all__ = [
     "Requirement",
     "StageResult",
     "StateReport",
+    "Surge",
     "Unit",
     "Violation",
     "__version__",

@@ -32,7 +32,7 @@ from pydantic import (
 )
 
 from .errors import InputError, InputIssue
-from .values import GolonganField, NipField
+from .values import GolonganField, MonthField, NipField, month_index
 
 __all__ = [
     "CheckContext",
@@ -417,6 +417,48 @@ class Requirement(_Frozen):
         return 1 if _none_if_blank(value) is None else value
 
 
+class Surge(_Frozen):
+    """A temporary need for extra staff (one row of ``surges.csv``).
+
+    ``extra_fte`` FTE are needed at ``unit`` in every month from ``start`` to
+    ``end`` (inclusive), on top of its base staffing, by staff of ``role``
+    (empty: any role) holding ``competency`` at ``min_level`` or above (empty:
+    none needed).
+    """
+
+    surge: Annotated[str, BeforeValidator(strip_text), Field(min_length=1)]
+    unit: UnitId
+    role: Text = ""
+    competency: Text = ""
+    min_level: Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=5)] = 1
+    start: MonthField
+    end: MonthField
+    extra_fte: float
+
+    @field_validator("min_level", mode="before")
+    @classmethod
+    def _default_level(cls, value: Any) -> Any:
+        return 1 if _none_if_blank(value) is None else value
+
+    @field_validator("extra_fte")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if not math.isfinite(value) or value <= 0:
+            raise ValueError("extra_fte must be a positive number of FTE (e.g. 2.5)")
+        return value
+
+    @model_validator(mode="after")
+    def _window(self) -> Surge:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def months(self) -> range:
+        """Month indices of the window (see :func:`mutasi_opt.values.month_index`)."""
+        return range(month_index(self.start), month_index(self.end) + 1)
+
+
 class Policy(_Frozen):
     """Transfer rules (``policy.toml``); every key has a default."""
 
@@ -431,6 +473,12 @@ class Policy(_Frozen):
     balance_gap: Annotated[float, Field(ge=0, lt=1)] = 0.005
     overdue_months: Annotated[int, Field(ge=0)] = 60
     ej_bands: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
+    # temporary secondments (surge planning)
+    max_secondment_months: Annotated[int, Field(ge=1)] = 6
+    max_lent_fraction: Annotated[float, Field(ge=0, le=1)] = 0.2
+    allow_pppk_secondment: bool = False
+    max_secondments_per_employee: Annotated[int, Field(ge=0)] = 1
+    secondment_min_months_in_unit: Annotated[int, Field(ge=0)] = 0
 
     @model_validator(mode="after")
     def _shape(self) -> Policy:

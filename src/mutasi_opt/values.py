@@ -14,13 +14,19 @@ from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer
 from pydantic_core import CoreSchema, core_schema
 
 __all__ = [
+    "FIRST_MONTH",
+    "LAST_MONTH",
     "Golongan",
     "GolonganField",
+    "MonthField",
     "Nip",
     "NipField",
+    "month_index",
+    "month_label",
     "nip_problem",
     "nips_well_formed",
     "parse_golongan",
+    "parse_month",
     "parse_nip",
 ]
 
@@ -278,3 +284,45 @@ GolonganField = Annotated[
     BeforeValidator(_golongan_or_none),
     PlainSerializer(lambda g: None if g is None else g.value, return_type=str | None),
 ]
+
+
+# ---------------------------------------------------------------- months
+#: the range of months accepted in surge windows (a sanity bound on typing errors)
+FIRST_MONTH, LAST_MONTH = "2000-01", "2100-12"
+_MONTH_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?$")
+
+
+def parse_month(value: Any) -> str:
+    """A calendar month as ``YYYY-MM``.
+
+    Accepts ``2026-04``, ``2026/4``, ``2026-04-30`` (the day is ignored) and
+    date or datetime values (as spreadsheets deliver them).
+    """
+    if isinstance(value, dt.date):
+        year, month = value.year, value.month
+    else:
+        text = "" if value is None else str(value).strip()
+        m = _MONTH_RE.match(text)
+        if not m:
+            raise ValueError(f"expected a month as YYYY-MM (e.g. 2026-04), got {text!r}")
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} does not exist; write YYYY-MM with MM from 01 to 12")
+    label = f"{year:04d}-{month:02d}"
+    if not FIRST_MONTH <= label <= LAST_MONTH:
+        raise ValueError(f"month {label} is outside {FIRST_MONTH}..{LAST_MONTH}; check the year")
+    return label
+
+
+def month_index(label: str) -> int:
+    """``'2026-04'`` → months since year 0 (consecutive months differ by one)."""
+    year, month = label.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def month_label(index: int) -> str:
+    """Inverse of :func:`month_index`."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+MonthField = Annotated[str, BeforeValidator(parse_month)]

@@ -47,6 +47,7 @@ from ..model import (
     Policy,
     Problem,
     Requirement,
+    Surge,
     Unit,
     clean_message,
     parse_competencies,
@@ -72,6 +73,8 @@ _PROBE_BASE: dict[type[Any], dict[str, Any]] = {
     Unit: {"unit": "u"},
     Demand: {"unit": "u", "workload_hours": 0.0},
     Requirement: {"unit": "u", "competency": "c"},
+    # the widest window, so that probing start or end alone never trips end < start
+    Surge: {"surge": "s", "unit": "u", "start": "2000-01", "end": "2100-12", "extra_fte": 1.0},
 }
 
 

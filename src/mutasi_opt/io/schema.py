@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Demand, Employee, Requirement, Unit
+from ..model import Demand, Employee, Requirement, Surge, Unit
 
-__all__ = ["TABLES", "TableSpec", "normalise_header"]
+__all__ = ["SURGES", "TABLES", "TableSpec", "normalise_header"]
 
 _SEPARATORS = re.compile(r"[\s_\-./]+")
 
@@ -48,7 +48,7 @@ class TableSpec:
     """
 
     name: str
-    model: type[Employee] | type[Unit] | type[Demand] | type[Requirement]
+    model: type[Employee] | type[Unit] | type[Demand] | type[Requirement] | type[Surge]
     aliases: dict[str, tuple[str, ...]]
     required_file: bool
     numeric: frozenset[str]
@@ -139,3 +139,22 @@ TABLES: dict[str, TableSpec] = {
         ),
     )
 }
+
+
+#: ``surges.csv`` (temporary needs; given to ``mutasi-opt surge --surges FILE``)
+SURGES = TableSpec(
+    name="surges",
+    model=Surge,
+    aliases={
+        "surge": ("id", "kode", "kode_lonjakan", "lonjakan", "kegiatan"),
+        "unit": _UNIT,
+        "role": _ROLE,
+        "competency": ("kompetensi", "kode_kompetensi"),
+        "min_level": ("level_minimal", "tingkat_minimal", "min_tingkat"),
+        "start": ("mulai", "bulan_mulai"),
+        "end": ("selesai", "bulan_selesai", "akhir"),
+        "extra_fte": ("tambahan_fte", "fte_tambahan", "kebutuhan_fte"),
+    },
+    required_file=False,
+    numeric=frozenset({"min_level", "extra_fte"}),
+)
