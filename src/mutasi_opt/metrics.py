@@ -35,6 +35,7 @@ from .model import Policy, Problem
 __all__ = [
     "BANDS",
     "Metrics",
+    "Secondments",
     "allowed_units",
     "as_assignment",
     "assigned_capacity_centi",
@@ -46,10 +47,12 @@ __all__ = [
     "evaluate",
     "fair_share_centi",
     "fte_capacity_hours",
+    "fte_centi",
     "headcount",
     "imbalance_centi",
     "imbalance_fte",
     "immovable_reason",
+    "lent_capacity_centi",
     "movable",
     "moved",
     "phi_scaled",
@@ -59,6 +62,11 @@ __all__ = [
     "requirement_shortfall",
     "role_capacity_hours",
     "round_half_up",
+    "secondment_balance_scaled",
+    "surge_cover_centi",
+    "surge_horizon",
+    "surge_need_centi",
+    "uncovered_centi",
     "unit_role_pairs",
     "unit_role_table",
     "unit_table",
@@ -509,3 +517,104 @@ def unit_table(problem: Problem, assignment: Any = None) -> dict[str, npt.NDArra
         "ej": ej_v,
         "band": band(ej_v, problem.policy.ej_bands),
     }
+
+
+# ---------------------------------------------------------------------- surges
+@dataclass(frozen=True)
+class Secondments:
+    """Temporary transfers as aligned arrays: ``employee`` (position) helps surge
+    ``surge`` (position in the surges tuple) from month ``first`` to ``last``
+    inclusive (month indices, see :func:`mutasi_opt.values.month_index`)."""
+
+    employee: IntArray
+    surge: IntArray
+    first: IntArray
+    last: IntArray
+
+    @classmethod
+    def empty(cls) -> Secondments:
+        """No secondments."""
+        z = np.zeros(0, dtype=np.int64)
+        return cls(z, z, z, z)
+
+    def __len__(self) -> int:
+        return len(self.employee)
+
+    def present(self, months: range) -> BoolArray:
+        """``[k, m]``: secondment ``k`` runs in month ``months[m]``."""
+        m = np.arange(months.start, months.stop, dtype=np.int64)
+        return (self.first[:, None] <= m[None, :]) & (m[None, :] <= self.last[:, None])
+
+
+def surge_horizon(surges: Sequence[Any]) -> range:
+    """Month indices from the earliest surge start to the latest end."""
+    if not surges:
+        return range(0)
+    return range(min(s.months.start for s in surges), max(s.months.stop for s in surges))
+
+
+def fte_centi(problem: Problem) -> IntArray:
+    """Each employee's FTE in hundredths, rounded half up (monthly surge help)."""
+    return np.array([round_half_up(100 * e.fte) for e in problem.employees], dtype=np.int64)
+
+
+def surge_need_centi(surges: Sequence[Any], months: range) -> IntArray:
+    """``[s, m]``: extra FTE (hundredths) surge ``s`` needs in month ``months[m]``."""
+    out = np.zeros((len(surges), len(months)), dtype=np.int64)
+    for i, s in enumerate(surges):
+        for m in s.months:
+            if m in months:
+                out[i, m - months.start] = round_half_up(100 * s.extra_fte)
+    return out
+
+
+def surge_cover_centi(
+    problem: Problem, surges: Sequence[Any], months: range, secondments: Secondments
+) -> IntArray:
+    """``[s, m]``: FTE (hundredths) of the helpers of surge ``s`` present in each month."""
+    out = np.zeros((len(surges), len(months)), dtype=np.int64)
+    if len(secondments):
+        here = secondments.present(months) * fte_centi(problem)[secondments.employee][:, None]
+        np.add.at(out, secondments.surge, here)
+    return out
+
+
+def uncovered_centi(need: IntArray, cover: IntArray) -> IntArray:
+    """``[s, m]``: need not covered (hundredths of an FTE); Σ of it is stage 1."""
+    out: IntArray = np.maximum(0, need - cover)
+    return out
+
+
+def lent_capacity_centi(
+    problem: Problem, base: IntArray, months: range, secondments: Secondments
+) -> IntArray:
+    """``[m, u, r]``: yearly-rate capacity (centi-hours) away on secondment from
+    ``(u, r)`` in month ``months[m]`` (``base`` is where everyone works otherwise)."""
+    idx = problem.index
+    out = np.zeros((len(months), idx.n_units, idx.n_roles), dtype=np.int64)
+    if len(secondments):
+        e = secondments.employee
+        cap = 100 * capacity_hours(problem)[e]
+        here = secondments.present(months)
+        for m in range(len(months)):
+            k = np.flatnonzero(here[:, m])
+            np.add.at(out[m], (base[e[k]], idx.role[e[k]]), cap[k])
+    return out
+
+
+def secondment_balance_scaled(
+    problem: Problem, base: IntArray, months: range, secondments: Secondments
+) -> IntArray:
+    """``[m]``: ``B`` × 10,000 of each month, on capacities after lending.
+
+    Capacities stay at their yearly rate (a month's B on monthly capacities is
+    this ÷ 12: φ scales with its arguments); helpers count for their surge,
+    not for their host's base staffing.
+    """
+    s0 = assigned_capacity_centi(problem, base)
+    fair = fair_share_centi(problem)
+    lent = lent_capacity_centi(problem, base, months, secondments)
+    out = np.zeros(len(months), dtype=np.int64)
+    for m in range(len(months)):
+        out[m] = int(phi_scaled(np.abs(s0 - lent[m] - fair), fair, problem.policy).sum())
+    return out
