@@ -234,9 +234,23 @@ def run_ours_no_lp(problem: Any, time_limit: float, workers: int) -> dict[str, A
     return run_ours(problem, time_limit, workers, lp_bounds=False)
 
 
+def run_ours_no_lattice(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
+    from mutasi_opt.solvers.cpsat.objective import Objective
+
+    def skip(self: Any, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    Objective._lattice_cuts = skip  # type: ignore[method-assign]  # this process only
+    return run_ours(problem, time_limit, workers)
+
+
 RUNNERS = {"ours": run_ours, "naive": run_naive, "highs": run_highs}
-#: ablations of our pipeline (``--solvers ours-no-greedy ours-no-lp``)
-ABLATIONS = {"ours-no-greedy": run_ours_no_greedy, "ours-no-lp": run_ours_no_lp}
+#: ablations of our pipeline (``--solvers ours ours-no-greedy ours-no-lp ours-no-lattice``)
+ABLATIONS = {
+    "ours-no-greedy": run_ours_no_greedy,
+    "ours-no-lp": run_ours_no_lp,
+    "ours-no-lattice": run_ours_no_lattice,
+}
 
 
 def child(instance: str, solver: str, time_limit: float, workers: int) -> None:

@@ -59,10 +59,13 @@ __all__ = [
     "preference_cost",
     "preference_costs",
     "qualified_count",
+    "qualifies_for_surge",
     "requirement_shortfall",
     "role_capacity_hours",
     "round_half_up",
+    "secondable",
     "secondment_balance_scaled",
+    "secondment_preference_cost",
     "surge_cover_centi",
     "surge_horizon",
     "surge_need_centi",
@@ -618,3 +621,47 @@ def secondment_balance_scaled(
     for m in range(len(months)):
         out[m] = int(phi_scaled(np.abs(s0 - lent[m] - fair), fair, problem.policy).sum())
     return out
+
+
+def secondable(problem: Problem, base: IntArray) -> BoolArray:
+    """Who may be seconded: not locked, PNS (or PPPK when
+    ``allow_pppk_secondment``), and at least ``secondment_min_months_in_unit``
+    months in the unit they work in under ``base`` (0 for anyone ``base``
+    moves; unknown months count as long enough)."""
+    idx, pol = problem.index, problem.policy
+    ok = ~idx.locked
+    if not pol.allow_pppk_secondment:
+        ok &= ~idx.pppk
+    months = np.where(base != idx.home, 0, idx.months)
+    need = pol.secondment_min_months_in_unit
+    if need > 0:
+        ok &= (months < 0) & (base == idx.home) | (months >= need)
+    return np.asarray(ok)
+
+
+def qualifies_for_surge(problem: Problem, base: IntArray, surge: Any) -> BoolArray:
+    """Per employee: may help ``surge`` (right role and competency level, the
+    host is neither where they work under ``base`` nor a unit they refused).
+    Eligibility rules (:func:`secondable`) are separate."""
+    idx = problem.index
+    host = idx.unit_pos[surge.unit]
+    ok = base != host
+    if surge.role:
+        ok &= np.array([e.role == surge.role for e in problem.employees], dtype=np.bool_)
+    if surge.competency:
+        level = np.array(
+            [dict(e.competencies).get(surge.competency, 0) for e in problem.employees],
+            dtype=np.int64,
+        )
+        ok &= level >= surge.min_level
+    ok &= np.array([host not in idx.refused[e] for e in range(idx.n_employees)], dtype=np.bool_)
+    return np.asarray(ok)
+
+
+def secondment_preference_cost(problem: Problem, employee: int, host: int) -> int:
+    """Preference cost of one secondment: ``k − 1`` for the k-th preferred unit,
+    else ``unlisted_preference_cost`` (as for a permanent move)."""
+    prefs = problem.index.preferred[employee]
+    if host in prefs:
+        return prefs.index(host)
+    return problem.policy.unlisted_preference_cost
