@@ -28,7 +28,7 @@ from .variables import Variables
 
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["CpsatModel", "StageOutcome", "StageStatus"]
+__all__ = ["CpsatModel", "StageOutcome", "StageStatus", "new_solver"]
 
 log = logging.getLogger("mutasi_opt")
 
@@ -86,6 +86,41 @@ _SUBSOLVERS = (
     "quick_restart_no_lp",
     "core",
 )
+
+
+def new_solver(
+    *,
+    seed: int,
+    workers: int,
+    time_limit: float | None,
+    relative_gap: float = 0.0,
+    log_search: bool = False,
+) -> cp_model.CpSolver:
+    """A CP-SAT solver configured as every stage of this package is solved."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.random_seed = seed
+    params.num_workers = workers
+    params.log_search_progress = log_search
+    # each stage re-presolves the whole model: keep that cheap (symmetry
+    # detection and repeated presolve rounds cost seconds and gain little here)
+    params.symmetry_level = 0
+    # deterministic parallel search: the same seed and worker count give
+    # the same plan, whatever the machine's load
+    params.interleave_search = workers > 1
+    params.interleave_batch_size = 1
+    # this model is LP-heavy (a flow with convex costs): lead with the worker
+    # that runs the full LP and its cuts at every node
+    if workers > 1:
+        params.subsolvers.extend(_SUBSOLVERS[:workers])
+    else:
+        params.linearization_level = 2
+    params.max_presolve_iterations = 1
+    if time_limit is not None:
+        params.max_time_in_seconds = max(0.01, time_limit)
+    if relative_gap > 0:
+        params.relative_gap_limit = relative_gap
+    return solver
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -289,29 +324,13 @@ class CpsatModel:
                     if time_limit is not None:
                         time_limit = max(0.05, time_limit - (time.perf_counter() - t0))
         self._hint_last()
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.random_seed = seed
-        params.num_workers = workers
-        params.log_search_progress = log_search
-        # each stage re-presolves the whole model: keep that cheap (symmetry
-        # detection and repeated presolve rounds cost seconds and gain little here)
-        params.symmetry_level = 0
-        # deterministic parallel search: the same seed and worker count give
-        # the same plan, whatever the machine's load
-        params.interleave_search = workers > 1
-        params.interleave_batch_size = 1
-        # this model is LP-heavy (a flow with convex costs): lead with the worker
-        # that runs the full LP and its cuts at every node
-        if workers > 1:
-            params.subsolvers.extend(_SUBSOLVERS[:workers])
-        else:
-            params.linearization_level = 2
-        params.max_presolve_iterations = 1
-        if time_limit is not None:
-            params.max_time_in_seconds = max(0.01, time_limit)
-        if relative_gap > 0:
-            params.relative_gap_limit = relative_gap
+        solver = new_solver(
+            seed=seed,
+            workers=workers,
+            time_limit=time_limit,
+            relative_gap=relative_gap,
+            log_search=log_search,
+        )
         callback = _Progress(progress) if progress is not None else None
         status = solver.solve(self.model, callback)
         seconds = time.perf_counter() - t0

@@ -25,7 +25,7 @@ from ... import metrics
 from ...model import Policy, Problem
 from .variables import Variables
 
-__all__ = ["Expressions", "Objective"]
+__all__ = ["Expressions", "Objective", "deviation", "phi_terms"]
 
 LinExpr = Any  # cp_model.LinearExprT: an ortools expression or an int
 
@@ -35,6 +35,39 @@ def _weighted(terms: list[tuple[cp_model.IntVar, int]], constant: int = 0) -> Li
         return constant
     vs, cs = zip(*terms, strict=True)
     return cp_model.LinearExpr.weighted_sum(list(vs), list(cs)) + constant
+
+
+def deviation(model: cp_model.CpModel, s: LinExpr, f: int, ub: int, name: str) -> cp_model.IntVar:
+    """``d ≥ |S − F|`` (tight at the optimum of any stage that minimises it)."""
+    d = model.new_int_var(0, ub, name)
+    model.add(d >= s - f)
+    model.add(d >= f - s)
+    return d
+
+
+def phi_terms(
+    model: cp_model.CpModel, d: cp_model.IntVar, d_ub: int, f: int, policy: Policy, name: str
+) -> list[tuple[cp_model.IntVar, int]]:
+    """Terms of ``100·φ(d, F) = Σ_k Δs_k · max(0, 100·d − b_k·F)`` (see
+    :func:`mutasi_opt.metrics.phi_scaled`), with one new variable ``e_k ≥
+    100·d − b_k·F`` per breakpoint above 0 (none when ``F = 0``: then every
+    hour costs the steepest slope).  Shared by the permanent and the
+    secondment models."""
+    terms: list[tuple[cp_model.IntVar, int]] = []
+    prev = 0
+    for k, (b, s) in enumerate(zip(policy.balance_breakpoints, policy.balance_slopes, strict=True)):
+        step = s - prev
+        prev = s
+        if b == 0 or f == 0:
+            terms.append((d, 100 * step))
+            continue
+        ub = max(0, 100 * d_ub - b * f)
+        if ub == 0:
+            continue
+        ex = model.new_int_var(0, ub, f"{name}_{k}")
+        model.add(ex >= 100 * d - b * f)
+        terms.append((ex, step))
+    return terms
 
 
 def _identity(d: int) -> int:
@@ -241,9 +274,7 @@ class Objective:
             k = self.model.new_int_var(kmin, kmax, f"k_{u}_{r}")
             self.model.add(_weighted(terms) == step * k)
             ub = max(int(role_cap[r]), f)
-            d = self.model.new_int_var(0, ub, f"d_{u}_{r}")
-            self.model.add(d >= s0 + step * k - f)
-            self.model.add(d >= f - s0 - step * k)
+            d = deviation(self.model, s0 + step * k, f, ub, f"d_{u}_{r}")
             k0 = (f - s0) // step
             if kmin <= k0 < kmax:
                 g0, g1 = abs(s0 + step * k0 - f), abs(s0 + step * (k0 + 1) - f)
@@ -282,23 +313,10 @@ class Objective:
         fair = metrics.fair_share_centi(self.problem)
         dev = self._deviations()
         terms: list[tuple[cp_model.IntVar, int]] = []
-        bps, slopes = pol.balance_breakpoints, pol.balance_slopes
+        bps = pol.balance_breakpoints
         for (u, r), d in dev.items():
             f = int(fair[u, r])
-            prev = 0
-            pair_terms: list[tuple[cp_model.IntVar, int]] = []
-            for k, (b, s) in enumerate(zip(bps, slopes, strict=True)):
-                step = s - prev
-                prev = s
-                if b == 0 or f == 0:
-                    pair_terms.append((d, 100 * step))
-                    continue
-                ub = max(0, 100 * self._dev_ub[(u, r)] - b * f)
-                if ub == 0:
-                    continue
-                ex = self.model.new_int_var(0, ub, f"e_{u}_{r}_{k}")
-                self.model.add(ex >= 100 * d - b * f)
-                pair_terms.append((ex, step))
+            pair_terms = phi_terms(self.model, d, self._dev_ub[(u, r)], f, pol, f"e_{u}_{r}")
             self._hull_cuts(u, r, pair_terms)
             self._lattice_cuts(
                 u,
