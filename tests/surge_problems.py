@@ -52,6 +52,7 @@ def random_surge_problem(
         max_secondment_months=int(rng.integers(1, 4)),
         max_lent_fraction=float(rng.choice([0.2, 0.5, 1.0])),
         secondment_min_months_in_unit=int(rng.choice([0, 0, 12])),
+        max_secondments_per_employee=int(rng.choice([1, 1, 1, 2])),
         unlisted_preference_cost=3,
     )
     problem = Problem(
@@ -81,22 +82,27 @@ def random_surge_problem(
 
 def options(
     problem: Problem, surges: tuple[Surge, ...], base: np.ndarray
-) -> list[list[tuple[int, int, int] | None]]:
-    """Per employee: ``None`` (not seconded) and every (surge, first, last) allowed."""
+) -> list[list[tuple[tuple[int, int, int], ...]]]:
+    """Per employee: every allowed set of secondments ``(surge, first, last)``:
+    none, one, or (with ``max_secondments_per_employee`` = 2) two that do not overlap."""
     ok = metrics.secondable(problem, base)
-    length = problem.policy.max_secondment_months
-    out: list[list[tuple[int, int, int] | None]] = []
+    pol = problem.policy
+    length = pol.max_secondment_months
+    out: list[list[tuple[tuple[int, int, int], ...]]] = []
     quals = [metrics.qualifies_for_surge(problem, base, s) for s in surges]
     for e in range(len(problem.employees)):
-        opts: list[tuple[int, int, int] | None] = [None]
-        if ok[e]:
+        single: list[tuple[int, int, int]] = []
+        if ok[e] and pol.max_secondments_per_employee >= 1:
             for k, s in enumerate(surges):
                 if not quals[k][e]:
                     continue
                 for a in s.months:
                     for b in range(a, min(s.months.stop, a + length)):
-                        opts.append((k, a, b))
-        out.append(opts)
+                        single.append((k, a, b))
+        sets: list[tuple[tuple[int, int, int], ...]] = [(), *((o,) for o in single)]
+        if pol.max_secondments_per_employee >= 2:
+            sets += [(o1, o2) for o1 in single for o2 in single if o1[2] < o2[1]]
+        out.append(sets)
     return out
 
 
@@ -143,13 +149,13 @@ def evaluate(
 def brute_force_surges(
     problem: Problem, surges: tuple[Surge, ...], base: np.ndarray | None = None
 ) -> tuple[tuple[int, int, int, int, int], int]:
-    """Lexicographic optimum over every set of secondments (one per employee at most)."""
+    """Lexicographic optimum over every allowed set of secondments."""
     b = problem.index.home if base is None else base
     best: tuple[int, int, int, int, int] | None = None
     tried = 0
     for combo in itertools.product(*options(problem, surges, b)):
         tried += 1
-        chosen = [(e, o) for e, o in enumerate(combo) if o is not None]
+        chosen = [(e, o) for e, os in enumerate(combo) for o in os]
         value = evaluate(problem, surges, b, chosen)
         if value is not None and (best is None or value < best):
             best = value

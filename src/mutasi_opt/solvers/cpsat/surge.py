@@ -1,0 +1,320 @@
+"""Temporary secondments for surges on CP-SAT.
+
+Employees who are interchangeable for the secondment stages (same base unit,
+role, capacity, FTE, the same surges they qualify for and the same
+preference cost for each surge's host) form a class.  A decision is an
+integer count per *option* = (class, surge, first month, last month): that
+many members help that surge for that contiguous window (at most
+``max_secondment_months`` long, inside the surge's window).  With
+``max_secondments_per_employee`` > 1 every employee is a class of their own,
+so that "one at a time" and the per-person limit stay exact.
+
+Hard rules: per class at most its size on secondment; per base unit and
+month at most ``floor(max_lent_fraction × headcount)`` away; per surge and
+month the helpers' FTE may exceed the need by less than one helper (so
+nobody is seconded only to thin out a donor).
+
+Stages (exact integers, one definition each in :mod:`mutasi_opt.metrics`):
+uncovered FTE-months (hundredths), Σ over months of B × 10,000 on the
+yearly-rate capacities after lending, people seconded, secondment months,
+preference cost.  The φ constraints are the permanent model's
+(:func:`~mutasi_opt.solvers.cpsat.objective.phi_terms`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from ortools.sat.python import cp_model
+
+from ... import metrics
+from ...metrics import Secondments
+from ...model import Problem, Surge
+from .model import StageOutcome, StageStatus, new_solver, translate_status
+from .objective import LinExpr, _weighted, deviation, phi_terms
+
+IntArray = npt.NDArray[np.int64]
+
+__all__ = ["SURGE_STAGES", "SurgeClasses", "SurgeModel", "SurgeOption", "build_surge_classes"]
+
+SURGE_STAGES = ("uncovered", "balance", "people", "months", "preference")
+
+
+@dataclass(frozen=True)
+class SurgeOption:
+    """``count`` members of class ``cls`` help surge ``surge`` from ``first`` to ``last``."""
+
+    cls: int
+    surge: int
+    first: int
+    last: int
+
+    @property
+    def length(self) -> int:
+        """Months on secondment."""
+        return self.last - self.first + 1
+
+
+@dataclass(frozen=True)
+class SurgeClasses:
+    """Helper classes and their options."""
+
+    members: tuple[IntArray, ...]
+    base: IntArray  # unit each class works in otherwise
+    role: IntArray
+    cap: IntArray  # yearly capacity hours of one member
+    fte: IntArray  # FTE hundredths of one member
+    pref_cost: tuple[dict[int, int], ...]  # per class: surge → preference cost of its host
+    options: tuple[SurgeOption, ...]
+
+    @property
+    def n(self) -> int:
+        """Number of classes."""
+        return len(self.members)
+
+
+def build_surge_classes(problem: Problem, surges: Sequence[Surge], base: IntArray) -> SurgeClasses:
+    """Group the employees who may help some surge into classes, with their options."""
+    idx, pol = problem.index, problem.policy
+    eligible = metrics.secondable(problem, base)
+    quals = (
+        np.array([metrics.qualifies_for_surge(problem, base, s) for s in surges], dtype=np.bool_)
+        if surges
+        else np.zeros((0, idx.n_employees), dtype=np.bool_)
+    )
+    cap = metrics.capacity_hours(problem)
+    fte = metrics.fte_centi(problem)
+    hosts = [idx.unit_pos[s.unit] for s in surges]
+    per_employee = pol.max_secondments_per_employee > 1
+    keys: dict[tuple[Any, ...], int] = {}
+    members: list[list[int]] = []
+    info: list[tuple[int, int, int, int, dict[int, int]]] = []
+    if pol.max_secondments_per_employee > 0:
+        for e in np.flatnonzero(eligible & quals.any(axis=0)).tolist():
+            qual = tuple(np.flatnonzero(quals[:, e]).tolist())
+            prefs = {s: metrics.secondment_preference_cost(problem, e, hosts[s]) for s in qual}
+            key = (
+                int(base[e]),
+                int(idx.role[e]),
+                int(cap[e]),
+                int(fte[e]),
+                qual,
+                tuple(sorted(prefs.items())),
+                e if per_employee else -1,
+            )
+            c = keys.setdefault(key, len(keys))
+            if c == len(members):
+                members.append([])
+                info.append((int(base[e]), int(idx.role[e]), int(cap[e]), int(fte[e]), prefs))
+            members[c].append(e)
+    length = pol.max_secondment_months
+    options: list[SurgeOption] = []
+    for c, (_, _, _, _, prefs) in enumerate(info):
+        for s in sorted(prefs):
+            window = surges[s].months
+            for a in window:
+                for b in range(a, min(window.stop, a + length)):
+                    options.append(SurgeOption(c, s, a, b))
+    return SurgeClasses(
+        members=tuple(np.array(m, dtype=np.int64) for m in members),
+        base=np.array([i[0] for i in info], dtype=np.int64),
+        role=np.array([i[1] for i in info], dtype=np.int64),
+        cap=np.array([i[2] for i in info], dtype=np.int64),
+        fte=np.array([i[3] for i in info], dtype=np.int64),
+        pref_cost=tuple(i[4] for i in info),
+        options=tuple(options),
+    )
+
+
+class SurgeModel:
+    """The five-stage secondment model for ``surges`` on top of ``base``."""
+
+    def __init__(self, problem: Problem, surges: Sequence[Surge], base: IntArray) -> None:
+        self.problem = problem
+        self.surges = tuple(surges)
+        self.base = np.asarray(base, dtype=np.int64)
+        self.months = metrics.surge_horizon(self.surges)
+        self.classes = build_surge_classes(problem, self.surges, self.base)
+        self.model = cp_model.CpModel()
+        cl = self.classes
+        size = [len(m) for m in cl.members]
+        self.x = [self.model.new_int_var(0, size[o.cls], "") for o in cl.options]
+        self._post_limits(size)
+        self._post_lending()
+        self._expr: dict[str, LinExpr] = {}
+        self._post_coverage()
+        self._post_balance()
+        opts = list(zip(self.x, cl.options, strict=True))
+        self._expr["people"] = _weighted([(v, 1) for v, _ in opts])
+        self._expr["months"] = _weighted([(v, o.length) for v, o in opts])
+        self._expr["preference"] = _weighted(
+            [(v, cl.pref_cost[o.cls][o.surge]) for v, o in opts if cl.pref_cost[o.cls][o.surge]]
+        )
+        self._last: list[int] | None = None
+
+    # ------------------------------------------------------------ constraints
+    def _covering(self) -> dict[tuple[str, int, int], list[int]]:
+        """Options grouped by (kind, key, month) for the per-month sums."""
+        out: dict[tuple[str, int, int], list[int]] = defaultdict(list)
+        cl = self.classes
+        for k, o in enumerate(cl.options):
+            for m in range(o.first, o.last + 1):
+                out[("class", o.cls, m)].append(k)
+                out[("unit", int(cl.base[o.cls]), m)].append(k)
+                out[("surge", o.surge, m)].append(k)
+        return out
+
+    def _post_limits(self, size: list[int]) -> None:
+        cl = self.classes
+        per_class: dict[int, list[int]] = defaultdict(list)
+        for k, o in enumerate(cl.options):
+            per_class[o.cls].append(k)
+        limit = self.problem.policy.max_secondments_per_employee
+        self._cover = self._covering()
+        for c, ks in per_class.items():
+            if limit == 1:
+                self.model.add(sum(self.x[k] for k in ks) <= size[c])
+            else:  # one person per class: one secondment at a time, at most `limit`
+                self.model.add(sum(self.x[k] for k in ks) <= limit)
+                for m in self.months:
+                    here = self._cover.get(("class", c, m), [])
+                    if len(here) > 1:
+                        self.model.add(sum(self.x[k] for k in here) <= 1)
+
+    def _post_lending(self) -> None:
+        head = metrics.headcount(self.problem, self.base)
+        frac = self.problem.policy.max_lent_fraction
+        for u in set(int(b) for b in self.classes.base):
+            cap = math.floor(frac * int(head[u]) + 1e-9)
+            for m in self.months:
+                here = self._cover.get(("unit", u, m), [])
+                if here:
+                    self.model.add(sum(self.x[k] for k in here) <= cap)
+
+    def _post_coverage(self) -> None:
+        cl = self.classes
+        need = metrics.surge_need_centi(self.surges, self.months)
+        shorts: list[tuple[cp_model.IntVar, int]] = []
+        constant = 0
+        for s in range(len(self.surges)):
+            helpers = {o.cls for o in cl.options if o.surge == s}
+            top = max((int(cl.fte[c]) for c in helpers), default=0)
+            for j, m in enumerate(self.months):
+                n = int(need[s, j])
+                here = self._cover.get(("surge", s, m), [])
+                if not here:
+                    constant += n
+                    continue
+                cover = _weighted([(self.x[k], int(cl.fte[cl.options[k].cls])) for k in here])
+                # more help than one helper beyond the need is not a secondment anyone needs
+                self.model.add(cover <= n + top - 1)
+                short = self.model.new_int_var(0, n, "")
+                self.model.add(short >= n - cover)
+                shorts.append((short, 1))
+        self._expr["uncovered"] = _weighted(shorts, constant)
+
+    def _post_balance(self) -> None:
+        p, cl = self.problem, self.classes
+        fair = metrics.fair_share_centi(p)
+        s0 = metrics.assigned_capacity_centi(p, self.base)
+        base_phi = metrics.phi_scaled(np.abs(s0 - fair), fair, p.policy)
+        lent: dict[tuple[int, int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        for v, o in zip(self.x, cl.options, strict=True):
+            u, r, cap = int(cl.base[o.cls]), int(cl.role[o.cls]), 100 * int(cl.cap[o.cls])
+            for m in range(o.first, o.last + 1):
+                lent[(u, r, m)].append((v, cap))
+        terms: list[tuple[cp_model.IntVar, int]] = []
+        constant = int(base_phi.sum()) * len(self.months)
+        for (u, r, m), away in sorted(lent.items(), key=lambda t: t[0]):
+            f, s = int(fair[u, r]), int(s0[u, r])
+            constant -= int(base_phi[u, r])
+            d = deviation(self.model, s - _weighted(away), f, max(s, f), f"sd_{u}_{r}_{m}")
+            terms += phi_terms(self.model, d, max(s, f), f, p.policy, f"se_{u}_{r}_{m}")
+        self._expr["balance"] = _weighted(terms, constant)
+
+    # ---------------------------------------------------------------- solving
+    def expression(self, stage: str) -> LinExpr:
+        """The expression of ``stage`` (one of :data:`SURGE_STAGES`)."""
+        return self._expr[stage]
+
+    def hold(self, stage: str, value: int) -> None:
+        """Keep ``stage`` at most ``value`` in the later stages."""
+        expr = self._expr[stage]
+        if not isinstance(expr, int):
+            self.model.add(expr <= value)
+
+    def solve_stage(
+        self,
+        stage: str,
+        *,
+        time_limit: float | None,
+        seed: int = 0,
+        workers: int = 1,
+        relative_gap: float = 0.0,
+    ) -> StageOutcome:
+        """Minimise ``stage`` under the holds posted so far, hinted by the last solution."""
+        expr = self._expr[stage]
+        if isinstance(expr, int) and self._last is not None:
+            return StageOutcome(StageStatus.OPTIMAL, expr, expr, 0.0, self._counts(self._last))
+        self.model.clear_objective()  # type: ignore[no-untyped-call]
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
+        if not isinstance(expr, int):
+            self.model.minimize(expr)
+        if self._last is not None:
+            proto = self.model.proto
+            proto.solution_hint.vars.extend(range(len(self._last)))
+            proto.solution_hint.values.extend(self._last)
+        else:
+            for v in self.x:  # nobody seconded: always allowed
+                self.model.add_hint(v, 0)
+        solver = new_solver(
+            seed=seed, workers=workers, time_limit=time_limit, relative_gap=relative_gap
+        )
+        status = translate_status(solver.solve(self.model), self.model)
+        seconds = solver.wall_time
+        if status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
+            return StageOutcome(status, None, None, seconds, None)
+        if isinstance(expr, int):
+            value = bound = expr
+        else:
+            value = round(solver.objective_value)
+            bound = max(0, min(value, math.ceil(solver.best_objective_bound - 1e-9)))
+        if value == bound:
+            status = StageStatus.OPTIMAL
+        elif status is StageStatus.OPTIMAL:
+            status = StageStatus.FEASIBLE  # stopped at the gap limit
+        self._last = list(solver.response_proto.solution)
+        return StageOutcome(status, value, bound, seconds, self._counts(self._last))
+
+    def _counts(self, solution: Sequence[int]) -> dict[str, IntArray]:
+        return {"x": np.array([int(solution[v.index]) for v in self.x], dtype=np.int64)}
+
+    def secondments(self, counts: IntArray) -> Secondments:
+        """Individuals for the option counts: within a class, in input order."""
+        cl = self.classes
+        used = [0] * cl.n
+        emp: list[int] = []
+        sur: list[int] = []
+        first: list[int] = []
+        last: list[int] = []
+        per_employee = self.problem.policy.max_secondments_per_employee > 1
+        for k, o in enumerate(cl.options):
+            for _ in range(int(counts[k])):
+                member = cl.members[o.cls][0 if per_employee else used[o.cls]]
+                used[o.cls] += 1
+                emp.append(int(member))
+                sur.append(o.surge)
+                first.append(o.first)
+                last.append(o.last)
+        return Secondments(
+            employee=np.array(emp, dtype=np.int64),
+            surge=np.array(sur, dtype=np.int64),
+            first=np.array(first, dtype=np.int64),
+            last=np.array(last, dtype=np.int64),
+        )
