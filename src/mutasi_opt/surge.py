@@ -1,0 +1,385 @@
+"""``plan_surges(problem, surges) -> SurgePlan``: temporary secondments for surges.
+
+Permanent mutasi fixes structural imbalance; a surge (a vaccination campaign)
+needs staff lent for a few months who then go home.  The plan covers the
+surges first, then hurts the donor units as little as possible (lending from
+surplus first), then disrupts as few people for as short as possible, then
+respects preferences — see ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import metrics
+from .metrics import Secondments
+from .model import Problem, Surge
+from .plan import Plan, PlanStatus
+from .values import month_label
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+IntArray = npt.NDArray[np.int64]
+
+__all__ = ["SURGE_STAGES", "SurgePlan", "SurgeStage", "plan_surges", "write_surge_plan"]
+
+#: The lexicographic stages of secondment planning, in order.
+SURGE_STAGES = ("uncovered", "balance", "people", "months", "preference")
+
+#: display unit and divisor of each stage's exact integer
+_UNITS = {
+    "uncovered": ("FTE-months", 100),
+    # Σ_m B × 10,000 on yearly-rate capacities → hours of monthly capacity
+    "balance": ("hours", 120_000),
+    "people": ("people", 1),
+    "months": ("months", 1),
+    "preference": ("points", 1),
+}
+_TIME_SHARE = {"uncovered": 0.25, "balance": 0.45, "people": 0.4, "months": 0.5, "preference": 1.0}
+_AUXILIARY = ("uncovered", "balance")
+
+
+@dataclass(frozen=True)
+class SurgeStage:
+    """Value and bound of one secondment stage (exact integers; see ``value_display``)."""
+
+    name: str
+    status: str
+    value: int
+    bound: int
+    seconds: float
+
+    @property
+    def gap(self) -> float:
+        """Relative gap ``(value − bound) / value`` (0 when proven)."""
+        return 0.0 if self.value == self.bound else (self.value - self.bound) / max(self.value, 1)
+
+    @property
+    def value_display(self) -> float:
+        """Value in :attr:`unit`."""
+        return self.value / _UNITS[self.name][1]
+
+    @property
+    def bound_display(self) -> float:
+        """Bound in :attr:`unit`."""
+        return self.bound / _UNITS[self.name][1]
+
+    @property
+    def unit(self) -> str:
+        """Display unit."""
+        return _UNITS[self.name][0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return {
+            "stage": self.name,
+            "status": self.status,
+            "value": self.value_display,
+            "bound": self.bound_display,
+            "gap": self.gap,
+            "unit": self.unit,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class SurgePlan:
+    """Secondments for surges, with their proof status and tables."""
+
+    problem: Problem
+    surges: tuple[Surge, ...]
+    base: IntArray  # where everyone works outside their secondment
+    status: PlanStatus
+    secondments: Secondments
+    stages: tuple[SurgeStage, ...]
+    solve_seconds: float
+    seed: int = 0
+    workers: int = 1
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # ---------------------------------------------------------------- numbers
+    @property
+    def months(self) -> range:
+        """Month indices of the horizon (first surge start to last surge end)."""
+        return metrics.surge_horizon(self.surges)
+
+    def stage_values(self) -> tuple[int, ...]:
+        """The five stage values recomputed from the secondments by :mod:`metrics`."""
+        p, months, sec = self.problem, self.months, self.secondments
+        need = metrics.surge_need_centi(self.surges, months)
+        cover = metrics.surge_cover_centi(p, self.surges, months, sec)
+        hosts = [p.index.unit_pos[s.unit] for s in self.surges]
+        pref = sum(
+            metrics.secondment_preference_cost(p, int(e), hosts[int(s)])
+            for e, s in zip(sec.employee, sec.surge, strict=True)
+        )
+        return (
+            int(metrics.uncovered_centi(need, cover).sum()),
+            int(metrics.secondment_balance_scaled(p, self.base, months, sec).sum()),
+            len(sec),
+            int((sec.last - sec.first + 1).sum()),
+            int(pref),
+        )
+
+    # ----------------------------------------------------------------- tables
+    def secondment_records(self) -> list[dict[str, Any]]:
+        """One record per secondment, with the reason."""
+        p, sec = self.problem, self.secondments
+        idx = p.index
+        fair = metrics.fair_share_centi(p)
+        s0 = metrics.assigned_capacity_centi(p, self.base)
+        out = []
+        for e, s, a, b in zip(sec.employee, sec.surge, sec.first, sec.last, strict=True):
+            emp, surge = p.employees[int(e)], self.surges[int(s)]
+            home = int(self.base[int(e)])
+            r = int(idx.role[int(e)])
+            need = f"{surge.extra_fte:g} FTE"
+            if surge.role:
+                need += f" of {surge.role}"
+            if surge.competency:
+                need += f" with {surge.competency} ≥ {surge.min_level}"
+            share = s0[home, r] / fair[home, r] if fair[home, r] else float("inf")
+            stock = (
+                f"{emp.role} at {idx.unit_ids[home]} stand at {share:.0%} of their fair share"
+                if np.isfinite(share)
+                else f"{idx.unit_ids[home]} has no workload for {emp.role}"
+            )
+            out.append(
+                {
+                    "nip": str(emp.nip),
+                    "name": emp.name,
+                    "home_unit": idx.unit_ids[home],
+                    "host_unit": surge.unit,
+                    "surge": surge.surge,
+                    "start": month_label(int(a)),
+                    "end": month_label(int(b)),
+                    "reason": f"{surge.surge} at {surge.unit} needs {need}; {stock}",
+                }
+            )
+        return out
+
+    def coverage_records(self) -> list[dict[str, Any]]:
+        """Per surge and month of its window: needed, covered and uncovered FTE."""
+        months = self.months
+        need = metrics.surge_need_centi(self.surges, months)
+        cover = metrics.surge_cover_centi(self.problem, self.surges, months, self.secondments)
+        gap = metrics.uncovered_centi(need, cover)
+        out = []
+        for k, s in enumerate(self.surges):
+            for m in s.months:
+                j = m - months.start
+                out.append(
+                    {
+                        "surge": s.surge,
+                        "month": month_label(m),
+                        "needed_fte": need[k, j] / 100,
+                        "covered_fte": min(need[k, j], cover[k, j]) / 100,
+                        "uncovered_fte": gap[k, j] / 100,
+                    }
+                )
+        return out
+
+    def donor_records(self) -> list[dict[str, Any]]:
+        """Per (unit, role, month) that lends: capacity and EJ before and after lending."""
+        p, months = self.problem, self.months
+        idx = p.index
+        lent = metrics.lent_capacity_centi(p, self.base, months, self.secondments)
+        s0 = metrics.assigned_capacity_centi(p, self.base)
+        work = metrics.workload_hours(p)
+        out = []
+        for j, u, r in zip(*np.nonzero(lent), strict=True):
+            before, after = s0[u, r] / 100, (s0[u, r] - lent[j, u, r]) / 100
+            ej_b = metrics.ej(np.array([work[u, r]]), np.array([before]))[0]
+            ej_a = metrics.ej(np.array([work[u, r]]), np.array([after]))[0]
+            out.append(
+                {
+                    "unit": idx.unit_ids[int(u)],
+                    "role": idx.roles[int(r)],
+                    "month": month_label(months.start + int(j)),
+                    "capacity_before": before,
+                    "capacity_after": after,
+                    "ej_before": None if np.isnan(ej_b) else round(float(ej_b), 4),
+                    "ej_after": None if np.isnan(ej_a) else round(float(ej_a), 4),
+                }
+            )
+        return out
+
+    @property
+    def secondments_table(self) -> pd.DataFrame:
+        """``secondments``: nip, name, home_unit, host_unit, surge, start, end, reason."""
+        return self._frame("secondments", self.secondment_records(), _SECONDMENT_COLUMNS)
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        """``coverage``: surge, month, needed_fte, covered_fte, uncovered_fte."""
+        return self._frame("coverage", self.coverage_records(), _COVERAGE_COLUMNS)
+
+    @property
+    def donors(self) -> pd.DataFrame:
+        """``donors``: unit, role, month, capacity and EJ before and after lending."""
+        return self._frame("donors", self.donor_records(), _DONOR_COLUMNS)
+
+    def _frame(
+        self, key: str, records: list[dict[str, Any]], columns: Sequence[str]
+    ) -> pd.DataFrame:
+        if key not in self._cache:
+            from .io.records import records_frame
+
+            self._cache[key] = records_frame(records, columns)
+        frame: pd.DataFrame = self._cache[key]
+        return frame
+
+    def summary(self) -> dict[str, Any]:
+        """The ``summary.json`` content."""
+        values = dict(zip(SURGE_STAGES, self.stage_values(), strict=True))
+        return {
+            "status": self.status.value,
+            "uncovered_fte_months": values["uncovered"] / 100,
+            "balance_cost_monthly_hours": values["balance"] / 120_000,
+            "people_seconded": values["people"],
+            "secondment_months": values["months"],
+            "preference_cost": values["preference"],
+            "solve_seconds": round(self.solve_seconds, 3),
+            "stages": [s.to_dict() for s in self.stages],
+            "seed": self.seed,
+            "workers": self.workers,
+        }
+
+
+_SECONDMENT_COLUMNS = (
+    "nip",
+    "name",
+    "home_unit",
+    "host_unit",
+    "surge",
+    "start",
+    "end",
+    "reason",
+)
+_COVERAGE_COLUMNS = ("surge", "month", "needed_fte", "covered_fte", "uncovered_fte")
+_DONOR_COLUMNS = (
+    "unit",
+    "role",
+    "month",
+    "capacity_before",
+    "capacity_after",
+    "ej_before",
+    "ej_after",
+)
+
+
+def plan_surges(
+    problem: Problem,
+    surges: Sequence[Surge],
+    base: Plan | None = None,
+    *,
+    time_limit: float | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+) -> SurgePlan:
+    """Plan secondments for ``surges`` on the current state or on top of ``base``.
+
+    Parameters
+    ----------
+    problem
+        The validated problem (staff, units, demand, policy).
+    surges
+        The surges (see :func:`mutasi_opt.io.surges.read_surges`).
+    base
+        A permanent plan whose assignment is where everyone works outside
+        their secondment (employees it moves have 0 months in their new unit);
+        default the current state.
+    time_limit, seed, workers
+        As for :func:`mutasi_opt.solve`.
+    """
+    from .solve import _default_workers
+    from .solvers.cpsat import StageStatus
+    from .solvers.cpsat.surge import SurgeModel
+
+    t0 = time.perf_counter()
+    if base is not None:
+        if base.problem is not problem and base.problem != problem:
+            raise ValueError("base is a plan for a different problem")
+        if base.assignment_array is None:
+            raise ValueError(f"base plan has no assignment (status {base.status.value})")
+        where = base.assignment_array
+    else:
+        where = problem.index.home
+    n_workers = workers if workers is not None else _default_workers()
+    deadline = None if time_limit is None else t0 + float(time_limit)
+    surges = tuple(surges)
+    model = SurgeModel(problem, surges, where)
+    stages: list[SurgeStage] = []
+    counts: IntArray | None = None
+    status = PlanStatus.OPTIMAL
+    for name in SURGE_STAGES:
+        limit = (
+            None
+            if deadline is None
+            else max(0.05, (deadline - time.perf_counter()) * _TIME_SHARE[name])
+        )
+        gap = problem.policy.balance_gap if name == "balance" else 0.0
+        out = model.solve_stage(
+            name, time_limit=limit, seed=seed, workers=n_workers, relative_gap=gap
+        )
+        if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN) or out.value is None:
+            # "nobody seconded" always meets the rules: only a time limit gets here
+            status = PlanStatus.FEASIBLE
+            break
+        assert out.decisions is not None and out.bound is not None
+        counts = out.decisions["x"]
+        value, bound = out.value, out.bound
+        if name in _AUXILIARY and out.status is not StageStatus.OPTIMAL:
+            # unproven: auxiliary variables may be loose; hold the true value
+            draft = SurgePlan(problem, surges, where, status, model.secondments(counts), (), 0.0)
+            value = min(value, draft.stage_values()[SURGE_STAGES.index(name)])
+            bound = min(bound, value)
+        stage_status = "optimal" if value == bound else "feasible"
+        if name == "balance" and stage_status == "feasible" and out.status is StageStatus.OPTIMAL:
+            stage_status = "within_gap"
+        stages.append(SurgeStage(name, stage_status, value, bound, out.seconds))
+        if stage_status == "feasible":
+            status = PlanStatus.FEASIBLE
+        model.hold(name, value)
+    secondments = model.secondments(counts) if counts is not None else Secondments.empty()
+    plan = SurgePlan(
+        problem,
+        surges,
+        where,
+        status,
+        secondments,
+        tuple(stages),
+        time.perf_counter() - t0,
+        seed=seed,
+        workers=n_workers,
+    )
+    if stages and plan.stage_values()[: len(stages)] != tuple(s.value for s in stages):
+        # values and secondments disagree only if a stage was cut short: report the truth
+        true = plan.stage_values()
+        fixed = tuple(
+            replace(s, value=true[i], bound=min(s.bound, true[i])) for i, s in enumerate(stages)
+        )
+        plan = replace(plan, stages=fixed, status=PlanStatus.FEASIBLE)
+    return plan
+
+
+def write_surge_plan(plan: SurgePlan, out_dir: str | Path) -> Path:
+    """Write ``secondments.csv``, ``coverage.csv``, ``donors.csv`` and ``summary.json``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    plan.secondments_table.to_csv(out / "secondments.csv", index=False)
+    plan.coverage.to_csv(out / "coverage.csv", index=False)
+    plan.donors.to_csv(out / "donors.csv", index=False)
+    with open(out / "summary.json", "w", encoding="utf-8") as fh:
+        json.dump(plan.summary(), fh, indent=2, ensure_ascii=False)
+        fh.write("\n")
+    return out

@@ -1,0 +1,87 @@
+"""plan_surges end to end: stage values equal brute force and the recomputed
+metrics, everyone is home after the window, tables agree with the numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mutasi_opt import PlanStatus, metrics, solve
+from mutasi_opt.surge import SURGE_STAGES, plan_surges, write_surge_plan
+from surge_problems import brute_force_count, brute_force_surges, random_surge_problem
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 3))
+def test_plan_equals_brute_force_and_metrics(seed: int) -> None:
+    problem, surges = random_surge_problem(seed)
+    if brute_force_count(problem, surges) > 50_000:
+        pytest.skip("too many combinations for brute force")
+    best, _ = brute_force_surges(problem, surges)
+    plan = plan_surges(problem, surges, workers=1)
+    assert plan.status is PlanStatus.OPTIMAL
+    assert tuple(s.value for s in plan.stages) == best
+    assert plan.stage_values() == best
+    assert [s.name for s in plan.stages] == list(SURGE_STAGES)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 100_000))
+def test_invariants(seed: int) -> None:
+    problem, surges = random_surge_problem(seed, n_employees=7, n_units=4)
+    plan = plan_surges(problem, surges, workers=1, time_limit=20)
+    sec = plan.secondments
+    months = plan.months
+    # everyone is back home after the window: no secondment outside its surge's window
+    for s, a, b in zip(sec.surge, sec.first, sec.last, strict=True):
+        window = surges[int(s)].months
+        assert window.start <= a <= b < window.stop
+        assert b - a + 1 <= problem.policy.max_secondment_months
+    # coverage table = metrics
+    need = metrics.surge_need_centi(surges, months)
+    cover = metrics.surge_cover_centi(problem, surges, months, sec)
+    table = plan.coverage
+    assert np.isclose(
+        table["uncovered_fte"].sum(), metrics.uncovered_centi(need, cover).sum() / 100
+    )
+    assert np.isclose(plan.summary()["uncovered_fte_months"], table["uncovered_fte"].sum())
+    # donors table: capacity after = before − lent, for every lending unit-role-month
+    lent = metrics.lent_capacity_centi(problem, plan.base, months, sec)
+    assert len(plan.donors) == int((lent > 0).sum())
+    assert np.allclose(
+        plan.donors["capacity_before"] - plan.donors["capacity_after"], lent[lent > 0] / 100
+    )
+    assert len(plan.secondments_table) == len(sec)
+
+
+def test_on_top_of_a_permanent_plan(tmp_path: Path) -> None:
+    problem, surges = random_surge_problem(14)
+    permanent = solve(problem, workers=1)
+    plan = plan_surges(problem, surges, base=permanent, workers=1)
+    assert (plan.base == permanent.assignment_array).all()
+    # whoever the permanent plan moves has 0 months in the new unit
+    moved = permanent.assignment_array != problem.index.home
+    ok = metrics.secondable(problem, plan.base)
+    if problem.policy.secondment_min_months_in_unit > 0:
+        assert not (ok & moved).any()
+    out = write_surge_plan(plan, tmp_path / "out")
+    assert {p.name for p in out.iterdir()} == {
+        "secondments.csv",
+        "coverage.csv",
+        "donors.csv",
+        "summary.json",
+    }
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == plan.status.value
+    assert [s["stage"] for s in summary["stages"]] == list(SURGE_STAGES)
+
+
+def test_base_from_another_problem_is_refused() -> None:
+    problem, surges = random_surge_problem(1)
+    other, _ = random_surge_problem(2)
+    with pytest.raises(ValueError, match="different problem"):
+        plan_surges(problem, surges, base=solve(other, workers=1))
