@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mutasi_opt import PlanStatus, metrics, solve
+from mutasi_opt.check import check_secondments
 from mutasi_opt.surge import SURGE_STAGES, plan_surges, write_surge_plan
 from surge_problems import brute_force_count, brute_force_surges, random_surge_problem
 
@@ -56,6 +57,8 @@ def test_invariants(seed: int) -> None:
         plan.donors["capacity_before"] - plan.donors["capacity_after"], lent[lent > 0] / 100
     )
     assert len(plan.secondments_table) == len(sec)
+    # the independent checker finds nothing
+    assert check_secondments(problem, surges, plan) == []
 
 
 def test_on_top_of_a_permanent_plan(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ historical one.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 
 from .model import Problem
 
-__all__ = ["Violation", "check_plan"]
+__all__ = ["Violation", "check_plan", "check_secondments"]
 
 
 @dataclass(frozen=True)
@@ -159,4 +160,160 @@ def check_plan(problem: Problem, assignment: Any) -> list[Violation]:
                 "max_moves", f"the plan makes {moves} moves, above max_moves = {pol.max_moves}"
             )
         )
+    return out
+
+
+def check_secondments(
+    problem: Problem,
+    surges: Iterable[Any],
+    secondments: Any,
+    base: Mapping[str, str] | None = None,
+) -> list[Violation]:
+    """Every rule a set of secondments breaks (empty list = valid).
+
+    Re-derived from the problem and the surges alone.  ``secondments`` is a
+    :class:`~mutasi_opt.surge.SurgePlan` or an iterable of records with
+    ``nip``, ``host_unit``, ``surge``, ``start`` and ``end`` (``YYYY-MM``);
+    ``base`` maps NIP → unit worked in outside the secondment (default: the
+    employee's unit; a SurgePlan brings its own).  Kinds: ``unknown_employee``,
+    ``unknown_surge``, ``wrong_host``, ``window`` (not contiguous or outside
+    the surge's months), ``too_long``, ``overlap``, ``too_many``, ``locked``,
+    ``pppk``, ``tenure``, ``refused_unit``, ``own_unit``, ``role``,
+    ``competency``, ``lent_fraction``, ``over_cover``.
+    """
+    import math
+
+    from .values import month_index
+
+    pol = problem.policy
+    employees = {str(e.nip): e for e in problem.employees}
+    by_id = {s.surge: s for s in surges}
+    if hasattr(secondments, "secondment_records"):
+        records = secondments.secondment_records()
+        idx = problem.index
+        base = {
+            str(e.nip): idx.unit_ids[int(u)]
+            for e, u in zip(problem.employees, secondments.base, strict=True)
+        }
+    else:
+        records = [dict(r) for r in secondments]
+    where = {nip: (base or {}).get(nip, e.unit) for nip, e in employees.items()}
+    out: list[Violation] = []
+    spans: dict[str, list[tuple[int, int]]] = {}
+    away: dict[tuple[str, int], int] = {}
+    help_fte: dict[tuple[str, int], list[float]] = {}
+    for r in records:
+        nip, host, sid = str(r["nip"]), str(r["host_unit"]), str(r["surge"])
+        e = employees.get(nip)
+        if e is None:
+            out.append(Violation("unknown_employee", f"NIP {nip} is not in the problem", nip))
+            continue
+        s = by_id.get(sid)
+        if s is None:
+            out.append(Violation("unknown_surge", f"surge {sid!r} does not exist", nip, host))
+            continue
+        if host != s.unit:
+            out.append(
+                Violation("wrong_host", f"{nip} helps {sid} at {host}, not at {s.unit}", nip, host)
+            )
+        a, b = month_index(str(r["start"])), month_index(str(r["end"]))
+        if not (s.months.start <= a <= b < s.months.stop):
+            out.append(
+                Violation(
+                    "window",
+                    f"{nip}: {r['start']}..{r['end']} is not a window inside {sid}'s "
+                    f"{s.start}..{s.end}",
+                    nip,
+                    host,
+                )
+            )
+        if b - a + 1 > pol.max_secondment_months:
+            out.append(
+                Violation(
+                    "too_long",
+                    f"{nip} is seconded {b - a + 1} months, over max_secondment_months = "
+                    f"{pol.max_secondment_months}",
+                    nip,
+                    host,
+                )
+            )
+        spans.setdefault(nip, []).append((a, b))
+        home = where[nip]
+        moved = home != e.unit
+        if e.locked:
+            out.append(Violation("locked", f"{nip} is locked but seconded", nip, host))
+        if e.employment_type == "PPPK" and not pol.allow_pppk_secondment:
+            out.append(Violation("pppk", f"{nip} is PPPK and PPPK secondment is off", nip, host))
+        months = 0 if moved else e.months_in_unit
+        need = pol.secondment_min_months_in_unit
+        if need > 0 and (moved or (months is not None and months < need)):
+            out.append(
+                Violation(
+                    "tenure",
+                    f"{nip} has {months} months in the unit, under "
+                    f"secondment_min_months_in_unit = {need}",
+                    nip,
+                    host,
+                )
+            )
+        if host in e.refused_units:
+            out.append(Violation("refused_unit", f"{nip} refused unit {host}", nip, host))
+        if host == home:
+            out.append(Violation("own_unit", f"{nip} is seconded to their own unit", nip, host))
+        if s.role and e.role != s.role:
+            out.append(
+                Violation("role", f"{nip} ({e.role!r}) helps {sid}, which needs {s.role!r}", nip)
+            )
+        if s.competency and dict(e.competencies).get(s.competency, 0) < s.min_level:
+            out.append(
+                Violation(
+                    "competency",
+                    f"{nip} lacks {s.competency} ≥ {s.min_level} needed by {sid}",
+                    nip,
+                    host,
+                )
+            )
+        for m in range(a, b + 1):
+            away[(home, m)] = away.get((home, m), 0) + 1
+            help_fte.setdefault((sid, m), []).append(e.fte)
+    for nip, items in spans.items():
+        items.sort()
+        if len(items) > pol.max_secondments_per_employee:
+            out.append(
+                Violation(
+                    "too_many",
+                    f"{nip} has {len(items)} secondments, over max_secondments_per_employee = "
+                    f"{pol.max_secondments_per_employee}",
+                    nip,
+                )
+            )
+        for (_, b1), (a2, _) in itertools.pairwise(items):
+            if a2 <= b1:
+                out.append(Violation("overlap", f"{nip} has overlapping secondments", nip))
+    heads: dict[str, int] = {}
+    for u in where.values():
+        heads[u] = heads.get(u, 0) + 1
+    for (unit, m), n in sorted(away.items()):
+        cap = math.floor(pol.max_lent_fraction * heads.get(unit, 0) + 1e-9)
+        if n > cap:
+            out.append(
+                Violation(
+                    "lent_fraction",
+                    f"{unit} lends {n} staff in month {m // 12}-{m % 12 + 1:02d}, over "
+                    f"max_lent_fraction × headcount = {cap}",
+                    unit=unit,
+                )
+            )
+    for (sid, m), ftes in sorted(help_fte.items()):
+        need_c = round(100 * by_id[sid].extra_fte)
+        have = sum(round(100 * f) for f in ftes)
+        if have > need_c + max(round(100 * f) for f in ftes) - 1:
+            out.append(
+                Violation(
+                    "over_cover",
+                    f"{sid} gets {have / 100:g} FTE in month {m // 12}-{m % 12 + 1:02d} for a "
+                    f"need of {need_c / 100:g}: more than one helper beyond it",
+                    unit=by_id[sid].unit,
+                )
+            )
     return out
