@@ -88,3 +88,46 @@ def test_base_from_another_problem_is_refused() -> None:
     other, _ = random_surge_problem(2)
     with pytest.raises(ValueError, match="different problem"):
         plan_surges(problem, surges, base=solve(other, workers=1))
+
+
+def test_shortfall_is_diagnosed_in_words() -> None:
+    from mutasi_opt import Demand, Employee, Policy, Problem, Surge, Unit
+
+    staff = [
+        Employee(nip=f"P{i}", unit="U0", role="perawat", competencies={"vaksinasi": 2})
+        for i in range(4)
+    ]
+    staff.append(
+        Employee(nip="L", unit="U0", role="perawat", locked=True, competencies={"vaksinasi": 3})
+    )
+    staff += [Employee(nip=f"X{i}", unit="U1", role="perawat") for i in range(5)]
+    problem = Problem(
+        employees=tuple(staff),
+        units=(Unit(unit="U0"), Unit(unit="U1"), Unit(unit="PKM")),
+        demand=(
+            Demand(unit="U0", role="perawat", workload_hours=4000),
+            Demand(unit="U1", role="perawat", workload_hours=5000),
+            Demand(unit="PKM", role="perawat", workload_hours=100),
+        ),
+        policy=Policy(max_lent_fraction=0.4),
+    )
+    surges = (
+        Surge(
+            surge="VAKS",
+            unit="PKM",
+            competency="vaksinasi",
+            min_level=2,
+            start="2026-04",
+            end="2026-05",
+            extra_fte=3,
+        ),
+    )
+    plan = plan_surges(problem, surges, workers=1)
+    # 5 qualify, 4 may go, U0 (5 staff) lends at most 2 a month: 1 FTE short each month
+    assert plan.stage_values()[0] == 200
+    (text,) = plan.diagnosis()
+    assert "surge VAKS needs 3 FTE with vaksinasi ≥ 2 at PKM in 2026-04..2026-05" in text
+    assert "5 staff qualify, 4 of them may be seconded (1 locked)" in text
+    assert "at most 2 FTE in a month" in text
+    assert "2 FTE-months uncovered (2026-04, 2026-05)" in text
+    assert plan.summary()["diagnosis"] == [text]

@@ -238,6 +238,68 @@ class SurgePlan:
         frame: pd.DataFrame = self._cache[key]
         return frame
 
+    def diagnosis(self) -> list[str]:
+        """Why each surge month left uncovered is uncovered, in plain words.
+
+        Per surge: the qualified staff, how many of them may be seconded (and
+        why the others may not), the most they could give in a month under
+        the lending limits, and the uncovered FTE-months.
+        """
+        p, months = self.problem, self.months
+        idx, pol = p.index, p.policy
+        need = metrics.surge_need_centi(self.surges, months)
+        cover = metrics.surge_cover_centi(p, self.surges, months, self.secondments)
+        gap = metrics.uncovered_centi(need, cover)
+        ok = metrics.secondable(p, self.base)
+        fte = metrics.fte_centi(p)
+        head = metrics.headcount(p, self.base)
+        lend_cap = np.floor(pol.max_lent_fraction * head + 1e-9).astype(np.int64)
+        out: list[str] = []
+        for k, s in enumerate(self.surges):
+            if not gap[k].any():
+                continue
+            qual = metrics.qualifies_for_surge(p, self.base, s)
+            pool = np.flatnonzero(qual)
+            free = pool[ok[pool]]
+            # the most help in one month: per donor unit, its best helpers up to its limit
+            best = 0
+            for u in np.unique(self.base[free]):
+                mine = np.sort(fte[free[self.base[free] == u]])[::-1]
+                best += int(mine[: lend_cap[u]].sum())
+            what = f"{s.extra_fte:g} FTE"
+            if s.role:
+                what += f" of {s.role}"
+            if s.competency:
+                what += f" with {s.competency} ≥ {s.min_level}"
+            reasons = []
+            blocked = pool[~ok[pool]]
+            if blocked.size:
+                kinds = {
+                    "locked": int(idx.locked[blocked].sum()),
+                    "PPPK": int((idx.pppk[blocked] & ~idx.locked[blocked]).sum())
+                    if not pol.allow_pppk_secondment
+                    else 0,
+                }
+                kinds["too short in their unit"] = int(blocked.size) - sum(kinds.values())
+                reasons = [f"{n} {why}" for why, n in kinds.items() if n]
+            short_months = [month_label(months.start + int(j)) for j in np.flatnonzero(gap[k])]
+            held = f"{len(pool)} staff qualify"
+            if reasons:
+                held += f", {len(free)} of them may be seconded ({', '.join(reasons)})"
+            text = (
+                f"surge {s.surge} needs {what} at {s.unit} in {s.start}..{s.end}; {held}; "
+                f"under max_lent_fraction = {pol.max_lent_fraction:g} they can give at most "
+                f"{best / 100:g} FTE in a month"
+            )
+            if best >= int(need[k].max()):
+                text += (
+                    " (enough for one month, but not for every month within "
+                    f"max_secondment_months = {pol.max_secondment_months} and the other surges)"
+                )
+            text += f"; {gap[k].sum() / 100:g} FTE-months uncovered ({', '.join(short_months)})"
+            out.append(text)
+        return out
+
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` content."""
         values = dict(zip(SURGE_STAGES, self.stage_values(), strict=True))
@@ -250,6 +312,7 @@ class SurgePlan:
             "preference_cost": values["preference"],
             "solve_seconds": round(self.solve_seconds, 3),
             "stages": [s.to_dict() for s in self.stages],
+            "diagnosis": self.diagnosis(),
             "seed": self.seed,
             "workers": self.workers,
         }
