@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mutasi_opt import analysis, synth
 from mutasi_opt.io import read_folder, write_folder
+from mutasi_opt.io.surges import read_surges
 from mutasi_opt.sample import SAMPLE_MAX_MOVES, SAMPLE_N_EMPLOYEES, SAMPLE_SEED
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "mutasi_opt" / "data" / "sample"
@@ -59,6 +60,22 @@ or `mutasi-opt validate {path}`.
 
 Files: `employees.csv`, `units.csv`, `demand.csv`, `requirements.csv`,
 `policy.toml` (the columns are described in the project README, "The data folder").
+
+`surges.csv` is an invented vaccination campaign for `mutasi-opt demo --surge`
+and `mutasi-opt surge`: Dinas Kesehatan and four puskesmas need
+vaksinasi-qualified help (level 2 or more) from August to October 2026, and
+Dinas Kesehatan needs registration help of any role from July to October.
+"""
+
+#: the sample's surges (a vaccination campaign), written as surges.csv
+SURGES_CSV = """\
+surge,unit,role,competency,min_level,start,end,extra_fte
+VAKS-DINKES,DINKES,,vaksinasi,2,2026-08,2026-10,4
+VAKS-PKM-KOTA,PKM-BINJAI-KOTA,,vaksinasi,2,2026-08,2026-10,2
+VAKS-PKM-UTARA,PKM-BINJAI-UTARA,,vaksinasi,2,2026-08,2026-10,2
+VAKS-PKM-TIMUR,PKM-BINJAI-TIMUR,,vaksinasi,2,2026-08,2026-10,2
+VAKS-PKM-BARAT,PKM-BINJAI-BARAT,,vaksinasi,2,2026-08,2026-10,1.5
+REG-DINKES,DINKES,,,,2026-07,2026-10,3
 """
 
 
@@ -71,6 +88,8 @@ def main(argv: list[str]) -> int:
     if back.model_dump() != problem.model_dump():
         sys.stderr.write("error: the folder read back differs from the generated problem\n")
         return 1
+    (out / "surges.csv").write_text(SURGES_CSV, encoding="utf-8")
+    read_surges(out / "surges.csv", back)  # checked against the problem
     r = analysis.current_state(back)
     (out / "README.md").write_text(
         README.format(

@@ -12,9 +12,16 @@ import functools
 from importlib import resources
 from pathlib import Path
 
-from .model import Problem
+from .model import Problem, Surge
 
-__all__ = ["SAMPLE_MAX_MOVES", "SAMPLE_N_EMPLOYEES", "SAMPLE_SEED", "load_sample", "sample_path"]
+__all__ = [
+    "SAMPLE_MAX_MOVES",
+    "SAMPLE_N_EMPLOYEES",
+    "SAMPLE_SEED",
+    "load_sample",
+    "load_sample_surges",
+    "sample_path",
+]
 
 #: Arguments ``scripts/make_sample.py`` passes to :func:`mutasi_opt.synth.generate`.
 SAMPLE_SEED = 2016
@@ -48,3 +55,15 @@ def load_sample() -> Problem:
     from .io import read_folder
 
     return read_folder(sample_path())
+
+
+def load_sample_surges() -> tuple[Surge, ...]:
+    """The sample's surges (``surges.csv``): an invented vaccination campaign.
+
+    Dinas Kesehatan and four puskesmas need vaksinasi-qualified help (level 2
+    or more) from August to October 2026; Dinas Kesehatan also needs
+    registration help of any role from July to October.
+    """
+    from .io.surges import read_surges
+
+    return read_surges(sample_path() / "surges.csv", load_sample())

@@ -300,6 +300,43 @@ class SurgePlan:
             out.append(text)
         return out
 
+    def __str__(self) -> str:
+        values = dict(zip(SURGE_STAGES, self.stage_values(), strict=True))
+        lines = [
+            f"Secondment plan: {self.status.value} "
+            f"({len(self.surges)} surges, {month_label(self.months.start)}.."
+            f"{month_label(self.months.stop - 1)})",
+            f"  uncovered: {values['uncovered'] / 100:g} FTE-months; "
+            f"people seconded: {values['people']}; secondment months: {values['months']}; "
+            f"preference cost: {values['preference']}",
+        ]
+        for st in self.stages:
+            lines.append(
+                f"  stage {st.name:<10} {st.value_display:>14,.2f} {st.unit:<10} bound "
+                f"{st.bound_display:>14,.2f}  gap {100 * st.gap:5.2f}%  ({st.status})"
+            )
+        cov = self.coverage_records()
+        for s in self.surges:
+            rows = [r for r in cov if r["surge"] == s.surge]
+            need = sum(r["needed_fte"] for r in rows)
+            got = sum(r["covered_fte"] for r in rows)
+            lines.append(
+                f"  {s.surge} at {s.unit}: {got:g} of {need:g} FTE-months covered "
+                f"({s.start}..{s.end})"
+            )
+        donors = self.donor_records()
+        if donors:
+            worst = sorted(donors, key=lambda r: -(r["ej_after"] or 0))[:5]
+            lines.append("  donors with the highest EJ while lending:")
+            for r in worst:
+                lines.append(
+                    f"    {r['unit']} {r['role']} {r['month']}: EJ {r['ej_before']} → "
+                    f"{r['ej_after']}"
+                )
+        for text in self.diagnosis():
+            lines.append(f"  ! {text}")
+        return "\n".join(lines)
+
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` content."""
         values = dict(zip(SURGE_STAGES, self.stage_values(), strict=True))
@@ -343,7 +380,7 @@ _DONOR_COLUMNS = (
 def plan_surges(
     problem: Problem,
     surges: Sequence[Surge],
-    base: Plan | None = None,
+    base: Plan | Any = None,
     *,
     time_limit: float | None = None,
     seed: int = 0,
@@ -358,9 +395,10 @@ def plan_surges(
     surges
         The surges (see :func:`mutasi_opt.io.surges.read_surges`).
     base
-        A permanent plan whose assignment is where everyone works outside
-        their secondment (employees it moves have 0 months in their new unit);
-        default the current state.
+        A permanent plan (or an assignment, as :func:`metrics.as_assignment`
+        accepts) giving where everyone works outside their secondment
+        (employees it moves have 0 months in their new unit); default the
+        current state.
     time_limit, seed, workers
         As for :func:`mutasi_opt.solve`.
     """
@@ -369,12 +407,14 @@ def plan_surges(
     from .solvers.cpsat.surge import SurgeModel
 
     t0 = time.perf_counter()
-    if base is not None:
+    if isinstance(base, Plan):
         if base.problem is not problem and base.problem != problem:
             raise ValueError("base is a plan for a different problem")
         if base.assignment_array is None:
             raise ValueError(f"base plan has no assignment (status {base.status.value})")
         where = base.assignment_array
+    elif base is not None:
+        where = metrics.as_assignment(problem, base)
     else:
         where = problem.index.home
     n_workers = workers if workers is not None else _default_workers()

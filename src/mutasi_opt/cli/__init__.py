@@ -27,7 +27,7 @@ EXIT_INFEASIBLE = 2
 EXIT_NO_PLAN = 3
 
 #: Subcommand modules, in the order they appear in ``--help``.
-SUBCOMMANDS = ("demo", "validate", "solve", "check", "abk")
+SUBCOMMANDS = ("demo", "validate", "solve", "surge", "check", "abk")
 
 
 class _Parser(argparse.ArgumentParser):

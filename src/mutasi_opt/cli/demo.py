@@ -19,7 +19,7 @@ from . import EXIT_OK
 from .solve import add_solve_options, solve_and_report
 from .validate import add_state_options, print_state
 
-__all__ = ["SYNTHETIC_NOTE", "register", "run", "show_state", "solve_step"]
+__all__ = ["SYNTHETIC_NOTE", "register", "run", "show_state", "solve_step", "surge_step"]
 
 #: First line of the demo output.
 SYNTHETIC_NOTE = (
@@ -41,6 +41,11 @@ def register(sub: Any) -> None:
     p.add_argument("--out", type=Path, default=None, help="also write the plan files here")
     p.add_argument("--no-solve", action="store_true", help="only show the current state")
     p.add_argument("--moves", type=int, default=10, help="moves to list with reasons (default 10)")
+    p.add_argument(
+        "--surge",
+        action="store_true",
+        help="plan the sample's vaccination campaign (temporary secondments) instead",
+    )
     p.set_defaults(func=run)
 
 
@@ -76,8 +81,32 @@ def run(args: argparse.Namespace) -> int:
     from ..sample import load_sample
 
     problem = load_sample()
+    if args.surge:
+        return surge_step(problem, args)
     if not args.json:
         print(SYNTHETIC_NOTE)
         print()
         show_state(problem, args)
     return solve_step(problem, args)
+
+
+def surge_step(problem: Problem, args: argparse.Namespace) -> int:
+    """Plan the sample's surges (an invented vaccination campaign) and print the plan."""
+    from ..sample import load_sample_surges
+    from .surge import surge_and_report
+
+    surges = load_sample_surges()
+    if not args.json:
+        print(SYNTHETIC_NOTE)
+        print()
+        print("Surges (surges.csv of the sample):")
+        for s in surges:
+            need = f"{s.extra_fte:g} FTE"
+            if s.role:
+                need += f" {s.role}"
+            if s.competency:
+                need += f" with {s.competency} ≥ {s.min_level}"
+            print(f"  - {s.surge}: {need} at {s.unit}, {s.start}..{s.end}")
+        print()
+        print(f"Planning secondments (time limit {args.time_limit:g} s)...")
+    return surge_and_report(problem, surges, args, args.out)
