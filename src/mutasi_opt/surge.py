@@ -421,6 +421,7 @@ def plan_surges(
     deadline = None if time_limit is None else t0 + float(time_limit)
     surges = tuple(surges)
     model = SurgeModel(problem, surges, where)
+    model.complete(model.greedy_counts())  # a first plan: surplus units lend first
     stages: list[SurgeStage] = []
     counts: IntArray | None = None
     status = PlanStatus.OPTIMAL

@@ -238,6 +238,102 @@ class SurgeModel:
             terms += phi_terms(self.model, d, max(s, f), f, p.policy, f"se_{u}_{r}_{m}")
         self._expr["balance"] = _weighted(terms, constant)
 
+    # ------------------------------------------------------------ warm start
+    def greedy_counts(self) -> IntArray:
+        """A feasible first solution: repeatedly the secondment that covers need at
+        the lowest rise of the donors' B per FTE-month covered (lending from a
+        surplus lowers B, so surplus units go first), within every limit."""
+        p, cl = self.problem, self.classes
+        pol = p.policy
+        months = self.months
+        fair = metrics.fair_share_centi(p)
+        s_now = metrics.assigned_capacity_centi(p, self.base).copy()
+        cap_now = {m: s_now.copy() for m in months}
+        remaining = metrics.surge_need_centi(self.surges, months)
+        head = metrics.headcount(p, self.base)
+        lend_cap = np.floor(pol.max_lent_fraction * head + 1e-9).astype(np.int64)
+        away = np.zeros((len(months), len(head)), dtype=np.int64)
+        used = np.zeros(cl.n, dtype=np.int64)
+        size = np.array([len(m) for m in cl.members], dtype=np.int64)
+        busy: dict[int, list[tuple[int, int]]] = defaultdict(list)  # class → windows (1 person)
+        limit = pol.max_secondments_per_employee
+        counts = np.zeros(len(cl.options), dtype=np.int64)
+        top = {
+            s: max((int(cl.fte[o.cls]) for o in cl.options if o.surge == s), default=0)
+            for s in range(len(self.surges))
+        }
+
+        def phi(u: int, r: int, value: int) -> int:
+            f = int(fair[u, r])
+            return int(metrics.phi_scaled(np.array([abs(value - f)]), np.array([f]), pol)[0])
+
+        while True:
+            best: tuple[float, int, int] | None = None
+            for k, o in enumerate(cl.options):
+                c = o.cls
+                if limit == 1 and used[c] >= size[c]:
+                    continue
+                if limit > 1 and (
+                    len(busy[c]) >= limit
+                    or any(not (o.last < a or b < o.first) for a, b in busy[c])
+                ):
+                    continue
+                u, r, fte = int(cl.base[c]), int(cl.role[c]), int(cl.fte[c])
+                cap = 100 * int(cl.cap[c])
+                gain = 0
+                d_b = 0
+                ok = True
+                for m in range(o.first, o.last + 1):
+                    j = m - months.start
+                    rem = int(remaining[o.surge, j])
+                    if rem <= 0 or away[j, u] >= lend_cap[u]:
+                        ok = False
+                        break
+                    if fte - rem > top[o.surge] - 1:  # would over-cover
+                        ok = False
+                        break
+                    gain += min(rem, fte)
+                    now = int(cap_now[m][u, r])
+                    d_b += phi(u, r, now - cap) - phi(u, r, now)
+                if not ok or gain <= 0:
+                    continue
+                key = (d_b / gain, -gain, k)
+                if best is None or key < best:
+                    best = key
+            if best is None:
+                return counts
+            k = best[2]
+            o = cl.options[k]
+            c = o.cls
+            u, r = int(cl.base[c]), int(cl.role[c])
+            counts[k] += 1
+            used[c] += 1
+            busy[c].append((o.first, o.last))
+            for m in range(o.first, o.last + 1):
+                j = m - months.start
+                remaining[o.surge, j] -= int(cl.fte[c])
+                away[j, u] += 1
+                cap_now[m][u, r] -= 100 * int(cl.cap[c])
+
+    def complete(self, counts: IntArray, *, time_limit: float = 10.0) -> bool:
+        """Make ``counts`` the next hint, with every auxiliary variable tight."""
+        clone = self.model.clone()
+        clone.clear_objective()  # type: ignore[no-untyped-call]
+        clone.clear_hints()  # type: ignore[no-untyped-call]
+        total = [
+            e for e in (self._expr["uncovered"], self._expr["balance"]) if not isinstance(e, int)
+        ]
+        if total:
+            clone.minimize(sum(total, start=cp_model.LinearExpr.constant(0)))
+        for v, n in zip(self.x, counts, strict=True):
+            clone.add(clone.get_int_var_from_proto_index(v.index) == int(n))
+        solver = new_solver(seed=0, workers=1, time_limit=time_limit)
+        status = translate_status(solver.solve(clone), clone)
+        if status not in (StageStatus.OPTIMAL, StageStatus.FEASIBLE):
+            return False
+        self._last = list(solver.response_proto.solution)
+        return True
+
     # ---------------------------------------------------------------- solving
     def expression(self, stage: str) -> LinExpr:
         """The expression of ``stage`` (one of :data:`SURGE_STAGES`)."""
