@@ -124,9 +124,11 @@ def evaluate(
     need = metrics.surge_need_centi(surges, months)
     cover = metrics.surge_cover_centi(problem, surges, months, sec)
     fte = metrics.fte_centi(problem)
+    may_help = options(problem, surges, base)
     for k in range(len(surges)):
-        helpers = [e for e, o in chosen if o[0] == k]
-        if helpers and (cover[k] > need[k] + max(fte[helpers]) - 1).any():
+        # helpers may exceed the need by less than the largest FTE of anyone who may help
+        pool = [e for e, sets in enumerate(may_help) if any(o[0] == k for os in sets for o in os)]
+        if pool and (cover[k] > need[k] + max(fte[pool]) - 1).any():
             return None
     head = metrics.headcount(problem, base)
     limit = np.floor(problem.policy.max_lent_fraction * head + 1e-9).astype(np.int64)

@@ -304,15 +304,31 @@ def check_secondments(
                     unit=unit,
                 )
             )
+
+    def may_help(e: Any, s: Any) -> bool:
+        return (
+            (not s.role or e.role == s.role)
+            and (not s.competency or dict(e.competencies).get(s.competency, 0) >= s.min_level)
+            and not e.locked
+            and (e.employment_type != "PPPK" or pol.allow_pppk_secondment)
+            and s.unit not in e.refused_units
+        )
+
     for (sid, m), ftes in sorted(help_fte.items()):
-        need_c = round(100 * by_id[sid].extra_fte)
+        s = by_id[sid]
+        need_c = round(100 * s.extra_fte)
         have = sum(round(100 * f) for f in ftes)
-        if have > need_c + max(round(100 * f) for f in ftes) - 1:
+        top = max(
+            [round(100 * e.fte) for e in employees.values() if may_help(e, s)]
+            + [round(100 * f) for f in ftes]
+        )
+        if have > need_c + top - 1:
             out.append(
                 Violation(
                     "over_cover",
                     f"{sid} gets {have / 100:g} FTE in month {m // 12}-{m % 12 + 1:02d} for a "
-                    f"need of {need_c / 100:g}: more than one helper beyond it",
+                    f"need of {need_c / 100:g}: over the need by {top / 100:g} FTE or more "
+                    "(a whole helper)",
                     unit=by_id[sid].unit,
                 )
             )

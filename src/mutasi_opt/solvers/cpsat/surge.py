@@ -11,8 +11,8 @@ so that "one at a time" and the per-person limit stay exact.
 
 Hard rules: per class at most its size on secondment; per base unit and
 month at most ``floor(max_lent_fraction × headcount)`` away; per surge and
-month the helpers' FTE may exceed the need by less than one helper (so
-nobody is seconded only to thin out a donor).
+month the helpers' FTE may exceed the need by less than the largest FTE of
+anyone who may help (so nobody is seconded only to thin out a donor).
 
 Stages (exact integers, one definition each in :mod:`mutasi_opt.metrics`):
 uncovered FTE-months (hundredths), Σ over months of B × 10,000 on the
@@ -242,78 +242,110 @@ class SurgeModel:
     def greedy_counts(self) -> IntArray:
         """A feasible first solution: repeatedly the secondment that covers need at
         the lowest rise of the donors' B per FTE-month covered (lending from a
-        surplus lowers B, so surplus units go first), within every limit."""
+        surplus lowers B, so surplus units go first), within every limit.
+
+        Each pick is one vectorised pass over all options: per (donor pair,
+        month) the change of φ for one more person away, per (surge, month)
+        the need left, summed over each option's window by prefix sums.
+        """
         p, cl = self.problem, self.classes
         pol = p.policy
         months = self.months
-        fair = metrics.fair_share_centi(p)
-        s_now = metrics.assigned_capacity_centi(p, self.base).copy()
-        cap_now = {m: s_now.copy() for m in months}
+        n_m = len(months)
+        counts = np.zeros(len(cl.options), dtype=np.int64)
+        if not cl.options or n_m == 0:
+            return counts
+        o_cls = np.array([o.cls for o in cl.options], dtype=np.int64)
+        o_surge = np.array([o.surge for o in cl.options], dtype=np.int64)
+        o_a = np.array([o.first for o in cl.options], dtype=np.int64) - months.start
+        o_b = np.array([o.last for o in cl.options], dtype=np.int64) - months.start
+        # donor pairs of the classes (unit, role, capacity: one φ step per capacity)
+        pair_key = {
+            (int(u), int(r), int(c)): k
+            for k, (u, r, c) in enumerate(
+                sorted(
+                    {
+                        (int(u), int(r), int(c))
+                        for u, r, c in zip(cl.base, cl.role, cl.cap, strict=True)
+                    }
+                )
+            )
+        }
+        c_pair = np.array(
+            [
+                pair_key[(int(u), int(r), int(c))]
+                for u, r, c in zip(cl.base, cl.role, cl.cap, strict=True)
+            ],
+            dtype=np.int64,
+        )
+        keys = sorted(pair_key, key=pair_key.__getitem__)
+        pu = np.array([k[0] for k in keys], dtype=np.int64)
+        pr = np.array([k[1] for k in keys], dtype=np.int64)
+        pcap = 100 * np.array([k[2] for k in keys], dtype=np.int64)
+        fair = metrics.fair_share_centi(p)[pu, pr]
+        s0 = metrics.assigned_capacity_centi(p, self.base)
+        lent = np.zeros((len(self.months), *s0.shape), dtype=np.int64)  # [m, u, r]
         remaining = metrics.surge_need_centi(self.surges, months)
         head = metrics.headcount(p, self.base)
         lend_cap = np.floor(pol.max_lent_fraction * head + 1e-9).astype(np.int64)
-        away = np.zeros((len(months), len(head)), dtype=np.int64)
-        used = np.zeros(cl.n, dtype=np.int64)
+        away = np.zeros((n_m, len(head)), dtype=np.int64)
         size = np.array([len(m) for m in cl.members], dtype=np.int64)
-        busy: dict[int, list[tuple[int, int]]] = defaultdict(list)  # class → windows (1 person)
+        used = np.zeros(cl.n, dtype=np.int64)
         limit = pol.max_secondments_per_employee
-        counts = np.zeros(len(cl.options), dtype=np.int64)
-        top = {
-            s: max((int(cl.fte[o.cls]) for o in cl.options if o.surge == s), default=0)
-            for s in range(len(self.surges))
-        }
+        busy = np.zeros((cl.n, n_m), dtype=np.bool_)  # per-person classes (limit > 1)
+        top = np.zeros(len(self.surges), dtype=np.int64)
+        np.maximum.at(top, o_surge, cl.fte[o_cls])
+        fte = cl.fte[o_cls]
+        unit_o = cl.base[o_cls]
 
-        def phi(u: int, r: int, value: int) -> int:
-            f = int(fair[u, r])
-            return int(metrics.phi_scaled(np.array([abs(value - f)]), np.array([f]), pol)[0])
+        def window_sum(mat: IntArray, rows: IntArray) -> IntArray:
+            """Σ of mat[rows, a..b] per option (prefix sums along months)."""
+            cs = np.concatenate(
+                [np.zeros((mat.shape[0], 1), dtype=mat.dtype), mat.cumsum(axis=1)], axis=1
+            )
+            out: IntArray = cs[rows, o_b + 1] - cs[rows, o_a]
+            return out
 
         while True:
-            best: tuple[float, int, int] | None = None
-            for k, o in enumerate(cl.options):
-                c = o.cls
-                if limit == 1 and used[c] >= size[c]:
-                    continue
-                if limit > 1 and (
-                    len(busy[c]) >= limit
-                    or any(not (o.last < a or b < o.first) for a, b in busy[c])
-                ):
-                    continue
-                u, r, fte = int(cl.base[c]), int(cl.role[c]), int(cl.fte[c])
-                cap = 100 * int(cl.cap[c])
-                gain = 0
-                d_b = 0
-                ok = True
-                for m in range(o.first, o.last + 1):
-                    j = m - months.start
-                    rem = int(remaining[o.surge, j])
-                    if rem <= 0 or away[j, u] >= lend_cap[u]:
-                        ok = False
-                        break
-                    if fte - rem > top[o.surge] - 1:  # would over-cover
-                        ok = False
-                        break
-                    gain += min(rem, fte)
-                    now = int(cap_now[m][u, r])
-                    d_b += phi(u, r, now - cap) - phi(u, r, now)
-                if not ok or gain <= 0:
-                    continue
-                key = (d_b / gain, -gain, k)
-                if best is None or key < best:
-                    best = key
-            if best is None:
+            now = s0[pu, pr][:, None] - lent[:, pu, pr].T  # [pair, m]
+            before = metrics.phi_scaled(np.abs(now - fair[:, None]), fair[:, None], pol)
+            after = metrics.phi_scaled(
+                np.abs(now - pcap[:, None] - fair[:, None]), fair[:, None], pol
+            )
+            d_b = window_sum(after - before, c_pair[o_cls])
+            # need left, capped by each option's FTE: one row per option's surge
+            gain = np.zeros(len(cl.options), dtype=np.int64)
+            bad = np.zeros(len(cl.options), dtype=np.int64)
+            for f in np.unique(fte):
+                sel = fte == f
+                per = np.minimum(remaining, f)
+                gain[sel] = window_sum(per, o_surge)[sel]
+                over = ((remaining <= 0) | (f - remaining > top[:, None] - 1)).astype(np.int64)
+                bad[sel] = window_sum(over, o_surge)[sel]
+            full = (away >= lend_cap[None, :]).astype(np.int64).T  # [u, m]
+            bad += window_sum(full, unit_o)
+            if limit == 1:
+                ok = used[o_cls] < size[o_cls]
+            else:
+                n_busy = busy.sum(axis=1)
+                overlap = window_sum(busy.astype(np.int64), o_cls)
+                ok = (n_busy[o_cls] < limit) & (overlap == 0)
+            ok &= (bad == 0) & (gain > 0)
+            if not ok.any():
                 return counts
-            k = best[2]
-            o = cl.options[k]
-            c = o.cls
+            cand = np.flatnonzero(ok)
+            ratio = d_b[cand] / gain[cand]
+            order = np.lexsort((cand, -gain[cand], ratio))
+            k = int(cand[order[0]])
+            c = int(o_cls[k])
             u, r = int(cl.base[c]), int(cl.role[c])
             counts[k] += 1
             used[c] += 1
-            busy[c].append((o.first, o.last))
-            for m in range(o.first, o.last + 1):
-                j = m - months.start
-                remaining[o.surge, j] -= int(cl.fte[c])
-                away[j, u] += 1
-                cap_now[m][u, r] -= 100 * int(cl.cap[c])
+            a, b = int(o_a[k]), int(o_b[k])
+            busy[c, a : b + 1] = True
+            remaining[o_surge[k], a : b + 1] -= int(cl.fte[c])
+            away[a : b + 1, u] += 1
+            lent[a : b + 1, u, r] += 100 * int(cl.cap[c])
 
     def complete(self, counts: IntArray, *, time_limit: float = 10.0) -> bool:
         """Make ``counts`` the next hint, with every auxiliary variable tight."""
