@@ -130,3 +130,34 @@ def test_lp_cut_never_cuts_off_the_optimum_regression() -> None:
     best, _ = brute_force(problem)
     plan = solve(problem, workers=1)
     assert tuple(s.value for s in plan.stages) == best
+
+
+def test_a_stage_out_of_time_keeps_its_complete_hint(caplog: pytest.LogCaptureFixture) -> None:
+    """CP-SAT stopped before taking the hint: the stage keeps the hint's plan and
+    value (a greedy plan is never lost to a time limit)."""
+    import numpy as np
+
+    from mutasi_opt import metrics
+    from mutasi_opt.solvers.disaggregate import disaggregate
+
+    problem = synth.generate(3000, seed=4)
+    classes = build_classes(problem)
+    model = CpsatModel(problem, classes)
+    stay = {
+        "out": np.zeros(classes.n, dtype=np.int64),
+        "arrive": np.zeros(len(model.vars.arrive), dtype=np.int64),
+        "pref": np.zeros(len(model.vars.pref), dtype=np.int64),
+    }
+    assert model.complete(stay)
+    # an earlier stage solved and held (as in a real solve)
+    short = model.solve_stage("shortfall", time_limit=30, seed=0, workers=1)
+    assert short.value is not None
+    model.fix_at_most(model.stage_expression("shortfall"), short.value)
+    with caplog.at_level("INFO", logger="mutasi_opt"):
+        out = model.solve_stage("imbalance", time_limit=1e-6, seed=0, workers=1, lp=False)
+    assert "kept the hint" in caplog.text
+    assert out.status in (StageStatus.FEASIBLE, StageStatus.OPTIMAL)
+    assert out.decisions is not None and out.value is not None
+    want = metrics.evaluate(problem, disaggregate(problem, classes, out.decisions))
+    assert out.value >= want.imbalance_centi  # the hint's d may be loose, never too low
+    assert out.bound is not None and out.bound <= out.value

@@ -220,6 +220,12 @@ class CpsatModel:
         self._last_solution = list(solver.response_proto.solution)
         return True
 
+    def _objective_at(self, solution: list[int]) -> int:
+        """The current objective's value at a full solution vector."""
+        obj = self.model.proto.objective
+        total = sum(int(c) * int(solution[v]) for v, c in zip(obj.vars, obj.coeffs, strict=True))
+        return int(total + obj.offset)
+
     def _hint_last(self) -> None:
         if self._last_solution is None:
             return
@@ -335,6 +341,20 @@ class CpsatModel:
         status = solver.solve(self.model, callback)
         seconds = time.perf_counter() - t0
         st = translate_status(status, self.model)
+        if st is StageStatus.UNKNOWN and self._held and self._last_solution is not None:
+            # out of time before CP-SAT even took the hint, after an earlier stage was
+            # solved: the hint is a complete solution meeting every hold (each was
+            # posted at its own stage's value), e.g. the greedy plan at 100,000
+            # employees.  (Before any stage is solved, no plan is reported.)
+            sol = self._last_solution
+            value = self._objective_at(sol)
+            bound = max(0, min(value, lp_value if lp_value is not None else 0))
+            log.info("stage %s: no new solution in %.2fs; kept the hint", name, seconds)
+            decisions = self.vars.values_from(np.asarray(sol, dtype=np.int64))
+            status_kept = StageStatus.OPTIMAL if value == bound else StageStatus.FEASIBLE
+            return StageOutcome(
+                status_kept, value, bound, seconds, decisions, "lp" if lp_value else "cp-sat"
+            )
         if st in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             log.info("stage %s: %s after %.2fs", name, st.value, seconds)
             return StageOutcome(st, None, None, seconds, None)
