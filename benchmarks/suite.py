@@ -322,9 +322,12 @@ def markdown(results: list[dict[str, Any]]) -> str:
             ratio = "–"
             if solver != "ours" and ours_t:
                 # a peer that never reached the target has no finite ratio: say so
-                ratio = (
-                    f"never ({r['total_seconds']:.0f} s run)" if t is None else f"{t / ours_t:.1f}×"
-                )
+                if t is not None:
+                    ratio = f"{t / ours_t:.1f}×"
+                elif str(r["status"]).startswith("too large"):
+                    ratio = str(r["status"])
+                else:
+                    ratio = f"never ({r['total_seconds']:.0f} s run)"
             t_d = time_to_target(r, "imbalance")
             lines.append(
                 f"| {inst} | {solver} | {r['build_seconds']:.2f} | {r['total_seconds']:.1f} | "
