@@ -131,3 +131,18 @@ def test_shortfall_is_diagnosed_in_words() -> None:
     assert "at most 2 FTE in a month" in text
     assert "2 FTE-months uncovered (2026-04, 2026-05)" in text
     assert plan.summary()["diagnosis"] == [text]
+
+
+def test_a_stage_out_of_time_keeps_the_last_plan() -> None:
+    from mutasi_opt.solvers.cpsat import StageStatus
+    from mutasi_opt.solvers.cpsat.surge import SurgeModel
+
+    problem, surges = random_surge_problem(1, n_employees=7, n_units=4)
+    model = SurgeModel(problem, surges, problem.index.home)
+    first = model.solve_stage("uncovered", time_limit=20, workers=1)
+    assert first.value is not None and first.decisions is not None
+    model.hold("uncovered", first.value)
+    out = model.solve_stage("balance", time_limit=1e-9, workers=1)
+    assert out.status in (StageStatus.FEASIBLE, StageStatus.OPTIMAL)
+    assert out.value is not None and out.decisions is not None
+    assert out.bound is not None and out.bound <= out.value

@@ -157,6 +157,7 @@ class SurgeModel:
             [(v, cl.pref_cost[o.cls][o.surge]) for v, o in opts if cl.pref_cost[o.cls][o.surge]]
         )
         self._last: list[int] | None = None
+        self._held = False  # an earlier stage is held
 
     # ------------------------------------------------------------ constraints
     def _covering(self) -> dict[tuple[str, int, int], list[int]]:
@@ -376,6 +377,7 @@ class SurgeModel:
         expr = self._expr[stage]
         if not isinstance(expr, int):
             self.model.add(expr <= value)
+            self._held = True
 
     def solve_stage(
         self,
@@ -406,6 +408,15 @@ class SurgeModel:
         )
         status = translate_status(solver.solve(self.model), self.model)
         seconds = solver.wall_time
+        if status is StageStatus.UNKNOWN and self._held and self._last is not None:
+            # out of time before CP-SAT took the hint: the hint (the last stage's
+            # solution) meets every hold, so the stage keeps it, unproven
+            obj = self.model.proto.objective
+            value = int(
+                sum(int(c) * int(self._last[v]) for v, c in zip(obj.vars, obj.coeffs, strict=True))
+                + obj.offset
+            )
+            return StageOutcome(StageStatus.FEASIBLE, value, 0, seconds, self._counts(self._last))
         if status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             return StageOutcome(status, None, None, seconds, None)
         if isinstance(expr, int):
