@@ -90,16 +90,7 @@ def solve_proto(
         h.changeColsIntegrality(
             n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
         )
-    if data.n_rows:
-        h.addRows(
-            data.n_rows,
-            data.row_lower,
-            data.row_upper,
-            len(data.index),
-            data.starts[:-1].astype(np.int32),
-            data.index.astype(np.int32),
-            data.value,
-        )
+    _add_rows(h, data)
     t0 = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - t0
@@ -116,6 +107,20 @@ def solve_proto(
         bound = float(info.mip_dual_bound) + offset
     values = np.array(solution.col_value) if has_sol else None
     return HighsResult(status, objective, bound, seconds, values)
+
+
+def _add_rows(h: Any, data: LinearData) -> None:
+    """Append ``data``'s rows (CSR) to a HiGHS instance."""
+    if data.n_rows:
+        h.addRows(
+            data.n_rows,
+            data.row_lower,
+            data.row_upper,
+            len(data.index),
+            data.starts[:-1].astype(np.int32),
+            data.index.astype(np.int32),
+            data.value,
+        )
 
 
 def _row_dual(solution: Any, n_rows: int) -> npt.NDArray[np.float64]:
@@ -147,16 +152,7 @@ class LpRelaxation:
 
     def _add(self, data: LinearData) -> None:
         self._chunks.append(data)
-        if data.n_rows:
-            self._h.addRows(
-                data.n_rows,
-                data.row_lower,
-                data.row_upper,
-                len(data.index),
-                data.starts[:-1].astype(np.int32),
-                data.index.astype(np.int32),
-                data.value,
-            )
+        _add_rows(self._h, data)
 
     def add_rows(self, proto: Any, rows: Collection[int]) -> None:
         """Add the proto's constraints ``rows`` (those not added yet)."""
