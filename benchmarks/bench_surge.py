@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import resource
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).parent / "results"
+sys.path.insert(0, str(Path(__file__).parent))  # highs_stages
 STAGES = ("uncovered", "balance", "people", "months", "preference")
 SCALE = {"uncovered": 100, "balance": 120_000, "people": 1, "months": 1, "preference": 1}
 SHARES = {"uncovered": 0.25, "balance": 0.45, "people": 0.4, "months": 0.5, "preference": 1.0}
@@ -89,39 +89,23 @@ def run_ours(problem: Any, surges: Any, time_limit: float, workers: int) -> dict
 
 
 def run_highs(problem: Any, surges: Any, time_limit: float, workers: int) -> dict[str, Any]:
+    from highs_stages import highs_stages
+
     from mutasi_opt.solvers.cpsat.surge import SurgeModel
-    from mutasi_opt.solvers.highs import solve_proto
 
     t0 = time.perf_counter()
     model = SurgeModel(problem, surges, problem.index.home)
-    deadline = t0 + time_limit
-    stages = []
-    for stage in STAGES:
-        expr = model.expression(stage)
-        if isinstance(expr, int):
-            stages.append({"stage": stage, "status": "optimal", "seconds": 0.0, "value": expr})
-            stages[-1]["bound"] = expr
-            continue
-        model.model.clear_objective()
-        model.model.minimize(expr)
-        left = max(0.05, (deadline - time.perf_counter()) * SHARES[stage])
-        gap = problem.policy.balance_gap if stage == "balance" else 0.0
-        r = solve_proto(model.model.proto, time_limit=left, relative_gap=gap, threads=workers)
-        if r.objective is None:
-            stages.append({"stage": stage, "status": r.status, "seconds": r.seconds})
-            break
-        value = round(r.objective)
-        bound = min(value, math.ceil((r.bound or 0) - 1e-6))
-        stages.append(
-            {
-                "stage": stage,
-                "status": "optimal" if value == bound else "feasible",
-                "seconds": r.seconds,
-                "value": value,
-                "bound": bound,
-            }
-        )
-        model.hold(stage, value)
+    stages = highs_stages(
+        model.model,
+        STAGES,
+        model.expression,
+        lambda stage, expr, value: model.hold(stage, value),
+        shares=SHARES,
+        gaps={"balance": problem.policy.balance_gap},
+        t0=t0,
+        time_limit=time_limit,
+        workers=workers,
+    )
     return {
         "status": stages[-1]["status"] if stages else "unknown",
         "total_seconds": time.perf_counter() - t0,
