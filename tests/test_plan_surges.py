@@ -35,7 +35,7 @@ def test_plan_equals_brute_force_and_metrics(seed: int) -> None:
 def test_invariants(seed: int) -> None:
     problem, surges = random_surge_problem(seed, n_employees=7, n_units=4)
     plan = plan_surges(problem, surges, workers=1, time_limit=20)
-    sec = plan.secondments
+    sec = plan.secondment_arrays
     months = plan.months
     # everyone is back home after the window: no secondment outside its surge's window
     for s, a, b in zip(sec.surge, sec.first, sec.last, strict=True):
@@ -56,7 +56,7 @@ def test_invariants(seed: int) -> None:
     assert np.allclose(
         plan.donors["capacity_before"] - plan.donors["capacity_after"], lent[lent > 0] / 100
     )
-    assert len(plan.secondments_table) == len(sec)
+    assert len(plan.secondments) == len(sec)
     # the independent checker finds nothing
     assert check_secondments(problem, surges, plan) == []
 

@@ -99,7 +99,7 @@ class SurgePlan:
     surges: tuple[Surge, ...]
     base: IntArray  # where everyone works outside their secondment
     status: PlanStatus
-    secondments: Secondments
+    secondment_arrays: Secondments  # employee, surge, first, last (positions, month indices)
     stages: tuple[SurgeStage, ...]
     solve_seconds: float
     seed: int = 0
@@ -114,7 +114,7 @@ class SurgePlan:
 
     def stage_values(self) -> tuple[int, ...]:
         """The five stage values recomputed from the secondments by :mod:`metrics`."""
-        p, months, sec = self.problem, self.months, self.secondments
+        p, months, sec = self.problem, self.months, self.secondment_arrays
         need = metrics.surge_need_centi(self.surges, months)
         cover = metrics.surge_cover_centi(p, self.surges, months, sec)
         hosts = [p.index.unit_pos[s.unit] for s in self.surges]
@@ -133,7 +133,7 @@ class SurgePlan:
     # ----------------------------------------------------------------- tables
     def secondment_records(self) -> list[dict[str, Any]]:
         """One record per secondment, with the reason."""
-        p, sec = self.problem, self.secondments
+        p, sec = self.problem, self.secondment_arrays
         idx = p.index
         fair = metrics.fair_share_centi(p)
         s0 = metrics.assigned_capacity_centi(p, self.base)
@@ -171,7 +171,7 @@ class SurgePlan:
         """Per surge and month of its window: needed, covered and uncovered FTE."""
         months = self.months
         need = metrics.surge_need_centi(self.surges, months)
-        cover = metrics.surge_cover_centi(self.problem, self.surges, months, self.secondments)
+        cover = metrics.surge_cover_centi(self.problem, self.surges, months, self.secondment_arrays)
         gap = metrics.uncovered_centi(need, cover)
         out = []
         for k, s in enumerate(self.surges):
@@ -192,7 +192,7 @@ class SurgePlan:
         """Per (unit, role, month) that lends: capacity and EJ before and after lending."""
         p, months = self.problem, self.months
         idx = p.index
-        lent = metrics.lent_capacity_centi(p, self.base, months, self.secondments)
+        lent = metrics.lent_capacity_centi(p, self.base, months, self.secondment_arrays)
         s0 = metrics.assigned_capacity_centi(p, self.base)
         work = metrics.workload_hours(p)
         out = []
@@ -214,7 +214,7 @@ class SurgePlan:
         return out
 
     @property
-    def secondments_table(self) -> pd.DataFrame:
+    def secondments(self) -> pd.DataFrame:
         """``secondments``: nip, name, home_unit, host_unit, surge, start, end, reason."""
         return self._frame("secondments", self.secondment_records(), _SECONDMENT_COLUMNS)
 
@@ -248,7 +248,7 @@ class SurgePlan:
         p, months = self.problem, self.months
         idx, pol = p.index, p.policy
         need = metrics.surge_need_centi(self.surges, months)
-        cover = metrics.surge_cover_centi(p, self.surges, months, self.secondments)
+        cover = metrics.surge_cover_centi(p, self.surges, months, self.secondment_arrays)
         gap = metrics.uncovered_centi(need, cover)
         ok = metrics.secondable(p, self.base)
         fte = metrics.fte_centi(p)
@@ -480,7 +480,7 @@ def write_surge_plan(plan: SurgePlan, out_dir: str | Path) -> Path:
     """Write ``secondments.csv``, ``coverage.csv``, ``donors.csv`` and ``summary.json``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    plan.secondments_table.to_csv(out / "secondments.csv", index=False)
+    plan.secondments.to_csv(out / "secondments.csv", index=False)
     plan.coverage.to_csv(out / "coverage.csv", index=False)
     plan.donors.to_csv(out / "donors.csv", index=False)
     with open(out / "summary.json", "w", encoding="utf-8") as fh:
