@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 
@@ -135,3 +136,16 @@ def brute_force(problem: Problem) -> tuple[tuple[int, int, int, int, int] | None
     chosen = min(v for v in rest if v[4] == p_best)
     # stage 2's value is the optimum D itself, not the D of the final plan
     return (s_best, d_best, b_best, m_best, p_best) if tol else chosen, tried
+
+
+def first_seed(ok: Callable[[int], bool], start: int, *, step: int = 1000, tries: int = 50) -> int:
+    """The first of ``start, start + step, ...`` for which ``ok(seed)`` holds.
+
+    Lets a parametrised test run on an instance that has what it checks (a
+    feasible one, say) instead of skipping; deterministic, and distinct start
+    values give distinct seeds.
+    """
+    for k in range(tries):
+        if ok(start + k * step):
+            return start + k * step
+    raise AssertionError(f"no suitable instance among {tries} seeds from {start}")

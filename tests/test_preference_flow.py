@@ -4,13 +4,16 @@ of the preference stage with those counts fixed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
+from mutasi_opt import Problem
 from mutasi_opt.solvers.classes import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from mutasi_opt.solvers.disaggregate import optimal_preferences
-from problems import random_problem
+from problems import first_seed, random_problem
 
 
 def _cost(problem, classes, decisions) -> int:  # type: ignore[no-untyped-def]
@@ -21,20 +24,32 @@ def _cost(problem, classes, decisions) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("seed", range(25))
 def test_flow_preferences_equal_the_fixed_count_optimum(seed: int) -> None:
-    problem = random_problem(300 + seed, 8 + seed % 6, 3 + seed % 3, max_moves=None)
+    def make(s: int) -> Problem:
+        return random_problem(s, 8 + seed % 6, 3 + seed % 3, max_moves=None)
+
+    def counts(problem: Problem) -> dict[str, Any] | None:
+        """Counts optimal for shortfall and D (None if infeasible)."""
+        model = CpsatModel(problem, build_classes(problem))
+        decisions = None
+        for stage in ("shortfall", "imbalance"):
+            out = model.solve_stage(stage, time_limit=20, seed=0, workers=1)
+            if out.status is StageStatus.INFEASIBLE:
+                return None
+            assert out.value is not None
+            model.fix_at_most(model.stage_expression(stage), out.value)
+            decisions = out.decisions
+        return decisions
+
+    def has_choices(s: int) -> bool:
+        problem = make(s)
+        d = counts(problem)
+        return d is not None and bool(build_classes(problem).pref_options) and d["out"].sum() > 0
+
+    # an instance where someone with preferences moves (else there is nothing to choose)
+    problem = make(first_seed(has_choices, 300 + seed))
     classes = build_classes(problem)
-    model = CpsatModel(problem, classes)
-    decisions = None
-    for stage in ("shortfall", "imbalance"):
-        out = model.solve_stage(stage, time_limit=20, seed=0, workers=1)
-        if out.status is StageStatus.INFEASIBLE:
-            pytest.skip("infeasible instance")
-        assert out.value is not None
-        model.fix_at_most(model.stage_expression(stage), out.value)
-        decisions = out.decisions
+    decisions = counts(problem)
     assert decisions is not None
-    if not classes.pref_options or decisions["out"].sum() == 0:
-        pytest.skip("nobody with preferences moves")
     flow = optimal_preferences(classes, decisions)
     assert (flow["out"] == decisions["out"]).all() and (flow["arrive"] == decisions["arrive"]).all()
     # CP-SAT with the counts fixed
