@@ -71,7 +71,6 @@ def solve_proto(
     relax: bool = False,
     threads: int = 1,
     presolve: bool = True,
-    skip_rows: Collection[int] = (),
 ) -> HighsResult:
     """Solve a linear CP-SAT model proto with HiGHS (as a MIP, or its LP relaxation)."""
     highspy = _import_highspy()
@@ -82,7 +81,7 @@ def solve_proto(
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(relative_gap))
-    data = linear_data(proto, skip_rows)
+    data = linear_data(proto)
     n = data.n_cols
     h.addVars(n, data.lower, data.upper)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), data.cost)

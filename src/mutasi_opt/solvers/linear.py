@@ -68,20 +68,14 @@ def objective_costs(proto: Any) -> tuple[FloatArray, float]:
     return cost, float(obj.offset)
 
 
-def linear_data(
-    proto: Any,
-    skip_rows: Collection[int] = (),
-    *,
-    only_rows: Collection[int] | None = None,
-) -> LinearData:
+def linear_data(proto: Any, *, only_rows: Collection[int] | None = None) -> LinearData:
     """Convert a CP-SAT model proto made only of linear constraints.
 
     ``linear`` rows keep their bounds (a domain with holes is relaxed to its
     hull), ``at_most_one`` becomes Σ ≤ 1 and an empty ``bool_or`` an
     infeasible row.  Enforcement literals are not supported (they only occur
-    in the diagnosis model).  Constraints whose index is in ``skip_rows`` are
-    left out (a Lagrangian bound prices them in the objective instead); with
-    ``only_rows``, only those constraints are converted.
+    in the diagnosis model).  With ``only_rows``, only those constraints are
+    converted (a persistent relaxation adds rows as they are posted).
     """
     lower = np.array([v.domain[0] for v in proto.variables], dtype=np.float64)
     upper = np.array([v.domain[len(v.domain) - 1] for v in proto.variables], dtype=np.float64)
@@ -91,15 +85,12 @@ def linear_data(
     value: list[float] = []
     lo: list[float] = []
     hi: list[float] = []
-    skip = set(skip_rows)
     chosen = (
         enumerate(proto.constraints)
         if only_rows is None
         else ((i, proto.constraints[i]) for i in sorted(only_rows))
     )
-    for i, ct in chosen:
-        if i in skip:
-            continue
+    for _, ct in chosen:
         if len(ct.enforcement_literal):
             raise ValueError("enforced constraints cannot be relaxed to an LP")
         if ct.has_linear():
@@ -183,7 +174,6 @@ def lp_bound(
     *,
     time_limit: float = 30.0,
     held: bool = False,
-    skip_rows: Collection[int] = (),
 ) -> LpBound:
     """Lower bound of a linear CP-SAT model's objective from its LP relaxation.
 
@@ -200,7 +190,7 @@ def lp_bound(
     embedded sample presolve ends in a solve error after a minute while the
     simplex without presolve is optimal in 0.4 s; on a 20,000-employee city
     the reverse, 5.9 s with presolve).  So both are tried, each with half the
-    time.  Rows in ``skip_rows`` are left out (see :func:`linear_data`).
+    time.
     """
     from .highs import solve_proto
 
@@ -218,7 +208,6 @@ def lp_bound(
             relax=True,
             threads=1,
             presolve=presolve,
-            skip_rows=skip_rows,
         )
         if result.status == "Optimal" and result.bound is not None and result.bound > -math.inf:
             return LpBound(math.ceil(result.bound), time.perf_counter() - t0, "lp_optimal")
@@ -227,7 +216,7 @@ def lp_bound(
     if held or left < 0.5:
         # GLOP ends ABNORMAL on the held LPs that HiGHS could not solve (measured)
         return LpBound(None, time.perf_counter() - t0, status)
-    return _glop_bound(proto, time_limit=left, skip_rows=skip_rows)
+    return _glop_bound(proto, time_limit=left)
 
 
 def relaxation_bound(relaxation: Any, proto: Any, *, time_limit: float) -> LpBound:
@@ -239,12 +228,12 @@ def relaxation_bound(relaxation: Any, proto: Any, *, time_limit: float) -> LpBou
     return LpBound(None, time.perf_counter() - t0, "lp_" + result.status)
 
 
-def _glop_bound(proto: Any, *, time_limit: float, skip_rows: Collection[int] = ()) -> LpBound:
+def _glop_bound(proto: Any, *, time_limit: float) -> LpBound:
     """:func:`lp_bound` with GLOP."""
     from ortools.linear_solver import linear_solver_pb2, pywraplp
 
     t0 = time.perf_counter()
-    data = linear_data(proto, skip_rows)
+    data = linear_data(proto)
     mp = linear_solver_pb2.MPModelProto()
     for lo, hi, c in zip(data.lower.tolist(), data.upper.tolist(), data.cost.tolist(), strict=True):
         mp.variable.add(lower_bound=lo, upper_bound=hi, objective_coefficient=c)
