@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,14 @@ from .variables import Variables
 
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["CpsatModel", "StageOutcome", "StageStatus", "new_solver"]
+__all__ = [
+    "CpsatModel",
+    "StageOutcome",
+    "StageStatus",
+    "new_solver",
+    "objective_at",
+    "solve_fixed",
+]
 
 log = logging.getLogger("mutasi_opt")
 
@@ -123,6 +130,44 @@ def new_solver(
     return solver
 
 
+def solve_fixed(
+    model: cp_model.CpModel,
+    fixed: Iterable[tuple[cp_model.IntVar, Any]],
+    objectives: Sequence[LinExpr],
+    *,
+    time_limit: float,
+) -> list[int] | None:
+    """A full solution of ``model`` with the variables in ``fixed`` at their values.
+
+    Solved on a copy, by propagation alone, minimising the sum of
+    ``objectives`` so that auxiliary variables come out tight.  None if the
+    values break a constraint posted so far (or the time runs out).
+    """
+    clone = model.clone()
+    clone.clear_objective()  # type: ignore[no-untyped-call]
+    clone.clear_hints()  # type: ignore[no-untyped-call]
+    exprs = [e for e in objectives if not isinstance(e, int)]
+    if exprs:
+        clone.minimize(sum(exprs, start=cp_model.LinearExpr.constant(0)))
+    for y, val in fixed:
+        clone.add(clone.get_int_var_from_proto_index(y.index) == int(val))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit
+    status = solver.solve(clone)
+    translate_status(status, clone)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.response_proto.solution)
+
+
+def objective_at(model: cp_model.CpModel, solution: Sequence[int]) -> int:
+    """The value of ``model``'s current objective at a full solution vector."""
+    obj = model.proto.objective
+    total = sum(int(c) * int(solution[v]) for v, c in zip(obj.vars, obj.coeffs, strict=True))
+    return int(total + obj.offset)
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     def __init__(self, callback: ProgressCallback) -> None:
         super().__init__()
@@ -192,39 +237,18 @@ class CpsatModel:
         solves by propagation alone.  Returns False (and keeps the old hint) if
         the decisions violate a constraint posted so far.
         """
-        clone = self.model.clone()
-        clone.clear_objective()  # type: ignore[no-untyped-call]
-        clone.clear_hints()  # type: ignore[no-untyped-call]
-        # with the decisions fixed, minimising the stage expressions makes every
-        # auxiliary variable (d, e, shortfall) tight, so the hint's objective is true
-        clone.minimize(
-            sum(
-                (self.objective.stage(s) for s in ("shortfall", "imbalance", "balance")),
-                start=cp_model.LinearExpr.constant(0),
-            )
-        )
         v = self.vars
         pairs = [(y, val) for y, val in zip(v.out, decisions["out"], strict=True) if y is not None]
         pairs += list(zip(v.arrive, decisions["arrive"], strict=True))
         pairs += list(zip(v.pref, decisions["pref"], strict=True))
-        for y, val in pairs:
-            cy = clone.get_int_var_from_proto_index(y.index)
-            clone.add(cy == int(val))
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = time_limit
-        status = solver.solve(clone)
-        translate_status(status, clone)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # minimising the stage expressions makes every auxiliary variable
+        # (d, e, shortfall) tight, so the hint's objective is true
+        aux = [self.objective.stage(s) for s in ("shortfall", "imbalance", "balance")]
+        solution = solve_fixed(self.model, pairs, aux, time_limit=time_limit)
+        if solution is None:
             return False
-        self._last_solution = list(solver.response_proto.solution)
+        self._last_solution = solution
         return True
-
-    def _objective_at(self, solution: list[int]) -> int:
-        """The current objective's value at a full solution vector."""
-        obj = self.model.proto.objective
-        total = sum(int(c) * int(solution[v]) for v, c in zip(obj.vars, obj.coeffs, strict=True))
-        return int(total + obj.offset)
 
     def _hint_last(self) -> None:
         if self._last_solution is None:
@@ -309,12 +333,10 @@ class CpsatModel:
             self.model.minimize(expr)
             if lp:
                 t_lp = time.perf_counter()
-                # a share of the stage's time (more when an earlier stage is
-                # held: that LP is harder), so that CP-SAT keeps the rest
-                # (the relaxation of the first two LP stages is cheap; the held LPs
-                # of the moves and preference stages are degenerate: a third)
-                # (at 100,000 employees the imbalance LP needs 71 s, and
-                # its bound is what proves D: CP-SAT rarely improves the greedy D)
+                # the LP's share of the stage's time, CP-SAT keeping the rest: most
+                # for imbalance (at 100,000 employees its LP needs 71 s, and its bound
+                # is what proves D: CP-SAT rarely improves on the greedy D), a third
+                # for the degenerate held LPs of the moves and preference stages
                 share = {"imbalance": 0.9, "balance": 0.7}.get(name, 0.3)
                 lp_time = 60.0 if time_limit is None else max(0.5, share * time_limit)
                 lp_value = self._lp_bound(name, expr, lp_time)
@@ -347,7 +369,7 @@ class CpsatModel:
             # posted at its own stage's value), e.g. the greedy plan at 100,000
             # employees.  (Before any stage is solved, no plan is reported.)
             sol = self._last_solution
-            value = self._objective_at(sol)
+            value = objective_at(self.model, sol)
             bound = max(0, min(value, lp_value if lp_value is not None else 0))
             log.info("stage %s: no new solution in %.2fs; kept the hint", name, seconds)
             decisions = self.vars.values_from(np.asarray(sol, dtype=np.int64))

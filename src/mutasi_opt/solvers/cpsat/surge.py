@@ -36,7 +36,14 @@ from ortools.sat.python import cp_model
 from ... import metrics
 from ...metrics import Secondments
 from ...model import Problem, Surge
-from .model import StageOutcome, StageStatus, new_solver, translate_status
+from .model import (
+    StageOutcome,
+    StageStatus,
+    new_solver,
+    objective_at,
+    solve_fixed,
+    translate_status,
+)
 from .objective import LinExpr, _weighted, deviation, phi_terms
 
 IntArray = npt.NDArray[np.int64]
@@ -145,6 +152,7 @@ class SurgeModel:
         cl = self.classes
         size = [len(m) for m in cl.members]
         self.x = [self.model.new_int_var(0, size[o.cls], "") for o in cl.options]
+        self._cover = self._covering()
         self._post_limits(size)
         self._post_lending()
         self._expr: dict[str, LinExpr] = {}
@@ -177,7 +185,6 @@ class SurgeModel:
         for k, o in enumerate(cl.options):
             per_class[o.cls].append(k)
         limit = self.problem.policy.max_secondments_per_employee
-        self._cover = self._covering()
         for c, ks in per_class.items():
             if limit == 1:
                 self.model.add(sum(self.x[k] for k in ks) <= size[c])
@@ -350,21 +357,15 @@ class SurgeModel:
 
     def complete(self, counts: IntArray, *, time_limit: float = 10.0) -> bool:
         """Make ``counts`` the next hint, with every auxiliary variable tight."""
-        clone = self.model.clone()
-        clone.clear_objective()  # type: ignore[no-untyped-call]
-        clone.clear_hints()  # type: ignore[no-untyped-call]
-        total = [
-            e for e in (self._expr["uncovered"], self._expr["balance"]) if not isinstance(e, int)
-        ]
-        if total:
-            clone.minimize(sum(total, start=cp_model.LinearExpr.constant(0)))
-        for v, n in zip(self.x, counts, strict=True):
-            clone.add(clone.get_int_var_from_proto_index(v.index) == int(n))
-        solver = new_solver(seed=0, workers=1, time_limit=time_limit)
-        status = translate_status(solver.solve(clone), clone)
-        if status not in (StageStatus.OPTIMAL, StageStatus.FEASIBLE):
+        solution = solve_fixed(
+            self.model,
+            zip(self.x, counts, strict=True),
+            [self._expr["uncovered"], self._expr["balance"]],
+            time_limit=time_limit,
+        )
+        if solution is None:
             return False
-        self._last = list(solver.response_proto.solution)
+        self._last = solution
         return True
 
     # ---------------------------------------------------------------- solving
@@ -411,11 +412,7 @@ class SurgeModel:
         if status is StageStatus.UNKNOWN and self._held and self._last is not None:
             # out of time before CP-SAT took the hint: the hint (the last stage's
             # solution) meets every hold, so the stage keeps it, unproven
-            obj = self.model.proto.objective
-            value = int(
-                sum(int(c) * int(self._last[v]) for v, c in zip(obj.vars, obj.coeffs, strict=True))
-                + obj.offset
-            )
+            value = objective_at(self.model, self._last)
             return StageOutcome(StageStatus.FEASIBLE, value, 0, seconds, self._counts(self._last))
         if status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             return StageOutcome(status, None, None, seconds, None)
