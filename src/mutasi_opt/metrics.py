@@ -52,6 +52,7 @@ __all__ = [
     "imbalance_centi",
     "imbalance_fte",
     "immovable_reason",
+    "lending_limit",
     "lent_capacity_centi",
     "movable",
     "moved",
@@ -665,3 +666,11 @@ def secondment_preference_cost(problem: Problem, employee: int, host: int) -> in
     if host in prefs:
         return prefs.index(host)
     return problem.policy.unlisted_preference_cost
+
+
+def lending_limit(problem: Problem, base: IntArray) -> IntArray:
+    """Per unit: the most staff it may lend in a month,
+    ``⌊max_lent_fraction × headcount⌋`` under ``base``."""
+    head = headcount(problem, base)
+    out: IntArray = np.floor(problem.policy.max_lent_fraction * head + 1e-9).astype(np.int64)
+    return out

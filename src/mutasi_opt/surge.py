@@ -252,8 +252,7 @@ class SurgePlan:
         gap = metrics.uncovered_centi(need, cover)
         ok = metrics.secondable(p, self.base)
         fte = metrics.fte_centi(p)
-        head = metrics.headcount(p, self.base)
-        lend_cap = np.floor(pol.max_lent_fraction * head + 1e-9).astype(np.int64)
+        lend_cap = metrics.lending_limit(p, self.base)
         out: list[str] = []
         for k, s in enumerate(self.surges):
             if not gap[k].any():

@@ -196,10 +196,9 @@ class SurgeModel:
                         self.model.add(sum(self.x[k] for k in here) <= 1)
 
     def _post_lending(self) -> None:
-        head = metrics.headcount(self.problem, self.base)
-        frac = self.problem.policy.max_lent_fraction
+        limit = metrics.lending_limit(self.problem, self.base)
         for u in set(int(b) for b in self.classes.base):
-            cap = math.floor(frac * int(head[u]) + 1e-9)
+            cap = int(limit[u])
             for m in self.months:
                 here = self._cover.get(("unit", u, m), [])
                 if here:
@@ -294,9 +293,8 @@ class SurgeModel:
         s0 = metrics.assigned_capacity_centi(p, self.base)
         lent = np.zeros((len(self.months), *s0.shape), dtype=np.int64)  # [m, u, r]
         remaining = metrics.surge_need_centi(self.surges, months)
-        head = metrics.headcount(p, self.base)
-        lend_cap = np.floor(pol.max_lent_fraction * head + 1e-9).astype(np.int64)
-        away = np.zeros((n_m, len(head)), dtype=np.int64)
+        lend_cap = metrics.lending_limit(p, self.base)
+        away = np.zeros((n_m, len(lend_cap)), dtype=np.int64)
         size = np.array([len(m) for m in cl.members], dtype=np.int64)
         used = np.zeros(cl.n, dtype=np.int64)
         limit = pol.max_secondments_per_employee
