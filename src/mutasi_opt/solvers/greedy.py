@@ -11,9 +11,11 @@ search repeatedly applies the best of three operations on the counts:
 each chosen to lower the stage objective (``Σ d`` for the imbalance stage,
 ``Σ 100·φ`` for the balance stage) the most, while keeping every hard rule
 (headcount bounds, move budget), the competency shortfall within its cap and,
-for the balance stage, ``Σ d`` within its cap.  Every step is one vectorised
-pass over classes and arrivals.  The result is only a hint for CP-SAT: it
-proves nothing.
+for the balance stage, ``Σ d`` within its cap.  Every pass is vectorised over
+classes and arrivals and applies, best first, every improving add, undo or
+(with the budget full) swap that touches no unit an earlier change of the
+same pass touched, so each delta is still exact when it is applied.  The
+result is only a hint for CP-SAT: it proves nothing.
 """
 
 from __future__ import annotations
