@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -17,7 +17,7 @@ from .model import Problem
 from .plan import STAGES, Plan, PlanStatus, StageResult
 from .solvers.classes import Classes, build_classes
 from .solvers.cpsat import CpsatModel, StageOutcome, StageStatus
-from .solvers.disaggregate import disaggregate, optimal_preferences
+from .solvers.disaggregate import aggregate, disaggregate, optimal_preferences
 from .solvers.greedy import greedy_improve, greedy_preferences
 
 IntArray = npt.NDArray[np.int64]
@@ -55,6 +55,7 @@ def solve(
     workers: int | None = None,
     log: bool = False,
     progress: ProgressFn | None = None,
+    start: Plan | npt.ArrayLike | None = None,
 ) -> Plan:
     """Plan transfers for ``problem``, optimal for the lexicographic objective.
 
@@ -78,6 +79,11 @@ def solve(
         Print CP-SAT's search log.
     progress
         Optional callback ``(stage, best_value, bound)`` on each improving solution.
+    start
+        A plan (or an assignment: unit id or position per employee) to start
+        from, e.g. the plan of a neighbouring move budget.  It is a hint only:
+        the optimum does not depend on it, and a start that breaks the rules
+        is ignored.
 
     Returns
     -------
@@ -85,8 +91,15 @@ def solve(
         With ``status`` ``optimal``, ``feasible``, ``infeasible`` (with a
         diagnosis) or ``unknown`` (no plan within the time limit).
     """
+    starts = [] if start is None else [_start_assignment(problem, start)]
     return _solve(
-        problem, time_limit=time_limit, seed=seed, workers=workers, log=log, progress=progress
+        problem,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        log=log,
+        progress=progress,
+        starts=starts,
     )
 
 
@@ -102,6 +115,7 @@ def _solve(
     decompose: bool = True,
     warm_start: bool = True,
     lp_bounds: bool = True,
+    starts: Sequence[IntArray] = (),
 ) -> Plan:
     """:func:`solve`, with ``stage_hook(stage, model)`` called before each stage.
 
@@ -110,7 +124,8 @@ def _solve(
     ``decompose``, independent role pools are solved one by one when that is
     exact (see :mod:`mutasi_opt.decompose`).  ``warm_start`` and ``lp_bounds``
     switch off the greedy hints and the LP bounds (for the benchmark's
-    ablation only: both leave the optimum unchanged).
+    ablation only: both leave the optimum unchanged).  ``starts`` are
+    assignments hinted to the stages (not used when pools are solved apart).
     """
     if decompose and problem.policy.max_moves is None and not _tolerance(problem):
         groups = [g for g in role_components(problem) if _has_employees(problem, g)]
@@ -144,6 +159,12 @@ def _solve(
     stopped_seconds = 0.0
     # nobody moves: a complete first hint whenever the current state meets the rules
     model.complete(_stay_home(classes, model))
+    usable = [(a, d) for a in starts if (d := aggregate(problem, classes, a)) is not None]
+    given = [d for _, d in usable]
+    if warm_start and usable:
+        # the given start with the least shortfall hints the first stage
+        short = [metrics.requirement_shortfall(problem, a).sum() for a, _ in usable]
+        model.complete(given[int(np.argmin(short))])
     for stage in STAGES:
         gap = pol.balance_gap if stage == "balance" else 0.0
         if warm_start and stage == "preference" and decisions is not None:
@@ -152,10 +173,10 @@ def _solve(
             except RuntimeError:  # not matchable (cannot happen under the Hall rows)
                 model.complete(greedy_preferences(classes, decisions))
         if warm_start and stage in ("imbalance", "balance") and decisions is not None:
-            starts = [decisions] + ([greedy_hint] if greedy_hint is not None else [])
+            points = [decisions] + ([greedy_hint] if greedy_hint is not None else []) + given
             if stage == "imbalance":
-                starts.append(_stay_home(classes, model))  # cover shortfall the D-friendly way
-            hinted = _warm_start(problem, classes, model, starts, stage, results)
+                points.append(_stay_home(classes, model))  # cover shortfall the D-friendly way
+            hinted = _warm_start(problem, classes, model, points, stage, results)
             if stage == "imbalance":
                 greedy_hint = hinted
         if stage_hook is not None:
@@ -217,6 +238,26 @@ def _solve(
         workers=n_workers,
         time_limit=time_limit,
     )
+
+
+def _start_assignment(problem: Problem, start: Plan | npt.ArrayLike) -> IntArray:
+    """A start as unit positions of ``problem``; a plan of another problem (say
+    the same data under another budget) is matched by NIP and unit id, and
+    employees or units it does not know stay home."""
+    if not isinstance(start, Plan):
+        return metrics.as_assignment(problem, start)
+    if start.assignment_array is None:
+        return problem.index.home.copy()
+    if start.problem is problem:
+        return start.assignment_array.copy()
+    idx, other = problem.index, start.problem.index
+    out = idx.home.copy()
+    for e, emp in enumerate(start.problem.employees):
+        mine = idx.nip_pos.get(str(emp.nip))
+        unit = idx.unit_pos.get(other.unit_ids[int(start.assignment_array[e])])
+        if mine is not None and unit is not None:
+            out[mine] = unit
+    return out
 
 
 def _tolerance(problem: Problem) -> bool:

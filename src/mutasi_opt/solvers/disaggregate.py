@@ -22,7 +22,47 @@ from .classes import Classes
 
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["disaggregate", "optimal_preferences"]
+__all__ = ["aggregate", "disaggregate", "optimal_preferences"]
+
+
+def aggregate(
+    problem: Problem, classes: Classes, assignment: IntArray
+) -> dict[str, IntArray] | None:
+    """The leave/arrive/pref counts of an assignment (the inverse of :func:`disaggregate`).
+
+    A move to a preferred unit with a preference option takes that option.
+    Returns None when the assignment moves someone the classes cannot move
+    (an immovable employee, or a unit without demand for the role).
+    """
+    idx = problem.index
+    emp_class = np.full(idx.n_employees, -1, dtype=np.int64)
+    for c, m in enumerate(classes.members):
+        emp_class[m] = c
+    arr_count = [len(t) for t in classes.type_targets]
+    arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
+    place = {
+        (t, int(u)): int(arr_start[t]) + j
+        for t, targets in enumerate(classes.type_targets)
+        for j, u in enumerate(targets)
+    }
+    option = {(o.employee, o.unit): k for k, o in enumerate(classes.pref_options)}
+    out = np.zeros(classes.n, dtype=np.int64)
+    arrive = np.zeros(int(arr_start[-1]), dtype=np.int64)
+    pref = np.zeros(len(classes.pref_options), dtype=np.int64)
+    for e_pos in np.flatnonzero(assignment != idx.home):
+        e, u = int(e_pos), int(assignment[e_pos])
+        c = int(emp_class[e])
+        if c < 0:
+            return None
+        a = place.get((int(classes.ctype[c]), u))
+        if a is None:
+            return None
+        out[c] += 1
+        arrive[a] += 1
+        k = option.get((e, u))
+        if k is not None:
+            pref[k] = 1
+    return {"out": out, "arrive": arrive, "pref": pref}
 
 
 def disaggregate(problem: Problem, classes: Classes, decisions: dict[str, IntArray]) -> IntArray:
