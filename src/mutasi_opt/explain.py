@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import metrics
+from .i18n import check_lang, label, number
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -38,12 +39,12 @@ def _ordinal(k: int) -> str:
     return f"{k}{suffix}"
 
 
-def _fmt_ej(x: float) -> str:
+def _fmt_ej(x: float, lang: str = "en") -> str:
     if np.isnan(x):
-        return "n/a"
+        return label("text.na", lang)
     if np.isinf(x):
         return "∞"
-    return f"{x:.2f}"
+    return number(x, ".2f", lang)
 
 
 def _ej_tables(plan: Plan) -> tuple[Any, Any]:
@@ -76,8 +77,13 @@ def _unit_label(plan: Plan, u: int) -> str:
     return unit.name or unit.unit
 
 
-def move_details(plan: Plan, e: int) -> dict[str, Any]:
-    """The ``moves.csv`` row of moved employee ``e`` with a readable reason."""
+def move_details(plan: Plan, e: int, lang: str = "en") -> dict[str, Any]:
+    """The ``moves.csv`` row of moved employee ``e`` with a readable reason.
+
+    ``lang`` is the language of the texts (``reason``, ``requirements_covered``):
+    ``en`` (default) or ``id``.
+    """
+    lang = check_lang(lang)
     p = plan.problem
     idx = p.index
     a = plan._require()
@@ -89,39 +95,53 @@ def move_details(plan: Plan, e: int) -> dict[str, Any]:
     def ej_text(unit: int) -> str:
         b0, b1 = ej_b[unit, r], ej_a[unit, r]
         return (
-            f"EJ {_fmt_ej(b0)} ({metrics.band(b0, bands) or '-'}) → "
-            f"{_fmt_ej(b1)} ({metrics.band(b1, bands) or '-'})"
+            f"EJ {_fmt_ej(b0, lang)} ({metrics.band(b0, bands) or '-'}) → "
+            f"{_fmt_ej(b1, lang)} ({metrics.band(b1, bands) or '-'})"
         )
 
-    pool = f"role pool '{emp.role}'" if emp.role else "the single role pool"
+    if emp.role:
+        pool = label("text.pool_role", lang).format(role=emp.role)
+    else:
+        pool = label("text.pool_single", lang)
     parts = [
-        f"{pool}: leaves {_unit_label(plan, h)} ({ej_text(h)}) for "
-        f"{_unit_label(plan, u)} ({ej_text(u)})"
+        label("text.leaves_for", lang).format(
+            pool=pool,
+            home=_unit_label(plan, h),
+            ej_home=ej_text(h),
+            unit=_unit_label(plan, u),
+            ej_unit=ej_text(u),
+        )
     ]
     covered = []
     q_before, q_after = _qualified_counts(plan)
     for q, req in enumerate(p.requirements):
+        fields = {"competency": req.competency, "level": req.min_level, "need": req.min_staff}
         if int(idx.req_unit[q]) == u and idx.qualified[q, e] and q_before[q] < req.min_staff:
             covered.append(
-                f"brings {req.competency} ≥ {req.min_level} at {_unit_label(plan, u)} from "
-                f"{q_before[q]} to {q_after[q]} of {req.min_staff} needed"
+                label("text.brings", lang).format(
+                    unit=_unit_label(plan, u), before=q_before[q], after=q_after[q], **fields
+                )
             )
         if int(idx.req_unit[q]) == h and idx.qualified[q, e] and q_after[q] < req.min_staff:
             covered.append(
-                f"leaves {req.competency} ≥ {req.min_level} at {_unit_label(plan, h)} at "
-                f"{q_after[q]} of {req.min_staff} needed"
+                label("text.leaves_short", lang).format(
+                    unit=_unit_label(plan, h), after=q_after[q], **fields
+                )
             )
     parts.extend(covered)
     prefs = idx.preferred[e]
     rank: int | None = prefs.index(u) + 1 if u in prefs else None
     if rank is not None:
-        parts.append(f"the employee's {_ordinal(rank)} preference")
+        parts.append(label("text.preference_rank", lang).format(rank=rank, ordinal=_ordinal(rank)))
     elif prefs:
-        parts.append("not among the employee's preferred units")
+        parts.append(label("text.not_preferred", lang))
     months = emp.months_in_unit
     if months is not None:
         overdue = months > p.policy.overdue_months
-        parts.append(f"{months} months in unit" + (" (overdue for rotation)" if overdue else ""))
+        parts.append(
+            label("text.months_in_unit", lang).format(months=months)
+            + (label("text.overdue", lang) if overdue else "")
+        )
     return {
         "nip": str(emp.nip),
         "name": emp.name,
@@ -145,16 +165,43 @@ def _plain(x: float) -> float | None:
     return float(x) if np.isinf(x) else round(float(x), 4)
 
 
-_IMMOVABLE = {
-    "locked": "is locked (locked = true), so the plan keeps them where they are",
-    "pppk": "is PPPK and the policy does not transfer PPPK (allow_pppk_moves = false)",
-    "tenure": "has {months} months in the unit, under the minimum of {minimum} "
-    "(min_months_in_unit)",
-}
+def _best_alternative(plan: Plan, e: int, targets: IntArray) -> tuple[tuple[int, int, int], int]:
+    """The best (shortfall, Σd, B) of moving stayer ``e`` alone to one of ``targets``.
+
+    Memoised per (home, role, capacity, qualifications, targets): the numbers
+    depend on nothing else of the employee.
+    """
+    p = plan.problem
+    idx = p.index
+    a = plan._require()
+    key = (
+        int(idx.home[e]),
+        int(idx.role[e]),
+        int(metrics.capacity_hours(p)[e]),
+        idx.qualified[:, e].tobytes(),
+        targets.tobytes(),
+    )
+    memo: dict[Any, tuple[tuple[int, int, int], int]] = plan._cache.setdefault("why_not", {})
+    if key not in memo:
+        best: tuple[tuple[int, int, int], int] | None = None
+        for u in targets:
+            alt = a.copy()
+            alt[e] = u
+            m = metrics.evaluate(p, alt)
+            score = (m.shortfall, m.imbalance_centi, m.balance_cost_scaled)
+            if best is None or score < best[0]:
+                best = (score, int(u))
+        assert best is not None
+        memo[key] = best
+    return memo[key]
 
 
-def why_not(plan: Plan, nip: str) -> str:
-    """Why employee ``nip`` stays where the plan leaves them (or why they move)."""
+def why_not(plan: Plan, nip: str, lang: str = "en") -> str:
+    """Why employee ``nip`` stays where the plan leaves them (or why they move).
+
+    ``lang``: ``en`` (default) or ``id``.
+    """
+    lang = check_lang(lang)
     p = plan.problem
     idx = p.index
     if nip not in idx.nip_pos:
@@ -162,79 +209,99 @@ def why_not(plan: Plan, nip: str) -> str:
     e = idx.nip_pos[nip]
     a = plan._require()
     emp = p.employees[e]
-    who = f"{emp.name or 'Employee'} ({nip})"
+    who = f"{emp.name or label('text.employee', lang)} ({nip})"
     if a[e] != idx.home[e]:
-        return f"{who} moves: " + str(move_details(plan, e)["reason"])
+        return label("text.moves", lang).format(
+            who=who, reason=move_details(plan, e, lang=lang)["reason"]
+        )
     reason = metrics.immovable_reason(p)[e]
     if reason:
-        text = _IMMOVABLE[reason].format(
+        text = label(f"text.immovable.{reason}", lang).format(
             months=emp.months_in_unit, minimum=p.policy.min_months_in_unit
         )
-        return f"{who} stays: the employee {text}."
+        return label("text.stays_because", lang).format(who=who, text=text)
     targets = metrics.allowed_units(p, e)
     targets = targets[targets != idx.home[e]]
     if targets.size == 0:
-        return (
-            f"{who} stays: no other unit has demand for role '{emp.role}' "
-            "outside the employee's refused units."
-        )
+        return label("text.no_target", lang).format(who=who, role=emp.role)
     base = plan.after
     assert base is not None
     budget = p.policy.max_moves
-    lines = [f"{who} stays in {_unit_label(plan, int(idx.home[e]))}."]
+    lines = [label("text.stays_in", lang).format(who=who, unit=_unit_label(plan, int(idx.home[e])))]
     if budget is not None and base.moves >= budget:
-        lines.append(f"The move budget is fully used ({base.moves} of {budget} moves).")
-    best: tuple[tuple[int, int, int], int] | None = None
-    for u in targets:
-        alt = a.copy()
-        alt[e] = u
-        m = metrics.evaluate(p, alt)
-        key = (m.shortfall, m.imbalance_centi, m.balance_cost_scaled)
-        if best is None or key < best[0]:
-            best = (key, int(u))
-    assert best is not None
-    (short, imb, bal), u = best
+        lines.append(label("text.budget_used", lang).format(moves=base.moves, budget=budget))
+    (short, imb, bal), u = _best_alternative(plan, e, targets)
     deltas = []
     if short != base.shortfall:
-        deltas.append(f"competency shortfall {base.shortfall} → {short}")
-    deltas.append(f"imbalance D {base.imbalance_hours:,.1f} → {imb / 200:,.1f} hours")
-    deltas.append(f"balance cost B {base.balance_cost:,.1f} → {bal / 10_000:,.1f}")
-    verdict = (
-        "which is worse for the plan's priorities"
-        if (short, imb, bal) > (base.shortfall, base.imbalance_centi, base.balance_cost_scaled)
-        else "no better for the plan's priorities, and it would cost one more move"
+        deltas.append(
+            label("text.delta_shortfall", lang).format(before=base.shortfall, after=short)
+        )
+    deltas.append(
+        label("text.delta_imbalance", lang).format(
+            before=number(base.imbalance_hours, ",.1f", lang), after=number(imb / 200, ",.1f", lang)
+        )
     )
+    deltas.append(
+        label("text.delta_balance", lang).format(
+            before=number(base.balance_cost, ",.1f", lang),
+            after=number(bal / 10_000, ",.1f", lang),
+        )
+    )
+    worse = (short, imb, bal) > (base.shortfall, base.imbalance_centi, base.balance_cost_scaled)
+    verdict = label("text.verdict_worse" if worse else "text.verdict_same", lang)
     lines.append(
-        f"Their best alternative, moving to {_unit_label(plan, u)}, would change "
-        + ", ".join(deltas)
-        + f" — {verdict}."
+        label("text.best_alternative", lang).format(
+            unit=_unit_label(plan, u), deltas=", ".join(deltas), verdict=verdict
+        )
     )
     return " ".join(lines)
 
 
-def plan_text(plan: Plan) -> str:
-    """A short human-readable summary of the plan."""
-    lines = [f"Plan status: {plan.status.value}"]
+def plan_text(plan: Plan, lang: str = "en") -> str:
+    """A short human-readable summary of the plan (``lang``: ``en`` default, or ``id``).
+
+    Diagnosis messages of an infeasible plan stay in English.
+    """
+    lang = check_lang(lang)
+    status = label(f"status.{plan.status.value}", lang)
+    lines = [label("text.plan_status", lang).format(status=status)]
     b, a = plan.before, plan.after
     if a is None:
         lines.extend(f"  - {c.message}" for c in plan.diagnosis)
         return "\n".join(lines)
+
+    def hours(x: float) -> str:
+        return number(x, ",.1f", lang)
+
     rows = [
-        ("competency shortfall (staff)", f"{b.shortfall}", f"{a.shortfall}"),
-        ("imbalance D (hours)", f"{b.imbalance_hours:,.1f}", f"{a.imbalance_hours:,.1f}"),
-        ("balance cost B (hours)", f"{b.balance_cost:,.1f}", f"{a.balance_cost:,.1f}"),
-        ("moves", "0", f"{a.moves}"),
-        ("preference cost", "0", f"{a.preference_cost}"),
+        (label("text.row_shortfall", lang), f"{b.shortfall}", f"{a.shortfall}"),
+        (label("text.row_imbalance", lang), hours(b.imbalance_hours), hours(a.imbalance_hours)),
+        (label("text.row_balance", lang), hours(b.balance_cost), hours(a.balance_cost)),
+        (label("text.row_moves", lang), "0", f"{a.moves}"),
+        (label("text.row_preference", lang), "0", f"{a.preference_cost}"),
     ]
     width = max(len(r[0]) for r in rows)
-    lines.append(f"  {'':<{width}}  {'before':>12}  {'after':>12}")
+    before, after = label("text.before", lang), label("text.after", lang)
+    lines.append(f"  {'':<{width}}  {before:>12}  {after:>12}")
     lines.extend(f"  {n:<{width}}  {x:>12}  {y:>12}" for n, x, y in rows)
-    lines.append("  stages:")
+    lines.append("  " + label("text.stages", lang))
+    names = {
+        s.name: s.name if lang == "en" else label(f"stage.{s.name}", lang, s.name)
+        for s in plan.stages
+    }
+    name_width = max([10, *map(len, names.values())])
+    units = {s.name: label(f"unit.{s.unit}", lang, s.unit) for s in plan.stages}
+    unit_width = max([6, *map(len, units.values())])
+    bound = label("text.bound", lang)
     for s in plan.stages:
-        gap = "proven" if s.proven else f"gap {100 * s.gap:.2f}%"
+        pct = number(100 * s.gap, ".2f", lang)
+        gap = label("text.proven", lang) if s.proven else label("text.gap", lang).format(pct=pct)
+        value = number(s.value_display, ">14,.2f", lang)
+        bound_value = number(s.bound_display, ">14,.2f", lang)
         lines.append(
-            f"    {s.name:<10} {s.value_display:>14,.2f} {s.unit:<6} bound "
-            f"{s.bound_display:>14,.2f}  {gap:<12} {s.seconds:6.2f}s"
+            f"    {names[s.name]:<{name_width}} {value} {units[s.name]:<{unit_width}} {bound} "
+            f"{bound_value}  {gap:<12} {number(s.seconds, '6.2f', lang)}s"
         )
-    lines.append(f"  solved in {plan.solve_seconds:.2f}s")
+    seconds = number(plan.solve_seconds, ".2f", lang)
+    lines.append("  " + label("text.solved_in", lang).format(seconds=seconds))
     return "\n".join(lines)

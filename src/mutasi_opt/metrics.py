@@ -674,3 +674,165 @@ def lending_limit(problem: Problem, base: IntArray) -> IntArray:
     head = headcount(problem, base)
     out: IntArray = np.floor(problem.policy.max_lent_fraction * head + 1e-9).astype(np.int64)
     return out
+
+
+# -------------------------------------------------------------------- training
+__all__ += [
+    "TRAINING_CAUSES",
+    "TrainingNeeds",
+    "TrainingTotals",
+    "mover_gaps",
+    "training_needs",
+    "training_totals",
+]
+
+#: Why a training row exists, in the order rows are listed: ``move`` — an
+#: employee the plan moves lacks a competency level their receiving unit requires.
+TRAINING_CAUSES = ("move",)
+
+StrArray = npt.NDArray[np.str_]
+
+
+def _frozen(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True)
+class TrainingNeeds:
+    """Training rows as aligned, read-only arrays: one row per (employee, requirement) gap.
+
+    Row ``k``: employee ``employee[k]`` (position) works at ``unit[k]`` (unit
+    position) after the plan, whose requirement ``requirement[k]`` (position in
+    ``problem.requirements``) asks for ``competency[k]`` at ``level_needed[k]``;
+    the employee holds ``level_now[k]`` (0 = not held, always below the need).
+    ``cause[k]`` is one of :data:`TRAINING_CAUSES`.
+    """
+
+    employee: IntArray
+    unit: IntArray
+    requirement: IntArray
+    competency: StrArray
+    level_now: IntArray
+    level_needed: IntArray
+    cause: StrArray
+
+    @classmethod
+    def build(
+        cls,
+        problem: Problem,
+        employee: Any,
+        requirement: Any,
+        cause: str,
+    ) -> TrainingNeeds:
+        """Rows for (employee, requirement) position pairs, all of one ``cause``."""
+        if cause not in TRAINING_CAUSES:
+            raise ValueError(f"unknown training cause {cause!r}; known: {TRAINING_CAUSES}")
+        e = np.asarray(employee, dtype=np.int64).reshape(-1)
+        q = np.asarray(requirement, dtype=np.int64).reshape(-1)
+        reqs = problem.requirements
+        comp = [reqs[int(k)].competency for k in q]
+        return cls(
+            employee=_frozen(e.copy()),
+            unit=_frozen(problem.index.req_unit[q].astype(np.int64)),
+            requirement=_frozen(q.copy()),
+            competency=_frozen(np.array(comp, dtype=np.str_).reshape(-1)),
+            level_now=_frozen(
+                np.array(
+                    [problem.employees[int(i)].level(c) for i, c in zip(e, comp, strict=True)],
+                    dtype=np.int64,
+                ).reshape(-1)
+            ),
+            level_needed=_frozen(
+                np.array([reqs[int(k)].min_level for k in q], dtype=np.int64).reshape(-1)
+            ),
+            cause=_frozen(np.array([cause] * len(e), dtype=np.str_)),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[TrainingNeeds]) -> TrainingNeeds:
+        """The rows of ``parts`` one after the other."""
+        if not parts:
+            raise ValueError("concat needs at least one part")
+        fields = cls.__dataclass_fields__
+        return cls(**{f: _frozen(np.concatenate([getattr(p, f) for p in parts])) for f in fields})
+
+    def __len__(self) -> int:
+        return len(self.employee)
+
+    def rows(self) -> list[tuple[int, int, int, str, int, int, str]]:
+        """Row tuples (employee, unit, requirement, competency, level_now, level_needed,
+        cause) as Python values."""
+        return list(
+            zip(
+                self.employee.tolist(),
+                self.unit.tolist(),
+                self.requirement.tolist(),
+                self.competency.tolist(),
+                self.level_now.tolist(),
+                self.level_needed.tolist(),
+                self.cause.tolist(),
+                strict=True,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class TrainingTotals:
+    """People to train per (competency, needed level), sorted by both."""
+
+    competency: StrArray
+    level_needed: IntArray
+    people: IntArray
+
+    def __len__(self) -> int:
+        return len(self.competency)
+
+
+def mover_gaps(problem: Problem, assignment: Any) -> TrainingNeeds:
+    """Movers' competency gaps at their receiving unit.
+
+    For every employee whose unit changes and every requirement of the unit
+    they are assigned to that they do not qualify for (the competency not held,
+    or held below ``min_level``): one row of cause ``move``, ordered by
+    employee then requirement position.
+    """
+    idx = problem.index
+    a = as_assignment(problem, assignment)
+    movers = np.flatnonzero(moved(problem, a))
+    if not len(problem.requirements) or not movers.size:
+        return TrainingNeeds.build(problem, [], [], "move")
+    at_unit = a[movers][:, None] == idx.req_unit[None, :]  # [M, Q]
+    gap = at_unit & ~idx.qualified[:, movers].T
+    m, q = np.nonzero(gap)
+    return TrainingNeeds.build(problem, movers[m], q, "move")
+
+
+def training_needs(problem: Problem, assignment: Any) -> TrainingNeeds:
+    """Every training row of a plan, cause by cause in :data:`TRAINING_CAUSES` order."""
+    return TrainingNeeds.concat([mover_gaps(problem, assignment)])
+
+
+def training_totals(needs: TrainingNeeds) -> TrainingTotals:
+    """Distinct employees to train per (competency, needed level), sorted by both."""
+    if not len(needs):
+        z = np.zeros(0, dtype=np.int64)
+        return TrainingTotals(_frozen(np.array([], dtype=np.str_)), _frozen(z), _frozen(z.copy()))
+    keys = sorted(
+        set(
+            zip(
+                needs.competency.tolist(),
+                needs.level_needed.tolist(),
+                needs.employee.tolist(),
+                strict=True,
+            )
+        )
+    )
+    groups: dict[tuple[str, int], int] = {}
+    for comp, lvl, _ in keys:
+        groups[(comp, lvl)] = groups.get((comp, lvl), 0) + 1
+    return TrainingTotals(
+        competency=_frozen(np.array([c for c, _ in groups], dtype=np.str_)),
+        level_needed=_frozen(np.array([lv for _, lv in groups], dtype=np.int64)),
+        people=_frozen(np.array(list(groups.values()), dtype=np.int64)),
+    )

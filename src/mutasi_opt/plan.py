@@ -240,11 +240,11 @@ class Plan:
             for e, emp in enumerate(self.problem.employees)
         ]
 
-    def move_records(self) -> list[dict[str, Any]]:
-        """Rows of ``moves.csv``: one per moved employee with the reason."""
+    def move_records(self, lang: str = "en") -> list[dict[str, Any]]:
+        """Rows of ``moves.csv``: one per moved employee with the reason (``lang``: en, id)."""
         from .explain import move_details
 
-        return [move_details(self, int(e)) for e in self.moved_positions]
+        return [move_details(self, int(e), lang=lang) for e in self.moved_positions]
 
     def unit_records(self) -> list[dict[str, Any]]:
         """Rows of ``units.csv``: per (unit, role) before/after capacity, EJ and band."""
@@ -269,6 +269,44 @@ class Plan:
                 "band_after": after["band"][k],
             }
             for k, (u, r) in enumerate(zip(before["unit"], before["role"], strict=True))
+        ]
+
+    def training_needs(self) -> metrics.TrainingNeeds:
+        """The training rows as arrays (:func:`mutasi_opt.metrics.training_needs`)."""
+        a = self._require()
+        needs: metrics.TrainingNeeds = self._cache.setdefault(
+            "training_needs", metrics.training_needs(self.problem, a)
+        )
+        return needs
+
+    def training_records(self) -> list[dict[str, Any]]:
+        """Rows of ``training.csv``: who needs which competency level where, and why."""
+        p = self.problem
+        idx = p.index
+        return [
+            {
+                "nip": idx.nips[e],
+                "name": p.employees[e].name,
+                "unit": idx.unit_ids[u],
+                "competency": comp,
+                "level_now": now,
+                "level_needed": need,
+                "cause": cause,
+            }
+            for e, u, _, comp, now, need, cause in self.training_needs().rows()
+        ]
+
+    def training_total_records(self) -> list[dict[str, Any]]:
+        """Per competency and needed level, the number of people to train."""
+        totals = metrics.training_totals(self.training_needs())
+        return [
+            {"competency": c, "level_needed": lv, "people": n}
+            for c, lv, n in zip(
+                totals.competency.tolist(),
+                totals.level_needed.tolist(),
+                totals.people.tolist(),
+                strict=True,
+            )
         ]
 
     @property
@@ -296,12 +334,26 @@ class Plan:
 
         return records_frame(self.unit_records(), list(UNIT_COLUMNS))
 
+    @property
+    def training(self) -> pd.DataFrame:
+        """``training.csv`` as a DataFrame: movers below a level their new unit requires."""
+        from .io.records import records_frame
+
+        return records_frame(self.training_records(), list(TRAINING_COLUMNS))
+
+    @property
+    def training_totals(self) -> pd.DataFrame:
+        """People to train per competency and needed level (competency, level_needed, people)."""
+        from .io.records import records_frame
+
+        return records_frame(self.training_total_records(), list(TRAINING_TOTAL_COLUMNS))
+
     # -------------------------------------------------------- explanations
-    def why_not(self, nip: str) -> str:
-        """Why employee ``nip`` stays (or, if moved, why the move)."""
+    def why_not(self, nip: str, lang: str = "en") -> str:
+        """Why employee ``nip`` stays (or, if moved, why the move); ``lang``: en or id."""
         from .explain import why_not
 
-        return why_not(self, str(nip))
+        return why_not(self, str(nip), lang=lang)
 
     # --------------------------------------------------------------- summary
     def summary(self) -> dict[str, Any]:
@@ -349,6 +401,19 @@ UNIT_COLUMNS = (
 )
 
 
+TRAINING_COLUMNS = (
+    "nip",
+    "name",
+    "unit",
+    "competency",
+    "level_now",
+    "level_needed",
+    "cause",
+)
+
+TRAINING_TOTAL_COLUMNS = ("competency", "level_needed", "people")
+
+
 def _round_ej(x: float) -> float | None:
     if np.isnan(x):
         return None
@@ -358,7 +423,7 @@ def _round_ej(x: float) -> float | None:
 
 
 def write_plan(plan: Plan, out_dir: str | Path) -> Path:
-    """Write ``assignment.csv``, ``moves.csv``, ``units.csv`` and ``summary.json``.
+    """Write ``assignment.csv``, ``moves.csv``, ``units.csv``, ``training.csv``, ``summary.json``.
 
     For an infeasible or unknown plan only ``summary.json`` (with the
     diagnosis) is written.
@@ -369,6 +434,7 @@ def write_plan(plan: Plan, out_dir: str | Path) -> Path:
         plan.assignment.to_csv(out / "assignment.csv", index=False)
         plan.moves.to_csv(out / "moves.csv", index=False)
         plan.units.to_csv(out / "units.csv", index=False)
+        plan.training.to_csv(out / "training.csv", index=False)
     with open(out / "summary.json", "w", encoding="utf-8") as fh:
         json.dump(plan.summary(), fh, indent=2, ensure_ascii=False, default=_json_default)
         fh.write("\n")

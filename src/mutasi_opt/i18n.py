@@ -1,0 +1,259 @@
+"""Labels and text templates in Bahasa Indonesia (``id``) and English (``en``).
+
+Every translated word of the Excel report, the printed plan summary and the
+explanations lives in :data:`LABELS`; :func:`label` picks one language.
+Templates hold ``str.format`` fields (``{unit}``); numbers are formatted with
+:func:`number` (Indonesian: ``1.234,5``; English: ``1,234.5``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = ["LABELS", "LANGS", "Lang", "check_lang", "label", "number"]
+
+#: A supported language: ``id`` (Bahasa Indonesia) or ``en`` (English).
+Lang = Literal["id", "en"]
+
+#: The supported languages.
+LANGS: tuple[Lang, ...] = get_args(Lang)
+
+#: key → (Bahasa Indonesia, English).
+LABELS: dict[str, tuple[str, str]] = {
+    # ------------------------------------------------------------ sheets
+    "sheet.summary": ("Ringkasan", "Summary"),
+    "sheet.moves": ("Mutasi", "Moves"),
+    "sheet.units": ("Unit Kerja", "Units"),
+    "sheet.not_moved": ("Tidak Dipindah", "Not moved"),
+    "sheet.training": ("Pelatihan", "Training"),
+    # ------------------------------------------------------- plan status
+    "status.optimal": ("optimal", "optimal"),
+    "status.feasible": ("layak (belum terbukti optimal)", "feasible"),
+    "status.infeasible": ("tidak layak", "infeasible"),
+    "status.unknown": ("tidak diketahui", "unknown"),
+    # ------------------------------------------------------------ stages
+    "stage.shortfall": ("kekurangan kompetensi", "shortfall"),
+    "stage.training": ("pelatihan", "training"),
+    "stage.imbalance": ("ketidakseimbangan D", "imbalance"),
+    "stage.balance": ("biaya keseimbangan B", "balance"),
+    "stage.moves": ("jumlah mutasi", "moves"),
+    "stage.preference": ("biaya preferensi", "preference"),
+    # ------------------------------------------------------- stage units
+    "unit.staff": ("pegawai", "staff"),
+    "unit.people": ("orang", "people"),
+    "unit.hours": ("jam", "hours"),
+    "unit.moves": ("mutasi", "moves"),
+    "unit.points": ("poin", "points"),
+    # ---------------------------------------------------------- summary
+    "summary.title": ("Rencana mutasi — ringkasan", "Transfer plan — summary"),
+    "summary.status": ("Status", "Status"),
+    "summary.date": ("Tanggal laporan", "Report date"),
+    "summary.headline": ("Angka utama", "Headline numbers"),
+    "summary.measure": ("Ukuran", "Measure"),
+    "summary.before": ("Sebelum", "Before"),
+    "summary.after": ("Sesudah", "After"),
+    "summary.unit": ("Satuan", "Unit"),
+    "summary.shortfall": ("Kekurangan kompetensi", "Competency shortfall"),
+    "summary.imbalance": ("Ketidakseimbangan D", "Imbalance D"),
+    "summary.balance": ("Biaya keseimbangan B", "Balance cost B"),
+    "summary.balance_bound": ("Batas bawah B", "Lower bound of B"),
+    "summary.balance_gap": ("Selisih B terhadap batas", "Gap of B to its bound"),
+    "summary.moves": ("Jumlah mutasi", "Moves"),
+    "summary.preference": ("Biaya preferensi", "Preference cost"),
+    "summary.stages": ("Tahap optimasi", "Optimisation stages"),
+    "summary.stage": ("Tahap", "Stage"),
+    "summary.value": ("Nilai", "Value"),
+    "summary.bound": ("Batas", "Bound"),
+    "summary.gap": ("Selisih", "Gap"),
+    "summary.stage_status": ("Status tahap", "Stage status"),
+    "summary.bound_source": ("Sumber batas", "Bound source"),
+    "summary.seconds": ("Detik", "Seconds"),
+    "summary.diagnosis": ("Diagnosis", "Diagnosis"),
+    "summary.no_plan": (
+        "Tidak ada rencana yang ditemukan dalam batas waktu.",
+        "No plan was found within the time limit.",
+    ),
+    "summary.settings": ("Pengaturan penyelesaian", "Solve settings"),
+    "summary.solve_seconds": ("Waktu penyelesaian (detik)", "Solve time (seconds)"),
+    "summary.build_seconds": ("Waktu penyusunan model (detik)", "Model build time (seconds)"),
+    "summary.time_limit": ("Batas waktu (detik)", "Time limit (seconds)"),
+    "summary.seed": ("Seed", "Seed"),
+    "summary.workers": ("Jumlah thread", "Workers"),
+    "summary.policy": ("Kebijakan yang dipakai", "Policy used"),
+    "summary.key": ("Kunci", "Key"),
+    "summary.setting_value": ("Nilai", "Value"),
+    "summary.none": ("tidak ada", "none"),
+    "summary.yes": ("ya", "yes"),
+    "summary.no": ("tidak", "no"),
+    "summary.ej_units": ("EJ per unit kerja", "EJ per unit"),
+    "summary.chart_title": (
+        "EJ per unit kerja: sebelum dan sesudah",
+        "EJ per unit: before and after",
+    ),
+    "summary.chart_y": ("EJ", "EJ"),
+    # ----------------------------------------------------------- columns
+    "col.nip": ("NIP", "NIP"),
+    "col.name": ("Nama", "Name"),
+    "col.role": ("Jabatan", "Role"),
+    "col.unit": ("Unit kerja", "Unit"),
+    "col.unit_name": ("Nama unit", "Unit name"),
+    "col.unit_before": ("Unit asal", "Unit before"),
+    "col.unit_after": ("Unit tujuan", "Unit after"),
+    "col.ej_from_before": ("EJ unit asal sebelum", "EJ of unit left, before"),
+    "col.ej_from_after": ("EJ unit asal sesudah", "EJ of unit left, after"),
+    "col.ej_to_before": ("EJ unit tujuan sebelum", "EJ of new unit, before"),
+    "col.ej_to_after": ("EJ unit tujuan sesudah", "EJ of new unit, after"),
+    "col.requirements_covered": ("Kebutuhan kompetensi", "Requirements covered"),
+    "col.preference_rank": ("Peringkat pilihan", "Preference rank"),
+    "col.months_in_unit": ("Bulan di unit", "Months in unit"),
+    "col.reason": ("Alasan", "Reason"),
+    "col.workload_hours": ("Beban kerja (jam)", "Workload (hours)"),
+    "col.capacity_before": ("Kapasitas sebelum (jam)", "Capacity before (hours)"),
+    "col.capacity_after": ("Kapasitas sesudah (jam)", "Capacity after (hours)"),
+    "col.fair_share_hours": ("Porsi wajar (jam)", "Fair share (hours)"),
+    "col.ej_before": ("EJ sebelum", "EJ before"),
+    "col.ej_after": ("EJ sesudah", "EJ after"),
+    "col.band_before": ("Kategori sebelum", "Band before"),
+    "col.band_after": ("Kategori sesudah", "Band after"),
+    "col.preferred_units": ("Unit pilihan", "Preferred units"),
+    "col.why": ("Mengapa tetap", "Why not moved"),
+    "col.competency": ("Kompetensi", "Competency"),
+    "col.level_now": ("Level sekarang", "Level now"),
+    "col.level_needed": ("Level dibutuhkan", "Level needed"),
+    "col.cause": ("Sebab", "Cause"),
+    "col.people": ("Jumlah orang", "People"),
+    "col.band": ("Kategori EJ", "EJ band"),
+    "col.band_meaning": ("Arti", "Meaning"),
+    # ------------------------------------------------------------ misc
+    "training.totals": ("Jumlah per kompetensi", "Totals per competency"),
+    "cause.move": ("mutasi", "move"),
+    "band.legend": ("Keterangan kategori EJ", "EJ band legend"),
+    "band.A": ("EJ > {a} (beban berlebih)", "EJ > {a} (overloaded)"),
+    "band.B": ("{b} ≤ EJ ≤ {a}", "{b} ≤ EJ ≤ {a}"),
+    "band.C": ("{c} ≤ EJ < {b}", "{c} ≤ EJ < {b}"),
+    "band.D": ("{d} ≤ EJ < {c}", "{d} ≤ EJ < {c}"),
+    "band.E": ("EJ < {d} (kelebihan pegawai)", "EJ < {d} (surplus staff)"),
+    "report.wrote": ("laporan ditulis: {path}", "wrote the report {path}"),
+    # ------------------------------------------------ printed plan summary
+    "text.plan_status": ("Status rencana: {status}", "Plan status: {status}"),
+    "text.row_shortfall": ("kekurangan kompetensi (pegawai)", "competency shortfall (staff)"),
+    "text.row_imbalance": ("ketidakseimbangan D (jam)", "imbalance D (hours)"),
+    "text.row_balance": ("biaya keseimbangan B (jam)", "balance cost B (hours)"),
+    "text.row_moves": ("mutasi", "moves"),
+    "text.row_preference": ("biaya preferensi", "preference cost"),
+    "text.before": ("sebelum", "before"),
+    "text.after": ("sesudah", "after"),
+    "text.stages": ("tahap:", "stages:"),
+    "text.bound": ("batas", "bound"),
+    "text.proven": ("terbukti", "proven"),
+    "text.gap": ("selisih {pct}%", "gap {pct}%"),
+    "text.solved_in": ("diselesaikan dalam {seconds} detik", "solved in {seconds}s"),
+    # ------------------------------------------------------ move reasons
+    "text.na": ("t/a", "n/a"),
+    "text.pool_role": ("kelompok jabatan '{role}'", "role pool '{role}'"),
+    "text.pool_single": ("kelompok tunggal (tanpa jabatan)", "the single role pool"),
+    "text.leaves_for": (
+        "{pool}: pindah dari {home} ({ej_home}) ke {unit} ({ej_unit})",
+        "{pool}: leaves {home} ({ej_home}) for {unit} ({ej_unit})",
+    ),
+    "text.brings": (
+        "menaikkan jumlah pegawai dengan {competency} ≥ {level} di {unit} dari {before} "
+        "menjadi {after} (dibutuhkan {need})",
+        "brings {competency} ≥ {level} at {unit} from {before} to {after} of {need} needed",
+    ),
+    "text.leaves_short": (
+        "menyisakan {after} pegawai dengan {competency} ≥ {level} di {unit} (dibutuhkan {need})",
+        "leaves {competency} ≥ {level} at {unit} at {after} of {need} needed",
+    ),
+    "text.preference_rank": ("pilihan ke-{rank} pegawai", "the employee's {ordinal} preference"),
+    "text.not_preferred": (
+        "bukan unit pilihan pegawai",
+        "not among the employee's preferred units",
+    ),
+    "text.months_in_unit": ("{months} bulan di unit", "{months} months in unit"),
+    "text.overdue": (" (sudah waktunya dirotasi)", " (overdue for rotation)"),
+    # ----------------------------------------------------------- why not
+    "text.employee": ("Pegawai", "Employee"),
+    "text.moves": ("{who} dipindah: {reason}", "{who} moves: {reason}"),
+    "text.stays_because": ("{who} tetap: pegawai {text}.", "{who} stays: the employee {text}."),
+    "text.immovable.locked": (
+        "dikunci (locked = true), sehingga rencana tetap menempatkannya di unit asal",
+        "is locked (locked = true), so the plan keeps them where they are",
+    ),
+    "text.immovable.pppk": (
+        "berstatus PPPK dan kebijakan tidak memindahkan PPPK (allow_pppk_moves = false)",
+        "is PPPK and the policy does not transfer PPPK (allow_pppk_moves = false)",
+    ),
+    "text.immovable.tenure": (
+        "baru {months} bulan di unit, kurang dari minimum {minimum} bulan (min_months_in_unit)",
+        "has {months} months in the unit, under the minimum of {minimum} (min_months_in_unit)",
+    ),
+    "text.no_target": (
+        "{who} tetap: tidak ada unit lain yang membutuhkan jabatan '{role}' di luar unit "
+        "yang ditolak pegawai.",
+        "{who} stays: no other unit has demand for role '{role}' outside the employee's "
+        "refused units.",
+    ),
+    "text.stays_in": ("{who} tetap di {unit}.", "{who} stays in {unit}."),
+    "text.budget_used": (
+        "Kuota mutasi sudah habis ({moves} dari {budget} mutasi).",
+        "The move budget is fully used ({moves} of {budget} moves).",
+    ),
+    "text.delta_shortfall": (
+        "kekurangan kompetensi {before} → {after}",
+        "competency shortfall {before} → {after}",
+    ),
+    "text.delta_imbalance": (
+        "ketidakseimbangan D {before} → {after} jam",
+        "imbalance D {before} → {after} hours",
+    ),
+    "text.delta_balance": (
+        "biaya keseimbangan B {before} → {after}",
+        "balance cost B {before} → {after}",
+    ),
+    "text.verdict_worse": (
+        "yang lebih buruk menurut prioritas rencana",
+        "which is worse for the plan's priorities",
+    ),
+    "text.verdict_same": (
+        "tidak lebih baik menurut prioritas rencana, dan menambah satu mutasi",
+        "no better for the plan's priorities, and it would cost one more move",
+    ),
+    "text.best_alternative": (
+        "Alternatif terbaiknya, pindah ke {unit}, akan mengubah {deltas} — {verdict}.",
+        "Their best alternative, moving to {unit}, would change {deltas} — {verdict}.",
+    ),
+}
+
+
+_SWAP_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def check_lang(lang: str) -> Lang:
+    """``lang`` as a :data:`Lang`; a clear ``ValueError`` for anything else."""
+    if lang not in LANGS:
+        raise ValueError(
+            f"unknown language {lang!r}: use 'id' (Bahasa Indonesia) or 'en' (English)"
+        )
+    return lang
+
+
+def label(key: str, lang: str, default: str | None = None) -> str:
+    """The text of ``key`` in ``lang`` (``id`` or ``en``).
+
+    ``default`` is returned for a key without a label (e.g. a stage name the
+    table does not know yet); without it, an unknown key is a ``KeyError``.
+    """
+    lang = check_lang(lang)
+    if default is not None and key not in LABELS:
+        return default
+    pair = LABELS[key]
+    return pair[0] if lang == "id" else pair[1]
+
+
+def number(value: float, spec: str, lang: str) -> str:
+    """``format(value, spec)`` with the language's separators (``id``: ``1.234,5``)."""
+    text = format(value, spec)
+    if check_lang(lang) == "id":
+        return text.translate(_SWAP_SEPARATORS)
+    return text
