@@ -123,6 +123,11 @@ class StateReport:
         """Share of employees that may be moved (0-1)."""
         return self.n_movable / self.n_employees if self.n_employees else 0.0
 
+    def _repr_html_(self) -> str:
+        from .html import state_html
+
+        return state_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-able data (``"status": "valid"`` first).
 

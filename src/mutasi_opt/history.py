@@ -79,6 +79,11 @@ class HistoryReport:
             ],
         }
 
+    def _repr_html_(self) -> str:
+        from .html import history_html
+
+        return history_html(self)
+
 
 _COLUMNS = ("nip", "from_unit", "to_unit", "date")
 

@@ -997,6 +997,11 @@ class Problem(_Frozen):
         """The employee with NIP ``nip``."""
         return self.employees[self.index.nip_pos[str(nip)]]
 
+    def _repr_html_(self) -> str:
+        from .html import problem_html
+
+        return problem_html(self)
+
     # -------------------------------------------------------------- frames io
     @classmethod
     def from_frames(

@@ -385,6 +385,11 @@ class Plan:
 
         return plan_text(self)
 
+    def _repr_html_(self) -> str:
+        from .html import plan_html
+
+        return plan_html(self)
+
 
 UNIT_COLUMNS = (
     "unit",

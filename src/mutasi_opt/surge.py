@@ -336,6 +336,11 @@ class SurgePlan:
             lines.append(f"  ! {text}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from .html import surge_html
+
+        return surge_html(self)
+
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` content."""
         values = dict(zip(SURGE_STAGES, self.stage_values(), strict=True))
