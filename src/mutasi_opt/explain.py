@@ -56,7 +56,9 @@ def _ej_tables(plan: Plan) -> tuple[Any, Any]:
         ej_a = metrics.ej(w, metrics.assigned_capacity_centi(p, a) / 100)
         return ej_b, ej_a
 
-    cached: tuple[Any, Any] = plan._cache.setdefault("ej", build())
+    if "ej" not in plan._cache:  # setdefault(key, build()) would build on every call
+        plan._cache["ej"] = build()
+    cached: tuple[Any, Any] = plan._cache["ej"]
     return cached
 
 
@@ -68,7 +70,9 @@ def _qualified_counts(plan: Plan) -> tuple[IntArray, IntArray]:
             metrics.qualified_count(p, plan._require()),
         )
 
-    cached: tuple[IntArray, IntArray] = plan._cache.setdefault("qual", build())
+    if "qual" not in plan._cache:  # setdefault(key, build()) would build on every call
+        plan._cache["qual"] = build()
+    cached: tuple[IntArray, IntArray] = plan._cache["qual"]
     return cached
 
 
