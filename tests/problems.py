@@ -96,21 +96,23 @@ def random_problem(
     )
 
 
-def brute_force(problem: Problem) -> tuple[tuple[int, int, int, int, int] | None, int]:
-    """Lexicographic optimum of the five stage values over all feasible assignments.
+def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
+    """Lexicographic optimum of the stage values over all feasible assignments.
 
     Enumerates every assignment within each employee's allowed units and keeps
-    those that respect headcount bounds and the move budget.  With
-    ``imbalance_tolerance_hours`` = t, stages 3-5 may use any plan whose
-    Σd is within 200·t centi-hours of the optimum (D within t hours).  Returns
-    the best stage-value tuple (None if infeasible) and the number of
-    assignments tried.
+    those that respect headcount bounds and the move budget.  The stages are
+    those of the policy (:func:`mutasi_opt.metrics.stage_names`: the five, and
+    ``training`` after ``shortfall`` when ``trainable_gap`` > 0).  With
+    ``imbalance_tolerance_hours`` = t, the stages after ``imbalance`` may use
+    any plan whose Σd is within 200·t centi-hours of the optimum (D within t
+    hours).  Returns the best stage-value tuple (None if infeasible) and the
+    number of assignments tried.
     """
     idx = problem.index
     allowed = [metrics.allowed_units(problem, e) for e in range(idx.n_employees)]
     lo, hi = idx.min_staff, idx.max_staff
     budget = problem.policy.max_moves
-    feasible: list[tuple[int, int, int, int, int]] = []
+    feasible: list[tuple[int, ...]] = []
     tried = 0
     for combo in itertools.product(*allowed):
         tried += 1
@@ -124,18 +126,15 @@ def brute_force(problem: Problem) -> tuple[tuple[int, int, int, int, int] | None
     if not feasible:
         return None, tried
     tol = round(200 * problem.policy.imbalance_tolerance_hours)
-    s_best = min(v[0] for v in feasible)
-    rest = [v for v in feasible if v[0] == s_best]
-    d_best = min(v[1] for v in rest)
-    rest = [v for v in rest if v[1] <= d_best + tol]
-    b_best = min(v[2] for v in rest)
-    rest = [v for v in rest if v[2] == b_best]
-    m_best = min(v[3] for v in rest)
-    rest = [v for v in rest if v[3] == m_best]
-    p_best = min(v[4] for v in rest)
-    chosen = min(v for v in rest if v[4] == p_best)
-    # stage 2's value is the optimum D itself, not the D of the final plan
-    return (s_best, d_best, b_best, m_best, p_best) if tol else chosen, tried
+    best: list[int] = []
+    rest = feasible
+    for k, stage in enumerate(metrics.stage_names(problem.policy)):
+        best.append(min(v[k] for v in rest))
+        slack = tol if stage == "imbalance" else 0
+        rest = [v for v in rest if v[k] <= best[k] + slack]
+    # each stage's value is its optimum (with a tolerance, stage 2's is the optimum
+    # D itself, not the D of the final plan)
+    return tuple(best), tried
 
 
 def first_seed(ok: Callable[[int], bool], start: int, *, step: int = 1000, tries: int = 50) -> int:

@@ -6,14 +6,16 @@ put side by side.  Two roles are coupled when
 * a unit with ``min_staff`` or ``max_staff`` has staff or demand of both
   (its headcount counts everyone), or
 * a competency requirement at a unit can be met by qualified employees of
-  both (home there, or able to be sent there).
+  both (home there, or able to be sent there) — with ``trainable_gap`` > 0,
+  near-qualified employees count as well.
 
 The move budget couples every pool, and so does ``imbalance_tolerance_hours``
 (one slack shared by all); decomposition is therefore used only when
 ``max_moves`` is unset and the tolerance is 0.  Then every stage value is
 the sum of the pools' stage values and the lexicographic optimum of the whole
 is the union of the pools' optima: stage k of the whole holds stages 1..k−1
-at their sums of minima, which forces every pool to its own minimum.
+at their sums of minima, which forces every pool to its own minimum.  Each
+requirement belongs to one pool, so its shortfall and training needs do too.
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ def _presence(problem: Problem) -> npt.NDArray[np.bool_]:
     present: npt.NDArray[np.bool_] = idx.has_demand.copy()
     present[idx.home, idx.role] = True
     return present
+
+
+def _counts_toward(problem: Problem) -> npt.NDArray[np.bool_]:
+    """``[Q, E]``: employee e counts toward requirement q at its unit (qualified, or
+    near-qualified with ``trainable_gap`` > 0)."""
+    idx = problem.index
+    if problem.policy.trainable_gap == 0:
+        return idx.qualified
+    out: npt.NDArray[np.bool_] = idx.qualified | metrics.near_qualified(problem)
+    return out
 
 
 def role_components(problem: Problem) -> list[list[int]]:
@@ -58,9 +70,10 @@ def role_components(problem: Problem) -> list[list[int]]:
     for unit in np.flatnonzero(bounded):
         join(np.flatnonzero(present[int(unit)]))
     movable = metrics.movable(problem)
+    counts = _counts_toward(problem)
     for q in range(len(problem.requirements)):
         u = int(idx.req_unit[q])
-        qual = idx.qualified[q]
+        qual = counts[q]
         reach = (idx.home == u) | (movable & idx.has_demand[u, idx.role])
         join(np.unique(idx.role[qual & reach]))
     groups: dict[int, list[int]] = {}
@@ -96,10 +109,11 @@ def subproblem(problem: Problem, roles: list[int], *, first: bool) -> Problem:
             )
         )
     movable = metrics.movable(problem)
+    counts = _counts_toward(problem)
     requirements = []
     for q, req in enumerate(problem.requirements):
         u = int(idx.req_unit[q])
-        reach = idx.qualified[q] & ((idx.home == u) | (movable & idx.has_demand[u, idx.role]))
+        reach = counts[q] & ((idx.home == u) | (movable & idx.has_demand[u, idx.role]))
         affected = set(idx.role[reach].tolist())
         if (affected and affected <= set(roles)) or (not affected and first):
             requirements.append(req)

@@ -34,6 +34,7 @@ from .model import Policy, Problem
 
 __all__ = [
     "BANDS",
+    "STAGES",
     "Metrics",
     "Secondments",
     "allowed_units",
@@ -56,17 +57,21 @@ __all__ = [
     "lent_capacity_centi",
     "movable",
     "moved",
+    "near_count",
+    "near_qualified",
     "phi_scaled",
     "preference_cost",
     "preference_costs",
     "qualified_count",
     "qualifies_for_surge",
     "requirement_shortfall",
+    "requirement_training",
     "role_capacity_hours",
     "round_half_up",
     "secondable",
     "secondment_balance_scaled",
     "secondment_preference_cost",
+    "stage_names",
     "surge_cover_centi",
     "surge_horizon",
     "surge_need_centi",
@@ -292,11 +297,75 @@ def qualified_count(problem: Problem, assignment: IntArray) -> IntArray:
     return counts
 
 
-def requirement_shortfall(problem: Problem, assignment: IntArray) -> IntArray:
+def near_qualified(problem: Problem) -> BoolArray:
+    """``[Q, E]``: employee ``e`` is *near-qualified* for requirement ``q``.
+
+    With ``g = policy.trainable_gap``: ``min_level − g ≤ level < min_level``,
+    where ``level`` is the employee's level in the requirement's competency (0
+    when not held, so with ``g ≥ min_level`` anyone without it is near).  Such
+    staff at the requirement's unit count toward it after training.  All False
+    when ``g = 0``.
+    """
+
+    def build() -> BoolArray:
+        idx = problem.index
+        reqs = problem.requirements
+        gap = problem.policy.trainable_gap
+        out = np.zeros((len(reqs), idx.n_employees), dtype=np.bool_)
+        if gap > 0 and reqs:
+            levels: dict[str, IntArray] = {}
+            for q, req in enumerate(reqs):
+                lv = levels.get(req.competency)
+                if lv is None:
+                    lv = np.array(
+                        [e.level(req.competency) for e in problem.employees], dtype=np.int64
+                    )
+                    levels[req.competency] = lv
+                out[q] = (lv >= req.min_level - gap) & (lv < req.min_level)
+        out.setflags(write=False)
+        return out
+
+    result: BoolArray = problem.cached("near_qualified", build)
+    return result
+
+
+def near_count(problem: Problem, assignment: IntArray) -> IntArray:
+    """For each requirement, the number of near-qualified employees assigned to its unit
+    (see :func:`near_qualified`; all 0 when ``trainable_gap`` is 0)."""
+    idx = problem.index
+    if not len(problem.requirements) or problem.policy.trainable_gap == 0:
+        return np.zeros(len(problem.requirements), dtype=np.int64)
+    at_unit = assignment[None, :] == idx.req_unit[:, None]
+    counts: IntArray = (at_unit & near_qualified(problem)).sum(axis=1).astype(np.int64)
+    return counts
+
+
+def _uncovered(problem: Problem, assignment: IntArray) -> IntArray:
     """For each requirement, ``max(0, min_staff − qualified staff assigned)``."""
     need = np.array([q.min_staff for q in problem.requirements], dtype=np.int64)
-    short: IntArray = np.maximum(0, need - qualified_count(problem, assignment))
+    out: IntArray = np.maximum(0, need - qualified_count(problem, assignment))
+    return out
+
+
+def requirement_shortfall(problem: Problem, assignment: IntArray) -> IntArray:
+    """For each requirement, ``max(0, min_staff − qualified − near-qualified staff assigned)``.
+
+    Near-qualified staff (:func:`near_qualified`) count after training; with
+    ``trainable_gap`` = 0 there are none and this is ``max(0, min_staff −
+    qualified)``.
+    """
+    short: IntArray = np.maximum(
+        0, _uncovered(problem, assignment) - near_count(problem, assignment)
+    )
     return short
+
+
+def requirement_training(problem: Problem, assignment: IntArray) -> IntArray:
+    """For each requirement, the near-qualified staff it needs trained:
+    ``min(near, max(0, min_staff − qualified))`` — the uncovered need
+    ``max(0, min_staff − qualified)`` less the shortfall."""
+    out: IntArray = np.minimum(near_count(problem, assignment), _uncovered(problem, assignment))
+    return out
 
 
 # ----------------------------------------------------------------- movability
@@ -363,12 +432,27 @@ def moved(problem: Problem, assignment: IntArray) -> BoolArray:
 
 
 # ---------------------------------------------------------------- summary
+#: The lexicographic stages of a permanent plan, in order, when no training
+#: counts (``trainable_gap`` = 0); see :func:`stage_names`.
+STAGES = ("shortfall", "imbalance", "balance", "moves", "preference")
+
+
+def stage_names(policy: Policy) -> tuple[str, ...]:
+    """The stages the solver runs under ``policy``: :data:`STAGES`, with
+    ``training`` right after ``shortfall`` when ``trainable_gap`` > 0."""
+    if policy.trainable_gap > 0:
+        return (STAGES[0], "training", *STAGES[1:])
+    return STAGES
+
+
 @dataclass(frozen=True)
 class Metrics:
     """Every headline number of one assignment.
 
     Integer fields (``*_centi``, ``*_scaled``) are exact; the hour fields are
-    derived from them for display.
+    derived from them for display.  ``training`` is the number of training
+    needs (0 when ``trainable_gap`` is 0); ``stages`` are the stage names of
+    the problem's policy (:func:`stage_names`), in :meth:`stage_values` order.
     """
 
     shortfall: int
@@ -376,6 +460,8 @@ class Metrics:
     balance_cost_scaled: int
     moves: int
     preference_cost: int
+    training: int = 0
+    stages: tuple[str, ...] = STAGES
 
     @property
     def imbalance_hours(self) -> float:
@@ -387,15 +473,21 @@ class Metrics:
         """``B`` in hours."""
         return self.balance_cost_scaled / 10_000
 
-    def stage_values(self) -> tuple[int, int, int, int, int]:
-        """The five lexicographic stage values in their exact integer units."""
-        return (
-            self.shortfall,
-            self.imbalance_centi,
-            self.balance_cost_scaled,
-            self.moves,
-            self.preference_cost,
-        )
+    def value(self, stage: str) -> int:
+        """The value of stage ``stage`` in its exact integer unit."""
+        values = {
+            "shortfall": self.shortfall,
+            "training": self.training,
+            "imbalance": self.imbalance_centi,
+            "balance": self.balance_cost_scaled,
+            "moves": self.moves,
+            "preference": self.preference_cost,
+        }
+        return values[stage]
+
+    def stage_values(self) -> tuple[int, ...]:
+        """The lexicographic stage values (of :attr:`stages`) in their exact integer units."""
+        return tuple(self.value(s) for s in self.stages)
 
 
 def evaluate(problem: Problem, assignment: Any = None) -> Metrics:
@@ -407,6 +499,8 @@ def evaluate(problem: Problem, assignment: Any = None) -> Metrics:
         balance_cost_scaled=balance_cost_scaled(problem, a),
         moves=int(moved(problem, a).sum()),
         preference_cost=preference_cost(problem, a),
+        training=int(requirement_training(problem, a).sum()),
+        stages=stage_names(problem.policy),
     )
 
 

@@ -473,6 +473,9 @@ class Policy(_Frozen):
     balance_gap: Annotated[float, Field(ge=0, lt=1)] = 0.005
     overdue_months: Annotated[int, Field(ge=0)] = 60
     ej_bands: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
+    #: staff at most this many levels below a requirement's ``min_level`` (0 = the
+    #: competency not held) count toward it after training; 0 = no training stage
+    trainable_gap: Annotated[int, Field(ge=0)] = 0
     # temporary secondments (surge planning)
     max_secondment_months: Annotated[int, Field(ge=1)] = 6
     max_lent_fraction: Annotated[float, Field(ge=0, le=1)] = 0.2

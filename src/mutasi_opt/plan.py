@@ -23,11 +23,13 @@ IntArray = npt.NDArray[np.int64]
 
 __all__ = ["STAGES", "Plan", "PlanStatus", "StageResult", "write_plan"]
 
-#: The lexicographic stages, in order.
-STAGES = ("shortfall", "imbalance", "balance", "moves", "preference")
+#: The lexicographic stages, in order, without training (``trainable_gap`` = 0);
+#: :func:`mutasi_opt.metrics.stage_names` gives those of a policy.
+STAGES = metrics.STAGES
 
 _STAGE_UNITS = {
     "shortfall": ("staff", 1),
+    "training": ("people", 1),
     "imbalance": ("hours", 200),  # Σd centi-hours → D hours
     "balance": ("hours", 10_000),  # B × 10,000 → hours
     "moves": ("moves", 1),
@@ -54,7 +56,7 @@ class StageResult:
     """Value and bound of one stage in exact integer units.
 
     ``value`` / ``bound`` are in the stage's integer unit (shortfall: staff;
-    imbalance: Σd centi-hours; balance: B × 10,000; moves; preference points);
+    training: people; imbalance: Σd centi-hours; balance: B × 10,000; moves; preference points);
     :attr:`value_display` converts to the reported unit (hours for D and B).
     """
 
@@ -148,10 +150,9 @@ class Plan:
         assignment.setflags(write=False)
         done = {s.name: s for s in stages}
         gap = problem.policy.balance_gap
-        optimal = len(done) == len(STAGES) and all(s.status != "unknown" for s in stages)
-        optimal = optimal and all(
-            done[n].proven for n in ("shortfall", "imbalance", "moves", "preference")
-        )
+        names = metrics.stage_names(problem.policy)
+        optimal = set(done) == set(names) and all(s.status != "unknown" for s in stages)
+        optimal = optimal and all(done[n].proven for n in names if n != "balance")
         optimal = optimal and done["balance"].gap <= gap + 1e-12
         return cls(
             problem=problem,
@@ -372,12 +373,24 @@ class Plan:
             "balance_gap": None if bal is None else bal.gap,
             "moves": None if after is None else after.moves,
             "preference_cost": None if after is None else after.preference_cost,
+            **self._training_summary(),
             "solve_seconds": round(self.solve_seconds, 3),
             "stages": [s.to_dict() for s in self.stages],
             "diagnosis": [c.to_dict() for c in self.diagnosis],
             "seed": self.seed,
             "workers": self.workers,
             "policy": self.problem.policy.model_dump(mode="json"),
+        }
+
+    def _training_summary(self) -> dict[str, Any]:
+        """``training`` and ``training_before`` (training needs) when ``trainable_gap`` > 0,
+        else nothing (the summary is then exactly as without the option)."""
+        if self.problem.policy.trainable_gap == 0:
+            return {}
+        after = self.after
+        return {
+            "training": None if after is None else after.training,
+            "training_before": self.before.training,
         }
 
     def __str__(self) -> str:

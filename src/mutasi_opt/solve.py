@@ -14,7 +14,7 @@ import numpy.typing as npt
 from . import metrics
 from .decompose import role_components, subproblem
 from .model import Problem
-from .plan import STAGES, Plan, PlanStatus, StageResult
+from .plan import Plan, PlanStatus, StageResult
 from .solvers.classes import Classes, build_classes
 from .solvers.cpsat import CpsatModel, StageOutcome, StageStatus
 from .solvers.disaggregate import aggregate, disaggregate, optimal_preferences
@@ -33,6 +33,7 @@ _AUXILIARY = ("shortfall", "imbalance", "balance")
 
 _TIME_SHARE = {
     "shortfall": 0.25,
+    "training": 0.25,
     "imbalance": 0.45,
     "balance": 0.45,
     "moves": 0.5,
@@ -59,10 +60,12 @@ def solve(
 ) -> Plan:
     """Plan transfers for ``problem``, optimal for the lexicographic objective.
 
-    Stages, each holding the ones before: (1) competency shortfall, (2)
-    imbalance ``D`` (within ``policy.imbalance_tolerance_hours``), (3) balance
-    cost ``B`` (to within ``policy.balance_gap`` of its bound), (4) number of
-    moves (``B`` held), (5) preference cost.
+    Stages, each holding the ones before: (1) competency shortfall (with
+    ``policy.trainable_gap`` > 0 staff that can be trained count, and the
+    number of such training needs comes next), (2) imbalance ``D`` (within
+    ``policy.imbalance_tolerance_hours``), (3) balance cost ``B`` (to within
+    ``policy.balance_gap`` of its bound), (4) number of moves (``B`` held),
+    (5) preference cost.
 
     Parameters
     ----------
@@ -165,7 +168,7 @@ def _solve(
         # the given start with the least shortfall hints the first stage
         short = [metrics.requirement_shortfall(problem, a).sum() for a, _ in usable]
         model.complete(given[int(np.argmin(short))])
-    for stage in STAGES:
+    for stage in model.stages:
         gap = pol.balance_gap if stage == "balance" else 0.0
         if warm_start and stage == "preference" and decisions is not None:
             try:
@@ -192,7 +195,7 @@ def _solve(
             relative_gap=gap,
             log_search=log,
             progress=callback(stage),
-            lp=lp_bounds and stage != "shortfall",
+            lp=lp_bounds and stage not in ("shortfall", "training"),
         )
         if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             if decisions is None:
@@ -210,10 +213,12 @@ def _solve(
             # a time-limited solution may leave d, e or shortfall variables above
             # their true values: report and hold the plan's true value instead
             true = metrics.evaluate(problem, disaggregate(problem, classes, decisions))
-            value = true.stage_values()[STAGES.index(stage)]
+            value = true.value(stage)
             if value < out.value:
                 out = replace(out, value=value, bound=min(out.bound or 0, value))
                 model.complete(decisions)  # a tight hint that meets the new hold
+        if stage == "training":
+            out = _true_training(problem, classes, model, out)
         results.append(_stage_result(stage, out))
         hold = out.value
         assert hold is not None
@@ -226,7 +231,7 @@ def _solve(
     if stopped_at is not None:
         # the stage ran out of time without a solution: report the kept plan's
         # value with the trivial bound 0 (every stage value is non-negative)
-        value = metrics.evaluate(problem, assignment).stage_values()[STAGES.index(stopped_at)]
+        value = metrics.evaluate(problem, assignment).value(stopped_at)
         results.append(StageResult(stopped_at, "unknown", value, 0, stopped_seconds))
     return Plan.from_solution(
         problem,
@@ -327,7 +332,7 @@ def _solve_pools(
             stage_sum.setdefault(st.name, []).append(st)
         build += plan.build_seconds
     stages = []
-    for name in STAGES:
+    for name in metrics.stage_names(problem.policy):
         parts = stage_sum.get(name, [])
         if len(parts) != len(groups):
             break  # a pool stopped early: later stages are not comparable
@@ -357,6 +362,26 @@ def _solve_pools(
         workers=workers if workers is not None else _default_workers(),
         time_limit=time_limit,
     )
+
+
+def _true_training(
+    problem: Problem, classes: Classes, model: CpsatModel, out: StageOutcome
+) -> StageOutcome:
+    """The training stage's outcome with the plan's true training value.
+
+    The stage's auxiliaries are exact when the shortfall is held at its proven
+    optimum; if it was not proven, a plan with less shortfall than held may
+    leave them below the truth.  Then the true value is reported (unproven) and
+    held, with a tight hint.
+    """
+    assert out.decisions is not None and out.value is not None
+    true = metrics.evaluate(problem, disaggregate(problem, classes, out.decisions)).training
+    if true == out.value:
+        return out
+    bound = min(out.bound or 0, true)
+    status = StageStatus.OPTIMAL if true == bound else StageStatus.FEASIBLE
+    model.complete(out.decisions)
+    return replace(out, value=true, bound=bound, status=status)
 
 
 def _stay_home(classes: Classes, model: CpsatModel) -> dict[str, IntArray]:
@@ -389,6 +414,15 @@ def _warm_start(
         if stage == "imbalance"
         else held["imbalance"] + round(200 * problem.policy.imbalance_tolerance_hours)
     )
+    cap_t = held.get("training")
+
+    def breaks_hold(m: metrics.Metrics) -> bool:
+        return (
+            m.shortfall > held["shortfall"]
+            or (cap_t is not None and m.training > cap_t)
+            or (cap_d is not None and m.imbalance_centi > cap_d)
+        )
+
     best: tuple[tuple[int, ...], dict[str, IntArray]] | None = None
     seen: list[dict[str, IntArray]] = []
     for start in starts:
@@ -397,7 +431,7 @@ def _warm_start(
         seen.append(start)
         if stage == "balance":
             m = metrics.evaluate(problem, disaggregate(problem, classes, start))
-            if m.shortfall > held["shortfall"] or (cap_d is not None and m.imbalance_centi > cap_d):
+            if breaks_hold(m):
                 continue
         improved = greedy_improve(
             problem,
@@ -406,9 +440,10 @@ def _warm_start(
             objective=stage,
             shortfall_cap=held["shortfall"],
             imbalance_cap=cap_d,
+            training_cap=cap_t,
         )
         m = metrics.evaluate(problem, disaggregate(problem, classes, improved))
-        if m.shortfall > held["shortfall"] or (cap_d is not None and m.imbalance_centi > cap_d):
+        if breaks_hold(m):
             continue
         key = (
             (m.imbalance_centi, m.balance_cost_scaled)

@@ -2,13 +2,15 @@
 
 A *type* groups the movable employees that are interchangeable wherever they
 come from: same role, capacity and qualification for every requirement that
-exists; its target units are all units with demand for the role. A *class* is
-a type at one home unit with one set of refused units. The solver decides, per
-class, how many members leave (``out[c]``) and, per type, how many arrive at
-each target unit (``in[t, u]``), with ``Σ_c out = Σ_u in`` per type.
-Everything stages 1–4 measure (capacity per unit and role, headcounts,
-qualified counts, number of moves) depends only on these counts, so the
-aggregation is exact: every individual assignment maps to counts with the same
+exists (and, with ``trainable_gap`` > 0, the same near-qualification, see
+:func:`mutasi_opt.metrics.near_qualified`); its target units are all units
+with demand for the role. A *class* is a type at one home unit with one set of
+refused units. The solver decides, per class, how many members leave
+(``out[c]``) and, per type, how many arrive at each target unit
+(``in[t, u]``), with ``Σ_c out = Σ_u in`` per type.  Everything the stages
+before preferences measure (capacity per unit and role, headcounts, qualified
+and near-qualified counts, number of moves) depends only on these counts, so
+the aggregation is exact: every individual assignment maps to counts with the same
 values, and every count solution maps back to an assignment that is no worse
 (a member "leaving" and "arriving" at the same home simply stays).
 
@@ -58,9 +60,11 @@ class PrefOption:
 class Classes:
     """Movable employees grouped into types and classes (see module docstring).
 
-    Class arrays (``members``, ``home``, ``ctype``, ``size``, ``qualified``)
-    are indexed by class; type arrays (``type_role``, ``type_cap``,
-    ``type_targets``, ``type_qualified``, ``type_classes``) by type.
+    Class arrays (``members``, ``home``, ``ctype``, ``size``, ``qualified``,
+    ``near``) are indexed by class; type arrays (``type_role``, ``type_cap``,
+    ``type_targets``, ``type_qualified``, ``type_near``, ``type_classes``) by
+    type.  ``near``/``type_near`` (near-qualified for a requirement) are all
+    False when ``trainable_gap`` is 0.
     """
 
     members: tuple[IntArray, ...]
@@ -78,6 +82,8 @@ class Classes:
     #: per class: units a *free* leaver (one without a chosen preference option)
     #: may not take: refused units and preferred units dearer than an unlisted one
     barred: tuple[tuple[int, ...], ...]
+    near: BoolArray  # [Q, C]
+    type_near: BoolArray  # [Q, T]
 
     def refusal_sets(self, t: int) -> list[tuple[int, ...]]:
         """The unit sets W of type ``t`` that need a Hall constraint: every
@@ -112,6 +118,8 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     mov = metrics.movable(problem)
     n_e = idx.n_employees
     qual_cols = idx.qualified.T  # [E, Q]
+    near = metrics.near_qualified(problem)  # [Q, E]; all False without trainable_gap
+    near_cols = near.T if problem.policy.trainable_gap > 0 else None
     type_keys: dict[tuple[object, ...], int] = {}
     class_keys: dict[tuple[int, int, tuple[int, ...], tuple[int, ...]], int] = {}
     class_refused: list[tuple[int, ...]] = []
@@ -123,12 +131,14 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     type_first: list[int] = []
     for e_pos in np.flatnonzero(mov):
         e = int(e_pos)
-        tkey = (
+        tkey: tuple[object, ...] = (
             int(idx.role[e]),
             int(cap[e]),
             qual_cols[e].tobytes(),
             e if per_employee else -1,
         )
+        if near_cols is not None:
+            tkey += (near_cols[e].tobytes(),)
         # only refusals of units that have demand for the role restrict anything
         refused = tuple(sorted(u for u in idx.refused[e] if idx.has_demand[u, idx.role[e]]))
         # preferred units that cost more than an unlisted one (rank − 1 > unlisted):
@@ -178,6 +188,7 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
             if saving != 0 and u in allowed and u != idx.home[e]:
                 options.append(PrefOption(e, c, t, int(u), saving))
     tf = np.array(type_first, dtype=np.int64)
+    no_req = np.zeros((len(problem.requirements), 0), dtype=np.bool_)
     return Classes(
         members=members,
         home=np.array(class_home, dtype=np.int64),
@@ -196,4 +207,6 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         pref_options=tuple(options),
         refused=tuple(class_refused),
         barred=tuple(class_barred),
+        near=near[:, first] if first.size else no_req,
+        type_near=near[:, tf] if tf.size else no_req,
     )

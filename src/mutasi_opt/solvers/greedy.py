@@ -10,8 +10,9 @@ search repeatedly applies the best of three operations on the counts:
 
 each chosen to lower the stage objective (``Σ d`` for the imbalance stage,
 ``Σ 100·φ`` for the balance stage) the most, while keeping every hard rule
-(headcount bounds, move budget), the competency shortfall within its cap and,
-for the balance stage, ``Σ d`` within its cap.  Every pass is vectorised over
+(headcount bounds, move budget), the competency shortfall within its cap (and,
+with ``trainable_gap`` > 0, the training needs within theirs, lexicographically
+after it) and, for the balance stage, ``Σ d`` within its cap.  Every pass is vectorised over
 classes and arrivals and applies, best first, every improving add, undo or
 (with the budget full) swap that touches no unit an earlier change of the
 same pass touched, so each delta is still exact when it is applied.  The
@@ -159,6 +160,7 @@ def greedy_improve(
     shortfall_cap: int,
     imbalance_cap: int | None = None,
     max_steps: int | None = None,
+    training_cap: int | None = None,
 ) -> dict[str, IntArray]:
     """Improve ``decisions`` (``out``/``arrive``/``pref`` counts) by local search.
 
@@ -170,6 +172,9 @@ def greedy_improve(
         The competency shortfall may not exceed this.
     imbalance_cap
         For the balance stage: Σ d (centi-hours) may not exceed this.
+    training_cap
+        With ``trainable_gap`` > 0: (shortfall, training) may not exceed
+        (``shortfall_cap``, this) lexicographically.
     """
     idx = problem.index
     pol = problem.policy
@@ -203,33 +208,60 @@ def greedy_improve(
     n_q = len(problem.requirements)
     need = np.array([q.min_staff for q in problem.requirements], dtype=np.int64)
     qual = metrics.qualified_count(problem, idx.home).copy()
+    # near-qualified staff per requirement (none without trainable_gap)
+    near = metrics.near_count(problem, idx.home).copy()
+    training = pol.trainable_gap > 0 and n_q > 0
     c_reqs: list[IntArray] = []
     a_reqs: list[IntArray] = []
-    if n_q:
+    c_near: list[IntArray] = []
+    a_near: list[IntArray] = []
+
+    def counts(c_mask: npt.NDArray[np.bool_], a_mask: npt.NDArray[np.bool_]) -> IntArray:
+        """Per requirement: the change of a count (``[Q, C]`` / ``[Q, T]`` masks) by the
+        decisions, and the requirements each class / arrival counts toward."""
+        change = np.zeros(n_q, dtype=np.int64)
         for q in range(n_q):
             uq = int(idx.req_unit[q])
-            qual[q] -= int(out[(c_home == uq) & classes.qualified[q]].sum())
-            qual[q] += int(arrive[(arr_unit == uq) & classes.type_qualified[q, arr_type]].sum())
-        c_reqs = [
-            np.flatnonzero((idx.req_unit == c_home[c]) & classes.qualified[:, c])
-            for c in range(classes.n)
-        ]
-        a_reqs = [
-            np.flatnonzero((idx.req_unit == arr_unit[a]) & classes.type_qualified[:, arr_type[a]])
-            for a in range(arr_unit.size)
-        ]
+            change[q] -= int(out[(c_home == uq) & c_mask[q]].sum())
+            change[q] += int(arrive[(arr_unit == uq) & a_mask[q, arr_type]].sum())
+        return change
+
+    def incidence(
+        c_mask: npt.NDArray[np.bool_], a_mask: npt.NDArray[np.bool_]
+    ) -> tuple[list[IntArray], list[IntArray]]:
+        return (
+            [np.flatnonzero((idx.req_unit == c_home[c]) & c_mask[:, c]) for c in range(classes.n)],
+            [
+                np.flatnonzero((idx.req_unit == arr_unit[a]) & a_mask[:, arr_type[a]])
+                for a in range(arr_unit.size)
+            ],
+        )
+
+    if n_q:
+        qual += counts(classes.qualified, classes.type_qualified)
+        c_reqs, a_reqs = incidence(classes.qualified, classes.type_qualified)
+        if training:
+            near += counts(classes.near, classes.type_near)
+            c_near, a_near = incidence(classes.near, classes.type_near)
 
     cq_c, cq_q = _incidence(c_reqs)
     aq_a, aq_q = _incidence(a_reqs)
+    cn_c, cn_q = _incidence(c_near)
+    an_a, an_q = _incidence(a_near)
 
     def critical() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-        """Classes whose leaving / arrivals whose cancelling would raise a shortfall."""
+        """Classes whose leaving / arrivals whose cancelling would raise a shortfall
+        (or, for qualified staff, the training needs)."""
         tight = qual <= need
         crit_c = np.zeros(classes.n, dtype=np.bool_)
         crit_a = np.zeros(arr_unit.size, dtype=np.bool_)
         if n_q:
             np.logical_or.at(crit_c, cq_c, tight[cq_q])
             np.logical_or.at(crit_a, aq_a, tight[aq_q])
+        if training:
+            tight_near = qual + near <= need
+            np.logical_or.at(crit_c, cn_c, tight_near[cn_q])
+            np.logical_or.at(crit_a, an_a, tight_near[an_q])
         return crit_c, crit_a
 
     def delta(new: IntArray, old: IntArray, f: IntArray) -> IntArray:
@@ -274,36 +306,51 @@ def greedy_improve(
         if n_q:
             qual[c_reqs[c]] -= sign
             qual[a_reqs[a]] += sign
+        if training:
+            near[c_near[c]] -= sign
+            near[a_near[a]] += sign
 
-    def total() -> tuple[int, int, int]:
-        shortfall = int(np.maximum(0, need - qual).sum()) if n_q else 0
+    def total() -> tuple[int, int, int, int]:
+        """(shortfall, training needs, Σ d, Σ 100·φ)."""
+        uncovered = np.maximum(0, need - qual)
+        short = np.maximum(0, uncovered - near)
+        shortfall = int(short.sum()) if n_q else 0
+        trained = int((uncovered - short).sum()) if training else 0
         dev = int(np.abs(s - fair).sum())
-        return shortfall, dev, int(metrics.phi_scaled(np.abs(s - fair), fair, pol).sum())
+        phi = int(metrics.phi_scaled(np.abs(s - fair), fair, pol).sum())
+        return shortfall, trained, dev, phi
 
     def gains() -> tuple[IntArray, IntArray]:
-        """Shortfall removed by one more qualified arrival (per arrival) / return home
-        (per class): the requirements there still short."""
-        short = (qual < need).astype(np.int64)
+        """Shortfall removed by one more qualified (or near-qualified) arrival (per
+        arrival) / return home (per class): the requirements there still short."""
+        short = (qual + near < need).astype(np.int64)
         gain_a = np.zeros(arr_unit.size, dtype=np.int64)
         gain_c = np.zeros(classes.n, dtype=np.int64)
         if n_q:
             np.add.at(gain_a, aq_a, short[aq_q])
             np.add.at(gain_c, cq_c, short[cq_q])
+        if training:
+            np.add.at(gain_a, an_a, short[an_q])
+            np.add.at(gain_c, cn_c, short[cn_q])
         return gain_a, gain_c
 
-    start_short = int(np.maximum(0, need - qual).sum()) if n_q else 0
+    start = total()
+    # (shortfall, training) may not exceed the caps, or the start's where it does
+    first_cap = (max(shortfall_cap, start[0]), 0)
+    if training_cap is not None:
+        first_cap = max((shortfall_cap, training_cap), (start[0], start[1]))
 
-    def allowed(state: tuple[int, int, int]) -> bool:
-        if state[0] > max(shortfall_cap, start_short):
+    def allowed(state: tuple[int, int, int, int]) -> bool:
+        if state[0] > first_cap[0] or (training_cap is not None and state[:2] > first_cap):
             return False
-        return imbalance_cap is None or state[1] <= imbalance_cap
+        return imbalance_cap is None or state[2] <= imbalance_cap
 
     n_types = classes.n_types
     arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
     hall = _hall_checks(classes, arr_start)
     hall_flat = {t: _flatten(checks) for t, checks in hall.items()}
     blocked = np.zeros(classes.n, dtype=np.bool_)
-    current = total()
+    current = start
     steps = stall = 0
     limit = max_steps if max_steps is not None else 4 * len(problem.employees) + 100
     while steps < limit:
@@ -358,7 +405,7 @@ def greedy_improve(
                 continue
             apply(c, a, sign)
             state = total()
-            better = state < current if objective == "imbalance" else state[2] < current[2]
+            better = state < current if objective == "imbalance" else state[3] < current[3]
             if better and allowed(state) and hall_ok(int(c_type[c])):
                 current = state
                 applied += sign
@@ -389,7 +436,7 @@ def greedy_improve(
                 for c, a, sign in pair:
                     apply(c, a, sign)
                 state = total()
-                better = state < current if objective == "imbalance" else state[2] < current[2]
+                better = state < current if objective == "imbalance" else state[3] < current[3]
                 if (
                     better
                     and allowed(state)
@@ -425,7 +472,7 @@ def greedy_improve(
             for c, a, sign in ops:
                 apply(c, a, sign)
             state = total()
-            better = state < current if objective == "imbalance" else state[2] < current[2]
+            better = state < current if objective == "imbalance" else state[3] < current[3]
             if better and allowed(state) and all(hall_ok(int(c_type[c])) for c, _, _ in ops):
                 current = state
                 progressed = True

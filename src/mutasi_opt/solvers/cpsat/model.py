@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
+from ... import metrics
 from ...errors import SolverError
 from ...model import Problem
 from ..classes import Classes
@@ -80,6 +81,9 @@ class StageOutcome:
 
 
 ProgressCallback = Callable[[float, float], None]
+
+#: stages whose expressions use auxiliary variables (created with the model)
+_WITH_AUXILIARIES = ("shortfall", "training", "imbalance", "balance")
 
 #: CP-SAT full subsolvers in order of use (measured: with the LP-heavy worker first,
 #: the imbalance stage of a 1,000-employee city is proven in 2 s instead of 9 s)
@@ -200,11 +204,14 @@ class CpsatModel:
         self.constraints = Constraints(self.model, problem, self.vars, self.expr, guarded=guarded)
         self.constraints.post_all()
         self.objective = Objective(self.model, problem, self.expr)
+        #: the stages of the problem's policy, in order
+        self.stages = metrics.stage_names(problem.policy)
         if not guarded:
             # create every auxiliary variable now, so that each stage's solution
             # is a complete hint for the next one
-            for stage in ("shortfall", "imbalance", "balance"):
-                self.objective.stage(stage)
+            for stage in self.stages:
+                if stage in _WITH_AUXILIARIES:
+                    self.objective.stage(stage)
         self._last_solution: list[int] | None = None
         self._held = False  # an earlier stage is held (see fix_at_most)
         #: (row index, expression, value) of every hold, in order
@@ -242,8 +249,11 @@ class CpsatModel:
         pairs += list(zip(v.arrive, decisions["arrive"], strict=True))
         pairs += list(zip(v.pref, decisions["pref"], strict=True))
         # minimising the stage expressions makes every auxiliary variable
-        # (d, e, shortfall) tight, so the hint's objective is true
-        aux = [self.objective.stage(s) for s in ("shortfall", "imbalance", "balance")]
+        # (d, e, shortfall, training) tight, so the hint's objective is true
+        aux = [self.objective.stage(s) for s in self.stages if s in _WITH_AUXILIARIES]
+        if "training" in self.stages:
+            # count the shortfall twice: one more sf_q may lower t_q by one
+            aux.append(self.objective.stage("shortfall"))
         solution = solve_fixed(self.model, pairs, aux, time_limit=time_limit)
         if solution is None:
             return False
@@ -266,7 +276,7 @@ class CpsatModel:
         """The LP bound of stage ``name`` (whose expression is the objective).
 
         The imbalance and balance stages share one LP relaxation kept alive
-        across stages (the model's rows and the shortfall hold), so the second
+        across stages (the model's rows and the shortfall and training holds), so the second
         solve starts from the first one's basis.  For the balance stage the
         hold ``D ≤ D*`` is priced instead of posted: ``LP(B + λ·D) − λ·D*`` is
         a valid bound for every ``λ ≥ 0`` (Lagrangian relaxation), and it
@@ -282,9 +292,9 @@ class CpsatModel:
         d_holds = [h for h in self._holds if h[1] is d_expr]
         if name not in ("imbalance", "balance") or (name == "balance" and len(d_holds) != 1):
             return lp_bound(proto, time_limit=time_limit, held=self._held).bound
-        short = self.objective.stage("shortfall")
+        first = [self.objective.stage(s) for s in self.stages if s in ("shortfall", "training")]
         rows = list(range(self._base_rows))
-        rows += [row for row, e, _ in self._holds if e is short]
+        rows += [row for row, e, _ in self._holds if any(e is x for x in first)]
         if self._relaxation is None:
             self._relaxation = LpRelaxation(proto, rows)
         else:

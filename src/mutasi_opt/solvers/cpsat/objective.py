@@ -1,8 +1,9 @@
-"""The five stage expressions of the lexicographic objective.
+"""The stage expressions of the lexicographic objective.
 
 All in exact integers, as :mod:`mutasi_opt.metrics` defines them:
 
-1. shortfall (staff),
+1. shortfall (staff; near-qualified staff count with ``trainable_gap`` > 0),
+1b. training needs (people; only with ``trainable_gap`` > 0),
 2. ``Σ d(u, r)`` in centi-hours (``D`` = that ÷ 200 hours),
 3. ``B`` scaled by 10,000 (``Σ_k Δs_k · max(0, 100·d − b_k·F)``),
 4. moves,
@@ -86,7 +87,7 @@ def _phi_of(f: int, policy: Policy) -> Callable[[int], int]:
 
 class Expressions:
     """Linear expressions over the decision variables: headcounts, capacities,
-    qualified counts, moves and preference cost."""
+    qualified and near-qualified counts, moves and preference cost."""
 
     def __init__(self, problem: Problem, variables: Variables) -> None:
         self.problem = problem
@@ -97,9 +98,11 @@ class Expressions:
         self.head0 = metrics.headcount(problem, home)
         self.cap0 = metrics.assigned_capacity_centi(problem, home)
         self.qual0 = metrics.qualified_count(problem, home)
+        self.near0 = metrics.near_count(problem, home)
         head_terms: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
         cap_terms: dict[tuple[int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
         qual_terms: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
+        near_terms: dict[int, list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
         req_units = [int(u) for u in idx.req_unit]
         reqs_at: dict[int, list[int]] = defaultdict(list)
         for q, u in enumerate(req_units):
@@ -114,6 +117,8 @@ class Expressions:
             for q in reqs_at.get(h, ()):
                 if cl.qualified[q, c]:
                     qual_terms[q].append((y, -1))
+                if cl.near[q, c]:
+                    near_terms[q].append((y, -1))
         for a, y in enumerate(variables.arrive):
             u, t = int(variables.arr_unit[a]), int(variables.arr_type[a])
             r, cap = int(cl.type_role[t]), int(cl.type_cap[t])
@@ -122,9 +127,12 @@ class Expressions:
             for q in reqs_at.get(u, ()):
                 if cl.type_qualified[q, t]:
                     qual_terms[q].append((y, 1))
+                if cl.type_near[q, t]:
+                    near_terms[q].append((y, 1))
         self._head_terms = head_terms
         self._cap_terms = cap_terms
         self._qual_terms = qual_terms
+        self._near_terms = near_terms
         self._minor_terms, self._minor_home, self.coarse_step = self._minor_staff()
 
     def _minor_staff(
@@ -200,6 +208,10 @@ class Expressions:
         """Qualified staff at requirement ``q``'s unit."""
         return _weighted(self._qual_terms.get(q, []), int(self.qual0[q]))
 
+    def near(self, q: int) -> LinExpr:
+        """Near-qualified staff at requirement ``q``'s unit (0 without ``trainable_gap``)."""
+        return _weighted(self._near_terms.get(q, []), int(self.near0[q]))
+
     def moves(self) -> LinExpr:
         """Number of employees who change unit."""
         return _weighted([(y, 1) for y in self.vars.out if y is not None])
@@ -216,7 +228,7 @@ class Expressions:
 
 
 class Objective:
-    """Builds the five stage objectives (with their auxiliary variables, lazily)."""
+    """Builds the stage objectives (with their auxiliary variables, lazily)."""
 
     def __init__(self, model: cp_model.CpModel, problem: Problem, expr: Expressions) -> None:
         self.model = model
@@ -226,25 +238,63 @@ class Objective:
         self._dev_ub: dict[tuple[int, int], int] = {}
         self._pair: dict[tuple[int, int], tuple[int, int, int, int, int, cp_model.IntVar]] = {}
         self._cache: dict[str, LinExpr] = {}
+        #: per requirement: its shortfall (a variable, or a constant when nothing can change it)
+        self._short: list[cp_model.IntVar | int] = []
 
     # 1 ------------------------------------------------------------ shortfall
     def shortfall(self) -> LinExpr:
-        """Σ_q max(0, min_staff_q − qualified_q)."""
+        """Σ_q max(0, min_staff_q − qualified_q − near_q) (``near_q`` = 0 without
+        ``trainable_gap``), with one auxiliary ``sf_q ≥ 0`` per requirement that can change."""
         if "shortfall" in self._cache:
             return self._cache["shortfall"]
         terms: list[tuple[cp_model.IntVar, int]] = []
         constant = 0
         for q, req in enumerate(self.problem.requirements):
-            have = self.expr.qualified(q)
+            have, near = self.expr.qualified(q), self.expr.near(q)
+            if not isinstance(near, int) or near:
+                have = have + near
             need = int(req.min_staff)
             if isinstance(have, int):
                 constant += max(0, need - have)
+                self._short.append(max(0, need - have))
                 continue
             short = self.model.new_int_var(0, need, f"short_{q}")
             self.model.add(short >= need - have)
             terms.append((short, 1))
+            self._short.append(short)
         out = _weighted(terms, constant)
         self._cache["shortfall"] = out
+        return out
+
+    # 1b ----------------------------------------------------------- training
+    def training(self) -> LinExpr:
+        """Σ_q training_q: near-qualified staff counted toward requirement ``q``.
+
+        ``training_q = max(0, min_staff_q − qualified_q) − shortfall_q``
+        (:func:`mutasi_opt.metrics.requirement_training`), with ``t_q ≥ 0`` and
+        ``t_q ≥ min_staff_q − qualified_q − sf_q`` on the shortfall auxiliaries
+        ``sf_q``.  Exact once the shortfall is held at its optimum: then every
+        ``sf_q`` equals its true value (each is at least it and their sum at
+        most the sum of them), so the least ``t_q`` is the true training need.
+        """
+        if "training" in self._cache:
+            return self._cache["training"]
+        self.shortfall()
+        terms: list[tuple[cp_model.IntVar, int]] = []
+        constant = 0
+        for q, req in enumerate(self.problem.requirements):
+            qual, near, short = self.expr.qualified(q), self.expr.near(q), self._short[q]
+            need = int(req.min_staff)
+            if isinstance(near, int) and near == 0:
+                continue  # nobody near-qualified can be there: no training
+            if isinstance(qual, int) and isinstance(short, int):
+                constant += max(0, need - qual) - short
+                continue
+            train = self.model.new_int_var(0, need, f"train_{q}")
+            self.model.add(train >= need - qual - short)
+            terms.append((train, 1))
+        out = _weighted(terms, constant)
+        self._cache["training"] = out
         return out
 
     # 2 ------------------------------------------------------------ imbalance
@@ -422,6 +472,7 @@ class Objective:
         """The expression of stage ``name``."""
         builders = {
             "shortfall": self.shortfall,
+            "training": self.training,
             "imbalance": self.imbalance,
             "balance": self.balance,
             "moves": self.moves,
