@@ -80,6 +80,40 @@ def random_surge_problem(
     return problem, tuple(surges)
 
 
+def vaccination_shortfall() -> tuple[Problem, Surge]:
+    """A surge that cannot be covered in full: PKM needs 3 FTE with vaksinasi ≥ 2
+    in 2026-04..2026-05; the 5 perawat of U0 qualify (one locked), U1's 5 do not;
+    under max_lent_fraction = 0.4 U0 lends at most 2 a month: 1 FTE short each month."""
+    staff = [
+        Employee(nip=f"P{i}", unit="U0", role="perawat", competencies={"vaksinasi": 2})
+        for i in range(4)
+    ]
+    staff.append(
+        Employee(nip="L", unit="U0", role="perawat", locked=True, competencies={"vaksinasi": 3})
+    )
+    staff += [Employee(nip=f"X{i}", unit="U1", role="perawat") for i in range(5)]
+    problem = Problem(
+        employees=tuple(staff),
+        units=(Unit(unit="U0"), Unit(unit="U1"), Unit(unit="PKM")),
+        demand=(
+            Demand(unit="U0", role="perawat", workload_hours=4000),
+            Demand(unit="U1", role="perawat", workload_hours=5000),
+            Demand(unit="PKM", role="perawat", workload_hours=100),
+        ),
+        policy=Policy(max_lent_fraction=0.4),
+    )
+    surge = Surge(
+        surge="VAKS",
+        unit="PKM",
+        competency="vaksinasi",
+        min_level=2,
+        start="2026-04",
+        end="2026-05",
+        extra_fte=3,
+    )
+    return problem, surge
+
+
 def options(
     problem: Problem, surges: tuple[Surge, ...], base: np.ndarray
 ) -> list[list[tuple[tuple[int, int, int], ...]]]:

@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 from mutasi_opt import PlanStatus, metrics, solve
 from mutasi_opt.check import check_secondments
 from mutasi_opt.surge import SURGE_STAGES, plan_surges, write_surge_plan
-from surge_problems import brute_force_count, brute_force_surges, random_surge_problem
+from surge_problems import (
+    brute_force_count,
+    brute_force_surges,
+    random_surge_problem,
+    vaccination_shortfall,
+)
 
 
 @pytest.mark.parametrize("seed", range(0, 60, 3))
@@ -90,37 +95,8 @@ def test_base_from_another_problem_is_refused() -> None:
 
 
 def test_shortfall_is_diagnosed_in_words() -> None:
-    from mutasi_opt import Demand, Employee, Policy, Problem, Surge, Unit
-
-    staff = [
-        Employee(nip=f"P{i}", unit="U0", role="perawat", competencies={"vaksinasi": 2})
-        for i in range(4)
-    ]
-    staff.append(
-        Employee(nip="L", unit="U0", role="perawat", locked=True, competencies={"vaksinasi": 3})
-    )
-    staff += [Employee(nip=f"X{i}", unit="U1", role="perawat") for i in range(5)]
-    problem = Problem(
-        employees=tuple(staff),
-        units=(Unit(unit="U0"), Unit(unit="U1"), Unit(unit="PKM")),
-        demand=(
-            Demand(unit="U0", role="perawat", workload_hours=4000),
-            Demand(unit="U1", role="perawat", workload_hours=5000),
-            Demand(unit="PKM", role="perawat", workload_hours=100),
-        ),
-        policy=Policy(max_lent_fraction=0.4),
-    )
-    surges = (
-        Surge(
-            surge="VAKS",
-            unit="PKM",
-            competency="vaksinasi",
-            min_level=2,
-            start="2026-04",
-            end="2026-05",
-            extra_fte=3,
-        ),
-    )
+    problem, surge = vaccination_shortfall()
+    surges = (surge,)
     plan = plan_surges(problem, surges, workers=1)
     # 5 qualify, 4 may go, U0 (5 staff) lends at most 2 a month: 1 FTE short each month
     assert plan.stage_values()[0] == 200
