@@ -169,11 +169,14 @@ def _plain(x: float) -> float | None:
     return float(x) if np.isinf(x) else round(float(x), 4)
 
 
-def _best_alternative(plan: Plan, e: int, targets: IntArray) -> tuple[tuple[int, int, int], int]:
-    """The best (shortfall, Σd, B) of moving stayer ``e`` alone to one of ``targets``.
+def _best_alternative(
+    plan: Plan, e: int, targets: IntArray
+) -> tuple[tuple[int, int, int, int], int]:
+    """The best (shortfall, training, Σd, B) of moving stayer ``e`` alone to one of
+    ``targets`` (training is 0 without ``trainable_gap``).
 
-    Memoised per (home, role, capacity, qualifications, targets): the numbers
-    depend on nothing else of the employee.
+    Memoised per (home, role, capacity, qualifications and near-qualifications,
+    targets): the numbers depend on nothing else of the employee.
     """
     p = plan.problem
     idx = p.index
@@ -183,16 +186,17 @@ def _best_alternative(plan: Plan, e: int, targets: IntArray) -> tuple[tuple[int,
         int(idx.role[e]),
         int(metrics.capacity_hours(p)[e]),
         idx.qualified[:, e].tobytes(),
+        metrics.near_qualified(p)[:, e].tobytes(),
         targets.tobytes(),
     )
-    memo: dict[Any, tuple[tuple[int, int, int], int]] = plan._cache.setdefault("why_not", {})
+    memo: dict[Any, tuple[tuple[int, int, int, int], int]] = plan._cache.setdefault("why_not", {})
     if key not in memo:
-        best: tuple[tuple[int, int, int], int] | None = None
+        best: tuple[tuple[int, int, int, int], int] | None = None
         for u in targets:
             alt = a.copy()
             alt[e] = u
             m = metrics.evaluate(p, alt)
-            score = (m.shortfall, m.imbalance_centi, m.balance_cost_scaled)
+            score = (m.shortfall, m.training, m.imbalance_centi, m.balance_cost_scaled)
             if best is None or score < best[0]:
                 best = (score, int(u))
         assert best is not None
@@ -234,12 +238,14 @@ def why_not(plan: Plan, nip: str, lang: str = "en") -> str:
     lines = [label("text.stays_in", lang).format(who=who, unit=_unit_label(plan, int(idx.home[e])))]
     if budget is not None and base.moves >= budget:
         lines.append(label("text.budget_used", lang).format(moves=base.moves, budget=budget))
-    (short, imb, bal), u = _best_alternative(plan, e, targets)
+    (short, train, imb, bal), u = _best_alternative(plan, e, targets)
     deltas = []
     if short != base.shortfall:
         deltas.append(
             label("text.delta_shortfall", lang).format(before=base.shortfall, after=short)
         )
+    if train != base.training:
+        deltas.append(label("text.delta_training", lang).format(before=base.training, after=train))
     deltas.append(
         label("text.delta_imbalance", lang).format(
             before=number(base.imbalance_hours, ",.1f", lang), after=number(imb / 200, ",.1f", lang)
@@ -251,7 +257,12 @@ def why_not(plan: Plan, nip: str, lang: str = "en") -> str:
             after=number(bal / 10_000, ",.1f", lang),
         )
     )
-    worse = (short, imb, bal) > (base.shortfall, base.imbalance_centi, base.balance_cost_scaled)
+    worse = (short, train, imb, bal) > (
+        base.shortfall,
+        base.training,
+        base.imbalance_centi,
+        base.balance_cost_scaled,
+    )
     verdict = label("text.verdict_worse" if worse else "text.verdict_same", lang)
     lines.append(
         label("text.best_alternative", lang).format(
@@ -279,6 +290,11 @@ def plan_text(plan: Plan, lang: str = "en") -> str:
 
     rows = [
         (label("text.row_shortfall", lang), f"{b.shortfall}", f"{a.shortfall}"),
+        *(
+            [(label("text.row_training", lang), f"{b.training}", f"{a.training}")]
+            if "training" in a.stages
+            else []
+        ),
         (label("text.row_imbalance", lang), hours(b.imbalance_hours), hours(a.imbalance_hours)),
         (label("text.row_balance", lang), hours(b.balance_cost), hours(a.balance_cost)),
         (label("text.row_moves", lang), "0", f"{a.moves}"),

@@ -127,6 +127,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # ------------------------------------------------------------ misc
     "training.totals": ("Jumlah per kompetensi", "Totals per competency"),
     "cause.move": ("mutasi", "move"),
+    "cause.requirement": ("persyaratan kompetensi", "requirement"),
     "band.legend": ("Keterangan kategori EJ", "EJ band legend"),
     "band.A": ("EJ > {a} (beban berlebih)", "EJ > {a} (overloaded)"),
     "band.B": ("{b} ≤ EJ ≤ {a}", "{b} ≤ EJ ≤ {a}"),
@@ -137,6 +138,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # ------------------------------------------------ printed plan summary
     "text.plan_status": ("Status rencana: {status}", "Plan status: {status}"),
     "text.row_shortfall": ("kekurangan kompetensi (pegawai)", "competency shortfall (staff)"),
+    "text.row_training": ("kebutuhan pelatihan (orang)", "training needs (people)"),
     "text.row_imbalance": ("ketidakseimbangan D (jam)", "imbalance D (hours)"),
     "text.row_balance": ("biaya keseimbangan B (jam)", "balance cost B (hours)"),
     "text.row_moves": ("mutasi", "moves"),
@@ -202,6 +204,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "text.delta_shortfall": (
         "kekurangan kompetensi {before} → {after}",
         "competency shortfall {before} → {after}",
+    ),
+    "text.delta_training": (
+        "kebutuhan pelatihan {before} → {after} orang",
+        "training needs {before} → {after} people",
     ),
     "text.delta_imbalance": (
         "ketidakseimbangan D {before} → {after} jam",

@@ -776,13 +776,16 @@ __all__ += [
     "TrainingNeeds",
     "TrainingTotals",
     "mover_gaps",
+    "requirement_trainees",
     "training_needs",
     "training_totals",
 ]
 
 #: Why a training row exists, in the order rows are listed: ``move`` — an
-#: employee the plan moves lacks a competency level their receiving unit requires.
-TRAINING_CAUSES = ("move",)
+#: employee the plan moves lacks a competency level their receiving unit requires;
+#: ``requirement`` — with ``trainable_gap`` > 0, a near-qualified employee who stays
+#: is counted toward a requirement of their unit (:func:`requirement_trainees`).
+TRAINING_CAUSES = ("move", "requirement")
 
 StrArray = npt.NDArray[np.str_]
 
@@ -902,9 +905,49 @@ def mover_gaps(problem: Problem, assignment: Any) -> TrainingNeeds:
     return TrainingNeeds.build(problem, movers[m], q, "move")
 
 
+def requirement_trainees(
+    problem: Problem, assignment: Any, moves: TrainingNeeds | None = None
+) -> TrainingNeeds:
+    """The near-qualified staff counted toward requirements, as rows of cause ``requirement``.
+
+    Per requirement ``q`` (with ``trainable_gap`` > 0), :func:`requirement_training`
+    of its near-qualified staff at its unit are needed; they are chosen movers
+    first (they are in the ``move`` rows already), then by input order.  Rows
+    are added for those not already in ``moves`` (default :func:`mover_gaps`)
+    with the same competency, one per (employee, competency): the highest
+    level needed, the first requirement among equals.  Ordered by requirement,
+    then employee position.
+    """
+    a = as_assignment(problem, assignment)
+    if moves is None:
+        moves = mover_gaps(problem, a)
+    train = requirement_training(problem, a)
+    if not train.any():
+        return TrainingNeeds.build(problem, [], [], "requirement")
+    idx = problem.index
+    near = near_qualified(problem)
+    mover = moved(problem, a)
+    listed = set(zip(moves.employee.tolist(), moves.competency.tolist(), strict=True))
+    chosen: dict[tuple[int, str], int] = {}  # (employee, competency) → requirement
+    for q in np.flatnonzero(train):
+        req = problem.requirements[int(q)]
+        here = np.flatnonzero(near[q] & (a == idx.req_unit[q]))
+        order = here[np.argsort(~mover[here], kind="stable")]  # movers first
+        for e in order[: int(train[q])].tolist():
+            key = (e, req.competency)
+            if key in listed:
+                continue
+            prev = chosen.get(key)
+            if prev is None or problem.requirements[prev].min_level < req.min_level:
+                chosen[key] = int(q)
+    rows = sorted((q, e) for (e, _), q in chosen.items())
+    return TrainingNeeds.build(problem, [e for _, e in rows], [q for q, _ in rows], "requirement")
+
+
 def training_needs(problem: Problem, assignment: Any) -> TrainingNeeds:
     """Every training row of a plan, cause by cause in :data:`TRAINING_CAUSES` order."""
-    return TrainingNeeds.concat([mover_gaps(problem, assignment)])
+    moves = mover_gaps(problem, assignment)
+    return TrainingNeeds.concat([moves, requirement_trainees(problem, assignment, moves)])
 
 
 def training_totals(needs: TrainingNeeds) -> TrainingTotals:

@@ -337,7 +337,9 @@ class Plan:
 
     @property
     def training(self) -> pd.DataFrame:
-        """``training.csv`` as a DataFrame: movers below a level their new unit requires."""
+        """``training.csv`` as a DataFrame: movers below a level their new unit requires
+        (cause ``move``) and, with ``trainable_gap`` > 0, the near-qualified staff
+        counted toward a requirement (cause ``requirement``)."""
         from .io.records import records_frame
 
         return records_frame(self.training_records(), list(TRAINING_COLUMNS))
