@@ -195,6 +195,16 @@ def _nasty_problem() -> Problem:
     )
 
 
+def _infeasible_problem() -> Problem:
+    """U1 needs a member of staff (min_staff 1) but everyone is locked in U0."""
+    emps = [Employee(nip=f"E{i}", unit="U0", role="r", locked=True) for i in range(2)]
+    return Problem(
+        employees=tuple(emps),
+        units=(Unit(unit="U0"), Unit(unit="U1", min_staff=1)),
+        demand=(Demand(unit="U0", role="r", workload_hours=100),),
+    )
+
+
 # --------------------------------------------------------------- the builder
 @given(text=st.text(max_size=40), header=st.text(max_size=10))
 def test_every_cell_and_header_is_escaped(text: str, header: str) -> None:
@@ -218,14 +228,20 @@ def test_truncation_counts_and_given_remainder() -> None:
 
 
 # ----------------------------------------------------------------------- plan
-@pytest.mark.parametrize("start", [11, 12])
-def test_solved_plan_numbers_equal_summary(start: int) -> None:
-    def moves_someone(seed: int) -> bool:
-        plan = solve(random_problem(seed, 7, 3, max_moves=None), workers=1)
-        return plan.after is not None and plan.after.moves > 0
+@pytest.mark.parametrize(("start", "gap"), [(11, 0), (12, 0), (13, 1)])
+def test_solved_plan_numbers_equal_summary(start: int, gap: int) -> None:
+    def instance(seed: int) -> Problem:
+        problem = random_problem(seed, 7, 3, max_moves=None)
+        return problem.replace(policy=problem.policy.replace(trainable_gap=gap))
 
-    seed = first_seed(moves_someone, start)
-    plan = solve(random_problem(seed, 7, 3, max_moves=None), workers=1)
+    def moves_someone(seed: int) -> bool:
+        # with training: one where someone needs training before or after
+        plan = solve(instance(seed), workers=1)
+        if plan.after is None or plan.after.moves == 0:
+            return False
+        return gap == 0 or plan.before.training + plan.after.training > 0
+
+    plan = solve(instance(first_seed(moves_someone, start)), workers=1)
     view = View(plan._repr_html_())
     s = plan.summary()
     assert view.status == s["status"]
@@ -242,6 +258,13 @@ def test_solved_plan_numbers_equal_summary(start: int) -> None:
         _hours(head[label][1], s[key])
     assert head["moves"][1].number() == s["moves"]
     assert head["preference cost"][1].number() == s["preference_cost"]
+    if gap:
+        assert [c.number() for c in head["training needs (people)"]] == [
+            s["training_before"],
+            s["training"],
+        ]
+    else:
+        assert "training needs (people)" not in head
     stages = view.tables["stages"]
     assert [c.text for c in stages.column("stage")] == [st["stage"] for st in s["stages"]]
     for cell, st_ in zip(stages.column("value"), s["stages"], strict=True):
@@ -284,13 +307,7 @@ def test_moves_and_band_changes_truncated_with_bands_of_units_table(town: Proble
 
 
 def test_infeasible_plan_shows_its_diagnosis() -> None:
-    emps = [Employee(nip=f"E{i}", unit="U0", role="r", locked=True) for i in range(2)]
-    problem = Problem(
-        employees=tuple(emps),
-        units=(Unit(unit="U0"), Unit(unit="U1", min_staff=1)),
-        demand=(Demand(unit="U0", role="r", workload_hours=100),),
-    )
-    plan = solve(problem, workers=1, time_limit=5)
+    plan = solve(_infeasible_problem(), workers=1, time_limit=5)
     assert plan.status is PlanStatus.INFEASIBLE and plan.diagnosis
     view = View(plan._repr_html_())
     assert view.status == "infeasible"

@@ -284,10 +284,16 @@ def _worst_first(ej: FloatArray) -> IntArray:
 
 
 def _headline(before: metrics.Metrics, after: metrics.Metrics) -> str:
+    training = (
+        [("training needs (people)", n_cell(before.training), n_cell(after.training))]
+        if "training" in after.stages
+        else []
+    )
     return _before_after(
         "headline",
         [
             ("competency shortfall (staff)", n_cell(before.shortfall), n_cell(after.shortfall)),
+            *training,
             (
                 "imbalance D (hours)",
                 n_cell(before.imbalance_hours, 2),
