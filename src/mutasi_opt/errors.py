@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-__all__ = ["InputError", "InputIssue", "SolverError"]
+__all__ = ["InputError", "InputIssue", "SolverError", "UsageError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +99,7 @@ def raise_if(issues: Sequence[InputIssue]) -> None:
     """Raise :class:`InputError` when ``issues`` is non-empty."""
     if issues:
         raise InputError(issues)
+
+
+class UsageError(ValueError):
+    """A command-line mistake (the CLI prints it as ``error: ...`` and exits with 1)."""

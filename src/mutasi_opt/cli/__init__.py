@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -27,7 +27,7 @@ EXIT_INFEASIBLE = 2
 EXIT_NO_PLAN = 3
 
 #: Subcommand modules, in the order they appear in ``--help``.
-SUBCOMMANDS = ("demo", "validate", "solve", "surge", "check", "abk")
+SUBCOMMANDS = ("demo", "validate", "solve", "surge", "frontier", "history", "check", "abk")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -87,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except InputError as err:
         print_input_error(err, as_json=bool(getattr(args, "json", False)))
+        return EXIT_INPUT
+    except UsageError as err:
+        parser.print_usage(sys.stderr)
+        sys.stderr.write(f"error: {err}\n")
         return EXIT_INPUT
     except FileNotFoundError as err:
         sys.stderr.write(f"error: {err.filename or err}: no such file or folder\n")

@@ -1,0 +1,430 @@
+"""How many moves buy how much balance: the moves-versus-balance frontier.
+
+:func:`frontier` solves the same problem under a range of move budgets
+(``policy.max_moves``), from 0 up to the number of moves of the unconstrained
+optimum, and reports for each budget the lexicographic optimum's shortfall,
+imbalance ``D``, balance cost ``B`` and preference cost, with bounds and
+status.  Each solve starts from the plan of the next smaller budget (that plan
+is feasible under the larger budget), so the whole curve costs a small
+multiple of one solve; :attr:`Frontier.cost_multiple` reports the multiple.
+
+The suggested budget is the knee of the curve: the point furthest above the
+straight line from "no moves" to "all the moves the optimum wants", in
+coordinates where both axes run from 0 to 1 (moves as a share of the
+unconstrained optimum's moves, reduction of ``D`` as a share of the achievable
+reduction).  It is stated as "k moves give p% of the achievable reduction".
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .model import Problem
+from .plan import Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FRONTIER_COLUMNS", "Frontier", "FrontierPoint", "frontier"]
+
+log = logging.getLogger("mutasi_opt")
+
+#: Columns of :attr:`Frontier.table` (and ``frontier.csv``).
+FRONTIER_COLUMNS = (
+    "budget",
+    "moves",
+    "shortfall",
+    "imbalance_hours",
+    "imbalance_bound_hours",
+    "reduction",
+    "balance_cost",
+    "balance_bound",
+    "balance_gap",
+    "preference_cost",
+    "status",
+    "seconds",
+)
+
+#: Points the adaptive frontier solves by default (budget 0 and the unconstrained optimum included).
+DEFAULT_POINTS = 9
+
+_TEXT_COLUMNS = (
+    ("budget", "budget", ">"),
+    ("moves", "moves", ">"),
+    ("shortfall", "shortfall", ">"),
+    ("D hours", "D hours", ">"),
+    ("reduction", "reduction", ">"),
+    ("B hours", "B hours", ">"),
+    ("B gap", "B gap", ">"),
+    ("preference", "preference", ">"),
+    ("status", "status", "<"),
+)
+
+ProgressFn = Callable[[int, "FrontierPoint"], None]
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    """The optimum under one move budget (hours for ``D`` and ``B``)."""
+
+    budget: int
+    status: str
+    moves: int
+    shortfall: int
+    imbalance_hours: float
+    imbalance_bound_hours: float
+    balance_cost: float
+    balance_bound: float
+    preference_cost: int
+    seconds: float
+    plan: Plan
+
+    @classmethod
+    def from_plan(cls, budget: int, plan: Plan) -> FrontierPoint:
+        """The point of a solved plan (its stage bounds; the plan's own value when
+        a stage did not run)."""
+        after = plan.after
+        assert after is not None
+        imb, bal = plan.stage("imbalance"), plan.stage("balance")
+        return cls(
+            budget=budget,
+            status=plan.status.value,
+            moves=after.moves,
+            shortfall=after.shortfall,
+            imbalance_hours=after.imbalance_hours,
+            imbalance_bound_hours=0.0 if imb is None else imb.bound_display,
+            balance_cost=after.balance_cost,
+            balance_bound=0.0 if bal is None else bal.bound_display,
+            preference_cost=after.preference_cost,
+            seconds=plan.solve_seconds,
+            plan=plan,
+        )
+
+    @property
+    def balance_gap(self) -> float:
+        """Relative gap of ``B`` to its bound."""
+        if self.balance_cost <= 0:
+            return 0.0
+        return max(0.0, (self.balance_cost - self.balance_bound) / self.balance_cost)
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """The moves-versus-balance curve of a problem (see :func:`frontier`)."""
+
+    problem: Problem
+    points: tuple[FrontierPoint, ...]
+    knee: FrontierPoint | None
+    seconds: float
+    one_solve_seconds: float
+    infeasible: Plan | None = None
+
+    # ------------------------------------------------------------ numbers
+    @property
+    def covering(self) -> FrontierPoint | None:
+        """The smallest budget that reaches the unconstrained optimum's shortfall.
+
+        Shortfall comes first: below this budget the moves go to covering the
+        competencies units require, and ``D`` may even rise on the way.
+        """
+        if not self.points:
+            return None
+        top = self.points[-1].shortfall
+        return next(p for p in self.points if p.shortfall <= top)
+
+    @property
+    def imbalance_start(self) -> float:
+        """``D`` at :attr:`covering` (the current ``D`` when no moves are needed
+        for the competencies), hours."""
+        base = self.covering
+        return 0.0 if base is None else base.imbalance_hours
+
+    @property
+    def imbalance_best(self) -> float:
+        """``D`` of the unconstrained optimum (the curve's right end), hours."""
+        return self.points[-1].imbalance_hours if self.points else 0.0
+
+    def reduction(self, point: FrontierPoint) -> float | None:
+        """Share of the achievable reduction of ``D`` that ``point`` reaches: 0 at
+        :attr:`covering`, 1 at the unconstrained optimum; ``None`` for a budget
+        too small to reach the optimum's shortfall (its ``D`` is not comparable).
+        """
+        if not self.points or point.shortfall > self.points[-1].shortfall:
+            return None
+        span = self.imbalance_start - self.imbalance_best
+        if span <= 0:
+            return 1.0
+        return (self.imbalance_start - point.imbalance_hours) / span
+
+    @property
+    def max_moves(self) -> int:
+        """Moves of the unconstrained optimum (the curve's right end)."""
+        return self.points[-1].moves if self.points else 0
+
+    @property
+    def cost_multiple(self) -> float:
+        """Time of the whole curve as a multiple of the unconstrained solve's time."""
+        return self.seconds / self.one_solve_seconds if self.one_solve_seconds > 0 else 0.0
+
+    def suggestion(self) -> str:
+        """The suggested budget in words."""
+        if self.infeasible is not None:
+            reason = self.infeasible.diagnosis[0].message if self.infeasible.diagnosis else ""
+            return "No plan meets the rules" + (f": {reason}" if reason else ".")
+        if self.knee is None or self.covering is None:
+            return "No point of the curve was solved."
+        base, k = self.covering, self.knee
+        short0 = self.points[0].plan.before.shortfall
+        parts = []
+        if base.shortfall < short0:
+            parts.append(
+                f"{base.moves} moves are needed to cover the required competencies "
+                f"(shortfall {short0} → {base.shortfall} staff, the least possible)"
+            )
+        start, best = self.imbalance_start, self.imbalance_best
+        if start - best <= 0:
+            parts.append(
+                f"no {'further ' if parts else ''}move reduces the imbalance "
+                f"(D = {start:,.0f} hours); the budget can be {base.moves}"
+            )
+        else:
+            share = 100 * (self.reduction(k) or 0.0)
+            parts.append(
+                f"{k.moves} moves give {share:.0f}% of the achievable reduction in imbalance "
+                f"(D {start:,.0f} → {k.imbalance_hours:,.0f} hours; all {self.max_moves} "
+                f"moves of the unconstrained optimum reach {best:,.0f})"
+            )
+        text = "; ".join(parts)
+        return text[0].upper() + text[1:] + "."
+
+    # ------------------------------------------------------------ tables
+    def records(self) -> list[dict[str, Any]]:
+        """One row per point (the columns of :data:`FRONTIER_COLUMNS`)."""
+        return [
+            {
+                "budget": p.budget,
+                "moves": p.moves,
+                "shortfall": p.shortfall,
+                "imbalance_hours": round(p.imbalance_hours, 2),
+                "imbalance_bound_hours": round(p.imbalance_bound_hours, 2),
+                "reduction": None if (r := self.reduction(p)) is None else round(r, 4),
+                "balance_cost": round(p.balance_cost, 2),
+                "balance_bound": round(p.balance_bound, 2),
+                "balance_gap": round(p.balance_gap, 5),
+                "preference_cost": p.preference_cost,
+                "status": p.status,
+                "seconds": round(p.seconds, 2),
+            }
+            for p in self.points
+        ]
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The curve as a DataFrame (one row per budget)."""
+        from .io.records import records_frame
+
+        return records_frame(self.records(), list(FRONTIER_COLUMNS))
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-able: the points, the suggested budget and the cost of the curve."""
+        return {
+            "points": self.records(),
+            "suggested_budget": None if self.knee is None else self.knee.budget,
+            "suggested_moves": None if self.knee is None else self.knee.moves,
+            "suggestion": self.suggestion(),
+            "max_moves": self.max_moves,
+            "seconds": round(self.seconds, 2),
+            "one_solve_seconds": round(self.one_solve_seconds, 2),
+            "cost_multiple": round(self.cost_multiple, 2),
+        }
+
+    def __str__(self) -> str:
+        from .analysis import format_table
+
+        rows = [
+            {
+                "budget": p.budget,
+                "moves": p.moves,
+                "shortfall": p.shortfall,
+                "D hours": f"{p.imbalance_hours:,.1f}",
+                "reduction": "—" if (r := self.reduction(p)) is None else f"{100 * r:.0f}%",
+                "B hours": f"{p.balance_cost:,.1f}",
+                "B gap": f"{100 * p.balance_gap:.2f}%",
+                "preference": p.preference_cost,
+                "status": p.status + (" ◀ knee" if p is self.knee else ""),
+            }
+            for p in self.points
+        ]
+        lines = [
+            f"Moves-versus-balance frontier ({len(self.points)} budgets, {self.seconds:.1f} s, "
+            f"{self.cost_multiple:.1f}× one unconstrained solve)",
+            *(format_table(rows, _TEXT_COLUMNS) if rows else ["  (no points)"]),
+            "",
+            "Suggested budget: " + self.suggestion(),
+        ]
+        return "\n".join(lines)
+
+
+def frontier(
+    problem: Problem,
+    budgets: Iterable[int] | None = None,
+    *,
+    points: int = DEFAULT_POINTS,
+    time_limit: float | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    progress: ProgressFn | None = None,
+) -> Frontier:
+    """The optimal shortfall, ``D``, ``B`` and preference cost for a range of move budgets.
+
+    Parameters
+    ----------
+    problem
+        The problem; its own ``policy.max_moves`` is replaced by each budget.
+    budgets
+        Move budgets to solve.  ``None`` (default) chooses them adaptively:
+        0, the moves ``M`` of the unconstrained optimum, then repeatedly the
+        middle of the gap between neighbouring budgets where the curve bends
+        most (the largest drop of ``D`` times width, in shares of the whole
+        curve), until ``points`` budgets are solved or every gap is closed.
+    points
+        Number of budgets of the adaptive curve (at least 2).
+    time_limit
+        Seconds for the whole curve, shared out evenly among the solves still
+        to come (``None``: every point solved to proof, as :func:`solve` does).
+    seed, workers
+        As for :func:`solve`.
+    progress
+        Optional callback ``(budget, point)`` after each solved budget.
+    """
+    from .solve import solve
+
+    if points < 2:
+        raise ValueError(f"points must be at least 2 (budget 0 and the optimum), got {points}")
+    explicit = None if budgets is None else sorted({int(b) for b in budgets})
+    if explicit is not None and any(b < 0 for b in explicit):
+        raise ValueError("move budgets must be non-negative whole numbers")
+    if explicit == []:
+        raise ValueError("budgets is empty; give at least one move budget, or None")
+    t0 = time.perf_counter()
+    solved: dict[int, FrontierPoint] = {}
+    planned = points if explicit is None else len(explicit) + 1
+
+    def limit() -> float | None:
+        if time_limit is None:
+            return None
+        left = time_limit - (time.perf_counter() - t0)
+        return max(0.5, left / max(1, planned - len(solved)))
+
+    def at(budget: int | None) -> Plan:
+        """The optimum under ``budget`` (None: no budget), started from the
+        plan of the largest smaller budget solved so far."""
+        below = [b for b in solved if budget is None or b < budget]
+        start = solved[max(below)].plan if below else None
+        policy = problem.policy.replace(max_moves=budget)
+        return solve(
+            problem.replace(policy=policy),
+            time_limit=limit(),
+            seed=seed,
+            workers=workers,
+            start=start,
+        )
+
+    def add(budget: int, plan: Plan) -> None:
+        point = FrontierPoint.from_plan(budget, plan)
+        solved[budget] = point
+        log.info(
+            "frontier: budget %d → %d moves, D %.1f h (%s, %.1fs)",
+            budget,
+            point.moves,
+            point.imbalance_hours,
+            point.status,
+            point.seconds,
+        )
+        if progress is not None:
+            progress(budget, point)
+
+    # the right end first: it fixes M and the reduction achievable
+    top = at(None if explicit is None else max(explicit))
+    one_solve = top.solve_seconds
+    if not top.has_solution:
+        return Frontier(problem, (), None, time.perf_counter() - t0, one_solve, infeasible=top)
+    m = top.after.moves if top.after is not None else 0
+    first = at(0)
+    if first.has_solution:
+        add(0, first)
+    add(m if explicit is None else max(explicit), top)
+    if explicit is not None:
+        for b in explicit:
+            if b not in solved:
+                _solve_into(b, at, add)
+    else:
+        while len(solved) < points:
+            nxt = _next_budget(solved)
+            if nxt is None:
+                break
+            _solve_into(nxt, at, add)
+    ordered = tuple(solved[b] for b in sorted(solved))
+    return Frontier(
+        problem=problem,
+        points=ordered,
+        knee=_knee(ordered),
+        seconds=time.perf_counter() - t0,
+        one_solve_seconds=one_solve,
+    )
+
+
+def _solve_into(budget: int, at: Callable[[int], Plan], add: Callable[[int, Plan], None]) -> None:
+    plan = at(budget)
+    if plan.has_solution:
+        add(budget, plan)
+    else:
+        log.warning("frontier: no plan under budget %d (%s)", budget, plan.status.value)
+
+
+def _next_budget(solved: dict[int, FrontierPoint]) -> int | None:
+    """The middle of the widest-and-steepest gap between solved budgets."""
+    budgets = sorted(solved)
+    lo_d = min(p.imbalance_hours for p in solved.values())
+    hi_d = max(p.imbalance_hours for p in solved.values())
+    span_d = max(hi_d - lo_d, 1e-9)
+    span_k = max(budgets[-1] - budgets[0], 1)
+    best: tuple[float, int] | None = None
+    for a, b in itertools.pairwise(budgets):
+        if b - a < 2:
+            continue
+        drop = (solved[a].imbalance_hours - solved[b].imbalance_hours) / span_d
+        score = ((b - a) / span_k) * max(drop, 0.0) + 1e-6 * (b - a) / span_k
+        if best is None or score > best[0]:
+            best = (score, (a + b) // 2)
+    return None if best is None else best[1]
+
+
+def _knee(points: tuple[FrontierPoint, ...]) -> FrontierPoint | None:
+    """Among the points that reach the optimum's shortfall, the one furthest
+    above the chord from the first of them to the unconstrained optimum (both
+    axes scaled to 0..1); the fewest moves on ties."""
+    if not points:
+        return None
+    top = points[-1]
+    covered = [p for p in points if p.shortfall <= top.shortfall]
+    base = covered[0]
+    d_span = base.imbalance_hours - top.imbalance_hours
+    m_span = top.moves - base.moves
+    if d_span <= 0 or m_span <= 0:
+        return base
+    best, best_score = base, -np.inf
+    for p in covered:
+        score = (base.imbalance_hours - p.imbalance_hours) / d_span - (
+            p.moves - base.moves
+        ) / m_span
+        if score > best_score + 1e-9:
+            best, best_score = p, score
+    return best
