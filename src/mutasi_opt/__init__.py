@@ -10,6 +10,7 @@ from .io import read_folder, write_folder
 from .io.surges import read_surges
 from .model import Demand, Employee, Policy, Problem, Requirement, Surge, Unit
 from .plan import Plan, PlanStatus, StageResult, write_plan
+from .report import write_report
 from .sample import load_sample
 from .solve import solve
 from .surge import SurgePlan, plan_surges, write_surge_plan
@@ -47,5 +48,6 @@ __all__ = [
     "solve",
     "write_folder",
     "write_plan",
+    "write_report",
     "write_surge_plan",
 ]

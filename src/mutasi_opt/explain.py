@@ -81,6 +81,14 @@ def _unit_label(plan: Plan, u: int) -> str:
     return unit.name or unit.unit
 
 
+def _immovable(plan: Plan) -> list[str]:
+    """:func:`metrics.immovable_reason`, once per plan (``why_not`` asks per employee)."""
+    if "immovable" not in plan._cache:
+        plan._cache["immovable"] = metrics.immovable_reason(plan.problem)
+    cached: list[str] = plan._cache["immovable"]
+    return cached
+
+
 def move_details(plan: Plan, e: int, lang: str = "en") -> dict[str, Any]:
     """The ``moves.csv`` row of moved employee ``e`` with a readable reason.
 
@@ -192,10 +200,7 @@ def _best_alternative(
     memo: dict[Any, tuple[tuple[int, int, int, int], int]] = plan._cache.setdefault("why_not", {})
     if key not in memo:
         best: tuple[tuple[int, int, int, int], int] | None = None
-        for u in targets:
-            alt = a.copy()
-            alt[e] = u
-            m = metrics.evaluate(p, alt)
+        for u, m in zip(targets, metrics.single_move_metrics(p, a, e, targets), strict=True):
             score = (m.shortfall, m.training, m.imbalance_centi, m.balance_cost_scaled)
             if best is None or score < best[0]:
                 best = (score, int(u))
@@ -222,7 +227,7 @@ def why_not(plan: Plan, nip: str, lang: str = "en") -> str:
         return label("text.moves", lang).format(
             who=who, reason=move_details(plan, e, lang=lang)["reason"]
         )
-    reason = metrics.immovable_reason(p)[e]
+    reason = _immovable(plan)[e]
     if reason:
         text = label(f"text.immovable.{reason}", lang).format(
             months=emp.months_in_unit, minimum=p.policy.min_months_in_unit

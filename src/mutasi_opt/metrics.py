@@ -973,3 +973,57 @@ def training_totals(needs: TrainingNeeds) -> TrainingTotals:
         level_needed=_frozen(np.array([lv for _, lv in groups], dtype=np.int64)),
         people=_frozen(np.array(list(groups.values()), dtype=np.int64)),
     )
+
+
+# ------------------------------------------------------- one employee moved
+__all__ += ["single_move_metrics"]
+
+
+def single_move_metrics(
+    problem: Problem, assignment: Any, employee: int, targets: Any
+) -> list[Metrics]:
+    """:func:`evaluate` of ``assignment`` with ``employee`` alone reassigned to
+    each of ``targets`` (unit positions), computed together.
+
+    Only the employee's role column of ``S`` changes, at the unit left and the
+    unit joined, so ``Σd`` and ``B`` are updated there.  The requirement
+    numbers of a requirement depend only on who is at its unit, so one
+    evaluation serves every target without requirements; targets with
+    requirements are evaluated one by one.
+    """
+    from dataclasses import replace
+
+    idx, pol = problem.index, problem.policy
+    a = as_assignment(problem, assignment)
+    t = np.asarray(targets, dtype=np.int64).reshape(-1)
+    here, r = int(a[employee]), int(idx.role[employee])
+    cap = 100 * int(capacity_hours(problem)[employee])
+    s = assigned_capacity_centi(problem, a)
+    f = fair_share_centi(problem)
+    d = np.abs(s - f)
+    phi = phi_scaled(d, f, pol)
+    d_left = abs(int(s[here, r]) - cap - int(f[here, r]))
+    d_join = np.abs(s[t, r] + cap - f[t, r])
+    imb = int(d.sum()) - int(d[here, r]) + d_left - d[t, r] + d_join
+    left = int(phi_scaled(np.array(d_left), f[here, r], pol)) - int(phi[here, r])
+    bal = int(phi.sum()) + left - phi[t, r] + phi_scaled(d_join, f[t, r], pol)
+    alt = a.copy()
+    out: list[Metrics] = []
+    shared: tuple[Metrics, int] | None = None  # metrics at the first plain target, its cost
+    for k, u in enumerate(t.tolist()):
+        alt[employee] = u
+        if u == here or u in idx.req_unit or u == idx.home[employee]:
+            out.append(evaluate(problem, alt))
+            continue
+        cost = secondment_preference_cost(problem, employee, u)  # a move's preference cost
+        if shared is None:
+            shared = (evaluate(problem, alt), cost)
+        out.append(
+            replace(
+                shared[0],
+                imbalance_centi=int(imb[k]),
+                balance_cost_scaled=int(bal[k]),
+                preference_cost=shared[0].preference_cost - shared[1] + cost,
+            )
+        )
+    return out

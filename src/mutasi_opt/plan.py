@@ -275,9 +275,9 @@ class Plan:
     def training_needs(self) -> metrics.TrainingNeeds:
         """The training rows as arrays (:func:`mutasi_opt.metrics.training_needs`)."""
         a = self._require()
-        needs: metrics.TrainingNeeds = self._cache.setdefault(
-            "training_needs", metrics.training_needs(self.problem, a)
-        )
+        if "training_needs" not in self._cache:
+            self._cache["training_needs"] = metrics.training_needs(self.problem, a)
+        needs: metrics.TrainingNeeds = self._cache["training_needs"]
         return needs
 
     def training_records(self) -> list[dict[str, Any]]:

@@ -9,8 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..i18n import LANGS, label
 from ..model import Problem
 from ..plan import Plan
+from . import EXIT_INPUT
 
 __all__ = ["add_solve_options", "progress_printer", "register", "run", "solve_and_report"]
 
@@ -32,6 +34,34 @@ def add_solve_options(
         "--workers", type=int, default=None, help="solver threads (default: CPU count, ≤ 8)"
     )
     parser.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    parser.add_argument(
+        "--report",
+        type=report_path,
+        default=None,
+        metavar="PATH.xlsx",
+        help='also write the Excel report there (needs pip install "mutasi-opt[excel]")',
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help="language of the printed summary (default en) and of the report (default id): "
+        "id = Bahasa Indonesia, en = English",
+    )
+
+
+def report_path(text: str) -> Path:
+    """``--report`` value: a ``.xlsx`` path, and openpyxl installed (checked before solving)."""
+    from ..report import require_openpyxl
+
+    path = Path(text)
+    if path.suffix.lower() != ".xlsx":
+        raise argparse.ArgumentTypeError(f"the report must be a .xlsx file, got {text!r}")
+    try:
+        require_openpyxl()
+    except ImportError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return path
 
 
 def register(sub: Any) -> None:
@@ -40,8 +70,8 @@ def register(sub: Any) -> None:
         "solve",
         help="plan transfers for a data folder",
         description="Solve a data folder and write assignment.csv, moves.csv, units.csv, "
-        "summary.json. Exit codes: 0 plan found, 1 invalid input, 2 infeasible, "
-        "3 no plan within the time limit.",
+        "training.csv, summary.json (and with --report an Excel report). Exit codes: "
+        "0 plan found, 1 invalid input, 2 infeasible, 3 no plan within the time limit.",
     )
     p.add_argument("folder", type=Path, help="data folder (employees, units, demand, ...)")
     p.add_argument("--out", type=Path, required=True, help="output folder")
@@ -73,8 +103,10 @@ def progress_printer() -> _Progress | None:
 def solve_and_report(
     problem: Problem, args: argparse.Namespace, out: Path | None
 ) -> tuple[Plan, int]:
-    """Solve, write files (when ``out``), print the summary; return the plan and exit code."""
+    """Solve, write files (when ``out``) and the report (``--report``), print the summary;
+    return the plan and exit code."""
     from .. import solve, write_plan
+    from ..explain import plan_text
 
     if args.max_moves is not None:
         problem = problem.replace(policy=problem.policy.replace(max_moves=args.max_moves))
@@ -90,14 +122,33 @@ def solve_and_report(
         sys.stderr.write("\r" + " " * 70 + "\r")
     if out is not None:
         write_plan(plan, out)
+    lang = args.lang or "en"
     if args.json:
         json.dump(plan.summary(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        print(plan)
+        print(plan_text(plan, lang=lang))
         if out is not None and plan.has_solution:
-            print(f"wrote {out}/assignment.csv, moves.csv, units.csv, summary.json")
+            files = f"{out}/assignment.csv, moves.csv, units.csv, training.csv, summary.json"
+            print(label("text.wrote", lang).format(files=files))
+    if args.report is not None:
+        if not _write_report(plan, args.report, args.lang or "id"):
+            return plan, EXIT_INPUT
+        if not args.json:
+            print(label("text.wrote", lang).format(files=args.report))
     return plan, plan.status.exit_code
+
+
+def _write_report(plan: Plan, path: Path, lang: str) -> bool:
+    """Write the Excel report; False (with a message on stderr) when it cannot be written."""
+    from ..report import write_report
+
+    try:
+        write_report(plan, path, lang=lang)
+    except OSError as exc:
+        sys.stderr.write(f"error: cannot write the report {path}: {exc.strerror or exc}\n")
+        return False
+    return True
 
 
 def run(args: argparse.Namespace) -> int:
