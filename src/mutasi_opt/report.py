@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import metrics
+from .html import BAND_COLOURS
 from .i18n import check_lang, label, number
 
 if TYPE_CHECKING:
@@ -45,14 +46,9 @@ EXCEL_HINT = (
     'writing the Excel report needs openpyxl; install it with: pip install "mutasi-opt[excel]"'
 )
 
-#: Fill colour (RGB hex) of each EJ band letter: A overloaded (red) … E surplus (blue).
-BAND_FILLS: Mapping[str, str] = {
-    "A": "F4A3A3",
-    "B": "B9E3B0",
-    "C": "E5F2C9",
-    "D": "CFE0F3",
-    "E": "9EC3EA",
-}
+#: Fill colour (RGB hex) of each EJ band letter: the band colours of the HTML
+#: views and the plots (:data:`mutasi_opt.html.BAND_COLOURS`).
+BAND_FILLS: Mapping[str, str] = {b: c.lstrip("#").upper() for b, c in BAND_COLOURS.items()}
 
 _HEADER_FILL = "D9D9D9"
 _MAX_WIDTH = 80
