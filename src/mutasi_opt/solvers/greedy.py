@@ -321,17 +321,26 @@ def greedy_improve(
         return shortfall, trained, dev, phi
 
     def gains() -> tuple[IntArray, IntArray]:
-        """Shortfall removed by one more qualified (or near-qualified) arrival (per
-        arrival) / return home (per class): the requirements there still short."""
+        """Shortfall removed by one more qualified arrival (per arrival) / return home
+        (per class): the requirements there still short.
+
+        With ``trainable_gap`` > 0, in half units so that (shortfall, training)
+        improves lexicographically: a qualified member gains 2 where the
+        requirement is short and 1 where it only needs training; a
+        near-qualified member gains 1 where it is short (it trades a shortfall
+        for a training need)."""
         short = (qual + near < need).astype(np.int64)
         gain_a = np.zeros(arr_unit.size, dtype=np.int64)
         gain_c = np.zeros(classes.n, dtype=np.int64)
-        if n_q:
-            np.add.at(gain_a, aq_a, short[aq_q])
-            np.add.at(gain_c, cq_c, short[cq_q])
         if training:
+            qualified_gain = short + (qual < need)
+            np.add.at(gain_a, aq_a, qualified_gain[aq_q])
+            np.add.at(gain_c, cq_c, qualified_gain[cq_q])
             np.add.at(gain_a, an_a, short[an_q])
             np.add.at(gain_c, cn_c, short[cn_q])
+        elif n_q:
+            np.add.at(gain_a, aq_a, short[aq_q])
+            np.add.at(gain_c, cq_c, short[cq_q])
         return gain_a, gain_c
 
     start = total()
