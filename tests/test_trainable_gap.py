@@ -476,3 +476,22 @@ def test_solver_invariants_with_training(seed: int, gap: int) -> None:
     assert plan.after.shortfall <= without.after.shortfall
     w = metrics.evaluate(problem, without.assignment_array)
     assert (plan.after.shortfall, plan.after.training) <= (w.shortfall, w.training)
+
+
+# ------------------------------------------------------------------- the CLI
+def test_cli_reads_the_gap_from_the_folder(ward: Problem, tmp_path: Path) -> None:
+    from mutasi_opt import write_folder
+    from mutasi_opt.cli import main
+
+    folder = write_folder(with_gap(ward, 2), tmp_path / "ward")
+    assert "trainable_gap = 2" in (folder / "policy.toml").read_text(encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["solve", str(folder), "--out", str(out), "--workers", "1"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert [s["stage"] for s in summary["stages"]] == list(WITH_TRAINING)
+    assert (summary["shortfall"], summary["training_before"]) == (0, 4)
+    training = next(s for s in summary["stages"] if s["stage"] == "training")
+    assert (training["unit"], training["value"]) == ("people", summary["training"])
+    # a negative gap in the folder is an input error (exit code 1), not a traceback
+    (folder / "policy.toml").write_text("trainable_gap = -2\n", encoding="utf-8")
+    assert main(["solve", str(folder), "--out", str(out), "--workers", "1"]) == 1
