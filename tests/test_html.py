@@ -28,7 +28,7 @@ from mutasi_opt import (
     synth,
 )
 from mutasi_opt.history import evaluate_history
-from mutasi_opt.html import BAND_COLOURS, ROWS, Cell, table
+from mutasi_opt.html import BAND_COLOURS, ROWS, Cell, frontier_html, table
 from mutasi_opt.plan import Plan
 from problems import first_seed, random_problem
 from surge_problems import random_surge_problem
@@ -433,8 +433,9 @@ def test_surge_view_coverage_and_people() -> None:
 
 
 # -------------------------------------------------------------------- history
-def test_history_view_rows_exceptions_and_skipped(tmp_path: Path) -> None:
-    problem = Problem(
+def _history_problem() -> Problem:
+    """Three teachers (C locked) in U0 and U1; U2 has twice their work and nobody."""
+    return Problem(
         employees=(
             Employee(nip="A", unit="U0", role="guru", months_in_unit=60),
             Employee(nip="B", unit="U0", role="guru", months_in_unit=60),
@@ -447,6 +448,10 @@ def test_history_view_rows_exceptions_and_skipped(tmp_path: Path) -> None:
         ),
         policy=Policy(max_moves=5),
     )
+
+
+def test_history_view_rows_exceptions_and_skipped(tmp_path: Path) -> None:
+    problem = _history_problem()
     path = tmp_path / "history.csv"
     bad = "".join(f"X{i},U0,U2,2024-05-01\n" for i in range(ROWS + 2))  # unknown NIPs
     path.write_text(
@@ -471,3 +476,54 @@ def test_history_view_rows_exceptions_and_skipped(tmp_path: Path) -> None:
     assert [c.number() for c in skipped.column("row")] == [
         s.move.row for s in report.skipped[:ROWS]
     ]
+
+
+# ------------------------------------------------------------------- frontier
+def _frontier_problem() -> Problem:
+    def moves_two(seed: int) -> bool:
+        plan = solve(random_problem(seed, 7, 3, max_moves=None), workers=1)
+        return plan.after is not None and plan.after.moves >= 2
+
+    return random_problem(first_seed(moves_two, 21), 7, 3, max_moves=None)
+
+
+def test_frontier_view_rows_equal_the_curve() -> None:
+    from mutasi_opt.frontier import frontier
+
+    curve = frontier(_frontier_problem(), workers=1, time_limit=10)
+    assert curve.knee is not None and len(curve.points) >= 2
+    view = View(frontier_html(curve))
+    assert view.paragraphs["suggestion"] == [curve.suggestion()]
+    t = view.tables["frontier"]
+    records = curve.records()
+    assert [c.number() for c in t.column("budget")] == [r["budget"] for r in records]
+    assert [c.number() for c in t.column("moves")] == [r["moves"] for r in records]
+    for key, col in (
+        ("imbalance_hours", "D (h)"),
+        ("imbalance_bound_hours", "D bound"),
+        ("balance_cost", "B (h)"),
+        ("balance_bound", "B bound"),
+    ):
+        for cell, r in zip(t.column(col), records, strict=True):
+            _hours(cell, r[key])
+    for cell, r in zip(t.column("of achievable"), records, strict=True):
+        if r["reduction"] is None:  # below the budget that covers the shortfall
+            assert cell.text == "–"
+        else:
+            assert cell.number() == pytest.approx(round(100 * r["reduction"], 2), abs=1e-9)
+    # exactly the knee is marked
+    marked = [r[0].text for r in t.rows if r[-1].text == "◀ suggested"]
+    assert marked == [f"{curve.knee.budget:,}"]
+
+
+def test_frontier_view_of_an_infeasible_problem_shows_the_diagnosis() -> None:
+    from mutasi_opt.frontier import frontier
+
+    curve = frontier(_infeasible_problem(), workers=1, time_limit=5)
+    assert curve.infeasible is not None
+    view = View(frontier_html(curve))
+    assert view.status == "infeasible"
+    assert [c.text for c in view.tables["diagnosis"].column("what conflicts")] == [
+        c.message for c in curve.infeasible.diagnosis
+    ]
+    assert "frontier" not in view.tables

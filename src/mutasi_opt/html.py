@@ -29,6 +29,7 @@ from . import metrics
 
 if TYPE_CHECKING:
     from .analysis import StateReport
+    from .frontier import Frontier
     from .history import HistoryReport
     from .model import Problem, Unit
     from .plan import Plan, StageResult
@@ -640,6 +641,14 @@ def history_html(report: HistoryReport) -> str:
             ],
         ),
         _headline(report.before, report.after),
+        *_history_rows(report),
+    ]
+    return _view("Replayed history", parts)
+
+
+def _history_rows(report: HistoryReport) -> list[str]:
+    """The rule exceptions and the rows not replayed of a history."""
+    return [
         _title(f"Rule exceptions ({len(report.exceptions):,})"),
         table(
             "exceptions",
@@ -667,7 +676,6 @@ def history_html(report: HistoryReport) -> str:
         if report.skipped
         else _para("None."),
     ]
-    return _view("Replayed history", parts)
 
 
 # ----------------------------------------------------------------- frontier
@@ -675,7 +683,7 @@ def history_html(report: HistoryReport) -> str:
 FRONTIER_ROWS = 30
 
 
-def frontier_html(frontier: Any) -> str:
+def frontier_html(frontier: Frontier) -> str:
     """The moves-versus-balance frontier: the suggestion, then one row per budget
     (the suggested one in bold) with D, B, their bounds and the share of the
     achievable reduction of D; the diagnosis when no budget has a plan."""
@@ -686,6 +694,7 @@ def frontier_html(frontier: Any) -> str:
     rows: list[Row] = []
     for pt in frontier.points:
         knee = pt is frontier.knee
+        share = frontier.reduction(pt)  # None below the budget that covers the shortfall
         rows.append(
             [
                 Cell(num(pt.budget), number=True, bold=knee),
@@ -693,7 +702,7 @@ def frontier_html(frontier: Any) -> str:
                 n_cell(pt.shortfall),
                 n_cell(pt.imbalance_hours, 2),
                 n_cell(pt.imbalance_bound_hours, 2),
-                Cell(_percent(frontier.reduction(pt)), number=True),
+                Cell(num(None) if share is None else _percent(share), number=True),
                 n_cell(pt.balance_cost, 2),
                 n_cell(pt.balance_bound, 2),
                 n_cell(pt.preference_cost),
@@ -732,55 +741,52 @@ def frontier_html(frontier: Any) -> str:
 
 
 def comparison_html(comparison: Any) -> str:
-    """History next to the optimiser with the same number of moves: D, B,
-    shortfall and the hours of D reduced per move."""
-    hist = comparison.history
-    opt = comparison.optimised
-    before, h_after, o_after = hist.before, hist.after, opt.after
+    """The history next to the optimiser with as many moves: the numbers after
+    both, D and B reduced per move, the fewest moves that match the history,
+    and the history's rule exceptions and rows not replayed."""
+    hist, opt = comparison.history, comparison.optimised
+    before, h, o = hist.before, hist.after, opt.after
 
-    def pair(label: str, h: Cell, o: Cell) -> list[Cell | str]:
-        return [label, h, o]
+    def pair(label: str, mine: float | None, theirs: float | None, decimals: int = 0) -> Row:
+        return [label, n_cell(mine, decimals), n_cell(theirs, decimals)]
 
-    def after(f: str, decimals: int = 0) -> Cell:
-        return n_cell(None if o_after is None else getattr(o_after, f), decimals)
+    def of(field: str) -> float | None:
+        return None if o is None else float(getattr(o, field))
 
     rows = [
-        pair("moves", n_cell(h_after.moves), after("moves")),
-        pair(
-            "imbalance D after (hours)",
-            n_cell(h_after.imbalance_hours, 2),
-            after("imbalance_hours", 2),
-        ),
-        pair(
-            "balance cost B after (hours)",
-            n_cell(h_after.balance_cost, 2),
-            after("balance_cost", 2),
-        ),
-        pair("competency shortfall after (staff)", n_cell(h_after.shortfall), after("shortfall")),
-        pair("preference cost", n_cell(h_after.preference_cost), after("preference_cost")),
+        pair("moves", h.moves, of("moves")),
+        pair("competency shortfall (staff)", h.shortfall, of("shortfall")),
+        pair("imbalance D (hours)", h.imbalance_hours, of("imbalance_hours"), 2),
+        pair("balance cost B (hours)", h.balance_cost, of("balance_cost"), 2),
+        pair("preference cost", h.preference_cost, of("preference_cost")),
+        # the optimiser's plan keeps every rule by construction
+        pair("rule exceptions", len(hist.exceptions), None if o is None else 0),
         pair(
             "D reduced per move (hours)",
-            n_cell(comparison.gain_per_move_history, 2),
-            n_cell(comparison.gain_per_move_optimiser, 2),
+            comparison.gain_per_move_history,
+            comparison.gain_per_move_optimiser,
+            2,
+        ),
+        pair(
+            "B reduced per move (hours)",
+            comparison.balance_gain_per_move_history,
+            comparison.balance_gain_per_move_optimiser,
+            2,
         ),
     ]
-    match = comparison.moves_to_match
-    text = (
-        f"The optimiser reaches the history's D ({num(h_after.imbalance_hours, 2)} h) with "
-        f"{num(match)} moves; the history used {num(h_after.moves)}."
-        if match is not None
-        else "No number of optimised moves was found that reaches the history's D."
-    )
     parts = [
         _record(
             "before",
             [
-                ("imbalance D before (hours)", n_cell(before.imbalance_hours, 2)),
-                ("balance cost B before (hours)", n_cell(before.balance_cost, 2)),
-                ("competency shortfall before (staff)", n_cell(before.shortfall)),
+                ("competency shortfall (staff)", n_cell(before.shortfall)),
+                ("imbalance D (hours)", n_cell(before.imbalance_hours, 2)),
+                ("balance cost B (hours)", n_cell(before.balance_cost, 2)),
             ],
         ),
-        table("comparison", ["", "history", "optimiser"], rows, limit=None),
-        _para(text, name="match"),
+        table("comparison", ["after", "history", "optimiser"], rows, limit=None),
+        _para(comparison.headline(), name="headline"),
+        _para(comparison.match_text(), name="match"),
+        *_history_rows(hist),
     ]
-    return _view("History vs optimiser", parts, status=opt.status.value)
+    note = f"{len(hist.applied):,} history rows replayed; optimiser {opt.status.value}"
+    return _view("History vs optimiser", parts, note=note)
