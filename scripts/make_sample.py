@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mutasi_opt import analysis, synth
 from mutasi_opt.io import read_folder, write_folder
+from mutasi_opt.history import read_history, synthetic_history, write_history
 from mutasi_opt.io.surges import read_surges
 from mutasi_opt.sample import SAMPLE_MAX_MOVES, SAMPLE_N_EMPLOYEES, SAMPLE_SEED
 
@@ -65,7 +66,17 @@ Files: `employees.csv`, `units.csv`, `demand.csv`, `requirements.csv`,
 and `mutasi-opt surge`: Dinas Kesehatan and four puskesmas need
 vaksinasi-qualified help (level 2 or more) from August to October 2026, and
 Dinas Kesehatan needs registration help of any role from July to October.
+
+`history.csv` is an invented mutasi history of 2025 (nip, from_unit, to_unit,
+date, kind) for `mutasi-opt history --sample`: {history_moves} rows made by
+`mutasi_opt.history.synthetic_history(problem, seed={history_seed})`, mixing
+moves people asked for, moves from surplus to shortage made one at a time, and
+random moves, with a few that break the policy (as real histories do) and a
+few secondments.
 """
+
+#: seed of the sample's synthetic mutasi history (history.csv)
+HISTORY_SEED = 2025
 
 #: the sample's surges (a vaccination campaign), written as surges.csv
 SURGES_CSV = """\
@@ -90,12 +101,19 @@ def main(argv: list[str]) -> int:
         return 1
     (out / "surges.csv").write_text(SURGES_CSV, encoding="utf-8")
     read_surges(out / "surges.csv", back)  # checked against the problem
+    history = synthetic_history(back, seed=HISTORY_SEED)
+    write_history(history, out / "history.csv")
+    if read_history(out / "history.csv") != history:
+        sys.stderr.write("error: history.csv read back differs from the generated history\n")
+        return 1
     r = analysis.current_state(back)
     (out / "README.md").write_text(
         README.format(
             n=SAMPLE_N_EMPLOYEES,
             seed=SAMPLE_SEED,
             max_moves=SAMPLE_MAX_MOVES,
+            history_moves=len(history),
+            history_seed=HISTORY_SEED,
             path="$(python -c 'import mutasi_opt.sample as s; print(s.sample_path())')",
             employees=r.n_employees,
             pppk=r.n_pppk,

@@ -6,12 +6,23 @@ from . import metrics
 from .analysis import StateReport, current_state
 from .check import Violation, check_plan, check_secondments
 from .errors import InputError, InputIssue
+from .frontier import Frontier, FrontierPoint, frontier
+from .history import (
+    HistoryComparison,
+    HistoryMove,
+    HistoryReport,
+    compare_history,
+    evaluate_history,
+    read_history,
+    synthetic_history,
+    write_history,
+)
 from .io import read_folder, write_folder
 from .io.surges import read_surges
 from .model import Demand, Employee, Policy, Problem, Requirement, Surge, Unit
 from .plan import Plan, PlanStatus, StageResult, write_plan
 from .report import write_report
-from .sample import load_sample
+from .sample import load_sample, load_sample_history
 from .solve import solve
 from .surge import SurgePlan, plan_surges, write_surge_plan
 from .values import Golongan, Nip
@@ -21,7 +32,12 @@ __version__ = "0.1.0"
 __all__ = [
     "Demand",
     "Employee",
+    "Frontier",
+    "FrontierPoint",
     "Golongan",
+    "HistoryComparison",
+    "HistoryMove",
+    "HistoryReport",
     "InputError",
     "InputIssue",
     "Nip",
@@ -39,14 +55,21 @@ __all__ = [
     "__version__",
     "check_plan",
     "check_secondments",
+    "compare_history",
     "current_state",
+    "evaluate_history",
+    "frontier",
     "load_sample",
+    "load_sample_history",
     "metrics",
     "plan_surges",
     "read_folder",
+    "read_history",
     "read_surges",
     "solve",
+    "synthetic_history",
     "write_folder",
+    "write_history",
     "write_plan",
     "write_report",
     "write_surge_plan",

@@ -245,6 +245,11 @@ class Frontier:
             "cost_multiple": round(self.cost_multiple, 2),
         }
 
+    def _repr_html_(self) -> str:
+        from .html import frontier_html
+
+        return frontier_html(self)
+
     def __str__(self) -> str:
         from .analysis import format_table
 

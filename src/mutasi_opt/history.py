@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -24,9 +24,22 @@ from .check import Violation, check_plan
 from .errors import InputError, InputIssue
 from .model import Problem
 
+if TYPE_CHECKING:
+    from .plan import Plan
+    from .solve import Reach
+
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["HistoryMove", "HistoryReport", "evaluate_history", "read_history"]
+__all__ = [
+    "HistoryComparison",
+    "HistoryMove",
+    "HistoryReport",
+    "compare_history",
+    "evaluate_history",
+    "read_history",
+    "synthetic_history",
+    "write_history",
+]
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,32 @@ class HistoryReport:
                 {"row": s.move.row, "nip": s.move.nip, "reason": s.reason} for s in self.skipped
             ],
         }
+
+    def issue_lines(self) -> list[str]:
+        """The rule exceptions and the rows not replayed, as text lines (first 10 of each)."""
+        lines: list[str] = []
+        for title, items in (
+            ("Rule exceptions in the history", [v.message for v in self.exceptions]),
+            ("Rows not replayed", [f"row {s.move.row}: {s.reason}" for s in self.skipped]),
+        ):
+            if not items:
+                continue
+            lines += ["", f"{title} ({len(items)}):", *(f"  - {t}" for t in items[:10])]
+            if len(items) > 10:
+                lines.append(f"  … {len(items) - 10} more")
+        return lines
+
+    def __str__(self) -> str:
+        b, a = self.before, self.after
+        lines = [
+            f"History replayed: {len(self.applied)} rows, {a.moves} employees moved",
+            f"  shortfall {b.shortfall} → {a.shortfall} staff",
+            f"  imbalance D {b.imbalance_hours:,.1f} → {a.imbalance_hours:,.1f} hours",
+            f"  balance cost B {b.balance_cost:,.1f} → {a.balance_cost:,.1f} hours",
+            f"  preference cost {a.preference_cost}",
+            *self.issue_lines(),
+        ]
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         from .html import history_html
@@ -184,3 +223,366 @@ def evaluate_history(problem: Problem, history: Any) -> HistoryReport:
         exceptions=tuple(check_plan(problem, where)),
         skipped=tuple(skipped),
     )
+
+
+# ------------------------------------------------------------ synthetic histories
+#: How a synthetic history's moves are made, by default (shares of the moves).
+HISTORY_MIX = {"preference": 0.35, "need": 0.35, "random": 0.3}
+
+
+def synthetic_history(
+    problem: Problem,
+    n_moves: int | None = None,
+    *,
+    seed: int = 0,
+    start: dt.date = dt.date(2025, 1, 1),
+    days: int = 365,
+    mix: dict[str, float] | None = None,
+    exceptions: float = 0.05,
+    temporary: float = 0.02,
+) -> tuple[HistoryMove, ...]:
+    """A plausible hand-made mutasi history for ``problem`` (seeded, deterministic).
+
+    Each move is one of (shares from ``mix``, default :data:`HISTORY_MIX`):
+
+    * ``preference``: someone who asked to move goes to their first listed unit;
+    * ``need``: from the unit with the most surplus capacity of a role to the one
+      with the most missing (what an analyst does by hand, one move at a time);
+    * ``random``: a movable employee to any unit with demand for their role.
+
+    A share ``exceptions`` of the moves break a rule on purpose (a locked,
+    PPPK or recently moved employee, or a refused unit), as real histories do;
+    a share ``temporary`` are secondments (``kind`` temporary).  Dates are
+    spread over ``days`` days from ``start``; an employee may move twice, and
+    each row's ``from_unit`` is where they were at that date.  ``n_moves``
+    defaults to 3 % of the employees (a typical yearly rate).
+    """
+    mix = dict(HISTORY_MIX if mix is None else mix)
+    if any(v < 0 for v in mix.values()) or sum(mix.values()) <= 0:
+        raise ValueError("mix shares must be non-negative with a positive sum")
+    unknown = set(mix) - set(HISTORY_MIX)
+    if unknown:
+        raise ValueError(f"unknown kinds of move in mix: {sorted(unknown)}")
+    idx = problem.index
+    n = max(1, round(0.03 * idx.n_employees)) if n_moves is None else int(n_moves)
+    if n < 0:
+        raise ValueError("n_moves must be non-negative")
+    rng = np.random.default_rng(seed)
+    where = idx.home.copy()
+    movable = metrics.movable(problem)
+    cap = metrics.capacity_hours(problem)
+    fair = metrics.fair_share_centi(problem)  # [U, R]
+    have = metrics.assigned_capacity_centi(problem, where)  # [U, R]
+    moved = np.zeros(idx.n_employees, dtype=np.bool_)
+    kinds = list(mix)
+    p = np.array([mix[k] for k in kinds], dtype=np.float64)
+    p /= p.sum()
+    wanting = [e for e in np.flatnonzero(movable) if idx.preferred[int(e)]]
+    rng.shuffle(wanting)
+    offsets = np.sort(rng.integers(0, max(1, days), size=n))
+    out: list[HistoryMove] = []
+
+    def pick_unit(e: int, choices: IntArray, refused: bool = False) -> int | None:
+        ok = [
+            int(u)
+            for u in choices
+            if u != where[e]
+            and idx.has_demand[u, idx.role[e]]
+            and (refused or int(u) not in idx.refused[e])
+        ]
+        return None if not ok else ok[int(rng.integers(len(ok)))]
+
+    def need_move() -> tuple[int, int] | None:
+        surplus = have - fair
+        r = int(rng.integers(idx.n_roles))
+        src = int(np.argmax(surplus[:, r]))
+        dst = int(np.argmin(np.where(idx.has_demand[:, r], surplus[:, r], np.iinfo(np.int64).max)))
+        if src == dst or surplus[src, r] <= 0:
+            return None
+        cands = np.flatnonzero((where == src) & (idx.role == r) & movable & ~moved)
+        return None if cands.size == 0 else (int(cands[rng.integers(cands.size)]), dst)
+
+    def rule_breaker() -> tuple[int, int] | None:
+        bad = ~movable | moved
+        refusers = [e for e in range(idx.n_employees) if idx.refused[e]]
+        if refusers and rng.random() < 0.3:
+            e = refusers[int(rng.integers(len(refusers)))]
+            u = pick_unit(e, np.array(idx.refused[e], dtype=np.int64), refused=True)
+            if u is not None:
+                return e, u
+        cands = np.flatnonzero(bad)
+        if cands.size == 0:
+            return None
+        e = int(cands[rng.integers(cands.size)])
+        u = pick_unit(e, np.arange(idx.n_units))
+        return None if u is None else (e, u)
+
+    for k in range(n):
+        choice: tuple[int, int] | None = None
+        if rng.random() < exceptions:
+            choice = rule_breaker()
+        kind = kinds[int(rng.choice(len(kinds), p=p))]
+        if choice is None and kind == "preference":
+            while wanting and choice is None:
+                e = int(wanting.pop())
+                u = pick_unit(e, np.array(idx.preferred[e][:1], dtype=np.int64))
+                choice = None if u is None else (e, u)
+        if choice is None and kind == "need":
+            choice = need_move()
+        if choice is None:  # random, or nothing left of the kind drawn
+            free = np.flatnonzero(movable & ~moved)
+            for _ in range(20):
+                if free.size == 0:
+                    break
+                e = int(free[rng.integers(free.size)])
+                u = pick_unit(e, np.arange(idx.n_units))
+                if u is not None:
+                    choice = (e, u)
+                    break
+        if choice is None:
+            continue
+        e, u = choice
+        date = start + dt.timedelta(days=int(offsets[k]))
+        temp = bool(rng.random() < temporary)
+        out.append(
+            HistoryMove(
+                idx.nips[e],
+                idx.unit_ids[int(where[e])],
+                idx.unit_ids[u],
+                date,
+                "temporary" if temp else "permanent",
+                len(out) + 2,
+            )
+        )
+        if not temp:
+            c = 100 * int(cap[e])
+            have[int(where[e]), idx.role[e]] -= c
+            have[u, idx.role[e]] += c
+            where[e] = u
+            moved[e] = True
+    return tuple(out)
+
+
+def write_history(moves: Any, path: str | Path) -> Path:
+    """Write history rows as ``history.csv`` (nip, from_unit, to_unit, date, kind)."""
+    import csv
+
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([*_COLUMNS, "kind"])
+        for m in moves:
+            w.writerow([m.nip, m.from_unit, m.to_unit, m.date.isoformat(), m.kind])
+    return path
+
+
+def _per_move(before: float, after: float, moves: int) -> float | None:
+    return None if moves == 0 else (before - after) / moves
+
+
+@dataclass(frozen=True)
+class HistoryComparison:
+    """The history next to the optimiser under the same rules.
+
+    ``optimised`` is the optimum with as many moves as the history made (its
+    ``max_moves``); ``reach`` is the fewest moves with which a plan meeting the
+    rules has the history's shortfall, ``D`` and ``B`` or better.
+    """
+
+    history: HistoryReport
+    optimised: Plan
+    reach: Reach
+
+    @property
+    def moves_to_match(self) -> int | None:
+        """The fewest moves reaching the history's shortfall, D and B (None: not
+        reachable under the rules, or not found in time)."""
+        return self.reach.moves
+
+    @property
+    def gain_per_move_history(self) -> float | None:
+        """Hours of ``D`` the history removed per move (None with no moves)."""
+        h = self.history
+        return _per_move(h.before.imbalance_hours, h.after.imbalance_hours, h.after.moves)
+
+    @property
+    def gain_per_move_optimiser(self) -> float | None:
+        """Hours of ``D`` the optimiser removes per move with the same budget."""
+        o = self.optimised
+        if o.after is None:
+            return None
+        return _per_move(o.before.imbalance_hours, o.after.imbalance_hours, o.after.moves)
+
+    @property
+    def balance_gain_per_move_history(self) -> float | None:
+        """Hours of ``B`` the history removed per move."""
+        h = self.history
+        return _per_move(h.before.balance_cost, h.after.balance_cost, h.after.moves)
+
+    @property
+    def balance_gain_per_move_optimiser(self) -> float | None:
+        """Hours of ``B`` the optimiser removes per move with the same budget."""
+        o = self.optimised
+        if o.after is None:
+            return None
+        return _per_move(o.before.balance_cost, o.after.balance_cost, o.after.moves)
+
+    def match_text(self) -> str:
+        """The fewest optimised moves reaching the history, in words."""
+        h, r = self.history.after, self.reach
+        target = (
+            f"the history's shortfall ({h.shortfall}), D ({h.imbalance_hours:,.1f} h) "
+            f"and B ({h.balance_cost:,.1f} h)"
+        )
+        if r.moves is None:
+            if r.status == "infeasible":
+                return f"No plan within the rules reaches {target}."
+            return f"No plan reaching {target} was found in the time limit."
+        if r.moves == r.bound:
+            proof = "proven fewest"
+        elif r.bound > 0:
+            proof = f"at least {r.bound} needed"
+        else:
+            proof = "not proven fewest within the time limit"
+        return (
+            f"The optimiser reaches {target} with {r.moves} moves ({proof}); "
+            f"the history used {h.moves}."
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-able comparison."""
+        o = self.optimised
+        return {
+            "history": self.history.summary(),
+            "optimiser": o.summary(),
+            "moves_to_match": self.reach.moves,
+            "moves_to_match_bound": self.reach.bound,
+            "moves_to_match_status": self.reach.status,
+            "imbalance_gain_per_move_history": self.gain_per_move_history,
+            "imbalance_gain_per_move_optimiser": self.gain_per_move_optimiser,
+            "balance_gain_per_move_history": self.balance_gain_per_move_history,
+            "balance_gain_per_move_optimiser": self.balance_gain_per_move_optimiser,
+            "headline": self.headline(),
+        }
+
+    def headline(self) -> str:
+        """Balance gained per move, history vs optimiser, in one sentence."""
+        g_h, g_o = self.gain_per_move_history, self.gain_per_move_optimiser
+        if g_h is None:
+            return "The history made no moves."
+        if self.optimised.after is None:
+            return "The optimiser found no plan with the history's number of moves."
+        if g_o is None:
+            return (
+                f"Balance gained per move: history {g_h:,.1f} hours of imbalance; the "
+                "optimiser makes no move (none improves on the current state under the rules)."
+            )
+        ratio = f" ({g_o / g_h:.1f}× as much)" if g_h > 0 and g_o > 0 else ""
+        return (
+            f"Balance gained per move: history {g_h:,.1f} hours of imbalance, "
+            f"optimiser {g_o:,.1f}{ratio}."
+        )
+
+    def __str__(self) -> str:
+        from .analysis import format_table
+
+        h, o = self.history, self.optimised
+        oa = o.after
+
+        def num(x: float | None, digits: int = 1) -> str:
+            return "—" if x is None else f"{x:,.{digits}f}"
+
+        rows = [
+            ("moves", str(h.after.moves), "—" if oa is None else str(oa.moves)),
+            ("shortfall (staff)", str(h.after.shortfall), "—" if oa is None else str(oa.shortfall)),
+            (
+                "imbalance D (hours)",
+                num(h.after.imbalance_hours),
+                num(None if oa is None else oa.imbalance_hours),
+            ),
+            (
+                "balance cost B (hours)",
+                num(h.after.balance_cost),
+                num(None if oa is None else oa.balance_cost),
+            ),
+            (
+                "preference cost",
+                str(h.after.preference_cost),
+                "—" if oa is None else str(oa.preference_cost),
+            ),
+            ("rule exceptions", str(len(h.exceptions)), "0" if oa is not None else "—"),
+            (
+                "D reduced per move (hours)",
+                num(self.gain_per_move_history),
+                num(self.gain_per_move_optimiser),
+            ),
+            (
+                "B reduced per move (hours)",
+                num(self.balance_gain_per_move_history),
+                num(self.balance_gain_per_move_optimiser),
+            ),
+        ]
+        table = format_table(
+            [{"what": a, "history": b, "optimiser": c} for a, b, c in rows],
+            [("what", "", "<"), ("history", "history", ">"), ("optimiser", "optimiser", ">")],
+        )
+        lines = [
+            f"History vs optimiser ({len(h.applied)} history rows replayed; the optimiser "
+            f"under the same rules with the same number of moves, {o.status.value})",
+            f"  before: shortfall {h.before.shortfall}, D {h.before.imbalance_hours:,.1f} h, "
+            f"B {h.before.balance_cost:,.1f} h",
+            *table,
+            "",
+            self.headline(),
+            self.match_text(),
+        ]
+        lines += h.issue_lines()
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from .html import comparison_html
+
+        return comparison_html(self)
+
+
+def compare_history(
+    problem: Problem,
+    history: Any,
+    *,
+    time_limit: float | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+) -> HistoryComparison:
+    """Replay ``history`` and solve the same problem with as many moves.
+
+    The optimiser works under the problem's rules with ``max_moves`` set to the
+    number of employees the history moved; then the fewest moves with which a
+    plan meeting the rules reaches the history's shortfall, ``D`` and ``B`` are
+    sought (started from the optimiser's plan).  ``time_limit`` is shared: 60 %
+    for the optimiser, the rest for the fewest moves.
+    """
+    import time
+
+    from .solve import fewest_moves, solve
+
+    t0 = time.perf_counter()
+    report = evaluate_history(problem, history)
+    budget = report.after.moves
+    same = problem.replace(policy=problem.policy.replace(max_moves=budget))
+    plan = solve(
+        same,
+        time_limit=None if time_limit is None else 0.6 * time_limit,
+        seed=seed,
+        workers=workers,
+    )
+    caps = {s: report.after.value(s) for s in ("shortfall", "imbalance", "balance")}
+    left = None if time_limit is None else max(0.5, time_limit - (time.perf_counter() - t0))
+    reach = fewest_moves(
+        problem,
+        caps,
+        start=plan if plan.has_solution else None,
+        time_limit=left,
+        seed=seed,
+        workers=workers,
+    )
+    return HistoryComparison(report, plan, reach)

@@ -11,14 +11,19 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .model import Problem, Surge
+
+if TYPE_CHECKING:
+    from .history import HistoryMove
 
 __all__ = [
     "SAMPLE_MAX_MOVES",
     "SAMPLE_N_EMPLOYEES",
     "SAMPLE_SEED",
     "load_sample",
+    "load_sample_history",
     "load_sample_surges",
     "sample_path",
 ]
@@ -67,3 +72,11 @@ def load_sample_surges() -> tuple[Surge, ...]:
     from .io.surges import read_surges
 
     return read_surges(sample_path() / "surges.csv", load_sample())
+
+
+def load_sample_history() -> tuple[HistoryMove, ...]:
+    """The sample's invented mutasi history of 2025 (``history.csv``, 150 rows),
+    made by :func:`mutasi_opt.history.synthetic_history`."""
+    from .history import read_history
+
+    return read_history(sample_path() / "history.csv")

@@ -6,12 +6,13 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from . import metrics
+from .check import check_plan
 from .decompose import role_components, subproblem
 from .model import Problem
 from .plan import Plan, PlanStatus, StageResult
@@ -22,7 +23,7 @@ from .solvers.greedy import greedy_improve, greedy_preferences
 
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["solve"]
+__all__ = ["Reach", "fewest_moves", "solve"]
 
 log_ = logging.getLogger("mutasi_opt")
 
@@ -119,6 +120,7 @@ def _solve(
     warm_start: bool = True,
     lp_bounds: bool = True,
     starts: Sequence[IntArray] = (),
+    until: str | None = None,
 ) -> Plan:
     """:func:`solve`, with ``stage_hook(stage, model)`` called before each stage.
 
@@ -129,8 +131,9 @@ def _solve(
     switch off the greedy hints and the LP bounds (for the benchmark's
     ablation only: both leave the optimum unchanged).  ``starts`` are
     assignments hinted to the stages (not used when pools are solved apart).
+    With ``until``, the stages after that one are not run.
     """
-    if decompose and problem.policy.max_moves is None and not _tolerance(problem):
+    if decompose and until is None and problem.policy.max_moves is None and not _tolerance(problem):
         groups = [g for g in role_components(problem) if _has_employees(problem, g)]
         if len(groups) > 1:
             return _solve_pools(
@@ -225,6 +228,8 @@ def _solve(
         if stage == "imbalance":
             hold += tolerance_centi
         model.fix_at_most(model.stage_expression(stage), hold)
+        if stage == until:
+            break
 
     assert decisions is not None
     assignment = disaggregate(problem, classes, decisions)
@@ -243,6 +248,156 @@ def _solve(
         workers=n_workers,
         time_limit=time_limit,
     )
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The fewest moves with which a plan meeting the rules reaches given values.
+
+    ``assignment`` is None when no such plan exists (``status`` infeasible) or
+    none was found in time (``unknown``); ``bound`` is a valid lower bound on
+    the number of moves.
+    """
+
+    status: str
+    moves: int | None
+    bound: int
+    seconds: float
+    assignment: IntArray | None
+
+
+def fewest_moves(
+    problem: Problem,
+    caps: dict[str, int],
+    *,
+    start: Plan | npt.ArrayLike | None = None,
+    time_limit: float | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+) -> Reach:
+    """The fewest moves of a plan that meets the rules (without the problem's
+    move budget) and has each stage value of ``caps`` at most its cap.
+
+    ``caps`` maps stage names (``shortfall``, ``training``, ``imbalance``,
+    ``balance``) to values in the stages' exact integer units (those of
+    :meth:`metrics.Metrics.value`).
+
+    A bisection on the move budget ``k``: under ``k`` moves, with the caps
+    before ``imbalance`` held, ``D`` is minimised, then (``D`` held at its cap)
+    ``B``.  The budget suffices when both meet their caps; it is proven too
+    small when a stage's lower bound exceeds its cap, which makes the result's
+    ``bound`` valid.  A budget left undecided by the time limit is treated as
+    too small for the search but not for the bound.  ``start`` (a plan meeting
+    the caps) gives the first upper end.
+    """
+    t0 = time.perf_counter()
+    deadline = None if time_limit is None else t0 + float(time_limit)
+    free = problem.replace(policy=problem.policy.replace(max_moves=None))
+    classes = build_classes(free)
+    n_workers = workers if workers is not None else _default_workers()
+    held = [s for s in ("shortfall", "training") if s in caps]
+    searched = [s for s in ("imbalance", "balance") if s in caps]
+
+    def meets(a: IntArray) -> bool:
+        m = metrics.evaluate(free, a)
+        return all(m.value(s) <= cap for s, cap in caps.items())
+
+    def share(steps: int) -> float | None:
+        if deadline is None:
+            return None
+        return max(0.2, (deadline - time.perf_counter()) / (steps * (len(held) + len(searched))))
+
+    def attempt(k: int | None, hint: IntArray | None, steps: int) -> tuple[str, IntArray | None]:
+        """("yes", plan) when k moves suffice, ("no", None) when proven too few,
+        ("unknown", None) otherwise."""
+        sub = free if k is None else free.replace(policy=free.policy.replace(max_moves=k))
+        model = CpsatModel(sub, classes)
+        model.complete(_stay_home(classes, model))
+        decisions: dict[str, IntArray] | None = None
+        for name in held:  # a first plan within the held caps (nobody moving may not be)
+            out = model.solve_stage(name, time_limit=share(steps), seed=seed, workers=n_workers)
+            if out.status is StageStatus.INFEASIBLE or (out.bound or 0) > caps[name]:
+                return "no", None
+            if out.decisions is None or out.value is None or out.value > caps[name]:
+                return "unknown", None
+            decisions = out.decisions
+            model.fix_at_most(model.stage_expression(name), caps[name])
+        if hint is not None and (d := aggregate(sub, classes, hint)) is not None:
+            model.complete(d)
+        for stage in searched:
+            if decisions is not None:  # the greedy improvement of the plan so far
+                better = greedy_improve(
+                    sub,
+                    classes,
+                    decisions,
+                    objective=stage,
+                    shortfall_cap=caps.get("shortfall", metrics.evaluate(sub).shortfall),
+                    imbalance_cap=caps.get("imbalance") if stage == "balance" else None,
+                    training_cap=caps.get("training"),
+                )
+                model.complete(better)
+            out = model.solve_stage(stage, time_limit=share(steps), seed=seed, workers=n_workers)
+            if out.status is StageStatus.INFEASIBLE or (
+                out.bound is not None and out.bound > caps[stage]
+            ):
+                return "no", None
+            if out.decisions is None:
+                return "unknown", None
+            decisions = out.decisions
+            # the plan's true value (a time-limited solution may leave auxiliaries loose)
+            if (
+                metrics.evaluate(sub, disaggregate(sub, classes, decisions)).value(stage)
+                > caps[stage]
+            ):
+                return "unknown", None
+            model.fix_at_most(model.stage_expression(stage), caps[stage])
+            model.complete(decisions)  # tight auxiliaries: a true hint for the next stage
+        if decisions is None:  # nothing searched: the held caps alone
+            out = model.solve_stage("moves", time_limit=None, seed=seed, workers=n_workers)
+            if out.decisions is None:
+                return ("no" if out.status is StageStatus.INFEASIBLE else "unknown"), None
+            decisions = out.decisions
+        found = disaggregate(sub, classes, decisions)
+        return ("yes", found) if meets(found) else ("unknown", None)
+
+    best: IntArray | None = None
+    if start is not None:
+        given = _start_assignment(free, start)
+        if meets(given) and not check_plan(free, given):
+            best = given
+    proven_lo = 0
+    if best is None:
+        verdict, best = attempt(None, None, 4)
+        if verdict == "no":
+            return Reach("infeasible", None, 0, time.perf_counter() - t0, None)
+    if best is not None:
+        lo, hi = 0, int(metrics.moved(free, best).sum())
+        # first guess: where the chord from no moves to the best plan meets the D cap
+        # (D falls ever more slowly with the budget, so the chord tends to overshoot)
+        d0 = metrics.evaluate(free).imbalance_centi
+        d_hi = metrics.evaluate(free, best).imbalance_centi
+        cap_d = caps.get("imbalance")
+        guess = None
+        if cap_d is not None and d0 > d_hi:
+            guess = int(np.ceil(hi * (d0 - cap_d) / (d0 - d_hi)))
+        while lo < hi and (deadline is None or time.perf_counter() < deadline):
+            k = (lo + hi) // 2
+            if guess is not None and lo <= guess < hi:
+                k, guess = guess, None
+            steps = max(1, int(np.ceil(np.log2(hi - lo + 1))))
+            verdict, found = attempt(k, best, steps)
+            if verdict == "yes" and found is not None:
+                best, hi = found, int(metrics.moved(free, found).sum())
+            else:
+                if verdict == "no" and lo == proven_lo:
+                    proven_lo = k + 1  # every budget up to k is proven too small
+                lo = k + 1
+    seconds = time.perf_counter() - t0
+    if best is None:
+        return Reach("unknown", None, proven_lo, seconds, None)
+    moves = int(metrics.moved(free, best).sum())
+    bound = min(moves, proven_lo)
+    return Reach("optimal" if bound == moves else "feasible", moves, bound, seconds, best)
 
 
 def _start_assignment(problem: Problem, start: Plan | npt.ArrayLike) -> IntArray:
