@@ -286,6 +286,7 @@ def frontier(
     seed: int = 0,
     workers: int | None = None,
     progress: ProgressFn | None = None,
+    warm_start: bool = True,
 ) -> Frontier:
     """The optimal shortfall, ``D``, ``B`` and preference cost for a range of move budgets.
 
@@ -308,6 +309,9 @@ def frontier(
         As for :func:`solve`.
     progress
         Optional callback ``(budget, point)`` after each solved budget.
+    warm_start
+        Start each budget from its smaller neighbour's plan (switch off only
+        to measure what the warm starts buy; the optimum does not depend on it).
     """
     from .solve import solve
 
@@ -332,7 +336,7 @@ def frontier(
         """The optimum under ``budget`` (None: no budget), started from the
         plan of the largest smaller budget solved so far."""
         below = [b for b in solved if budget is None or b < budget]
-        start = solved[max(below)].plan if below else None
+        start = solved[max(below)].plan if below and warm_start else None
         policy = problem.policy.replace(max_moves=budget)
         return solve(
             problem.replace(policy=policy),
