@@ -121,3 +121,28 @@ def test_a_stage_out_of_time_keeps_the_last_plan() -> None:
     assert out.status in (StageStatus.FEASIBLE, StageStatus.OPTIMAL)
     assert out.value is not None and out.decisions is not None
     assert out.bound is not None and out.bound <= out.value
+
+
+def test_out_of_time_before_any_stage_keeps_the_greedy_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If even the first stage finds nothing in its time, the greedy first plan is
+    reported (unknown, bound 0), not an empty plan."""
+    from mutasi_opt.solvers.cpsat import StageOutcome, StageStatus
+    from mutasi_opt.solvers.cpsat.surge import SurgeModel
+
+    problem, surge = vaccination_shortfall()
+    greedy = SurgeModel(problem, (surge,), problem.index.home).greedy_counts()
+    assert greedy.sum() > 0
+
+    def no_time(self: SurgeModel, name: str, **_: object) -> StageOutcome:
+        return StageOutcome(StageStatus.UNKNOWN, None, None, 0.01, None)
+
+    monkeypatch.setattr(SurgeModel, "solve_stage", no_time)
+    plan = plan_surges(problem, (surge,), workers=1)
+    assert plan.status is PlanStatus.FEASIBLE
+    (stage,) = plan.stages
+    assert (stage.name, stage.status, stage.bound) == ("uncovered", "unknown", 0)
+    assert stage.value == plan.stage_values()[0]
+    assert len(plan.secondments) == int(greedy.sum())
+    assert check_secondments(problem, (surge,), plan) == []

@@ -425,7 +425,8 @@ def plan_surges(
     deadline = None if time_limit is None else t0 + float(time_limit)
     surges = tuple(surges)
     model = SurgeModel(problem, surges, where)
-    model.complete(model.greedy_counts())  # a first plan: surplus units lend first
+    first = model.greedy_counts()  # a first plan: surplus units lend first
+    first_ok = model.complete(first)
     stages: list[SurgeStage] = []
     counts: IntArray | None = None
     status = PlanStatus.OPTIMAL
@@ -442,6 +443,13 @@ def plan_surges(
         if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN) or out.value is None:
             # "nobody seconded" always meets the rules: only a time limit gets here
             status = PlanStatus.FEASIBLE
+            if counts is None and first_ok:
+                # out of time before any stage: keep the greedy plan (its true value,
+                # the trivial bound 0) rather than seconding nobody
+                counts = first
+                draft = SurgePlan(problem, surges, where, status, model.secondments(first), (), 0.0)
+                value = draft.stage_values()[SURGE_STAGES.index(name)]
+                stages.append(SurgeStage(name, "unknown", value, 0, out.seconds))
             break
         assert out.decisions is not None and out.bound is not None
         counts = out.decisions["x"]
