@@ -28,7 +28,7 @@ from mutasi_opt import (
     synth,
 )
 from mutasi_opt.history import evaluate_history
-from mutasi_opt.html import BAND_COLOURS, ROWS, Cell, frontier_html, table
+from mutasi_opt.html import BAND_COLOURS, ROWS, Cell, table
 from mutasi_opt.plan import Plan
 from problems import first_seed, random_problem
 from surge_problems import random_surge_problem
@@ -492,7 +492,7 @@ def test_frontier_view_rows_equal_the_curve() -> None:
 
     curve = frontier(_frontier_problem(), workers=1, time_limit=10)
     assert curve.knee is not None and len(curve.points) >= 2
-    view = View(frontier_html(curve))
+    view = View(curve._repr_html_())
     assert view.paragraphs["suggestion"] == [curve.suggestion()]
     t = view.tables["frontier"]
     records = curve.records()
@@ -521,9 +521,45 @@ def test_frontier_view_of_an_infeasible_problem_shows_the_diagnosis() -> None:
 
     curve = frontier(_infeasible_problem(), workers=1, time_limit=5)
     assert curve.infeasible is not None
-    view = View(frontier_html(curve))
+    view = View(curve._repr_html_())
     assert view.status == "infeasible"
     assert [c.text for c in view.tables["diagnosis"].column("what conflicts")] == [
         c.message for c in curve.infeasible.diagnosis
     ]
     assert "frontier" not in view.tables
+
+
+def test_comparison_view_history_next_to_the_optimiser(tmp_path: Path) -> None:
+    from mutasi_opt.history import compare_history
+
+    path = tmp_path / "history.csv"
+    # the history moves the locked teacher (a rule exception) where the work is
+    path.write_text(
+        "nip,from_unit,to_unit,date\nC,U1,U2,2024-04-01\nX,U0,U2,2024-05-01\n", encoding="utf-8"
+    )
+    comparison = compare_history(_history_problem(), path, workers=1, time_limit=10)
+    hist, opt = comparison.history, comparison.optimised
+    assert opt.after is not None and hist.exceptions
+    view = View(comparison._repr_html_())
+    assert view.tables["before"].record()["imbalance D (hours)"].number() == pytest.approx(
+        round(hist.before.imbalance_hours, 2)
+    )
+    rows = view.tables["comparison"].by_label()
+    assert [c.number() for c in rows["moves"]] == [hist.after.moves, opt.after.moves]
+    for label, attr in (
+        ("imbalance D (hours)", "imbalance_hours"),
+        ("balance cost B (hours)", "balance_cost"),
+    ):
+        _hours(rows[label][0], getattr(hist.after, attr))
+        _hours(rows[label][1], getattr(opt.after, attr))
+    assert [c.number() for c in rows["rule exceptions"]] == [len(hist.exceptions), 0]
+    gains = (comparison.gain_per_move_history, comparison.gain_per_move_optimiser)
+    for cell, gain in zip(rows["D reduced per move (hours)"], gains, strict=True):
+        assert gain is not None
+        _hours(cell, gain)
+    assert view.paragraphs["headline"] == [comparison.headline()]
+    assert view.paragraphs["match"] == [comparison.match_text()]
+    assert [c.text for c in view.tables["exceptions"].column("what")] == [
+        v.message for v in hist.exceptions
+    ]
+    assert [c.text for c in view.tables["skipped"].column("reason")] == ["unknown NIP X"]

@@ -30,7 +30,7 @@ from . import metrics
 if TYPE_CHECKING:
     from .analysis import StateReport
     from .frontier import Frontier
-    from .history import HistoryReport
+    from .history import HistoryComparison, HistoryReport
     from .model import Problem, Unit
     from .plan import Plan, StageResult
     from .surge import SurgePlan, SurgeStage
@@ -740,7 +740,7 @@ def frontier_html(frontier: Frontier) -> str:
     return _view(title, parts, note=f"{len(frontier.points)} budgets")
 
 
-def comparison_html(comparison: Any) -> str:
+def comparison_html(comparison: HistoryComparison) -> str:
     """The history next to the optimiser with as many moves: the numbers after
     both, D and B reduced per move, the fewest moves that match the history,
     and the history's rule exceptions and rows not replayed."""
