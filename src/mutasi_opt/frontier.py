@@ -13,6 +13,8 @@ straight line from "no moves" to "all the moves the optimum wants", in
 coordinates where both axes run from 0 to 1 (moves as a share of the
 unconstrained optimum's moves, reduction of ``D`` as a share of the achievable
 reduction).  It is stated as "k moves give p% of the achievable reduction".
+:meth:`Frontier.text` and :meth:`Frontier.suggestion` also speak Bahasa
+Indonesia (``lang="id"``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .i18n import check_lang, label, number
 from .model import Problem
 from .plan import Plan
 
@@ -55,16 +58,17 @@ FRONTIER_COLUMNS = (
 #: Points the adaptive frontier solves by default (budget 0 and the unconstrained optimum included).
 DEFAULT_POINTS = 9
 
+#: Columns of :meth:`Frontier.text`: (key, label key of the header, alignment).
 _TEXT_COLUMNS = (
-    ("budget", "budget", ">"),
-    ("moves", "moves", ">"),
-    ("shortfall", "shortfall", ">"),
-    ("D hours", "D hours", ">"),
-    ("reduction", "reduction", ">"),
-    ("B hours", "B hours", ">"),
-    ("B gap", "B gap", ">"),
-    ("preference", "preference", ">"),
-    ("status", "status", "<"),
+    ("budget", "frontier.col.budget", ">"),
+    ("moves", "frontier.col.moves", ">"),
+    ("shortfall", "frontier.col.shortfall", ">"),
+    ("imbalance", "frontier.col.imbalance", ">"),
+    ("reduction", "frontier.col.reduction", ">"),
+    ("balance", "frontier.col.balance", ">"),
+    ("balance_gap", "frontier.col.balance_gap", ">"),
+    ("preference", "frontier.col.preference", ">"),
+    ("status", "frontier.col.status", "<"),
 )
 
 ProgressFn = Callable[[int, "FrontierPoint"], None]
@@ -173,33 +177,46 @@ class Frontier:
         """Time of the whole curve as a multiple of the unconstrained solve's time."""
         return self.seconds / self.one_solve_seconds if self.one_solve_seconds > 0 else 0.0
 
-    def suggestion(self) -> str:
-        """The suggested budget in words."""
+    def suggestion(self, lang: str = "en") -> str:
+        """The suggested budget in words (``lang``: ``en`` default, or ``id``).
+
+        The diagnosis of an infeasible problem stays in English.
+        """
+        lang = check_lang(lang)
         if self.infeasible is not None:
             reason = self.infeasible.diagnosis[0].message if self.infeasible.diagnosis else ""
-            return "No plan meets the rules" + (f": {reason}" if reason else ".")
+            return label("frontier.no_plan", lang) + (f": {reason}" if reason else ".")
         if self.knee is None or self.covering is None:
-            return "No point of the curve was solved."
+            return label("frontier.not_solved", lang)
         base, k = self.covering, self.knee
         short0 = self.points[0].plan.before.shortfall
         parts = []
         if base.shortfall < short0:
             parts.append(
-                f"{base.moves} moves are needed to cover the required competencies "
-                f"(shortfall {short0} → {base.shortfall} staff, the least possible)"
+                label("frontier.cover", lang).format(
+                    moves=base.moves, before=short0, after=base.shortfall
+                )
             )
         start, best = self.imbalance_start, self.imbalance_best
         if start - best <= 0:
             parts.append(
-                f"no {'further ' if parts else ''}move reduces the imbalance "
-                f"(D = {start:,.0f} hours); the budget can be {base.moves}"
+                label("frontier.no_gain", lang).format(
+                    further=label("frontier.further", lang) if parts else "",
+                    d=number(start, ",.0f", lang),
+                    moves=base.moves,
+                )
             )
         else:
             share = 100 * (self.reduction(k) or 0.0)
             parts.append(
-                f"{k.moves} moves give {share:.0f}% of the achievable reduction in imbalance "
-                f"(D {start:,.0f} → {k.imbalance_hours:,.0f} hours; all {self.max_moves} "
-                f"moves of the unconstrained optimum reach {best:,.0f})"
+                label("frontier.knee", lang).format(
+                    moves=k.moves,
+                    share=number(share, ".0f", lang),
+                    start=number(start, ",.0f", lang),
+                    d=number(k.imbalance_hours, ",.0f", lang),
+                    all=self.max_moves,
+                    best=number(best, ",.0f", lang),
+                )
             )
         text = "; ".join(parts)
         return text[0].upper() + text[1:] + "."
@@ -250,31 +267,50 @@ class Frontier:
 
         return frontier_html(self)
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        """The curve as printed (one row per budget, the knee marked) and the
+        suggested budget, in ``lang`` (``en`` default, or ``id``)."""
         from .analysis import format_table
+
+        lang = check_lang(lang)
+
+        def num(value: float, spec: str) -> str:
+            return number(value, spec, lang)
+
+        def status(p: FrontierPoint) -> str:
+            word = label(f"status.{p.status}", lang, p.status)
+            return word + (label("frontier.knee_mark", lang) if p is self.knee else "")
 
         rows = [
             {
-                "budget": p.budget,
-                "moves": p.moves,
-                "shortfall": p.shortfall,
-                "D hours": f"{p.imbalance_hours:,.1f}",
-                "reduction": "—" if (r := self.reduction(p)) is None else f"{100 * r:.0f}%",
-                "B hours": f"{p.balance_cost:,.1f}",
-                "B gap": f"{100 * p.balance_gap:.2f}%",
-                "preference": p.preference_cost,
-                "status": p.status + (" ◀ knee" if p is self.knee else ""),
+                "budget": num(p.budget, ","),
+                "moves": num(p.moves, ","),
+                "shortfall": num(p.shortfall, ","),
+                "imbalance": num(p.imbalance_hours, ",.1f"),
+                "reduction": "—" if (r := self.reduction(p)) is None else num(100 * r, ".0f") + "%",
+                "balance": num(p.balance_cost, ",.1f"),
+                "balance_gap": num(100 * p.balance_gap, ".2f") + "%",
+                "preference": num(p.preference_cost, ","),
+                "status": status(p),
             }
             for p in self.points
         ]
+        columns = [(key, label(head, lang), align) for key, head, align in _TEXT_COLUMNS]
+        title = label("frontier.title", lang).format(
+            points=len(self.points),
+            seconds=num(self.seconds, ".1f"),
+            multiple=num(self.cost_multiple, ".1f"),
+        )
         lines = [
-            f"Moves-versus-balance frontier ({len(self.points)} budgets, {self.seconds:.1f} s, "
-            f"{self.cost_multiple:.1f}× one unconstrained solve)",
-            *(format_table(rows, _TEXT_COLUMNS) if rows else ["  (no points)"]),
+            title,
+            *(format_table(rows, columns) if rows else [label("frontier.no_points", lang)]),
             "",
-            "Suggested budget: " + self.suggestion(),
+            label("frontier.suggested", lang) + self.suggestion(lang),
         ]
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 def frontier(

@@ -6,7 +6,9 @@ replays the permanent moves, in date order, on the problem's state (the
 snapshot before the window) and reports, with the same :mod:`metrics`, the
 numbers before and after, every rule the moves broke (as the independent
 checker sees them), and every row it could not replay, with the reason —
-none is dropped silently.
+none is dropped silently.  The printed summaries (:meth:`HistoryReport.text`,
+:meth:`HistoryComparison.text`) also speak Bahasa Indonesia (``lang="id"``);
+the checker's rule messages stay in English.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy.typing as npt
 from . import metrics
 from .check import Violation, check_plan
 from .errors import InputError, InputIssue
+from .i18n import check_lang, label, number
 from .model import Problem
 
 if TYPE_CHECKING:
@@ -56,10 +59,28 @@ class HistoryMove:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A history row that was not replayed, and why."""
+    """A history row that was not replayed, and why.
+
+    ``reason`` is in English; ``key`` and ``fields`` (the label of
+    :mod:`mutasi_opt.i18n` and its values) give it in another language via
+    :meth:`text`.
+    """
 
     move: HistoryMove
     reason: str
+    key: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def because(cls, move: HistoryMove, key: str, **fields: str) -> Skipped:
+        """The row ``move`` skipped for the reason of label ``key`` filled with ``fields``."""
+        return cls(move, label(key, "en").format(**fields), key, tuple(fields.items()))
+
+    def text(self, lang: str = "en") -> str:
+        """The reason in ``lang`` (``en`` default, or ``id``)."""
+        if not self.key:
+            return self.reason
+        return label(self.key, lang).format(**dict(self.fields))
 
 
 @dataclass(frozen=True)
@@ -92,31 +113,55 @@ class HistoryReport:
             ],
         }
 
-    def issue_lines(self) -> list[str]:
-        """The rule exceptions and the rows not replayed, as text lines (first 10 of each)."""
+    def issue_lines(self, lang: str = "en") -> list[str]:
+        """The rule exceptions and the rows not replayed, as text lines (first 10 of
+        each), in ``lang`` (``en`` default, or ``id``); the rule exceptions'
+        messages (from the checker) stay in English."""
+        lang = check_lang(lang)
+        row = label("history.row", lang)
         lines: list[str] = []
         for title, items in (
-            ("Rule exceptions in the history", [v.message for v in self.exceptions]),
-            ("Rows not replayed", [f"row {s.move.row}: {s.reason}" for s in self.skipped]),
+            ("history.exceptions", [v.message for v in self.exceptions]),
+            (
+                "history.not_replayed",
+                [row.format(row=s.move.row, reason=s.text(lang)) for s in self.skipped],
+            ),
         ):
             if not items:
                 continue
-            lines += ["", f"{title} ({len(items)}):", *(f"  - {t}" for t in items[:10])]
+            head = f"{label(title, lang)} ({len(items)}):"
+            lines += ["", head, *(f"  - {t}" for t in items[:10])]
             if len(items) > 10:
-                lines.append(f"  … {len(items) - 10} more")
+                lines.append(label("history.more", lang).format(n=len(items) - 10))
         return lines
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        """The replayed history as printed: numbers before → after, rule exceptions
+        and rows not replayed, in ``lang`` (``en`` default, or ``id``)."""
+        lang = check_lang(lang)
         b, a = self.before, self.after
+
+        def hours(x: float) -> str:
+            return number(x, ",.1f", lang)
+
         lines = [
-            f"History replayed: {len(self.applied)} rows, {a.moves} employees moved",
-            f"  shortfall {b.shortfall} → {a.shortfall} staff",
-            f"  imbalance D {b.imbalance_hours:,.1f} → {a.imbalance_hours:,.1f} hours",
-            f"  balance cost B {b.balance_cost:,.1f} → {a.balance_cost:,.1f} hours",
-            f"  preference cost {a.preference_cost}",
-            *self.issue_lines(),
+            label("history.replayed", lang).format(rows=len(self.applied), moved=a.moves),
+            "  " + label("history.shortfall", lang).format(before=b.shortfall, after=a.shortfall),
+            "  "
+            + label("text.delta_imbalance", lang).format(
+                before=hours(b.imbalance_hours), after=hours(a.imbalance_hours)
+            ),
+            "  "
+            + label("history.balance", lang).format(
+                before=hours(b.balance_cost), after=hours(a.balance_cost)
+            ),
+            "  " + label("history.preference", lang).format(cost=a.preference_cost),
+            *self.issue_lines(lang),
         ]
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
     def _repr_html_(self) -> str:
         from .html import history_html
@@ -198,19 +243,19 @@ def evaluate_history(problem: Problem, history: Any) -> HistoryReport:
     skipped: list[Skipped] = []
     for m in sorted(moves, key=lambda m: (m.date, m.row or 0)):
         if m.kind != "permanent":
-            skipped.append(Skipped(m, "temporary move (a secondment): not replayed"))
+            skipped.append(Skipped.because(m, "history.skip.temporary"))
             continue
         e = idx.nip_pos.get(m.nip)
         if e is None:
-            skipped.append(Skipped(m, f"unknown NIP {m.nip}"))
+            skipped.append(Skipped.because(m, "history.skip.nip", nip=m.nip))
             continue
         missing = [u for u in (m.from_unit, m.to_unit) if u not in idx.unit_pos]
         if missing:
-            skipped.append(Skipped(m, f"unknown unit {missing[0]}"))
+            skipped.append(Skipped.because(m, "history.skip.unit", unit=missing[0]))
             continue
         now = idx.unit_ids[int(where[e])]
         if now != m.from_unit:
-            skipped.append(Skipped(m, f"from_unit is {m.from_unit} but the employee was in {now}"))
+            skipped.append(Skipped.because(m, "history.skip.from_unit", given=m.from_unit, now=now))
             continue
         where[e] = idx.unit_pos[m.to_unit]
         applied.append(m)
@@ -427,26 +472,27 @@ class HistoryComparison:
             return None
         return _per_move(o.before.balance_cost, o.after.balance_cost, o.after.moves)
 
-    def match_text(self) -> str:
-        """The fewest optimised moves reaching the history, in words."""
+    def match_text(self, lang: str = "en") -> str:
+        """The fewest optimised moves reaching the history, in words (``lang``:
+        ``en`` default, or ``id``)."""
+        lang = check_lang(lang)
         h, r = self.history.after, self.reach
-        target = (
-            f"the history's shortfall ({h.shortfall}), D ({h.imbalance_hours:,.1f} h) "
-            f"and B ({h.balance_cost:,.1f} h)"
+        target = label("history.target", lang).format(
+            shortfall=h.shortfall,
+            d=number(h.imbalance_hours, ",.1f", lang),
+            b=number(h.balance_cost, ",.1f", lang),
         )
         if r.moves is None:
-            if r.status == "infeasible":
-                return f"No plan within the rules reaches {target}."
-            return f"No plan reaching {target} was found in the time limit."
+            key = "history.unreachable" if r.status == "infeasible" else "history.not_found"
+            return label(key, lang).format(target=target)
         if r.moves == r.bound:
-            proof = "proven fewest"
+            proof = label("history.proven_fewest", lang)
         elif r.bound > 0:
-            proof = f"at least {r.bound} needed"
+            proof = label("history.at_least", lang).format(bound=r.bound)
         else:
-            proof = "not proven fewest within the time limit"
-        return (
-            f"The optimiser reaches {target} with {r.moves} moves ({proof}); "
-            f"the history used {h.moves}."
+            proof = label("history.unproven", lang)
+        return label("history.match", lang).format(
+            target=target, moves=r.moves, proof=proof, used=h.moves
         )
 
     def summary(self) -> dict[str, Any]:
@@ -465,79 +511,109 @@ class HistoryComparison:
             "headline": self.headline(),
         }
 
-    def headline(self) -> str:
-        """Balance gained per move, history vs optimiser, in one sentence."""
+    def headline(self, lang: str = "en") -> str:
+        """Balance gained per move, history vs optimiser, in one sentence (``lang``:
+        ``en`` default, or ``id``)."""
+        lang = check_lang(lang)
         g_h, g_o = self.gain_per_move_history, self.gain_per_move_optimiser
         if g_h is None:
-            return "The history made no moves."
+            return label("history.no_moves", lang)
         if self.optimised.after is None:
-            return "The optimiser found no plan with the history's number of moves."
+            return label("history.no_plan", lang)
+        history = number(g_h, ",.1f", lang)
         if g_o is None:
-            return (
-                f"Balance gained per move: history {g_h:,.1f} hours of imbalance; the "
-                "optimiser makes no move (none improves on the current state under the rules)."
-            )
-        ratio = f" ({g_o / g_h:.1f}× as much)" if g_h > 0 and g_o > 0 else ""
-        return (
-            f"Balance gained per move: history {g_h:,.1f} hours of imbalance, "
-            f"optimiser {g_o:,.1f}{ratio}."
+            return label("history.gain_no_move", lang).format(history=history)
+        ratio = ""
+        if g_h > 0 and g_o > 0:
+            ratio = label("history.ratio", lang).format(ratio=number(g_o / g_h, ".1f", lang))
+        return label("history.gain", lang).format(
+            history=history, optimiser=number(g_o, ",.1f", lang), ratio=ratio
         )
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        """The comparison as printed: history and optimiser side by side, the
+        headline, the fewest moves reaching the history, the rule exceptions and
+        rows not replayed, in ``lang`` (``en`` default, or ``id``)."""
         from .analysis import format_table
 
+        lang = check_lang(lang)
         h, o = self.history, self.optimised
         oa = o.after
 
-        def num(x: float | None, digits: int = 1) -> str:
-            return "—" if x is None else f"{x:,.{digits}f}"
+        def num(x: float | None) -> str:
+            return "—" if x is None else number(x, ",.1f", lang)
 
         rows = [
-            ("moves", str(h.after.moves), "—" if oa is None else str(oa.moves)),
-            ("shortfall (staff)", str(h.after.shortfall), "—" if oa is None else str(oa.shortfall)),
             (
-                "imbalance D (hours)",
+                label("text.row_moves", lang),
+                str(h.after.moves),
+                "—" if oa is None else str(oa.moves),
+            ),
+            (
+                label("history.row_shortfall", lang),
+                str(h.after.shortfall),
+                "—" if oa is None else str(oa.shortfall),
+            ),
+            (
+                label("text.row_imbalance", lang),
                 num(h.after.imbalance_hours),
                 num(None if oa is None else oa.imbalance_hours),
             ),
             (
-                "balance cost B (hours)",
+                label("text.row_balance", lang),
                 num(h.after.balance_cost),
                 num(None if oa is None else oa.balance_cost),
             ),
             (
-                "preference cost",
+                label("text.row_preference", lang),
                 str(h.after.preference_cost),
                 "—" if oa is None else str(oa.preference_cost),
             ),
-            ("rule exceptions", str(len(h.exceptions)), "0" if oa is not None else "—"),
             (
-                "D reduced per move (hours)",
+                label("history.row_exceptions", lang),
+                str(len(h.exceptions)),
+                "0" if oa is not None else "—",
+            ),
+            (
+                label("history.row_d_per_move", lang),
                 num(self.gain_per_move_history),
                 num(self.gain_per_move_optimiser),
             ),
             (
-                "B reduced per move (hours)",
+                label("history.row_b_per_move", lang),
                 num(self.balance_gain_per_move_history),
                 num(self.balance_gain_per_move_optimiser),
             ),
         ]
         table = format_table(
             [{"what": a, "history": b, "optimiser": c} for a, b, c in rows],
-            [("what", "", "<"), ("history", "history", ">"), ("optimiser", "optimiser", ">")],
+            [
+                ("what", "", "<"),
+                ("history", label("history.col.history", lang), ">"),
+                ("optimiser", label("history.col.optimiser", lang), ">"),
+            ],
         )
+        before = h.before
         lines = [
-            f"History vs optimiser ({len(h.applied)} history rows replayed; the optimiser "
-            f"under the same rules with the same number of moves, {o.status.value})",
-            f"  before: shortfall {h.before.shortfall}, D {h.before.imbalance_hours:,.1f} h, "
-            f"B {h.before.balance_cost:,.1f} h",
+            label("history.compare_title", lang).format(
+                rows=len(h.applied), status=label(f"status.{o.status.value}", lang)
+            ),
+            "  "
+            + label("history.before", lang).format(
+                shortfall=before.shortfall,
+                d=number(before.imbalance_hours, ",.1f", lang),
+                b=number(before.balance_cost, ",.1f", lang),
+            ),
             *table,
             "",
-            self.headline(),
-            self.match_text(),
+            self.headline(lang),
+            self.match_text(lang),
         ]
-        lines += h.issue_lines()
+        lines += h.issue_lines(lang)
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text("en")
 
     def _repr_html_(self) -> str:
         from .html import comparison_html

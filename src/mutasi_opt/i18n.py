@@ -1,9 +1,10 @@
 """Labels and text templates in Bahasa Indonesia (``id``) and English (``en``).
 
-Every translated word of the Excel report, the printed plan summary and the
-explanations lives in :data:`LABELS`; :func:`label` picks one language.
-Templates hold ``str.format`` fields (``{unit}``); numbers are formatted with
-:func:`number` (Indonesian: ``1.234,5``; English: ``1,234.5``).
+Every translated word of the Excel report, the printed plan summary, the
+explanations and the frontier and history summaries lives in :data:`LABELS`;
+:func:`label` picks one language.  Templates hold ``str.format`` fields
+(``{unit}``); numbers are formatted with :func:`number` (Indonesian:
+``1.234,5``; English: ``1,234.5``).
 """
 
 from __future__ import annotations
@@ -228,6 +229,145 @@ LABELS: dict[str, tuple[str, str]] = {
     "text.best_alternative": (
         "Alternatif terbaiknya, pindah ke {unit}, akan mengubah {deltas} — {verdict}.",
         "Their best alternative, moving to {unit}, would change {deltas} — {verdict}.",
+    ),
+    # ---------------------------------------------------------- frontier
+    "frontier.title": (
+        "Kurva mutasi terhadap keseimbangan ({points} kuota, {seconds} detik, "
+        "{multiple}× satu penyelesaian tanpa kuota)",
+        "Moves-versus-balance frontier ({points} budgets, {seconds} s, "
+        "{multiple}× one unconstrained solve)",
+    ),
+    "frontier.col.budget": ("kuota", "budget"),
+    "frontier.col.moves": ("mutasi", "moves"),
+    "frontier.col.shortfall": ("kekurangan", "shortfall"),
+    "frontier.col.imbalance": ("D (jam)", "D hours"),
+    "frontier.col.reduction": ("penurunan", "reduction"),
+    "frontier.col.balance": ("B (jam)", "B hours"),
+    "frontier.col.balance_gap": ("selisih B", "B gap"),
+    "frontier.col.preference": ("preferensi", "preference"),
+    "frontier.col.status": ("status", "status"),
+    "frontier.knee_mark": (" ◀ titik siku", " ◀ knee"),
+    "frontier.no_points": ("  (tidak ada titik)", "  (no points)"),
+    "frontier.suggested": ("Kuota yang disarankan: ", "Suggested budget: "),
+    "frontier.no_plan": (
+        "Tidak ada rencana yang memenuhi aturan",
+        "No plan meets the rules",
+    ),
+    "frontier.not_solved": (
+        "Tidak ada titik kurva yang berhasil diselesaikan.",
+        "No point of the curve was solved.",
+    ),
+    "frontier.cover": (
+        "{moves} mutasi diperlukan untuk menutup kompetensi yang dibutuhkan "
+        "(kekurangan {before} → {after} pegawai, sekecil mungkin)",
+        "{moves} moves are needed to cover the required competencies "
+        "(shortfall {before} → {after} staff, the least possible)",
+    ),
+    "frontier.further": ("tambahan ", "further "),
+    "frontier.no_gain": (
+        "tidak ada mutasi {further}yang menurunkan ketidakseimbangan (D = {d} jam); "
+        "kuota dapat {moves}",
+        "no {further}move reduces the imbalance (D = {d} hours); the budget can be {moves}",
+    ),
+    "frontier.knee": (
+        "{moves} mutasi memberi {share}% dari penurunan ketidakseimbangan yang dapat dicapai "
+        "(D {start} → {d} jam; seluruh {all} mutasi optimum tanpa kuota mencapai {best})",
+        "{moves} moves give {share}% of the achievable reduction in imbalance "
+        "(D {start} → {d} hours; all {all} moves of the unconstrained optimum reach {best})",
+    ),
+    # ----------------------------------------------------------- history
+    "history.replayed": (
+        "Riwayat diterapkan ulang: {rows} baris, {moved} pegawai dipindah",
+        "History replayed: {rows} rows, {moved} employees moved",
+    ),
+    "history.shortfall": (
+        "kekurangan kompetensi {before} → {after} pegawai",
+        "shortfall {before} → {after} staff",
+    ),
+    "history.balance": (
+        "biaya keseimbangan B {before} → {after} jam",
+        "balance cost B {before} → {after} hours",
+    ),
+    "history.preference": ("biaya preferensi {cost}", "preference cost {cost}"),
+    "history.exceptions": (
+        "Pengecualian aturan dalam riwayat",
+        "Rule exceptions in the history",
+    ),
+    "history.not_replayed": ("Baris yang tidak diterapkan ulang", "Rows not replayed"),
+    "history.row": ("baris {row}: {reason}", "row {row}: {reason}"),
+    "history.more": ("  … {n} lainnya", "  … {n} more"),
+    "history.skip.temporary": (
+        "mutasi sementara (perbantuan): tidak diterapkan ulang",
+        "temporary move (a secondment): not replayed",
+    ),
+    "history.skip.nip": ("NIP {nip} tidak dikenal", "unknown NIP {nip}"),
+    "history.skip.unit": ("unit {unit} tidak dikenal", "unknown unit {unit}"),
+    "history.skip.from_unit": (
+        "from_unit tertulis {given}, tetapi pegawai berada di {now}",
+        "from_unit is {given} but the employee was in {now}",
+    ),
+    "history.compare_title": (
+        "Riwayat vs optimasi ({rows} baris riwayat diterapkan ulang; optimasi dengan aturan "
+        "yang sama dan jumlah mutasi yang sama, {status})",
+        "History vs optimiser ({rows} history rows replayed; the optimiser "
+        "under the same rules with the same number of moves, {status})",
+    ),
+    "history.before": (
+        "sebelum: kekurangan {shortfall}, D {d} jam, B {b} jam",
+        "before: shortfall {shortfall}, D {d} h, B {b} h",
+    ),
+    "history.col.history": ("riwayat", "history"),
+    "history.col.optimiser": ("optimasi", "optimiser"),
+    "history.row_shortfall": ("kekurangan (pegawai)", "shortfall (staff)"),
+    "history.row_exceptions": ("pengecualian aturan", "rule exceptions"),
+    "history.row_d_per_move": (
+        "penurunan D per mutasi (jam)",
+        "D reduced per move (hours)",
+    ),
+    "history.row_b_per_move": (
+        "penurunan B per mutasi (jam)",
+        "B reduced per move (hours)",
+    ),
+    "history.no_moves": ("Riwayat tidak memuat mutasi.", "The history made no moves."),
+    "history.no_plan": (
+        "Optimasi tidak menemukan rencana dengan jumlah mutasi riwayat.",
+        "The optimiser found no plan with the history's number of moves.",
+    ),
+    "history.gain_no_move": (
+        "Keseimbangan yang diperoleh per mutasi: riwayat {history} jam ketidakseimbangan; "
+        "optimasi tidak memindahkan siapa pun (tidak ada mutasi yang memperbaiki keadaan "
+        "sekarang menurut aturan).",
+        "Balance gained per move: history {history} hours of imbalance; the "
+        "optimiser makes no move (none improves on the current state under the rules).",
+    ),
+    "history.gain": (
+        "Keseimbangan yang diperoleh per mutasi: riwayat {history} jam ketidakseimbangan, "
+        "optimasi {optimiser}{ratio}.",
+        "Balance gained per move: history {history} hours of imbalance, "
+        "optimiser {optimiser}{ratio}.",
+    ),
+    "history.ratio": (" ({ratio}× lipat)", " ({ratio}× as much)"),
+    "history.target": (
+        "nilai riwayat untuk kekurangan ({shortfall}), D ({d} jam) dan B ({b} jam)",
+        "the history's shortfall ({shortfall}), D ({d} h) and B ({b} h)",
+    ),
+    "history.unreachable": (
+        "Tidak ada rencana sesuai aturan yang mencapai {target}.",
+        "No plan within the rules reaches {target}.",
+    ),
+    "history.not_found": (
+        "Dalam batas waktu tidak ditemukan rencana yang mencapai {target}.",
+        "No plan reaching {target} was found in the time limit.",
+    ),
+    "history.proven_fewest": ("terbukti paling sedikit", "proven fewest"),
+    "history.at_least": ("paling sedikit {bound} diperlukan", "at least {bound} needed"),
+    "history.unproven": (
+        "belum terbukti paling sedikit dalam batas waktu",
+        "not proven fewest within the time limit",
+    ),
+    "history.match": (
+        "Optimasi mencapai {target} dengan {moves} mutasi ({proof}); riwayat memakai {used}.",
+        "The optimiser reaches {target} with {moves} moves ({proof}); the history used {used}.",
     ),
 }
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..i18n import LANGS, label
 from ..model import Problem
 
-__all__ = ["add_folder_argument", "load_problem", "register", "run"]
+__all__ = ["add_folder_argument", "add_lang_argument", "load_problem", "register", "run"]
 
 
 def add_folder_argument(p: argparse.ArgumentParser) -> None:
@@ -21,6 +22,17 @@ def add_folder_argument(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--sample", action="store_true", help="use the embedded synthetic sample instead of DIR"
+    )
+
+
+def add_lang_argument(p: argparse.ArgumentParser) -> None:
+    """``--lang id|en``: the language of the printed summary (checked before solving)."""
+    p.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="en",
+        help="language of the printed summary: id = Bahasa Indonesia, en = English (default); "
+        "--json and the files written stay in English",
     )
 
 
@@ -70,6 +82,7 @@ def register(sub: Any) -> None:
     p.add_argument("--workers", type=int, default=None, help="solver threads")
     p.add_argument("--out", type=Path, default=None, help="write frontier.csv and frontier.json")
     p.add_argument("--json", action="store_true", help="print frontier.json to stdout")
+    add_lang_argument(p)
     p.set_defaults(func=run)
 
 
@@ -100,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
         json.dump(curve.summary(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        print(curve)
+        print(curve.text(args.lang))
         if args.out is not None:
-            print(f"wrote {args.out}/frontier.csv, frontier.json")
+            files = f"{args.out}/frontier.csv, frontier.json"
+            print(label("text.wrote", args.lang).format(files=files))
     return 0 if curve.infeasible is None else curve.infeasible.status.exit_code

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from .frontier import load_problem
+from ..i18n import label
+from .frontier import add_lang_argument, load_problem
 
 __all__ = ["register", "run"]
 
@@ -53,6 +54,7 @@ def register(sub: Any) -> None:
         help="write comparison.json, exceptions.csv, skipped.csv and the optimiser's plan",
     )
     p.add_argument("--json", action="store_true", help="print comparison.json to stdout")
+    add_lang_argument(p)
     p.set_defaults(func=run)
 
 
@@ -82,14 +84,14 @@ def run(args: argparse.Namespace) -> int:
     if args.replay_only:
         report = evaluate_history(problem, moves)
         summary: dict[str, Any] = {"history": report.summary()}
-        text = str(report)
+        text = report.text(args.lang)
     else:
         comparison = compare_history(
             problem, moves, time_limit=args.time_limit, seed=args.seed, workers=args.workers
         )
         report = comparison.history
         summary = comparison.summary()
-        text = str(comparison)
+        text = comparison.text(args.lang)
     if args.out is not None:
         out: Path = args.out
         out.mkdir(parents=True, exist_ok=True)
@@ -121,5 +123,6 @@ def run(args: argparse.Namespace) -> int:
         print(text)
         if args.out is not None:
             extra = "" if args.replay_only else ", optimiser/"
-            print(f"wrote {args.out}/comparison.json, exceptions.csv, skipped.csv{extra}")
+            files = f"{args.out}/comparison.json, exceptions.csv, skipped.csv{extra}"
+            print(label("text.wrote", args.lang).format(files=files))
     return 0
