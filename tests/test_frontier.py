@@ -144,7 +144,12 @@ def test_cli_frontier_prints_and_writes(tmp_path: Path, capsys: pytest.CaptureFi
 
 @pytest.mark.parametrize(
     "argv",
-    [["frontier"], ["frontier", "x", "--sample"], ["frontier", "--sample", "--points", "1"]],
+    [
+        ["frontier"],
+        ["frontier", "x", "--sample"],
+        ["frontier", "--sample", "--points", "1"],
+        ["frontier", "--sample", "--time-limit", "-1"],
+    ],
 )
 def test_cli_frontier_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 1
@@ -158,3 +163,70 @@ def test_cli_frontier_infeasible_exit_code(tmp_path: Path) -> None:
         policy=Policy(),
     )
     assert main(["frontier", str(write_folder(problem, tmp_path / "bad"))]) == 2
+
+
+def test_a_worse_plan_at_a_larger_budget_is_replaced_by_the_smaller_budgets() -> None:
+    """A smaller budget's plan is feasible under a larger one, so a time-limited
+    solve that ends worse never shows on the curve."""
+    from mutasi_opt import solve
+    from mutasi_opt.frontier import FrontierPoint, _envelope
+
+    problem = random_problem(first_seed(_interesting, 31), 7, 3, max_moves=None)
+    nobody = solve(_budget(problem, 0), workers=1)
+    good = solve(_budget(problem, 2), workers=1)
+    assert good.after is not None and nobody.after is not None
+    assert good.after.stage_values()[:3] < nobody.after.stage_values()[:3]
+    cut_short = FrontierPoint.from_plan(3, nobody)  # as if budget 3 ended at the 0-move plan
+    first, second = _envelope((FrontierPoint.from_plan(2, good), cut_short))
+    assert second.budget == 3 and second.plan is good and second.status == "feasible"
+    assert second.imbalance_bound_hours == cut_short.imbalance_bound_hours
+    assert first.plan is good
+
+
+def knee_problem() -> Problem:
+    """Unit A has 3 full-timers and 2 half-timers for 625 h of work; B needs 3,750 h
+    and C 625 h: each of the first three moves (a full-timer to B) removes 1,250 h
+    of D, the fourth (a half-timer to C) only 625 h: the knee is at 3 moves."""
+    staff = [Employee(nip=f"F{i}", unit="A", months_in_unit=60) for i in range(3)]
+    staff += [Employee(nip=f"H{i}", unit="A", fte=0.5, months_in_unit=60) for i in range(2)]
+    return Problem(
+        employees=staff,
+        units=[
+            Unit(unit="A", workload_hours=625),
+            Unit(unit="B", workload_hours=3750),
+            Unit(unit="C", workload_hours=625),
+        ],
+        policy=Policy(),
+    )
+
+
+def test_the_knee_of_a_bending_curve() -> None:
+    curve = frontier(knee_problem(), workers=1)
+    assert [p.moves for p in curve.points] == [0, 1, 2, 3, 4]
+    assert [p.imbalance_hours for p in curve.points] == [4375, 3125, 1875, 625, 0]
+    assert curve.knee is not None and curve.knee.moves == 3
+    assert curve.knee_score() == pytest.approx(3750 / 4375 - 3 / 4)
+    assert curve.suggestion() == (
+        "3 moves give 86% of the achievable reduction in imbalance "
+        "(D 4,375 → 625 hours; all 4 moves of the unconstrained optimum reach 0)."
+    )
+
+
+def test_a_straight_curve_has_no_clear_knee() -> None:
+    # two identical units short of staff and one with a surplus: each move removes
+    # the same imbalance, so D falls in a straight line
+    problem = Problem(
+        employees=[Employee(nip=f"E{i}", unit="A", months_in_unit=60) for i in range(4)],
+        units=[
+            Unit(unit="A", workload_hours=0),
+            Unit(unit="B", workload_hours=2500),
+            Unit(unit="C", workload_hours=2500),
+        ],
+        policy=Policy(),
+    )
+    curve = frontier(problem, workers=1)
+    assert [p.moves for p in curve.points] == [0, 1, 2, 3, 4]
+    d = [p.imbalance_hours for p in curve.points]
+    assert len({round(a - b, 6) for a, b in itertools.pairwise(d)}) == 1
+    assert curve.knee_score() < 0.05
+    assert "no clear knee" in curve.suggestion()

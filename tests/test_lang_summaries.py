@@ -108,8 +108,7 @@ def test_frontier_text_in_indonesian(curve: Frontier) -> None:
 def test_frontier_suggestion_in_indonesian(curve: Frontier) -> None:
     knee, base = curve.knee, curve.covering
     assert knee is not None and base is not None
-    share = curve.reduction(knee)
-    assert share is not None and curve.imbalance_start > curve.imbalance_best
+    assert curve.imbalance_start > curve.imbalance_best
     short0 = curve.points[0].plan.before.shortfall
     assert base.shortfall < short0  # the instance needs moves to cover competencies
     text = curve.suggestion("id")
@@ -119,10 +118,33 @@ def test_frontier_suggestion_in_indonesian(curve: Frontier) -> None:
         f"(kekurangan {short0} → {base.shortfall} pegawai, sekecil mungkin); "
     )
     start = number(curve.imbalance_start, ",.0f", "id")
-    d = number(knee.imbalance_hours, ",.0f", "id")
     best = number(curve.imbalance_best, ",.0f", "id")
     assert "." in start  # thousands in Indonesian format
+    # past covering the shortfall, this curve falls evenly: no clear knee
+    assert curve.knee_score() < 0.05
+    extra = curve.max_moves - base.moves
+    per = number((curve.imbalance_start - curve.imbalance_best) / extra, ",.0f", "id")
     assert text.endswith(
+        "ketidakseimbangan turun kira-kira merata seiring jumlah mutasi, tanpa titik siku "
+        f"yang jelas (D {start} → {best} jam dengan {extra} mutasi, {per} jam per mutasi); "
+        "tentukan kuota menurut jumlah mutasi yang dapat dilaksanakan."
+    )
+
+
+def test_frontier_knee_in_indonesian() -> None:
+    from test_frontier import knee_problem
+
+    curve = frontier(knee_problem(), workers=1)
+    knee = curve.knee
+    assert knee is not None and curve.knee_score() >= 0.05
+    share = curve.reduction(knee)
+    assert share is not None
+    text = curve.suggestion("id")
+    _same_numbers(curve.suggestion(), text)
+    start = number(curve.imbalance_start, ",.0f", "id")
+    d = number(knee.imbalance_hours, ",.0f", "id")
+    best = number(curve.imbalance_best, ",.0f", "id")
+    assert text == (
         f"{knee.moves} mutasi memberi {100 * share:.0f}% dari penurunan ketidakseimbangan yang "
         f"dapat dicapai (D {start} → {d} jam; seluruh {curve.max_moves} mutasi optimum tanpa "
         f"kuota mencapai {best})."

@@ -23,11 +23,12 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import metrics
 from .i18n import check_lang, label, number
 from .model import Problem
 from .plan import Plan
@@ -54,6 +55,9 @@ FRONTIER_COLUMNS = (
     "status",
     "seconds",
 )
+
+#: Below this knee score the curve has no clear knee (see :meth:`Frontier.knee_score`).
+NO_KNEE = 0.05
 
 #: Points the adaptive frontier solves by default (budget 0 and the unconstrained optimum included).
 DEFAULT_POINTS = 9
@@ -177,6 +181,16 @@ class Frontier:
         """Time of the whole curve as a multiple of the unconstrained solve's time."""
         return self.seconds / self.one_solve_seconds if self.one_solve_seconds > 0 else 0.0
 
+    def knee_score(self) -> float:
+        """How far the knee lies above the straight line from :attr:`covering` to
+        the unconstrained optimum (both axes scaled to 0..1); 0 for a straight
+        or hollow curve."""
+        base, k = self.covering, self.knee
+        if base is None or k is None or self.max_moves <= base.moves:
+            return 0.0
+        share = self.reduction(k) or 0.0
+        return max(0.0, share - (k.moves - base.moves) / (self.max_moves - base.moves))
+
     def suggestion(self, lang: str = "en") -> str:
         """The suggested budget in words (``lang``: ``en`` default, or ``id``).
 
@@ -204,6 +218,16 @@ class Frontier:
                     further=label("frontier.further", lang) if parts else "",
                     d=number(start, ",.0f", lang),
                     moves=base.moves,
+                )
+            )
+        elif self.knee_score() < NO_KNEE:
+            extra = self.max_moves - base.moves
+            parts.append(
+                label("frontier.no_knee", lang).format(
+                    start=number(start, ",.0f", lang),
+                    best=number(best, ",.0f", lang),
+                    all=extra,
+                    per=number((start - best) / max(1, extra), ",.0f", lang),
                 )
             )
         else:
@@ -416,7 +440,7 @@ def frontier(
             if nxt is None:
                 break
             _solve_into(nxt, at, add)
-    ordered = tuple(solved[b] for b in sorted(solved))
+    ordered = _envelope(tuple(solved[b] for b in sorted(solved)))
     return Frontier(
         problem=problem,
         points=ordered,
@@ -424,6 +448,36 @@ def frontier(
         seconds=time.perf_counter() - t0,
         one_solve_seconds=one_solve,
     )
+
+
+def _lexicographic(point: FrontierPoint) -> tuple[int, ...]:
+    """The point's stage values up to ``B`` (the order the stages are minimised in)."""
+    after = point.plan.after
+    assert after is not None
+    names = metrics.stage_names(point.plan.problem.policy)
+    return tuple(after.value(s) for s in names[: names.index("balance") + 1])
+
+
+def _envelope(points: tuple[FrontierPoint, ...]) -> tuple[FrontierPoint, ...]:
+    """A smaller budget's plan is feasible under every larger budget: where a solve
+    cut short by its time limit ended lexicographically worse than a smaller
+    budget's plan, report that plan instead (status feasible, the larger budget's
+    own bounds), so that the curve never rises."""
+    out: list[FrontierPoint] = []
+    best: FrontierPoint | None = None
+    for p in points:
+        if best is not None and _lexicographic(best) < _lexicographic(p):
+            p = replace(
+                FrontierPoint.from_plan(p.budget, best.plan),
+                status="feasible",
+                imbalance_bound_hours=p.imbalance_bound_hours,
+                balance_bound=p.balance_bound,
+                seconds=p.seconds,
+            )
+        if best is None or _lexicographic(p) < _lexicographic(best):
+            best = p
+        out.append(p)
+    return tuple(out)
 
 
 def _solve_into(budget: int, at: Callable[[int], Plan], add: Callable[[int, Plan], None]) -> None:

@@ -275,6 +275,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "{moves} moves give {share}% of the achievable reduction in imbalance "
         "(D {start} → {d} hours; all {all} moves of the unconstrained optimum reach {best})",
     ),
+    "frontier.no_knee": (
+        "ketidakseimbangan turun kira-kira merata seiring jumlah mutasi, tanpa titik siku "
+        "yang jelas (D {start} → {best} jam dengan {all} mutasi, {per} jam per mutasi); "
+        "tentukan kuota menurut jumlah mutasi yang dapat dilaksanakan",
+        "the imbalance falls about evenly with the moves, with no clear knee "
+        "(D {start} → {best} hours over {all} moves, {per} hours per move); "
+        "choose the budget by the number of moves that can be carried out",
+    ),
     # ----------------------------------------------------------- history
     "history.replayed": (
         "Riwayat diterapkan ulang: {rows} baris, {moved} pegawai dipindah",

@@ -75,8 +75,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--time-limit",
         type=float,
-        default=None,
-        help="seconds for the whole curve (default: every point proven)",
+        default=180.0,
+        help="seconds for the whole curve (default 180; 0: no limit, every solve proven, "
+        "which can take hours on a large city)",
     )
     p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
     p.add_argument("--workers", type=int, default=None, help="solver threads")
@@ -90,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt frontier``."""
     from ..frontier import frontier
 
+    if args.time_limit < 0:
+        raise UsageError(f"--time-limit must be 0 (no limit) or more (got {args.time_limit:g})")
     if args.points < 2:
         raise UsageError(f"--points must be 2 or more (got {args.points})")
     if args.budgets is not None and min(args.budgets) < 0:
@@ -99,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         problem,
         args.budgets,
         points=args.points,
-        time_limit=args.time_limit,
+        time_limit=args.time_limit or None,
         seed=args.seed,
         workers=args.workers,
     )

@@ -42,8 +42,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--time-limit",
         type=float,
-        default=None,
-        help="seconds for the optimiser (default: until proven)",
+        default=120.0,
+        help="seconds for the optimiser (default 120; 0: no limit, every solve proven, "
+        "which can take hours on a large city)",
     )
     p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
     p.add_argument("--workers", type=int, default=None, help="solver threads")
@@ -69,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt history``."""
     from ..history import compare_history, evaluate_history, read_history
 
+    if args.time_limit < 0:
+        raise UsageError(f"--time-limit must be 0 (no limit) or more (got {args.time_limit:g})")
     if args.sample:
         if args.folder is not None or args.history is not None:
             raise UsageError("give DIR and HISTORY, or --sample, not both")
@@ -87,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         text = report.text(args.lang)
     else:
         comparison = compare_history(
-            problem, moves, time_limit=args.time_limit, seed=args.seed, workers=args.workers
+            problem, moves, time_limit=args.time_limit or None, seed=args.seed, workers=args.workers
         )
         report = comparison.history
         summary = comparison.summary()
