@@ -184,7 +184,15 @@ def test_cli_history_sample_replay_only(capsys: pytest.CaptureFixture[str]) -> N
     assert "Rule exceptions in the history" in text
 
 
-@pytest.mark.parametrize("argv", [["history"], ["history", "x"], ["history", "a", "b", "--sample"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["history"],
+        ["history", "x"],
+        ["history", "a", "b", "--sample"],
+        ["history", "--sample", "--time-limit", "-5"],
+    ],
+)
 def test_cli_history_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 1
     assert "error:" in capsys.readouterr().err
