@@ -23,6 +23,7 @@ from .model import Demand, Employee, Policy, Problem, Requirement, Surge, Unit
 from .plan import Plan, PlanStatus, StageResult, write_plan
 from .report import write_report
 from .sample import load_sample, load_sample_history
+from .schema import plan_to_json, problem_from_json, problem_to_json
 from .solve import solve
 from .surge import SurgePlan, plan_surges, write_surge_plan
 from .values import Golongan, Nip
@@ -63,6 +64,9 @@ __all__ = [
     "load_sample_history",
     "metrics",
     "plan_surges",
+    "plan_to_json",
+    "problem_from_json",
+    "problem_to_json",
     "read_folder",
     "read_history",
     "read_surges",

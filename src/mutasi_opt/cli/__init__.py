@@ -27,7 +27,17 @@ EXIT_INFEASIBLE = 2
 EXIT_NO_PLAN = 3
 
 #: Subcommand modules, in the order they appear in ``--help``.
-SUBCOMMANDS = ("demo", "validate", "solve", "surge", "frontier", "history", "check", "abk")
+SUBCOMMANDS = (
+    "demo",
+    "validate",
+    "solve",
+    "surge",
+    "frontier",
+    "history",
+    "check",
+    "abk",
+    "schema",
+)
 
 
 class _Parser(argparse.ArgumentParser):
