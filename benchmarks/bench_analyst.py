@@ -19,6 +19,10 @@ the same run:
   cold (no start) with the same time per solve, as the peer: the D and B gaps
   per budget show what the warm starts buy at equal time.
 
+And, for ``--proof-sizes`` (default 300 employees), without any time limit:
+one solve, the frontier with warm starts and the same budgets cold, every
+point proven: the cost multiple when nothing is cut short.
+
 Writes ``benchmarks/results/analyst.{json,md}``.
 """
 
@@ -124,13 +128,42 @@ def run(size: str, args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def proof_run(n: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Without a time limit: every point proven, warm vs cold, and one solve."""
+    from mutasi_opt import frontier, solve, synth
+
+    problem = synth.generate(n, seed=1)
+    print(f"== synthetic {n:,}: proof mode", flush=True)
+    t0 = time.perf_counter()
+    one = solve(problem, workers=args.workers)
+    one_seconds = time.perf_counter() - t0
+    warm = frontier(problem, points=args.points, workers=args.workers)
+    budgets = [p.budget for p in warm.points]
+    cold = frontier(problem, budgets, workers=args.workers, warm_start=False)
+    print(warm, flush=True)
+    return {
+        "instance": f"synthetic {n:,} (proof mode)",
+        "one_solve_seconds": round(one_seconds, 2),
+        "one_solve_status": one.status.value,
+        "warm_seconds": round(warm.seconds, 2),
+        "cold_seconds": round(cold.seconds, 2),
+        "warm_multiple": round(warm.seconds / one_seconds, 2),
+        "cold_multiple": round(cold.seconds / one_seconds, 2),
+        "points": len(warm.points),
+        "all_optimal": all(p.status == "optimal" for p in warm.points),
+        "same_values": [p.plan.after.stage_values() for p in warm.points]  # type: ignore[union-attr]
+        == [p.plan.after.stage_values() for p in cold.points],  # type: ignore[union-attr]
+        "suggestion": warm.suggestion(),
+    }
+
+
 def ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or b <= 0 or a <= 0:
         return "—"
     return f"{a / b:.1f}×"
 
 
-def report(results: list[dict[str, Any]]) -> str:
+def report(results: list[dict[str, Any]], proofs: list[dict[str, Any]]) -> str:
     lines = [
         "# Analyst toolkit benchmark",
         "",
@@ -170,6 +203,21 @@ def report(results: list[dict[str, Any]]) -> str:
             f"| {r['instance']} | {len(fr['warm'])} | {fr['seconds']} | "
             f"{fr['one_solve_seconds']} | {fr['cost_multiple']}× | {fr['suggestion']} |"
         )
+    if proofs:
+        lines += [
+            "",
+            "## Frontier cost with every point proven (no time limit)",
+            "",
+            "| instance | points | one solve (s) | frontier warm (s) | multiple "
+            "| frontier cold (s) | multiple | all optimal | same values warm/cold |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        ]
+        for q in proofs:
+            lines.append(
+                f"| {q['instance']} | {q['points']} | {q['one_solve_seconds']} | "
+                f"{q['warm_seconds']} | {q['warm_multiple']}× | {q['cold_seconds']} | "
+                f"{q['cold_multiple']}× | {q['all_optimal']} | {q['same_values']} |"
+            )
     for r in results:
         fr = r["frontier"]
         lines += [
@@ -199,17 +247,23 @@ def report(results: list[dict[str, Any]]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", nargs="+", default=["sample", "20000"])
+    ap.add_argument("--sizes", nargs="*", default=["sample", "20000"])
     ap.add_argument("--history-limit", type=float, default=120.0)
     ap.add_argument("--frontier-limit", type=float, default=240.0)
     ap.add_argument("--points", type=int, default=7)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--proof-sizes", nargs="*", type=int, default=[300], help="sizes solved without limits"
+    )
     ap.add_argument("--out", type=Path, default=RESULTS / "analyst")
     args = ap.parse_args()
     results = [run(size, args) for size in args.sizes]
+    proofs = [proof_run(n, args) for n in args.proof_sizes]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(results, indent=2, default=str) + "\n")
-    text = report(results)
+    args.out.with_suffix(".json").write_text(
+        json.dumps({"timed": results, "proofs": proofs}, indent=2, default=str) + "\n"
+    )
+    text = report(results, proofs)
     args.out.with_suffix(".md").write_text(text)
     print(text)
 

@@ -123,6 +123,12 @@ class StateReport:
         """Share of employees that may be moved (0-1)."""
         return self.n_movable / self.n_employees if self.n_employees else 0.0
 
+    def __repr__(self) -> str:
+        return (
+            f"StateReport(employees={self.n_employees}, units={self.n_units}, "
+            f"imbalance_hours={self.imbalance_hours:.1f}, shortfall={self.shortfall})"
+        )
+
     def _repr_html_(self) -> str:
         from .html import state_html
 

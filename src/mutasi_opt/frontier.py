@@ -23,7 +23,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -92,7 +92,7 @@ class FrontierPoint:
     balance_bound: float
     preference_cost: int
     seconds: float
-    plan: Plan
+    plan: Plan = field(repr=False)
 
     @classmethod
     def from_plan(cls, budget: int, plan: Plan) -> FrontierPoint:
@@ -285,6 +285,12 @@ class Frontier:
             "one_solve_seconds": round(self.one_solve_seconds, 2),
             "cost_multiple": round(self.cost_multiple, 2),
         }
+
+    def __repr__(self) -> str:
+        knee = None if self.knee is None else self.knee.budget
+        return (
+            f"Frontier(points={len(self.points)}, knee_budget={knee}, seconds={self.seconds:.1f})"
+        )
 
     def _repr_html_(self) -> str:
         from .html import frontier_html

@@ -163,6 +163,12 @@ class HistoryReport:
     def __str__(self) -> str:
         return self.text("en")
 
+    def __repr__(self) -> str:
+        return (
+            f"HistoryReport(replayed={len(self.applied)}, moves={self.after.moves}, "
+            f"exceptions={len(self.exceptions)}, skipped={len(self.skipped)})"
+        )
+
     def _repr_html_(self) -> str:
         from .html import history_html
 
@@ -614,6 +620,12 @@ class HistoryComparison:
 
     def __str__(self) -> str:
         return self.text("en")
+
+    def __repr__(self) -> str:
+        return (
+            f"HistoryComparison(history_moves={self.history.after.moves}, "
+            f"optimiser={self.optimised.status.value}, moves_to_match={self.reach.moves})"
+        )
 
     def _repr_html_(self) -> str:
         from .html import comparison_html

@@ -1000,6 +1000,16 @@ class Problem(_Frozen):
         """The employee with NIP ``nip``."""
         return self.employees[self.index.nip_pos[str(nip)]]
 
+    def __repr__(self) -> str:
+        # the full field dump of a city is megabytes: notebooks show _repr_html_
+        return (
+            f"Problem(employees={len(self.employees)}, units={len(self.units)}, "
+            f"roles={len(self.index.roles)}, requirements={len(self.requirements)})"
+        )
+
+    def __str__(self) -> str:
+        return repr(self)
+
     def _repr_html_(self) -> str:
         from .html import problem_html
 

@@ -400,6 +400,15 @@ class Plan:
 
         return plan_text(self)
 
+    def __repr__(self) -> str:
+        if self.after is None:
+            return f"Plan(status={self.status.value})"
+        return (
+            f"Plan(status={self.status.value}, moves={self.after.moves}, "
+            f"imbalance_hours={self.after.imbalance_hours:.1f}, "
+            f"balance_cost={self.after.balance_cost:.1f})"
+        )
+
     def _repr_html_(self) -> str:
         from .html import plan_html
 

@@ -336,6 +336,12 @@ class SurgePlan:
             lines.append(f"  ! {text}")
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return (
+            f"SurgePlan(status={self.status.value}, surges={len(self.surges)}, "
+            f"secondments={len(self.secondment_arrays)})"
+        )
+
     def _repr_html_(self) -> str:
         from .html import surge_html
 
