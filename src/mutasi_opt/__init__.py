@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import metrics
 from .analysis import StateReport, current_state
+from .batch import BatchError, scenarios, solve_many
 from .check import Violation, check_plan, check_secondments
 from .errors import InputError, InputIssue
 from .frontier import Frontier, FrontierPoint, frontier
@@ -31,6 +32,7 @@ from .values import Golongan, Nip
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchError",
     "Demand",
     "Employee",
     "Frontier",
@@ -70,7 +72,9 @@ __all__ = [
     "read_folder",
     "read_history",
     "read_surges",
+    "scenarios",
     "solve",
+    "solve_many",
     "synthetic_history",
     "write_folder",
     "write_history",

@@ -31,6 +31,7 @@ SUBCOMMANDS = (
     "demo",
     "validate",
     "solve",
+    "batch",
     "surge",
     "frontier",
     "history",
