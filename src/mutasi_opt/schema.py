@@ -27,10 +27,11 @@ version with an :class:`~mutasi_opt.errors.InputError`.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -127,10 +128,11 @@ def problem_from_json(data: Any) -> Problem:
     version_issue = _check_version(data.get("schema_version", SCHEMA_VERSION))
     if version_issue is not None:
         raise InputError([version_issue])
-    issues: list[InputIssue] = []
+    # issues per part of the document ("" = the document itself), reported in _KEYS order
+    found: dict[str, list[InputIssue]] = {key: [] for key in ("", *_KEYS)}
     for key in data:
         if key not in _KEYS:
-            issues.append(
+            found[""].append(
                 _issue(
                     None,
                     str(key),
@@ -138,9 +140,8 @@ def problem_from_json(data: Any) -> Problem:
                     f"unknown key {str(key)!r}; remove it or use one of: {', '.join(_KEYS)}",
                 )
             )
-    tables = {name: _load_list(name, data.get(name), issues) for name in _LISTS}
-    policy = _load_policy(data.get("policy"), issues)
-    usable = {name for name, t in tables.items() if t.usable}
+    tables = {name: _load_list(name, data.get(name), found[name]) for name in _LISTS}
+    policy = _load_policy(data.get("policy"), found["policy"])
     problem = Problem._trusted(
         **{name: tuple(t.rows) for name, t in tables.items()},
         policy=policy if policy is not None else Policy(),
@@ -150,17 +151,17 @@ def problem_from_json(data: Any) -> Problem:
         files={**names, "policy": "the policy"},
         rows={name: t.positions for name, t in tables.items()},
         incomplete=frozenset(n for n, t in tables.items() if t.failed or not t.usable),
-        known_units=frozenset(tables["units"].failed_units) if "units" in usable else None,
+        known_units=frozenset(tables["units"].failed_units) if tables["units"].readable else None,
         known_roles=(
             frozenset(tables["demand"].failed_roles | tables["units"].failed_roles)
-            if "demand" in usable
+            if tables["demand"].readable
             else None
         ),
     )
     table_of = {file: name for name, file in names.items()}
     for issue in problem._cross_check(context):
-        table = table_of.get(issue.file)
-        issues.append(
+        table = table_of.get(issue.file, "")
+        found[table].append(
             InputIssue(
                 PROBLEM_FILE,
                 issue.row,
@@ -169,14 +170,9 @@ def problem_from_json(data: Any) -> Problem:
                 f"in {table}: {issue.message}" if table else issue.message,
             )
         )
+    issues = [i for part in found.values() for i in sorted(part, key=lambda i: i.row or 0)]
     if issues:
-        order = {name: k for k, name in enumerate(_KEYS)}
-
-        def key(issue: InputIssue) -> tuple[int, int]:
-            match = re.match(r"in (\w+):", issue.message)
-            return (order.get(match.group(1), -1) if match else -1, issue.row or 0)
-
-        raise InputError(sorted(issues, key=key))
+        raise InputError(issues)
     return problem
 
 
@@ -230,6 +226,8 @@ def _parse_text(text: str | bytes | bytearray) -> Any:
 
 
 _VERSION = re.compile(r"(\d+)(\.\d+)*")
+#: The versions this release reads, as a JSON Schema pattern.
+_VERSION_PATTERN = rf"^{SCHEMA_VERSION}(\.[0-9]+)*$"
 
 
 def _check_version(value: Any) -> InputIssue | None:
@@ -265,6 +263,14 @@ class _Loaded:
         self.failed = False
         self.failed_units: set[str] = set()
         self.failed_roles: set[str] = set()
+        #: a failed row whose unit id (units) or role (demand) cannot be read: references to
+        #: units (roles) are then not checked, as any of them might be that row's
+        self.unreadable = False
+
+    @property
+    def readable(self) -> bool:
+        """Usable, and every failed row's unit id or role is known."""
+        return self.usable and not self.unreadable
 
 
 _ADAPTERS: dict[type[Any], TypeAdapter[list[Any]]] = {}
@@ -304,18 +310,25 @@ def _load_list(name: str, raw: Any, issues: list[InputIssue]) -> _Loaded:
         return _Loaded(usable=False)
     out = _Loaded()
     bad: dict[int, list[InputIssue]] = {}
-    if model is Employee:
-        for i, item in enumerate(raw):
-            nip = item.get("nip") if isinstance(item, Mapping) else None
-            if isinstance(nip, int | float) and not isinstance(nip, bool):
+    fields, defs = _field_schemas(model.__name__)
+    quick = _quick_checks(model.__name__)
+    for i, item in enumerate(raw):
+        if not isinstance(item, Mapping):
+            continue  # pydantic says what an item must be
+        for field_name, value in item.items():
+            if field_name not in fields or quick[field_name](value):
+                continue  # pydantic reports unknown fields
+            if field_name == "nip" and _is_json_type(value, "number"):
+                wrong: str | None = (
+                    'write the NIP as a JSON string ("198703122010011004"); as a number it '
+                    "may have lost digits"
+                )
+            else:
+                wrong = _type_error(fields[field_name], value, defs)
+                wrong = None if wrong is None else f"{field_name} {wrong}"
+            if wrong is not None:
                 bad.setdefault(i, []).append(
-                    _issue(
-                        i + 1,
-                        "nip",
-                        nip,
-                        "in employees: write the NIP as a JSON string "
-                        '("198703122010011004"); as a number it may have lost digits',
-                    )
+                    _issue(i + 1, field_name, value, f"in {name}: {wrong}")
                 )
     adapter = _adapter(model)
     todo = [i for i in range(len(raw)) if i not in bad]
@@ -335,6 +348,127 @@ def _load_list(name: str, raw: Any, issues: list[InputIssue]) -> _Loaded:
         _note_failed(name, raw[i], out)
     out.failed = bool(bad)
     return out
+
+
+@functools.cache
+def _field_schemas(model: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON Schema of each field of a row model, and the schema's definitions."""
+    defs: dict[str, Any] = problem_json_schema()["$defs"]
+    return defs[model]["properties"], defs
+
+
+def _always_false(value: Any) -> bool:
+    return False
+
+
+def _always_true(value: Any) -> bool:
+    return True
+
+
+_QUICK_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: type(v) is str,
+    "number": lambda v: type(v) is float or type(v) is int,
+    "integer": lambda v: type(v) is int,
+    "boolean": lambda v: type(v) is bool,
+    "null": lambda v: v is None,
+}
+
+
+def _quick(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> Callable[[Any], bool]:
+    """A fast test that a value surely has the JSON types of ``schema``.
+
+    False means "not sure": :func:`_type_error` then decides (and words the message).
+    """
+    if "$ref" in schema:
+        return _quick(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
+    if "anyOf" in schema:
+        branches = [_quick(branch, defs) for branch in schema["anyOf"]]
+        return lambda v: any(branch(v) for branch in branches)
+    if "enum" in schema:
+        choices = frozenset(c for c in schema["enum"] if isinstance(c, str))
+        return lambda v: type(v) is str and v in choices
+    if schema.get("type") == "array":
+        if "prefixItems" in schema:
+            parts = [_quick(part, defs) for part in schema["prefixItems"]]
+            n = len(parts)
+            return lambda v: (
+                type(v) is list and len(v) == n and all(p(x) for p, x in zip(parts, v, strict=True))
+            )
+        item = _quick(schema["items"], defs) if "items" in schema else _always_true
+        return lambda v: type(v) is list and all(item(x) for x in v)
+    return _QUICK_TYPES.get(str(schema.get("type")), _always_false)
+
+
+@functools.cache
+def _quick_checks(model: str) -> dict[str, Callable[[Any], bool]]:
+    fields, defs = _field_schemas(model)
+    return {name: _quick(schema, defs) for name, schema in fields.items()}
+
+
+_JSON_TYPES: dict[str, str] = {
+    "string": "a string",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "null",
+    "array": "a list",
+    "object": "an object",
+}
+
+
+def _is_json_type(value: Any, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    if kind == "array":
+        return isinstance(value, list | tuple)
+    if kind == "object":
+        return isinstance(value, Mapping)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return kind == "number" or isinstance(value, int) or float(value).is_integer()
+
+
+def _describe(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> str:
+    if "$ref" in schema:
+        return _describe(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
+    if "anyOf" in schema:
+        return " or ".join(_describe(branch, defs) for branch in schema["anyOf"])
+    if "enum" in schema:
+        return f"one of {', '.join(map(str, schema['enum']))}"
+    return _JSON_TYPES.get(str(schema.get("type")), "a JSON value")
+
+
+def _type_error(schema: Mapping[str, Any], value: Any, defs: Mapping[str, Any]) -> str | None:
+    """What is wrong with the JSON types (and choices) of ``value`` under ``schema``, or None.
+
+    Only types, choices and list shapes; ranges and the rest are the models' to check (with
+    their own messages).  So a document this accepts is typed as its schema says.
+    """
+    if "$ref" in schema:
+        return _type_error(defs[schema["$ref"].rsplit("/", 1)[-1]], value, defs)
+    if "anyOf" in schema:
+        if any(_type_error(branch, value, defs) is None for branch in schema["anyOf"]):
+            return None
+        return f"must be {_describe(schema, defs)}; got {_json_type(value)}"
+    kind = schema.get("type")
+    if kind is not None and not _is_json_type(value, str(kind)):
+        return f"must be {_describe(schema, defs)}; got {_json_type(value)}"
+    if "enum" in schema and value not in schema["enum"]:
+        return f"must be {_describe(schema, defs)}; got {_shown(value)!r}"
+    if kind == "array":
+        prefix = schema.get("prefixItems")
+        if prefix is not None and len(value) != len(prefix):
+            return f"must be a list of {len(prefix)} items; got {len(value)}"
+        for k, item in enumerate(value):
+            sub = prefix[k] if prefix is not None else schema.get("items")
+            wrong = None if sub is None else _type_error(sub, item, defs)
+            if wrong is not None:
+                return f"item {k + 1} {wrong}"
+    return None
 
 
 def _row_issue(
@@ -360,17 +494,21 @@ def _row_issue(
 def _note_failed(name: str, item: Any, out: _Loaded) -> None:
     """Remember the unit id and role of a row that failed (to avoid follow-on issues)."""
     out.failed = True
-    if not isinstance(item, Mapping):
-        return
+    fields = item if isinstance(item, Mapping) else {}
     if name == "units":
-        unit = item.get("unit")
+        unit = fields.get("unit")
         if isinstance(unit, str) and unit.strip():
             out.failed_units.add(unit.strip())
-        if item.get("workload_hours") is not None:
+        else:
+            out.unreadable = True
+        if fields.get("workload_hours") is not None:
             out.failed_roles.add("")
     elif name == "demand":
-        role = item.get("role", "")
-        out.failed_roles.add(role.strip() if isinstance(role, str) else "")
+        role = fields.get("role", "")
+        if isinstance(role, str) and isinstance(item, Mapping):
+            out.failed_roles.add(role.strip())
+        else:
+            out.unreadable = True
 
 
 def _load_policy(raw: Any, issues: list[InputIssue]) -> Policy | None:
@@ -550,7 +688,7 @@ class PlanDocument(_Document):
     """A plan as JSON: the summary and the tables (empty when there is no assignment)."""
 
     schema_version: Annotated[
-        str, Field(description="Major version of this document's schema.", pattern=r"^\d+(\.\d+)*$")
+        str, Field(description="Major version of this document's schema.", pattern=_VERSION_PATTERN)
     ]
     summary: SummaryDocument
     assignment: list[AssignmentRow]
@@ -671,26 +809,76 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
 }
 
 
+#: Rules the models check in validators, stated in the schema too (tests check that
+#: the schema and :func:`problem_from_json` agree on both sides of each bound).
+_PROBLEM_BOUNDS: dict[tuple[str, str], dict[str, Any]] = {
+    ("Employee", "nip"): {"pattern": r"\S"},
+    ("Employee", "fte"): {"exclusiveMinimum": 0, "maximum": 1},
+    ("Unit", "workload_hours"): {"minimum": 0},
+    ("Demand", "workload_hours"): {"minimum": 0},
+}
+
+#: pydantic writes these constraint names for some annotated fields; JSON Schema's names.
+_KEYWORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _constrain(prop: dict[str, Any], bounds: Mapping[str, Any]) -> None:
+    """Add ``bounds`` to a property (to its non-null branch when it may be null)."""
+    branches = [b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"]
+    for branch in branches:
+        branch.update(bounds)
+
+
+def _tidy(node: Any) -> Any:
+    """pydantic's schema made plain JSON Schema: ``ge``/``le`` → ``minimum``/``maximum``
+    (and the exclusive ones), reST double backquotes in descriptions → single."""
+    if isinstance(node, list):
+        return [_tidy(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties":
+            out[key] = {name: _tidy(v) for name, v in value.items()}
+        elif key in _KEYWORDS and isinstance(value, int | float) and "type" in node:
+            out[_KEYWORDS[key]] = value
+        elif key == "description" and isinstance(value, str):
+            out[key] = value.replace("``", "`")
+        else:
+            out[key] = _tidy(value)
+    return out
+
+
 def problem_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the problem document."""
     schema = copy.deepcopy(Problem.model_json_schema())
-    for name, fields in _PROBLEM_DOCS.items():
-        props = schema["$defs"][name]["properties"]
-        for field_name, text in fields.items():
-            props[field_name]["description"] = text
+    for (name, field_name), bounds in _PROBLEM_BOUNDS.items():
+        _constrain(schema["$defs"][name]["properties"][field_name], bounds)
+    _constrain(
+        schema["$defs"]["Employee"]["properties"]["competencies"]["items"]["prefixItems"][1],
+        {"minimum": 1, "maximum": 5},
+    )
     props = schema["properties"]
     for name in ("employees", "units"):
         props[name]["minItems"] = 1
         props[name]["description"] = f"One object per {_ONE[name]} (at least one)."
-    props["demand"]["description"] = (
-        "Workload per unit and role (needed when employees have roles)."
-    )
-    props["requirements"]["description"] = "Competencies units need."
-    props["policy"]["description"] = "Transfer rules; every key has a default."
+    optional = {
+        "demand": "Workload per unit and role (needed when employees have roles).",
+        "requirements": "Competencies units need.",
+        "policy": "Transfer rules; every key has a default.",
+    }
+    for name, text in optional.items():  # null (as some encoders write empty lists) = left out
+        prop = props[name]
+        default = prop.pop("default")
+        props[name] = {
+            "anyOf": [prop, {"type": "null"}],
+            "default": default,
+            "description": f"{text} May be left out or null.",
+        }
     schema["properties"] = {
         "schema_version": {
             "type": "string",
-            "pattern": rf"^{SCHEMA_VERSION}(\.[0-9]+)*$",
+            "pattern": _VERSION_PATTERN,
             "default": SCHEMA_VERSION,
             "description": f"Major version of this document's schema ({SCHEMA_VERSION}); "
             "may be left out.",
@@ -707,9 +895,7 @@ def problem_json_schema() -> dict[str, Any]:
 
 def plan_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the plan document (:class:`PlanDocument`)."""
-    schema = PlanDocument.model_json_schema()
-    props = schema["properties"]
-    props["schema_version"]["pattern"] = rf"^{SCHEMA_VERSION}(\.[0-9]+)*$"
+    schema = copy.deepcopy(PlanDocument.model_json_schema())
     return _framed(
         schema,
         "mutasi-opt plan",
@@ -719,7 +905,14 @@ def plan_json_schema() -> dict[str, Any]:
 
 
 def _framed(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
-    return {"$schema": _JSON_SCHEMA_DIALECT, **schema, "title": title, "description": description}
+    for name, fields in _PROBLEM_DOCS.items():
+        if name in schema["$defs"]:
+            props = schema["$defs"][name]["properties"]
+            for field_name, text in fields.items():
+                props[field_name]["description"] = text
+    framed = {"$schema": _JSON_SCHEMA_DIALECT, **schema, "title": title, "description": description}
+    out: dict[str, Any] = _tidy(framed)
+    return out
 
 
 def schema_text(schema: Mapping[str, Any]) -> str:
