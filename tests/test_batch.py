@@ -67,9 +67,12 @@ def direct(regions: list[Problem]) -> list[Plan]:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
+    import dask
     from distributed import Client, LocalCluster
 
+    # a task is given up after its second lost worker (default: the fourth)
     with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
         LocalCluster(
             n_workers=2,
             threads_per_worker=1,
@@ -179,6 +182,23 @@ def test_dask_worker_killed_mid_task_is_retried(
     for got, want in zip(results, [direct[0], direct[2]], strict=True):
         assert isinstance(got, Plan)
         assert np.array_equal(got.assignment_array, want.assignment_array)
+
+
+def test_dask_task_that_always_kills_its_worker_is_crashed_others_solved(
+    regions: list[Problem], direct: list[Plan], client: Any, tmp_path: Path
+) -> None:
+    problems = [regions[2], crashing(regions[0], tmp_path / "m", always=True)]
+    results = list(solve_many(problems, client=client, names=["ok", "bad"], **SOLVE))
+    assert isinstance(results[0], Plan)
+    assert np.array_equal(results[0].assignment_array, direct[2].assignment_array)
+    err = results[1]
+    assert isinstance(err, BatchError)
+    assert (err.kind, err.name, err.attempts) == ("crashed", "bad", None)
+    assert "KilledWorker" in err.message and "2 different workers" in err.message
+    # the cluster got its workers back and goes on solving
+    again = list(solve_many([regions[1]], client=client, **SOLVE))
+    assert isinstance(again[0], Plan)
+    assert np.array_equal(again[0].assignment_array, direct[1].assignment_array)
 
 
 def test_no_plan_in_time_is_a_time_limit_error(regions: list[Problem]) -> None:

@@ -78,7 +78,9 @@ class BatchError:
     seconds
         Time spent on the problem in the worker (reading and solving).
     attempts
-        How many times it was started (more than 1 after a worker was lost).
+        How many times local worker processes started it (more than 1 after a
+        worker was lost).  On Dask the scheduler reschedules lost tasks on its
+        own: 1, or ``None`` (unknown) when the scheduler gave the task up.
     plan
         For ``infeasible`` and ``time_limit``: the solver's result (status,
         state before, diagnosis), e.g. to write ``summary.json``; else None.
@@ -90,7 +92,7 @@ class BatchError:
     message: str
     issues: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
-    attempts: int = 1
+    attempts: int | None = 1
     plan: Plan | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -394,7 +396,7 @@ def _with_attempts(err: BatchError, attempts: int) -> BatchError:
     return replace(err, attempts=attempts)
 
 
-def _crashed(task: _Task, attempts: int, err: BaseException | None = None) -> BatchError:
+def _crashed(task: _Task, attempts: int | None, err: BaseException | None = None) -> BatchError:
     if err is None:
         times = "once" if attempts == 1 else f"{attempts} times"
         message = f"the worker process died {times} while solving it"
@@ -422,7 +424,7 @@ def _run_dask(
                 try:
                     result: BatchResult = future.result()
                 except Exception as err:  # KilledWorker after the allowed failures, ...
-                    result = _crashed(tasks[index], 1 + retries, err)
+                    result = _crashed(tasks[index], None, err)
                 yield index, result
         finally:
             for future in futures:
