@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import pickle
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +25,7 @@ from mutasi_opt.batch import (
     solve_many,
 )
 from mutasi_opt.cli import main
-from mutasi_opt.cli.batch import exit_code
+from mutasi_opt.cli.batch import _Bar, exit_code
 
 SOLVE = {"time_limit": 20, "seed": 0}
 
@@ -210,6 +212,20 @@ def test_no_plan_in_time_is_a_time_limit_error(regions: list[Problem]) -> None:
     assert _classify(0, "r", feasible, 1.0) is feasible
 
 
+def test_plans_and_problems_cross_processes_intact(direct: list[Plan]) -> None:
+    plan = direct[0]
+    before = (plan.moves.copy(), plan.units.copy(), plan.training.copy(), plan.summary())
+    nip = plan.problem.employees[0].nip
+    why = plan.why_not(nip)
+    copy = pickle.loads(pickle.dumps(plan))  # with its caches filled
+    assert copy.problem == plan.problem
+    assert np.array_equal(copy.assignment_array, plan.assignment_array)
+    assert copy.summary() == before[3]
+    assert copy.moves.equals(before[0]) and copy.units.equals(before[1])
+    assert copy.training.equals(before[2])
+    assert copy.why_not(nip) == why
+
+
 def test_arguments_are_checked_before_anything_runs(regions: list[Problem]) -> None:
     with pytest.raises(TypeError, match="time_limt"):
         solve_many(regions, time_limt=5)
@@ -383,6 +399,22 @@ def test_cli_batch_on_a_dask_scheduler(
     assert code == 0
     assert [r["status"] for r in _summary(out)] == ["optimal", "optimal"]
     assert "2 regions: optimal 2" in capsys.readouterr().out
+
+
+def test_progress_bar_on_a_terminal(direct: list[Plan]) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    bar = _Bar(stream)
+    bar(1, 2, "a", direct[0])
+    err = BatchError(1, "b", "invalid", "bad")
+    bar(2, 2, "b", err)
+    frames = stream.getvalue().split("\r")[1:]
+    assert frames[0].startswith("[" + "#" * 15 + "." * 15 + "] 1/2  optimal 1")
+    assert frames[1].startswith("[" + "#" * 30 + "] 2/2  invalid 1, optimal 1")
+    assert frames[1].endswith("\n")
 
 
 def test_cli_batch_exit_code_precedence() -> None:
