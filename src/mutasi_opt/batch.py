@@ -153,9 +153,10 @@ def _run_task(task: _Task) -> BatchResult:
             err.to_list(),
             seconds=time.perf_counter() - t0,
         )
-    except (FileNotFoundError, NotADirectoryError) as err:
-        missing = err.filename or task.source
-        issue = InputIssue(str(missing), None, None, None, "no such file or folder")
+    except OSError as err:  # missing, unreadable (permissions, a broken disk) folder or file
+        where = err.filename or task.source
+        what = err.strerror or type(err).__name__
+        issue = InputIssue(str(where), None, None, None, f"cannot be read: {what}")
         return BatchError(
             task.index,
             task.name,
