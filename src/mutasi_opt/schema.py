@@ -99,7 +99,10 @@ def problem_from_json(data: Any) -> Problem:
     """A validated problem from a JSON document (parsed, or its text as ``str``/``bytes``).
 
     ``schema_version`` may be left out (it then means the current version);
-    ``demand``, ``requirements`` and ``policy`` are optional.
+    ``demand``, ``requirements`` and ``policy`` are optional (or null).  Values
+    must have the JSON types and choices of :func:`problem_json_schema`; the
+    models then check the rest (ranges, NIP structure, references between the
+    lists, duplicates), so a document accepted here is valid under the schema.
 
     Raises
     ------
@@ -232,7 +235,7 @@ _VERSION_PATTERN = rf"^{SCHEMA_VERSION}(\.[0-9]+)*$"
 
 def _check_version(value: Any) -> InputIssue | None:
     """An issue when ``value`` is not a schema version this release reads."""
-    if not isinstance(value, str) or not _VERSION.fullmatch(value.strip()):
+    if not isinstance(value, str) or not _VERSION.fullmatch(value):
         return _issue(
             None,
             "schema_version",
@@ -240,13 +243,13 @@ def _check_version(value: Any) -> InputIssue | None:
             f'schema_version must be a string such as "{SCHEMA_VERSION}"; '
             f'write "schema_version": "{SCHEMA_VERSION}"',
         )
-    major = value.strip().split(".")[0]
+    major = value.split(".")[0]
     if int(major) != int(SCHEMA_VERSION):
         return _issue(
             None,
             "schema_version",
             value,
-            f"schema_version {value.strip()} is not supported: this release of mutasi-opt "
+            f"schema_version {value} is not supported: this release of mutasi-opt "
             f"reads version {SCHEMA_VERSION} documents (problem.schema.json); write the problem "
             f"in version {SCHEMA_VERSION} or use a release that reads version {major}",
         )
