@@ -765,6 +765,15 @@ def test_every_field_of_the_problem_is_described() -> None:
             assert prop.get("description"), f"{name}.{field} has no description"
 
 
+def test_definitions_shared_by_both_schemas_are_identical() -> None:
+    # the service puts both schemas into one OpenAPI document, one definition per name
+    problem, plan = problem_json_schema()["$defs"], plan_json_schema()["$defs"]
+    shared = set(problem) & set(plan)
+    assert shared == {"Policy"}
+    for name in shared:
+        assert problem[name] == plan[name]
+
+
 def test_schemas_name_the_version() -> None:
     for schema in (problem_json_schema(), plan_json_schema()):
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"

@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
         "document",
         nargs="?",
         choices=tuple(SCHEMAS),
-        help="which schema (default: both)",
+        help='which schema (default: both, printed as {"problem": ..., "plan": ...})',
     )
     p.add_argument("--out", type=Path, metavar="DIR", help="write NAME.schema.json files to DIR")
     p.set_defaults(func=run)
