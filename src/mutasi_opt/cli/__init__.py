@@ -38,6 +38,7 @@ SUBCOMMANDS = (
     "check",
     "abk",
     "schema",
+    "serve",
 )
 
 

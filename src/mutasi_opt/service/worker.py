@@ -1,0 +1,114 @@
+"""The solver process of one job (imports neither FastAPI nor anything of the server).
+
+:func:`run_job` runs in a child process started by
+:class:`~mutasi_opt.service.jobs.JobManager`, so a cancelled solve can be
+terminated.  It solves, writes the plan files into the job's folder and
+reports over a pipe: ``("progress", stage, best, bound)`` (at most five times
+a second, and on every change of stage), ``("stage", name)``, then
+``("done", plan_status, files)`` or ``("failed", exception_type, message)``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from ..model import Problem
+
+__all__ = ["PLAN_FILE", "RESULT_FILES", "run_job"]
+
+#: The plan document (:func:`mutasi_opt.schema.plan_to_json`), served by ``/result``.
+PLAN_FILE = "plan.json"
+
+#: Files a job may offer, in the order they are listed.
+RESULT_FILES = (
+    "assignment.csv",
+    "moves.csv",
+    "units.csv",
+    "training.csv",
+    "summary.json",
+    "report.xlsx",
+)
+
+_PROGRESS_INTERVAL = 0.2
+
+_Send = Callable[..., None]
+
+
+def run_job(
+    problem: Problem,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    out_dir: str,
+    conn: Connection,
+) -> None:
+    """Solve ``problem`` and write the plan files into ``out_dir``; report over ``conn``."""
+    lock = threading.Lock()
+
+    def send(*message: object) -> None:
+        with lock:
+            conn.send(message)
+
+    try:
+        plan_status, files = _solve_and_write(problem, time_limit, seed, workers, out_dir, send)
+        send("done", plan_status, files)
+    except BaseException as exc:
+        send("failed", type(exc).__name__, str(exc))
+    finally:
+        conn.close()
+
+
+class _Progress:
+    """Forwards the solver's progress, at most every 0.2 s and on each new stage."""
+
+    def __init__(self, send: _Send) -> None:
+        self.send = send
+        self.stage = ""
+        self.last = 0.0
+
+    def __call__(self, stage: str, value: float, bound: float) -> None:
+        now = time.monotonic()
+        if stage == self.stage and now - self.last < _PROGRESS_INTERVAL:
+            return
+        self.stage, self.last = stage, now
+        self.send("progress", stage, float(value), float(bound))
+
+
+def _solve_and_write(
+    problem: Problem,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    out_dir: str,
+    send: _Send,
+) -> tuple[str, list[str]]:
+    from ..plan import write_plan
+    from ..schema import plan_to_json
+    from ..solve import solve
+
+    plan = solve(
+        problem, time_limit=time_limit, seed=seed, workers=workers, progress=_Progress(send)
+    )
+    send("stage", "writing")
+    out = Path(out_dir)
+    write_plan(plan, out)
+    try:
+        from ..report import require_openpyxl, write_report
+
+        require_openpyxl()
+    except ImportError:
+        pass
+    else:
+        write_report(plan, out / "report.xlsx")
+    document = plan_to_json(plan)
+    tmp = out / (PLAN_FILE + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(document, fh, ensure_ascii=False, allow_nan=False)
+    tmp.replace(out / PLAN_FILE)
+    files = [name for name in RESULT_FILES if (out / name).is_file()]
+    return plan.status.value, files
