@@ -116,7 +116,12 @@ def parse_competencies(value: Any) -> tuple[tuple[str, int], ...]:
             if isinstance(item, str):
                 items.extend(parse_competencies(item))
             else:
-                code, level = item
+                try:
+                    code, level = item
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        f"{item!r} is not a (code, level) pair; write 'code:level;code:level'"
+                    ) from None
                 items.append((str(code), level))
     else:
         raise ValueError("must look like 'code:level;code:level'")

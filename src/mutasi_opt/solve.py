@@ -382,9 +382,10 @@ def fewest_moves(
             guess = int(np.ceil(hi * (d0 - cap_d) / (d0 - d_hi)))
         while lo < hi and (deadline is None or time.perf_counter() < deadline):
             k = (lo + hi) // 2
-            if guess is not None and lo <= guess < hi:
-                k, guess = guess, None
             steps = max(1, int(np.ceil(np.log2(hi - lo + 1))))
+            if guess is not None and lo <= guess < hi:
+                # the chord's guess is usually close: half the time left is its own
+                k, guess, steps = guess, None, 2
             verdict, found = attempt(k, best, steps)
             if verdict == "yes" and found is not None:
                 best, hi = found, int(metrics.moved(free, found).sum())
