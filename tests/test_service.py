@@ -13,6 +13,10 @@ import io
 import json
 import logging
 import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -48,6 +52,7 @@ from mutasi_opt import (
     write_folder,
 )
 from mutasi_opt.cli import main
+from mutasi_opt.errors import UsageError
 from mutasi_opt.service import Settings, create_app
 from mutasi_opt.service.app import openapi_text
 from problems import random_problem
@@ -512,6 +517,156 @@ def test_fifty_concurrent_submissions_lose_no_job() -> None:
                 assert status["plan_status"] in ("optimal", "infeasible")
                 assert assignment_of(c.get(f"/v1/jobs/{job_id}/result").json()) == want
         assert svc.app.state.jobs.counts()["done"] == 50
+
+
+def test_finished_jobs_expire_and_the_oldest_go_first() -> None:
+    document = problem_to_json(random_problem(1, 6, 3))
+    with serve(job_ttl=1.0, max_jobs_kept=2, max_workers=1) as svc, svc.client() as c:
+        ids = []
+        for _ in range(3):
+            job = c.post("/v1/jobs", json={"problem": document, "time_limit": 2}).json()
+            assert wait_done(c, job["id"])["status"] == "done"
+            ids.append(job["id"])
+        # three finished, two kept: the first one is gone with its folder
+        assert c.get(f"/v1/jobs/{ids[0]}").status_code == 404
+        assert [c.get(f"/v1/jobs/{i}").status_code for i in ids[1:]] == [200, 200]
+        root = svc.app.state.jobs._root
+        assert sorted(p.name for p in root.iterdir()) == sorted(ids[1:])
+        wait_for(lambda: c.get(f"/v1/jobs/{ids[2]}").status_code == 404, timeout=10)
+        assert list(root.iterdir()) == []
+    assert not root.exists()  # the temporary jobs' folder goes at shutdown
+
+
+def test_a_crashed_solver_fails_its_job_and_shutdown_stops_running_solves() -> None:
+    big = problem_to_json(synth.generate(1000, seed=1))
+    small = problem_to_json(random_problem(2, 6, 3))
+    with serve(max_concurrent=1, max_workers=1) as svc, svc.client() as c:
+        job = c.post("/v1/jobs", json={"problem": big, "time_limit": 30}).json()
+        wait_for(lambda: c.get(f"/v1/jobs/{job['id']}").json()["status"] == "running")
+        os.kill(svc.app.state.jobs._jobs[job["id"]].process.pid, signal.SIGKILL)
+        status = wait_done(c, job["id"])
+        assert status["status"] == "failed"
+        assert "exit code -9" in status["error"]
+        assert c.get(f"/v1/jobs/{job['id']}/result").status_code == 409
+        # the slot is free again
+        after = c.post("/v1/jobs", json={"problem": small, "time_limit": 5}).json()
+        assert wait_done(c, after["id"])["status"] == "done"
+        # a solve still running when the server stops is stopped with it
+        last = c.post("/v1/jobs", json={"problem": big, "time_limit": 30}).json()
+        wait_for(lambda: c.get(f"/v1/jobs/{last['id']}").json()["status"] == "running")
+        pid = svc.app.state.jobs._jobs[last["id"]].process.pid
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_internal_errors_answer_500_and_log_no_message(
+    service: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import mutasi_opt.analysis
+
+    secret = "198703122010011004 Siti Aminah"
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"unexpected value {secret}")
+
+    monkeypatch.setattr(mutasi_opt.analysis, "current_state", broken)
+    with caplog.at_level(logging.INFO), service.client() as c:
+        r = c.post("/v1/validate", json=problem_to_json(small_problem()))
+        assert r.status_code == 500
+        assert r.json()["error"] == "internal_error"
+        assert secret not in r.text
+        assert c.get("/v1/health").status_code == 200
+    logged = "\n".join(f"{rec.getMessage()} {rec.exc_text or ''}" for rec in caplog.records)
+    assert "internal error RuntimeError" in logged
+    assert "198703122010011004" not in logged and "Siti" not in logged
+
+
+def test_settings_from_the_environment(capsys: pytest.CaptureFixture[str]) -> None:
+    env = {
+        "MUTASI_OPT_TOKEN": "abc",
+        "MUTASI_OPT_MAX_CONCURRENT": "3",
+        "MUTASI_OPT_MAX_QUEUE": "5",
+        "MUTASI_OPT_MAX_TIME_LIMIT": "20",
+        "MUTASI_OPT_MAX_WORKERS": "6",
+        "MUTASI_OPT_JOB_TTL": "90",
+    }
+    cfg = Settings.from_env(env, max_queue=7)
+    assert (cfg.token, cfg.max_concurrent, cfg.max_queue, cfg.max_time_limit) == ("abc", 3, 7, 20)
+    assert cfg.time_limit_default == 20  # 60 s, but not above the maximum
+    assert cfg.workers_default == 2  # six threads shared by three solves
+    assert cfg.job_ttl == 90
+    with pytest.raises(UsageError) as err:
+        Settings.from_env({"MUTASI_OPT_MAX_QUEUE": "many", "MUTASI_OPT_JOB_TTL": "soon"})
+    assert "MUTASI_OPT_MAX_QUEUE='many' is not a whole number" in str(err.value)
+    assert "MUTASI_OPT_JOB_TTL='soon' is not a number" in str(err.value)
+    with pytest.raises(UsageError, match="MUTASI_OPT_MAX_CONCURRENT must be at least 1"):
+        Settings(max_concurrent=0)
+    with pytest.raises(UsageError, match="must not exceed MUTASI_OPT_MAX_TIME_LIMIT"):
+        Settings(default_time_limit=100, max_time_limit=50)
+
+
+def test_serve_command_runs_and_stops(tmp_path: Path) -> None:
+    """``mutasi-opt serve`` in its own process: answers, then stops cleanly on SIGINT."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "MUTASI_OPT_TOKEN": TOKEN, "MUTASI_OPT_MAX_QUEUE": "3"}
+    cmd = [sys.executable, "-m", "mutasi_opt.cli", "serve", "--port", str(port)]
+    jobs_dir = tmp_path / "jobs"
+    proc = subprocess.Popen(
+        [*cmd, "--max-time-limit", "10", "--job-dir", str(jobs_dir)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.1)
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        document = problem_to_json(random_problem(3, 6, 3))
+        assert httpx.post(f"{url}/v1/jobs", json={"problem": document}).status_code == 401
+        r = httpx.post(f"{url}/v1/jobs", json={"problem": document}, headers=headers)
+        assert r.status_code == 202
+        assert r.json()["time_limit"] == 10  # the default (60 s) is capped at the maximum
+        with httpx.Client(base_url=url, headers=headers) as c:
+            assert wait_done(c, r.json()["id"])["status"] == "done"
+        assert [p.name for p in jobs_dir.iterdir()] == [r.json()["id"]]
+        r = httpx.post(
+            f"{url}/v1/jobs", json={"problem": document, "time_limit": 11}, headers=headers
+        )
+        assert r.status_code == 422
+        assert "at most 10 seconds" in r.json()["issues"][0]["message"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    assert "bearer token required" in out
+    assert "job manager stopped" in out
+    assert list(jobs_dir.iterdir()) == []  # no file of a job outlives the server
+
+
+def test_serve_without_fastapi_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "fastapi" else real(name, *a),
+    )
+    assert main(["serve"]) == 1
+    assert 'pip install "mutasi-opt[service]"' in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------- logging

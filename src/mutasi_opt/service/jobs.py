@@ -206,7 +206,8 @@ class JobManager:
         )
 
     def shutdown(self) -> None:
-        """Cancel queued jobs, stop running solves and remove a temporary jobs' folder."""
+        """Cancel queued jobs, stop running solves, remove every job's files (and the
+        jobs' folder when it is a temporary one)."""
         with self._lock:
             if self._closed:
                 return
@@ -222,6 +223,9 @@ class JobManager:
             self._stop_process(job)
         if self._janitor is not None:
             self._janitor.join(timeout=5)
+        with self._lock:
+            for job in list(self._jobs.values()):
+                self._remove(job)  # the jobs live in memory only: their files go with them
         if self._owns_root and self._root is not None:
             shutil.rmtree(self._root, ignore_errors=True)
         log.info("job manager stopped")
