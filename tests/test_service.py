@@ -312,6 +312,14 @@ def test_multipart_upload_of_a_data_folder(service: Service, tmp_path: Path) -> 
             ("employees.csv", 2, "fte", "2.5")
         ]
 
+        # an old .xls workbook gets the folder reader's advice
+        old = {**bad, "employees": ("pegawai.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 60)}
+        r = c.post("/v1/validate", files=old)
+        assert r.status_code == 422
+        assert [(i["file"], i["message"]) for i in r.json()["issues"]] == [
+            ("employees.xls", "old .xls workbooks are not read; save it as .xlsx or .csv")
+        ]
+
         # unknown and missing parts are named
         r = c.post("/v1/jobs", files={"employee": ("e.csv", b"nip,unit\n1,A\n")})
         assert r.status_code == 422

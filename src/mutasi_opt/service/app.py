@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -75,7 +75,7 @@ _XLSX_MAGIC = b"PK\x03\x04"
 FileName = Literal[
     "assignment.csv", "moves.csv", "units.csv", "training.csv", "summary.json", "report.xlsx"
 ]
-assert set(FileName.__args__) == set(RESULT_FILES)  # type: ignore[attr-defined]
+assert set(get_args(FileName)) == set(RESULT_FILES)
 
 _MEDIA_TYPES = {
     ".csv": "text/csv; charset=utf-8",
@@ -332,7 +332,7 @@ def _upload_name(key: str, filename: str | None, content: bytes) -> str:
     if key == "policy":
         return "policy.toml"
     suffix = Path(filename or "").suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
+    if suffix not in (".csv", ".xlsx", ".xls"):  # .xls: the folder reader says what to do
         suffix = ".xlsx" if content.startswith(_XLSX_MAGIC) else ".csv"
     return key + suffix
 

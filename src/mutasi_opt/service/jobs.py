@@ -60,6 +60,9 @@ PRELOAD = (
     "openpyxl",
 )
 
+#: Seconds a solver process that has closed its pipe may take to exit before it is killed.
+_EXIT_GRACE = 30.0
+
 #: Seconds a terminated solver process may take to exit before it is killed.
 _TERMINATE_GRACE = 3.0
 
@@ -451,7 +454,7 @@ class JobManager:
             while True:
                 try:
                     message: tuple[object, ...] = conn.recv()
-                except (EOFError, OSError):
+                except Exception:  # EOF: the process has ended (or the pipe broke)
                     break
                 kind = message[0]
                 if kind == "progress":
@@ -465,7 +468,10 @@ class JobManager:
                     outcome = message
         finally:
             conn.close()
-        proc.join()
+        proc.join(_EXIT_GRACE)
+        if proc.is_alive():  # closed its pipe but does not exit
+            proc.kill()
+            proc.join()
         with self._lock:
             self._running.discard(job.id)
             if outcome is not None and outcome[0] == "done":
