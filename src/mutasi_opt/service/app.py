@@ -104,7 +104,8 @@ and its files. Solves run one process each; at most a configured number run at
 once and a bounded number wait (429 with Retry-After beyond that).
 
 When the server has a token (MUTASI_OPT_TOKEN), every endpoint except
-/v1/health needs `Authorization: Bearer <token>`; without one, none does.
+/v1/health and this document needs `Authorization: Bearer <token>`; without
+one, none does.
 Every error answer is an ErrorResponse; invalid input lists every issue with
 its file, row, column, value and what to change.
 """

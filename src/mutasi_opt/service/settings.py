@@ -8,7 +8,8 @@ the command line (where ``ps`` would show it).
 variable                           default         meaning
 =================================  ==============  ==============================================
 ``MUTASI_OPT_TOKEN``               (none)          when set, every endpoint but ``/v1/health``
-                                                   needs ``Authorization: Bearer <token>``
+                                                   and ``/openapi.json`` needs
+                                                   ``Authorization: Bearer <token>``
 ``MUTASI_OPT_MAX_BODY_BYTES``      52428800        larger request bodies are refused with 413
 ``MUTASI_OPT_MAX_CONCURRENT``      1               solves running at once (one process each)
 ``MUTASI_OPT_MAX_QUEUE``           16              jobs waiting for a slot; more: 429 + Retry-After
