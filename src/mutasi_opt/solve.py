@@ -380,19 +380,26 @@ def fewest_moves(
         guess = None
         if cap_d is not None and d0 > d_hi:
             guess = int(np.ceil(hi * (d0 - cap_d) / (d0 - d_hi)))
+        # until a budget below the best plan's moves succeeds, probe upward from
+        # the guess by doubling (each probe with a large share of the time);
+        # then bisect
+        probe = guess
         while lo < hi and (deadline is None or time.perf_counter() < deadline):
             k = (lo + hi) // 2
             steps = max(1, int(np.ceil(np.log2(hi - lo + 1))))
-            if guess is not None and lo <= guess < hi:
-                # the chord's guess is usually close: half the time left is its own
-                k, guess, steps = guess, None, 2
+            probing = probe is not None and lo <= probe < hi
+            if probing:
+                assert probe is not None
+                k, steps = probe, 2
             verdict, found = attempt(k, best, steps)
             if verdict == "yes" and found is not None:
                 best, hi = found, int(metrics.moved(free, found).sum())
+                probe = None
             else:
                 if verdict == "no" and lo == proven_lo:
                     proven_lo = k + 1  # every budget up to k is proven too small
                 lo = k + 1
+                probe = 2 * k if probing else None
     seconds = time.perf_counter() - t0
     if best is None:
         return Reach("unknown", None, proven_lo, seconds, None)
