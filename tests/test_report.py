@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -304,33 +302,6 @@ def test_missing_openpyxl_gives_the_install_hint(
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl → ImportError
     with pytest.raises(ImportError, match=r'pip install "mutasi-opt\[excel\]"'):
         write_report(small_plan, tmp_path / "r.xlsx")
-
-
-# ---------------------------------------------------------------- LibreOffice
-def test_report_converts_to_pdf_with_libreoffice(sample_plan: Plan, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
-    xlsx = write_report(sample_plan, tmp_path / "rencana.xlsx")
-    out = tmp_path / "pdf"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            str(xlsx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    pdf = out / "rencana.pdf"
-    assert pdf.is_file() and pdf.stat().st_size > 1000
-    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 # ------------------------------------------------------------------------ CLI
