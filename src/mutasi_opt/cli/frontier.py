@@ -12,7 +12,15 @@ from ..errors import UsageError
 from ..i18n import LANGS, label
 from ..model import Problem
 
-__all__ = ["add_folder_argument", "add_lang_argument", "load_problem", "register", "run"]
+__all__ = [
+    "add_folder_argument",
+    "add_lang_argument",
+    "add_run_options",
+    "load_problem",
+    "register",
+    "run",
+    "time_limit_of",
+]
 
 
 def add_folder_argument(p: argparse.ArgumentParser) -> None:
@@ -50,6 +58,26 @@ def load_problem(args: argparse.Namespace) -> Problem:
     return read_folder(args.folder)
 
 
+def add_run_options(p: argparse.ArgumentParser, *, default_time_limit: float, what: str) -> None:
+    """``--time-limit`` (0: none), ``--seed`` and ``--workers`` of the curve commands."""
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=default_time_limit,
+        help=f"seconds for {what} (default {default_time_limit:g}; 0: no limit, every solve "
+        "proven, which can take hours on a large city)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
+    p.add_argument("--workers", type=int, default=None, help="solver threads")
+
+
+def time_limit_of(args: argparse.Namespace) -> float | None:
+    """The ``--time-limit`` given (None for 0, a usage error below 0)."""
+    if args.time_limit < 0:
+        raise UsageError(f"--time-limit must be 0 (no limit) or more (got {args.time_limit:g})")
+    return float(args.time_limit) or None
+
+
 def register(sub: Any) -> None:
     """Add the ``frontier`` subcommand."""
     p = sub.add_parser(
@@ -72,15 +100,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--points", type=int, default=9, help="budgets of the adaptive curve (default 9)"
     )
-    p.add_argument(
-        "--time-limit",
-        type=float,
-        default=180.0,
-        help="seconds for the whole curve (default 180; 0: no limit, every solve proven, "
-        "which can take hours on a large city)",
-    )
-    p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
-    p.add_argument("--workers", type=int, default=None, help="solver threads")
+    add_run_options(p, default_time_limit=180.0, what="the whole curve")
     p.add_argument("--out", type=Path, default=None, help="write frontier.csv and frontier.json")
     p.add_argument("--json", action="store_true", help="print frontier.json to stdout")
     add_lang_argument(p)
@@ -91,8 +111,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt frontier``."""
     from ..frontier import frontier
 
-    if args.time_limit < 0:
-        raise UsageError(f"--time-limit must be 0 (no limit) or more (got {args.time_limit:g})")
+    time_limit = time_limit_of(args)
     if args.points < 2:
         raise UsageError(f"--points must be 2 or more (got {args.points})")
     if args.budgets is not None and min(args.budgets) < 0:
@@ -102,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         problem,
         args.budgets,
         points=args.points,
-        time_limit=args.time_limit or None,
+        time_limit=time_limit,
         seed=args.seed,
         workers=args.workers,
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..i18n import label
-from .frontier import add_lang_argument, load_problem
+from .frontier import add_lang_argument, add_run_options, load_problem, time_limit_of
 
 __all__ = ["register", "run"]
 
@@ -39,15 +39,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--replay-only", action="store_true", help="only replay the history (no optimiser)"
     )
-    p.add_argument(
-        "--time-limit",
-        type=float,
-        default=120.0,
-        help="seconds for the optimiser (default 120; 0: no limit, every solve proven, "
-        "which can take hours on a large city)",
-    )
-    p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
-    p.add_argument("--workers", type=int, default=None, help="solver threads")
+    add_run_options(p, default_time_limit=120.0, what="the optimiser")
     p.add_argument(
         "--out",
         type=Path,
@@ -70,8 +62,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt history``."""
     from ..history import compare_history, evaluate_history, read_history
 
-    if args.time_limit < 0:
-        raise UsageError(f"--time-limit must be 0 (no limit) or more (got {args.time_limit:g})")
+    time_limit = time_limit_of(args)
     if args.sample:
         if args.folder is not None or args.history is not None:
             raise UsageError("give DIR and HISTORY, or --sample, not both")
@@ -90,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         text = report.text(args.lang)
     else:
         comparison = compare_history(
-            problem, moves, time_limit=args.time_limit or None, seed=args.seed, workers=args.workers
+            problem, moves, time_limit=time_limit, seed=args.seed, workers=args.workers
         )
         report = comparison.history
         summary = comparison.summary()
