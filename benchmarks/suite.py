@@ -126,6 +126,7 @@ def run_ours(problem: Any, time_limit: float, workers: int, **options: bool) -> 
 
 
 def run_naive(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
+    from mutasi_opt.limits import Budget
     from mutasi_opt.solvers.classes import build_classes
     from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 
@@ -154,7 +155,7 @@ def run_naive(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
             trace.append((time.perf_counter() - t0, stage, value, bound))
 
         out = model.solve_stage(
-            stage, time_limit=left, seed=0, workers=workers, lp=False, progress=progress
+            stage, budget=Budget(left), seed=0, workers=workers, lp=False, progress=progress
         )
         if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN) or out.value is None:
             stages.append({"stage": stage, "status": out.status.value, "seconds": out.seconds})

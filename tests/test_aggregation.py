@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mutasi_opt.limits import Budget
 from mutasi_opt.solvers.classes import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from problems import random_problem
@@ -16,7 +17,7 @@ def stage_values(problem, per_employee: bool) -> tuple[int, ...] | None:  # type
     model = CpsatModel(problem, build_classes(problem, per_employee=per_employee))
     values = []
     for stage in STAGES:
-        out = model.solve_stage(stage, time_limit=30, seed=0, workers=1)
+        out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1)
         if out.status is StageStatus.INFEASIBLE:
             return None
         assert out.status is StageStatus.OPTIMAL

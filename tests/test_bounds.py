@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mutasi_opt import Problem, synth
+from mutasi_opt.limits import Budget
 from mutasi_opt.solvers.classes import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from mutasi_opt.solvers.cpsat.objective import Objective
@@ -84,7 +85,7 @@ def test_lattice_cuts_close_the_gap_half_timers_open(monkeypatch: pytest.MonkeyP
     with_cuts = held_model(cuts=True)
     lp_with = _lp(with_cuts, "imbalance")
     lp_without = _lp(held_model(cuts=False), "imbalance")
-    out = with_cuts.solve_stage("imbalance", time_limit=60, seed=0, workers=1)
+    out = with_cuts.solve_stage("imbalance", budget=Budget(), seed=0, workers=1)
     assert out.status is StageStatus.OPTIMAL and out.value is not None
     optimum = out.value
     assert lp_without <= lp_with <= optimum
@@ -107,7 +108,7 @@ def test_safe_bound_is_valid_for_any_row_multipliers(seed: int) -> None:
     problem = random_problem(first_seed(feasible, 40 + seed), 9, 4)
     model = CpsatModel(problem, build_classes(problem))
     # any feasible solution will do: the first stage's
-    first = model.solve_stage("shortfall", time_limit=30, seed=0, workers=1)
+    first = model.solve_stage("shortfall", budget=Budget(), seed=0, workers=1)
     assert first.status is StageStatus.OPTIMAL
     x = np.asarray(model._last_solution, dtype=np.float64)
     model.model.minimize(model.stage_expression("balance"))
@@ -150,11 +151,13 @@ def test_a_stage_out_of_time_keeps_its_complete_hint(caplog: pytest.LogCaptureFi
     }
     assert model.complete(stay)
     # an earlier stage solved and held (as in a real solve)
-    short = model.solve_stage("shortfall", time_limit=30, seed=0, workers=1)
+    short = model.solve_stage("shortfall", budget=Budget(), seed=0, workers=1)
     assert short.value is not None
     model.fix_at_most(model.stage_expression("shortfall"), short.value)
     with caplog.at_level("INFO", logger="mutasi_opt"):
-        out = model.solve_stage("imbalance", time_limit=1e-6, seed=0, workers=1, lp=False)
+        out = model.solve_stage(
+            "imbalance", budget=Budget(work_limit=0.0), seed=0, workers=1, lp=False
+        )
     assert "kept the hint" in caplog.text
     assert out.status in (StageStatus.FEASIBLE, StageStatus.OPTIMAL)
     assert out.decisions is not None and out.value is not None

@@ -109,14 +109,44 @@ def test_infeasible_exits_2_with_diagnosis(
     assert summary["diagnosis"] and summary["diagnosis"][0]["units"] == ["B"]
 
 
+def _short_of_staff(problem: Problem) -> Problem:
+    """``problem`` with one unit needing one more employee than it has now (so that
+    nobody moving breaks the rules, while moves can meet them)."""
+    from mutasi_opt import metrics
+
+    head = metrics.headcount(problem, problem.index.home)
+    u = int(head.argmax())
+    units = list(problem.units)
+    units[u] = units[u].model_copy(update={"min_staff": int(head[u]) + 1, "max_staff": None})
+    return problem.replace(units=units)
+
+
 def test_no_plan_within_time_limit_exits_3(tmp_path: Path) -> None:
-    # A time limit too small for even the first stage on a city of 3,000 employees.
-    problem = synth.generate(3000, seed=5, max_moves=90)
+    # A time limit too small for even the first stage on a city of 3,000 employees
+    # where nobody moving breaks a rule: no plan is known at all.
+    problem = _short_of_staff(synth.generate(3000, seed=5, max_moves=90))
     folder = write_folder(problem, tmp_path / "big")
     code = main(["solve", str(folder), "--out", str(tmp_path / "o"), "--time-limit", "0.001"])
     assert code == 3
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["status"] == "unknown"
+    assert summary["stopped_by"] == "time_limit" and summary["time_limit"] == 0.001
+
+
+def test_too_small_a_time_limit_still_answers_with_the_starting_plan(tmp_path: Path) -> None:
+    # The same city where nobody moving meets the rules: that plan is the answer.
+    problem = synth.generate(3000, seed=5, max_moves=90)
+    folder = write_folder(problem, tmp_path / "big")
+    code = main(["solve", str(folder), "--out", str(tmp_path / "o"), "--time-limit", "0.001"])
+    assert code == 0
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["status"] == "feasible" and summary["moves"] == 0
+    assert summary["stopped_by"] == "time_limit"
+    assert [s["status"] for s in summary["stages"]] == ["unknown"] * 5
+    assert all(s["bound"] == 0 for s in summary["stages"])
+    assert summary["imbalance_hours"] == summary["imbalance_hours_before"]
+    assessed = pd.read_csv(tmp_path / "o" / "assignment.csv", dtype=str)
+    assert (assessed["unit_before"] == assessed["unit_after"]).all()
 
 
 def test_invalid_input_exits_1_without_traceback(

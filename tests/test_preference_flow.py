@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from mutasi_opt import Problem
+from mutasi_opt.limits import Budget
 from mutasi_opt.solvers.classes import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from mutasi_opt.solvers.disaggregate import optimal_preferences
@@ -32,7 +33,7 @@ def test_flow_preferences_equal_the_fixed_count_optimum(seed: int) -> None:
         model = CpsatModel(problem, build_classes(problem))
         decisions = None
         for stage in ("shortfall", "imbalance"):
-            out = model.solve_stage(stage, time_limit=20, seed=0, workers=1)
+            out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1)
             if out.status is StageStatus.INFEASIBLE:
                 return None
             assert out.value is not None
@@ -60,7 +61,7 @@ def test_flow_preferences_equal_the_fixed_count_optimum(seed: int) -> None:
             exact.model.add(y == int(val))
     for y, val in zip(v.arrive, decisions["arrive"], strict=True):
         exact.model.add(y == int(val))
-    best = exact.solve_stage("preference", time_limit=20, seed=0, workers=1)
+    best = exact.solve_stage("preference", budget=Budget(), seed=0, workers=1)
     assert best.status is StageStatus.OPTIMAL
     assert _cost(problem, classes, flow) == best.value
     # and the flow's choice is feasible for the model (it completes as a hint)

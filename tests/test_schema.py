@@ -677,6 +677,33 @@ def test_plan_document_of_the_sample() -> None:
     assert sum(r["moved"] for r in doc["assignment"]) == len(doc["moves"]) == plan.after.moves  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("limits", "stopped_by"),
+    [
+        pytest.param({"work_limit": 0.01}, "work_limit", id="cut-by-work"),
+        pytest.param({"work_limit": 50.0, "time_limit": 60.0}, None, id="work-and-time"),
+        pytest.param({}, None, id="no-limit"),
+    ],
+)
+def test_plan_document_records_the_limits(limits: dict[str, float], stopped_by: Any) -> None:
+    plan = solve(synth.generate(200, seed=3), workers=1, **limits)
+    doc = check_plan_document(plan)
+    summary = doc["summary"]
+    assert summary["time_limit"] == limits.get("time_limit")
+    assert summary["work_limit"] == limits.get("work_limit")
+    assert summary["work_used"] > 0
+    assert summary["stopped_by"] == stopped_by
+    keys = list(summary)
+    at = keys.index("solve_seconds")
+    assert keys[at : at + 5] == [
+        "solve_seconds",
+        "time_limit",
+        "work_limit",
+        "work_used",
+        "stopped_by",
+    ]
+
+
 def _valid_plan_document() -> dict[str, Any]:
     return plan_to_json(solve(problem_from_json(ROLES), time_limit=2))
 
@@ -690,6 +717,8 @@ def _valid_plan_document() -> dict[str, Any]:
         pytest.param(setter("summary", "moves", value="2"), id="moves-as-text"),
         pytest.param(deleter("summary", "balance_cost"), id="missing-key"),
         pytest.param(setter("summary", "speed", value=1), id="unknown-key"),
+        pytest.param(setter("summary", "stopped_by", value="clock"), id="no-such-limit"),
+        pytest.param(setter("summary", "work_used", value=-1.0), id="negative-work"),
         pytest.param(setter("assignment", 0, "moved", value=1), id="moved-as-number"),
         pytest.param(setter("schema_version", value="2"), id="other-version"),
         pytest.param(deleter("training"), id="missing-table"),

@@ -327,6 +327,53 @@ def test_multipart_upload_of_a_data_folder(service: Service, tmp_path: Path) -> 
         assert {"employee", "employees", "units"} <= columns
 
 
+def test_job_with_a_work_limit(service: Service, tmp_path: Path) -> None:
+    """A work-limited job (JSON or multipart) gives the plan of solve() with the same work
+    limit, seed and workers; its status and summary show the limits."""
+    problem = small_problem()
+    options = {"work_limit": 2.0, "time_limit": 25, "seed": 1, "workers": 1}
+    expected = plan_assignment(problem, work_limit=2.0, time_limit=25, seed=1, workers=1)
+    assert expected
+    folder = write_folder(problem, tmp_path / "city")
+    with service.client() as c:
+        r = c.post("/v1/jobs", json={"problem": problem_to_json(problem), **options})
+        assert r.status_code == 202, r.text
+        job = r.json()
+        assert (job["work_limit"], job["time_limit"]) == (2.0, 25)
+        files = {p.stem: (p.name, p.read_bytes()) for p in sorted(folder.iterdir())}
+        form = c.post("/v1/jobs", files=files, data={k: str(v) for k, v in options.items()})
+        assert form.status_code == 202, form.text
+        assert form.json()["work_limit"] == 2.0
+        for job_id in (job["id"], form.json()["id"]):
+            status = wait_done(c, job_id)
+            assert status["status"] == "done", status
+            assert status["work_limit"] == 2.0
+            document = c.get(f"/v1/jobs/{job_id}/result").json()
+            summary = document["summary"]
+            assert (summary["work_limit"], summary["time_limit"]) == (2.0, 25)
+            assert 0 < summary["work_used"] <= 2.0 * (1 + 1e-9)
+            assert summary["stopped_by"] != "time_limit"
+            assert assignment_of(document) == expected
+            assert c.get(f"/v1/jobs/{job_id}/files/summary.json").json() == summary
+
+        # without a work limit the job has none (and still the default time limit)
+        r = c.post("/v1/jobs", json={"problem": problem_to_json(problem), "workers": 1})
+        assert r.status_code == 202
+        assert r.json()["work_limit"] is None
+        assert r.json()["time_limit"] == service.app.state.settings.time_limit_default
+        assert wait_done(c, r.json()["id"])["status"] == "done"
+        document = c.get(f"/v1/jobs/{r.json()['id']}/result").json()
+        assert document["summary"]["work_limit"] is None
+
+        # the text field is checked as the JSON one is: above the cap, zero or negative
+        for text in ("601", "0", "-2"):
+            r = c.post("/v1/jobs", files=files, data={"work_limit": text})
+            assert r.status_code == 422, text
+            assert [i["column"] for i in r.json()["issues"]] == ["work_limit"]
+        r = c.post("/v1/jobs", files=files, data={"work_limit": "601"})
+        assert "at most 600 work units" in r.json()["issues"][0]["message"]
+
+
 def test_validate(service: Service) -> None:
     problem = small_problem()
     with service.client() as c:
@@ -366,6 +413,10 @@ def test_job_options_are_checked(service: Service) -> None:
         cases = [
             ({"time_limit": 31}, "time_limit"),  # above the server's cap: refused, not cut
             ({"time_limit": 0}, "time_limit"),
+            ({"work_limit": 601}, "work_limit"),  # above the server's cap (600 by default)
+            ({"work_limit": 0}, "work_limit"),
+            ({"work_limit": -1.5}, "work_limit"),
+            ({"work_limit": "lots"}, "work_limit"),
             ({"workers": 3}, "workers"),
             ({"seed": -1}, "seed"),
             ({"colour": "red"}, "colour"),
@@ -596,6 +647,7 @@ def test_settings_from_the_environment(capsys: pytest.CaptureFixture[str]) -> No
         "MUTASI_OPT_MAX_CONCURRENT": "3",
         "MUTASI_OPT_MAX_QUEUE": "5",
         "MUTASI_OPT_MAX_TIME_LIMIT": "20",
+        "MUTASI_OPT_MAX_WORK_LIMIT": "40",
         "MUTASI_OPT_MAX_WORKERS": "6",
         "MUTASI_OPT_JOB_TTL": "90",
     }
@@ -604,12 +656,16 @@ def test_settings_from_the_environment(capsys: pytest.CaptureFixture[str]) -> No
     assert cfg.time_limit_default == 20  # 60 s, but not above the maximum
     assert cfg.workers_default == 2  # six threads shared by three solves
     assert cfg.job_ttl == 90
+    assert cfg.max_work_limit == 40
+    assert Settings().max_work_limit == 600
     with pytest.raises(UsageError) as err:
         Settings.from_env({"MUTASI_OPT_MAX_QUEUE": "many", "MUTASI_OPT_JOB_TTL": "soon"})
     assert "MUTASI_OPT_MAX_QUEUE='many' is not a whole number" in str(err.value)
     assert "MUTASI_OPT_JOB_TTL='soon' is not a number" in str(err.value)
     with pytest.raises(UsageError, match="MUTASI_OPT_MAX_CONCURRENT must be at least 1"):
         Settings(max_concurrent=0)
+    with pytest.raises(UsageError, match="MUTASI_OPT_MAX_WORK_LIMIT must be a positive"):
+        Settings(max_work_limit=0)
     with pytest.raises(UsageError, match="must not exceed MUTASI_OPT_MAX_TIME_LIMIT"):
         Settings(default_time_limit=100, max_time_limit=50)
 
@@ -623,7 +679,7 @@ def test_serve_command_runs_and_stops(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "mutasi_opt.cli", "serve", "--port", str(port)]
     jobs_dir = tmp_path / "jobs"
     proc = subprocess.Popen(
-        [*cmd, "--max-time-limit", "10", "--job-dir", str(jobs_dir)],
+        [*cmd, "--max-time-limit", "10", "--max-work-limit", "5", "--job-dir", str(jobs_dir)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -654,6 +710,12 @@ def test_serve_command_runs_and_stops(tmp_path: Path) -> None:
         )
         assert r.status_code == 422
         assert "at most 10 seconds" in r.json()["issues"][0]["message"]
+        r = httpx.post(
+            f"{url}/v1/jobs", json={"problem": document, "work_limit": 6}, headers=headers
+        )
+        assert r.status_code == 422
+        assert r.json()["issues"][0]["column"] == "work_limit"
+        assert "at most 5 work units" in r.json()["issues"][0]["message"]
     finally:
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)

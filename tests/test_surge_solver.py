@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from mutasi_opt.limits import Budget
 from mutasi_opt.solvers.cpsat import StageStatus
 from mutasi_opt.solvers.cpsat.surge import SURGE_STAGES, SurgeModel
 from surge_problems import brute_force_count, brute_force_surges, evaluate, random_surge_problem
@@ -17,7 +18,7 @@ def solve_all(problem, surges, base):  # type: ignore[no-untyped-def]
     values = []
     counts = None
     for stage in SURGE_STAGES:
-        out = model.solve_stage(stage, time_limit=30, seed=0, workers=1)
+        out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1)
         assert out.status is StageStatus.OPTIMAL, (stage, out)
         assert out.value is not None and out.decisions is not None
         values.append(out.value)

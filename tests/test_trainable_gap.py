@@ -32,6 +32,7 @@ from mutasi_opt import (
     write_plan,
 )
 from mutasi_opt.io import policy_toml, read_policy
+from mutasi_opt.limits import Budget
 from mutasi_opt.solve import _solve
 from mutasi_opt.solvers.classes import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
@@ -266,7 +267,7 @@ def test_aggregated_equals_per_employee_with_training(seed: int) -> None:
         model = CpsatModel(problem, build_classes(problem, per_employee=per_employee))
         out_values = []
         for stage in model.stages:
-            out = model.solve_stage(stage, time_limit=30, seed=0, workers=1)
+            out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1)
             if out.status is StageStatus.INFEASIBLE:
                 return None
             assert out.status is StageStatus.OPTIMAL and out.value is not None
@@ -353,7 +354,7 @@ def test_greedy_never_breaks_the_training_hold(k: int) -> None:
     classes = build_classes(problem)
     model = CpsatModel(problem, classes)
     for stage in ("shortfall", "training"):
-        out = model.solve_stage(stage, time_limit=10, seed=0, workers=1)
+        out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1)
         assert out.value is not None and out.decisions is not None
         model.fix_at_most(model.stage_expression(stage), out.value)
     start = out.decisions
@@ -381,10 +382,10 @@ def test_true_training_is_reported_when_the_shortfall_hold_is_loose(ward: Proble
 
     def training_after_hold(slack: int) -> tuple[CpsatModel, Any]:
         model = CpsatModel(problem, classes)
-        short = model.solve_stage("shortfall", time_limit=10, seed=0, workers=1)
+        short = model.solve_stage("shortfall", budget=Budget(), seed=0, workers=1)
         assert short.status is StageStatus.OPTIMAL and short.value is not None
         model.fix_at_most(model.stage_expression("shortfall"), short.value + slack)
-        return model, model.solve_stage("training", time_limit=10, seed=0, workers=1)
+        return model, model.solve_stage("training", budget=Budget(), seed=0, workers=1)
 
     # held at its proven optimum, the auxiliaries are exact
     model, out = training_after_hold(0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import metrics
+from . import metrics, synth
 from .analysis import StateReport, current_state
 from .batch import BatchError, scenarios, solve_many
 from .check import Violation, check_plan, check_secondments
@@ -75,6 +75,7 @@ __all__ = [
     "scenarios",
     "solve",
     "solve_many",
+    "synth",
     "synthetic_history",
     "write_folder",
     "write_history",

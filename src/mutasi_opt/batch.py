@@ -192,12 +192,17 @@ def _classify(index: int, name: str, plan: Plan, seconds: float) -> BatchResult:
             seconds=seconds,
             plan=plan,
         )
-    limit = "" if plan.time_limit is None else f" of {plan.time_limit:g} s"
+    limits = []
+    if plan.time_limit is not None:
+        limits.append(f"the time limit of {plan.time_limit:g} s")
+    if plan.work_limit is not None:
+        limits.append(f"the work limit of {plan.work_limit:g} units")
+    within = " and ".join(limits) if limits else "the limits"
     return BatchError(
         index,
         name,
         "time_limit",
-        f"no plan found within the time limit{limit}",
+        f"no plan meeting the rules found within {within}",
         seconds=seconds,
         plan=plan,
     )
@@ -245,12 +250,13 @@ def solve_many(
         A name per problem (default: the folder's name, or ``#index``).
     **solve_kwargs
         Passed to :func:`mutasi_opt.solve` for every problem: ``time_limit``
-        (per problem), ``seed``, ``workers``, ``start``.  ``workers``
+        and ``work_limit`` (per problem), ``seed``, ``workers``, ``start``.  ``workers``
         (solver threads per problem) defaults to **1** here, not to the CPU
         count: the processes already use the CPUs, and the same value on
         every machine makes local and cluster results identical.  (A solve
         cut short by its time limit may differ between runs, as with
-        :func:`~mutasi_opt.solve`.)
+        :func:`~mutasi_opt.solve`; with a ``work_limit`` and no time limit
+        cutting it short, the plans are the same on every machine.)
 
     Yields
     ------

@@ -36,30 +36,107 @@ class Violation:
         return {"kind": self.kind, "nip": self.nip, "unit": self.unit, "message": self.message}
 
 
+#: What :func:`check_plan` accepts, quoted by its error messages.
+_ACCEPTED = (
+    "a Plan, an integer array of unit positions in employee order, a sequence of unit ids "
+    "in employee order, a mapping NIP → unit id, an iterable of (NIP, unit id) pairs, or a "
+    "DataFrame with columns nip and unit_after (or unit)"
+)
+
+
+def _column_values(column: Any) -> list[Any]:
+    """A DataFrame column's values as a Python list (pandas ``tolist``, polars ``to_list``)."""
+    for name in ("tolist", "to_list"):
+        method = getattr(column, name, None)
+        if callable(method):
+            return list(method())
+    return list(column)
+
+
+def _frame_pairs(frame: Any) -> list[tuple[str, str]]:
+    """(nip, unit id) pairs from a DataFrame-like table (duck typed: no pandas import here)."""
+    cols = {str(c).strip().lower(): c for c in frame.columns}
+    nip_col = cols.get("nip")
+    unit_col = cols["unit_after"] if "unit_after" in cols else cols.get("unit")
+    missing = [
+        name for name, col in (("nip", nip_col), ("unit_after (or unit)", unit_col)) if col is None
+    ]
+    if missing:
+        have = ", ".join(repr(str(c)) for c in frame.columns) or "none"
+        raise ValueError(
+            f"assignment DataFrame lacks column(s) {', '.join(missing)}: it needs columns nip "
+            f"and unit_after (or unit), case-insensitive; it has {have}"
+        )
+    nip_series = frame[nip_col]
+    kind = getattr(getattr(nip_series, "dtype", None), "kind", "")
+    if kind == "f":
+        raise ValueError(
+            f"assignment DataFrame column {str(nip_col)!r} holds floats, which may have lost "
+            "digits of 18-digit NIPs; read the table with the NIPs as text "
+            "(e.g. pandas.read_csv(path, dtype=str))"
+        )
+    nips = _column_values(nip_series)
+    units = _column_values(frame[unit_col])
+    return [(str(n).strip(), str(u).strip()) for n, u in zip(nips, units, strict=True)]
+
+
 def _pairs(problem: Problem, assignment: Any) -> list[tuple[str, str]]:
-    """(nip, unit id) pairs from the accepted assignment forms."""
+    """(nip, unit id) pairs from the accepted assignment forms (see ``_ACCEPTED``)."""
     from .plan import Plan
 
     if isinstance(assignment, Plan):
+        if assignment.assignment_array is None:
+            raise ValueError(f"the plan is {assignment.status.value} and holds no assignment")
         assignment = assignment.assignment_array
+    if hasattr(assignment, "columns") and hasattr(assignment, "to_dict"):
+        return _frame_pairs(assignment)
     if isinstance(assignment, Mapping):
         return [(str(k), str(v)) for k, v in assignment.items()]
-    if isinstance(assignment, np.ndarray) and assignment.dtype.kind in "iu":
-        ids = [u.unit for u in problem.units]
-        nips = [str(e.nip) for e in problem.employees]
-        if assignment.shape != (len(nips),):
-            raise ValueError(f"assignment has {assignment.size} entries for {len(nips)} employees")
-        return [
-            (n, ids[int(u)] if 0 <= u < len(ids) else f"#{int(u)}")
-            for n, u in zip(nips, assignment, strict=True)
-        ]
-    if isinstance(assignment, Iterable):
-        items = list(assignment)
-        if items and isinstance(items[0], str):
-            nips = [str(e.nip) for e in problem.employees]
-            return list(zip(nips, items, strict=True))
-        return [(str(n), str(u)) for n, u in items]
-    raise TypeError("assignment must be a Plan, an array of unit positions, or (nip, unit) pairs")
+    nips = [str(e.nip) for e in problem.employees]
+    if isinstance(assignment, np.ndarray):
+        if assignment.ndim != 1:
+            raise TypeError(
+                f"assignment is a {assignment.ndim}-D array of shape {assignment.shape}; "
+                f"accepted: {_ACCEPTED}"
+            )
+        if assignment.dtype.kind in "iu":
+            ids = [u.unit for u in problem.units]
+            if len(assignment) != len(nips):
+                raise ValueError(
+                    f"assignment array has {len(assignment)} unit positions for "
+                    f"{len(nips)} employees; it needs one per employee, in problem order"
+                )
+            return [
+                (n, ids[int(u)] if 0 <= u < len(ids) else f"#{int(u)}")
+                for n, u in zip(nips, assignment, strict=True)
+            ]
+    if isinstance(assignment, (str, bytes)) or not isinstance(assignment, Iterable):
+        raise TypeError(
+            f"assignment of type {type(assignment).__name__} is not accepted; accepted: {_ACCEPTED}"
+        )
+    items = list(assignment)
+    if items and all(isinstance(x, str) for x in items):
+        if len(items) != len(nips):
+            raise ValueError(
+                f"assignment lists {len(items)} unit ids for {len(nips)} employees; a "
+                "sequence of unit ids needs one per employee, in problem order (pass a "
+                "mapping NIP → unit id or (NIP, unit id) pairs to give only some)"
+            )
+        return list(zip(nips, items, strict=True))
+    out: list[tuple[str, str]] = []
+    for i, item in enumerate(items):
+        pair = (
+            None
+            if isinstance(item, (str, bytes)) or not isinstance(item, Iterable)
+            else tuple(item)
+        )
+        if pair is None or len(pair) != 2:
+            raise TypeError(
+                f"assignment item {i} ({item!r}) is not a (NIP, unit id) pair; "
+                f"accepted: {_ACCEPTED}"
+            )
+        out.append((str(pair[0]), str(pair[1])))
+    return out
 
 
 def check_plan(problem: Problem, assignment: Any) -> list[Violation]:
@@ -70,11 +147,35 @@ def check_plan(problem: Problem, assignment: Any) -> list[Violation]:
     problem
         The problem the plan is for.
     assignment
-        A :class:`~mutasi_opt.plan.Plan`, an integer array of unit positions in
-        employee order, a sequence of unit ids in employee order, a mapping
-        NIP → unit id, or an iterable of (NIP, unit id) pairs (which may
-        contain duplicates or unknown NIPs — they are reported).  Employees
-        missing from a mapping or pair list are reported, not assumed home.
+        One of:
+
+        * a :class:`~mutasi_opt.plan.Plan` (with a solution);
+        * a 1-D integer array of unit positions, one per employee in problem
+          order;
+        * a sequence of unit ids, one per employee in problem order;
+        * a mapping NIP → unit id;
+        * an iterable of (NIP, unit id) pairs;
+        * a DataFrame (anything with ``columns`` and column access, such as
+          ``plan.assignment`` or an ``assignment.csv`` read back) with a
+          ``nip`` column and a ``unit_after`` column, or failing that a
+          ``unit`` column — names case-insensitive, surrounding whitespace
+          ignored; values are compared as stripped strings.  A float NIP
+          column is refused (it may have lost digits): read NIPs as text,
+          e.g. ``pandas.read_csv(path, dtype=str)``.
+
+        Mappings, pair lists and DataFrames may contain duplicates or unknown
+        NIPs — they are reported — and employees missing from them are
+        reported too, not assumed home.
+
+    Raises
+    ------
+    TypeError
+        For any other shape (a number, a string, a 2-D array, items that are
+        not pairs...); the message lists the accepted forms.
+    ValueError
+        For a sequence or array of the wrong length (both lengths named), a
+        DataFrame lacking the columns or with a float NIP column, or a plan
+        without a solution.
     """
     pol = problem.policy
     units = {u.unit: u for u in problem.units}

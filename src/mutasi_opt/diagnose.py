@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import metrics
+from .limits import Budget
 from .model import Problem
 
 __all__ = ["Conflict", "diagnose"]
@@ -131,14 +132,26 @@ def counting_checks(problem: Problem) -> list[Conflict]:
     return out
 
 
-def diagnose(problem: Problem, *, time_limit: float = 30.0) -> list[Conflict]:
-    """Why the hard rules cannot all hold (empty when they can)."""
+#: Work units at most for the conflict search of :func:`diagnose`.
+DIAGNOSE_WORK = 20.0
+#: Seconds the diagnosis may take at least, even after a solve's time limit.
+DIAGNOSE_GRACE_SECONDS = 2.0
+
+
+def diagnose(problem: Problem, *, seconds: float | None = None) -> list[Conflict]:
+    """Why the hard rules cannot all hold (empty when they can).
+
+    The conflict search is limited to :data:`DIAGNOSE_WORK` work units (so
+    the same problem always gets the same diagnosis) and, with ``seconds``,
+    to that many seconds (at least :data:`DIAGNOSE_GRACE_SECONDS`).
+    """
     found = counting_checks(problem)
     if found:
         return found
     from .solvers.cpsat.core import conflict_core
 
-    core = conflict_core(problem, time_limit=time_limit)
+    limit = None if seconds is None else max(DIAGNOSE_GRACE_SECONDS, seconds)
+    core = conflict_core(problem, budget=Budget(limit, DIAGNOSE_WORK))
     if not core:
         return []
     idx = problem.index

@@ -30,8 +30,9 @@ import numpy as np
 
 from . import metrics
 from .i18n import check_lang, label, number
+from .limits import Budget, check_limits
 from .model import Problem
-from .plan import Plan
+from .plan import Plan, PlanStatus
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +55,7 @@ FRONTIER_COLUMNS = (
     "preference_cost",
     "status",
     "seconds",
+    "work",
 )
 
 #: Below this knee score the curve has no clear knee (see :meth:`Frontier.knee_score`).
@@ -93,6 +95,8 @@ class FrontierPoint:
     preference_cost: int
     seconds: float
     plan: Plan = field(repr=False)
+    #: work units the point's solve used (see :mod:`mutasi_opt.limits`)
+    work: float = 0.0
 
     @classmethod
     def from_plan(cls, budget: int, plan: Plan) -> FrontierPoint:
@@ -113,6 +117,7 @@ class FrontierPoint:
             preference_cost=after.preference_cost,
             seconds=plan.solve_seconds,
             plan=plan,
+            work=plan.work_used,
         )
 
     @property
@@ -133,6 +138,12 @@ class Frontier:
     seconds: float
     one_solve_seconds: float
     infeasible: Plan | None = None
+    #: the limits of the whole curve, the work it used and the limit that cut a
+    #: solve short (``"time_limit"``, ``"work_limit"`` or None), as for a Plan
+    time_limit: float | None = None
+    work_limit: float | None = None
+    work_used: float = 0.0
+    stopped_by: str | None = None
 
     # ------------------------------------------------------------ numbers
     @property
@@ -262,6 +273,7 @@ class Frontier:
                 "preference_cost": p.preference_cost,
                 "status": p.status,
                 "seconds": round(p.seconds, 2),
+                "work": round(p.work, 3),
             }
             for p in self.points
         ]
@@ -284,6 +296,10 @@ class Frontier:
             "seconds": round(self.seconds, 2),
             "one_solve_seconds": round(self.one_solve_seconds, 2),
             "cost_multiple": round(self.cost_multiple, 2),
+            "time_limit": self.time_limit,
+            "work_limit": self.work_limit,
+            "work_used": round(self.work_used, 6),
+            "stopped_by": self.stopped_by,
         }
 
     def __repr__(self) -> str:
@@ -349,6 +365,7 @@ def frontier(
     *,
     points: int = DEFAULT_POINTS,
     time_limit: float | None = None,
+    work_limit: float | None = None,
     seed: int = 0,
     workers: int | None = None,
     progress: ProgressFn | None = None,
@@ -365,12 +382,18 @@ def frontier(
         0, the moves ``M`` of the unconstrained optimum, then repeatedly the
         middle of the gap between neighbouring budgets where the curve bends
         most (the largest drop of ``D`` times width, in shares of the whole
-        curve), until ``points`` budgets are solved or every gap is closed.
+        curve), until ``points`` budgets are solved, every gap is closed or the
+        limits are used up.  A budget is solved once: one that yields no plan
+        is reported (logged) once and its gap is not tried again.
     points
         Number of budgets of the adaptive curve (at least 2).
-    time_limit
-        Seconds for the whole curve, shared out evenly among the solves still
-        to come (``None``: every point solved to proof, as :func:`solve` does).
+    time_limit, work_limit
+        Seconds and work units (see :func:`mutasi_opt.solve`) for the whole
+        curve, shared out evenly among the solves still to come (``None``:
+        every point solved to proof, as :func:`solve` does).  Every point has
+        a plan (at the least its smaller neighbour's, which meets the larger
+        budget), and the call returns within its time limit plus a small
+        overhead.
     seed, workers
         As for :func:`solve`.
     progress
@@ -379,37 +402,36 @@ def frontier(
         Start each budget from its smaller neighbour's plan (switch off only
         to measure what the warm starts buy; the optimum does not depend on it).
     """
-    from .solve import solve
+    from .solve import _solve, _start_assignment
 
     if points < 2:
         raise ValueError(f"points must be at least 2 (budget 0 and the optimum), got {points}")
+    check_limits(time_limit, work_limit)
     explicit = None if budgets is None else sorted({int(b) for b in budgets})
     if explicit is not None and any(b < 0 for b in explicit):
         raise ValueError("move budgets must be non-negative whole numbers")
     if explicit == []:
         raise ValueError("budgets is empty; give at least one move budget, or None")
     t0 = time.perf_counter()
+    whole = Budget(time_limit, work_limit)
     solved: dict[int, FrontierPoint] = {}
+    tried: set[int] = set()
     planned = points if explicit is None else len(explicit) + 1
-
-    def limit() -> float | None:
-        if time_limit is None:
-            return None
-        left = time_limit - (time.perf_counter() - t0)
-        return max(0.5, left / max(1, planned - len(solved)))
 
     def at(budget: int | None) -> Plan:
         """The optimum under ``budget`` (None: no budget), started from the
         plan of the largest smaller budget solved so far."""
         below = [b for b in solved if budget is None or b < budget]
         start = solved[max(below)].plan if below and warm_start else None
-        policy = problem.policy.replace(max_moves=budget)
-        return solve(
-            problem.replace(policy=policy),
-            time_limit=limit(),
+        sub = problem.replace(policy=problem.policy.replace(max_moves=budget))
+        if budget is not None:
+            tried.add(budget)
+        return _solve(
+            sub,
+            budget=whole.share(1.0 / max(1, planned - len(solved))),
             seed=seed,
             workers=workers,
-            start=start,
+            starts=[] if start is None else [_start_assignment(sub, start)],
         )
 
     def add(budget: int, plan: Plan) -> None:
@@ -426,34 +448,46 @@ def frontier(
         if progress is not None:
             progress(budget, point)
 
+    def result(ordered: tuple[FrontierPoint, ...], infeasible: Plan | None = None) -> Frontier:
+        reason = whole.stopped_by
+        return Frontier(
+            problem=problem,
+            points=ordered,
+            knee=_knee(ordered) if ordered else None,
+            seconds=time.perf_counter() - t0,
+            one_solve_seconds=one_solve,
+            infeasible=infeasible,
+            time_limit=time_limit,
+            work_limit=work_limit,
+            work_used=whole.used,
+            stopped_by=None if reason is None else reason.value,
+        )
+
     # the right end first: it fixes M and the reduction achievable
     top = at(None if explicit is None else max(explicit))
     one_solve = top.solve_seconds
     if not top.has_solution:
-        return Frontier(problem, (), None, time.perf_counter() - t0, one_solve, infeasible=top)
+        if top.status is not PlanStatus.INFEASIBLE:
+            log.warning("frontier: no plan without a move budget (%s)", top.status.value)
+        return result((), infeasible=top)
     m = top.after.moves if top.after is not None else 0
     first = at(0)
     if first.has_solution:
         add(0, first)
+    else:
+        log.warning("frontier: no plan under budget 0 (%s)", first.status.value)
     add(m if explicit is None else max(explicit), top)
     if explicit is not None:
         for b in explicit:
             if b not in solved:
                 _solve_into(b, at, add)
     else:
-        while len(solved) < points:
-            nxt = _next_budget(solved)
+        while len(solved) < points and not whole.exhausted():
+            nxt = _next_budget(solved, tried)
             if nxt is None:
                 break
             _solve_into(nxt, at, add)
-    ordered = _envelope(tuple(solved[b] for b in sorted(solved)))
-    return Frontier(
-        problem=problem,
-        points=ordered,
-        knee=_knee(ordered),
-        seconds=time.perf_counter() - t0,
-        one_solve_seconds=one_solve,
-    )
+    return result(_envelope(tuple(solved[b] for b in sorted(solved))))
 
 
 def _lexicographic(point: FrontierPoint) -> tuple[int, ...]:
@@ -494,8 +528,10 @@ def _solve_into(budget: int, at: Callable[[int], Plan], add: Callable[[int, Plan
         log.warning("frontier: no plan under budget %d (%s)", budget, plan.status.value)
 
 
-def _next_budget(solved: dict[int, FrontierPoint]) -> int | None:
-    """The middle of the widest-and-steepest gap between solved budgets."""
+def _next_budget(solved: dict[int, FrontierPoint], tried: set[int]) -> int | None:
+    """The middle of the widest-and-steepest gap between solved budgets whose
+    middle has not been tried yet (a budget that gave no plan is not tried
+    again, so every call proposes a new budget or None)."""
     budgets = sorted(solved)
     lo_d = min(p.imbalance_hours for p in solved.values())
     hi_d = max(p.imbalance_hours for p in solved.values())
@@ -503,7 +539,7 @@ def _next_budget(solved: dict[int, FrontierPoint]) -> int | None:
     span_k = max(budgets[-1] - budgets[0], 1)
     best: tuple[float, int] | None = None
     for a, b in itertools.pairwise(budgets):
-        if b - a < 2:
+        if b - a < 2 or (a + b) // 2 in tried:
             continue
         drop = (solved[a].imbalance_hours - solved[b].imbalance_hours) / span_d
         score = ((b - a) / span_k) * max(drop, 0.0) + 1e-6 * (b - a) / span_k

@@ -25,6 +25,7 @@ from . import metrics
 from .check import Violation, check_plan
 from .errors import InputError, InputIssue
 from .i18n import check_lang, label, number
+from .limits import Budget, check_limits
 from .model import Problem
 
 if TYPE_CHECKING:
@@ -638,6 +639,7 @@ def compare_history(
     history: Any,
     *,
     time_limit: float | None = None,
+    work_limit: float | None = None,
     seed: int = 0,
     workers: int | None = None,
 ) -> HistoryComparison:
@@ -646,30 +648,24 @@ def compare_history(
     The optimiser works under the problem's rules with ``max_moves`` set to the
     number of employees the history moved; then the fewest moves with which a
     plan meeting the rules reaches the history's shortfall, ``D`` and ``B`` are
-    sought (started from the optimiser's plan).  ``time_limit`` is shared: 60 %
-    for the optimiser, the rest for the fewest moves.
+    sought (started from the optimiser's plan).  ``time_limit`` and
+    ``work_limit`` (as for :func:`mutasi_opt.solve`) are shared: 60 % for the
+    optimiser, the rest for the fewest moves.
     """
-    import time
+    from .solve import _solve, fewest_moves
 
-    from .solve import fewest_moves, solve
-
-    t0 = time.perf_counter()
+    check_limits(time_limit, work_limit)
+    whole = Budget(time_limit, work_limit)
     report = evaluate_history(problem, history)
     budget = report.after.moves
     same = problem.replace(policy=problem.policy.replace(max_moves=budget))
-    plan = solve(
-        same,
-        time_limit=None if time_limit is None else 0.6 * time_limit,
-        seed=seed,
-        workers=workers,
-    )
+    plan = _solve(same, budget=whole.share(0.6), seed=seed, workers=workers)
     caps = {s: report.after.value(s) for s in ("shortfall", "imbalance", "balance")}
-    left = None if time_limit is None else max(0.5, time_limit - (time.perf_counter() - t0))
     reach = fewest_moves(
         problem,
         caps,
         start=plan if plan.has_solution else None,
-        time_limit=left,
+        budget=whole.share(1.0),
         seed=seed,
         workers=workers,
     )

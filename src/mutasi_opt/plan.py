@@ -129,6 +129,12 @@ class Plan:
     workers: int = 1
     time_limit: float | None = None
     diagnosis: tuple[Conflict, ...] = ()
+    #: the work limit (work units, see :mod:`mutasi_opt.limits`), or None
+    work_limit: float | None = None
+    #: work units the solve used (counted, so the same on every machine)
+    work_used: float = 0.0
+    #: ``"time_limit"`` or ``"work_limit"`` when that limit cut a step short, else None
+    stopped_by: str | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------ builders
@@ -144,6 +150,9 @@ class Plan:
         seed: int = 0,
         workers: int = 1,
         time_limit: float | None = None,
+        work_limit: float | None = None,
+        work_used: float = 0.0,
+        stopped_by: str | None = None,
     ) -> Plan:
         """A plan from an assignment and the stage results that produced it."""
         assignment = metrics.as_assignment(problem, assignment).copy()
@@ -166,6 +175,9 @@ class Plan:
             seed=seed,
             workers=workers,
             time_limit=time_limit,
+            work_limit=work_limit,
+            work_used=work_used,
+            stopped_by=stopped_by,
         )
 
     @classmethod
@@ -178,6 +190,10 @@ class Plan:
         solve_seconds: float,
         seed: int = 0,
         workers: int = 1,
+        time_limit: float | None = None,
+        work_limit: float | None = None,
+        work_used: float = 0.0,
+        stopped_by: str | None = None,
     ) -> Plan:
         """An infeasible or unknown result."""
         return cls(
@@ -190,7 +206,11 @@ class Plan:
             solve_seconds=solve_seconds,
             seed=seed,
             workers=workers,
+            time_limit=time_limit,
             diagnosis=diagnosis,
+            work_limit=work_limit,
+            work_used=work_used,
+            stopped_by=stopped_by,
         )
 
     # ------------------------------------------------------------ accessors
@@ -377,6 +397,10 @@ class Plan:
             "preference_cost": None if after is None else after.preference_cost,
             **self._training_summary(),
             "solve_seconds": round(self.solve_seconds, 3),
+            "time_limit": self.time_limit,
+            "work_limit": self.work_limit,
+            "work_used": round(self.work_used, 6),
+            "stopped_by": self.stopped_by,
             "stages": [s.to_dict() for s in self.stages],
             "diagnosis": [c.to_dict() for c in self.diagnosis],
             "seed": self.seed,

@@ -545,6 +545,7 @@ Nip = Annotated[str, Field(description="Employee number (NIP).")]
 UnitId = Annotated[str, Field(description="Unit id.")]
 Role = Annotated[str, Field(description='Role (jabatan); "" when employees have no role.')]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(allow_inf_nan=False, ge=0)]
 Ej = Annotated[
     Finite | Literal["inf"] | None,
     Field(
@@ -680,6 +681,30 @@ class SummaryDocument(_Document):
         int | None, Field(description="Training needs before the plan (trainable_gap > 0 only).")
     ] = None
     solve_seconds: Finite
+    time_limit: Annotated[
+        NonNegative | None,
+        Field(description="The solve's time limit in seconds (wall clock), or null (none)."),
+    ]
+    work_limit: Annotated[
+        NonNegative | None,
+        Field(description="The solve's work limit in work units, or null (none)."),
+    ]
+    work_used: Annotated[
+        NonNegative,
+        Field(
+            description="Work units the solve used: counted solver work, not timed, so the "
+            "same on every machine and under any load."
+        ),
+    ]
+    stopped_by: Annotated[
+        Literal["time_limit", "work_limit"] | None,
+        Field(
+            description="The limit that cut a step short, or null (every step ran to its "
+            "end). time_limit wins over work_limit, as it makes the result depend on the "
+            "machine; with a work limit and stopped_by not time_limit, the same input, seed "
+            "and workers give the same plan on every machine."
+        ),
+    ]
     stages: list[StageDocument]
     diagnosis: list[ConflictDocument]
     seed: int

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +15,7 @@ import numpy.typing as npt
 from . import metrics
 from .check import check_plan
 from .decompose import role_components, subproblem
+from .limits import Budget, OutOfTime, check_limits
 from .model import Problem
 from .plan import Plan, PlanStatus, StageResult
 from .solvers.classes import Classes, build_classes
@@ -27,12 +29,18 @@ __all__ = ["Reach", "fewest_moves", "solve"]
 
 log_ = logging.getLogger("mutasi_opt")
 
-#: Share of the remaining time each stage may use when a time limit is given.
 #: stages whose expression uses auxiliary variables (shortfall, d, e) that a
 #: feasible, unproven solution may leave above their tight values
 _AUXILIARY = ("shortfall", "imbalance", "balance")
 
-_TIME_SHARE = {
+#: Share of a limited solve's budget for the greedy plan made before the model is built.
+_EARLY_SHARE = 0.2
+
+#: Share of a stage's budget for its greedy warm start (the LP and CP-SAT share the rest).
+_GREEDY_SHARE = 0.5
+
+#: Share of the budget left (work under a work limit, else seconds) each stage may use.
+_STAGE_SHARE = {
     "shortfall": 0.25,
     "training": 0.25,
     "imbalance": 0.45,
@@ -53,6 +61,7 @@ def solve(
     problem: Problem,
     *,
     time_limit: float | None = None,
+    work_limit: float | None = None,
     seed: int = 0,
     workers: int | None = None,
     log: bool = False,
@@ -74,11 +83,19 @@ def solve(
         A validated :class:`~mutasi_opt.model.Problem`.
     time_limit
         Seconds for the whole solve; ``None`` means until every stage is proven
-        (stage 3 to within ``balance_gap``).
+        (stage 3 to within ``balance_gap``).  The call returns on time (plus a
+        small overhead, measured in the README) with the best plan it knows.
+    work_limit
+        Work units for the whole solve (see :mod:`mutasi_opt.limits`): counted
+        work instead of seconds, so that the same input, seed, workers and
+        work limit give the same plan on any machine and under any load.
+        With both limits, the first one reached stops; ``plan.stopped_by``
+        says which.
     seed, workers
         CP-SAT random seed and number of search workers (default: CPU count,
         at most 8).  The same input, seed and workers give the same plan when
-        no time limit cuts a stage short.
+        no time limit cuts a stage short (``plan.stopped_by`` is not
+        ``time_limit``).
     log
         Print CP-SAT's search log.
     progress
@@ -92,13 +109,16 @@ def solve(
     Returns
     -------
     Plan
-        With ``status`` ``optimal``, ``feasible``, ``infeasible`` (with a
-        diagnosis) or ``unknown`` (no plan within the time limit).
+        With ``status`` ``optimal``, ``feasible`` (a plan, not proven: at the
+        least the start or nobody moving, when that meets the rules),
+        ``infeasible`` (with a diagnosis) or ``unknown`` (no plan meeting the
+        rules was found within the limits).
     """
+    check_limits(time_limit, work_limit)
     starts = [] if start is None else [_start_assignment(problem, start)]
     return _solve(
         problem,
-        time_limit=time_limit,
+        budget=Budget(time_limit, work_limit),
         seed=seed,
         workers=workers,
         log=log,
@@ -111,6 +131,8 @@ def _solve(
     problem: Problem,
     *,
     time_limit: float | None = None,
+    work_limit: float | None = None,
+    budget: Budget | None = None,
     seed: int = 0,
     workers: int | None = None,
     log: bool = False,
@@ -131,48 +153,77 @@ def _solve(
     switch off the greedy hints and the LP bounds (for the benchmark's
     ablation only: both leave the optimum unchanged).  ``starts`` are
     assignments hinted to the stages (not used when pools are solved apart).
-    With ``until``, the stages after that one are not run.
+    With ``until``, the stages after that one are not run.  ``budget`` (made
+    from ``time_limit`` and ``work_limit`` when not given) is the caller's.
     """
+    if budget is None:
+        budget = Budget(time_limit, work_limit)
     if decompose and until is None and problem.policy.max_moves is None and not _tolerance(problem):
         groups = [g for g in role_components(problem) if _has_employees(problem, g)]
         if len(groups) > 1:
-            return _solve_pools(
-                problem, groups, time_limit, seed, workers, log, progress, stage_hook
-            )
+            return _solve_pools(problem, groups, budget, seed, workers, log, progress, stage_hook)
     t_start = time.perf_counter()
     n_workers = workers if workers is not None else _default_workers()
-    deadline = None if time_limit is None else t_start + float(time_limit)
     pol = problem.policy
-
-    def budget(stage: str) -> float | None:
-        if deadline is None:
-            return None
-        return max(0.05, (deadline - time.perf_counter()) * _TIME_SHARE[stage])
+    names = metrics.stage_names(pol)
 
     def callback(stage: str) -> Callable[[float, float], None] | None:
         if progress is None:
             return None
         return lambda value, bound: progress(stage, value, bound)
 
+    def finish(assignment: IntArray, results: list[StageResult], build: float) -> Plan:
+        return Plan.from_solution(
+            problem,
+            assignment,
+            stages=tuple(results),
+            solve_seconds=time.perf_counter() - t_start,
+            build_seconds=build,
+            seed=seed,
+            workers=n_workers,
+            **_limits(budget),
+        )
+
+    # the best plan known before any search: the given start with the least
+    # stage values that meets the rules, or nobody moving when that does
+    known = _known_start(problem, starts)
+    if budget.exhausted():
+        return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
     classes = build_classes(problem)
-    model = CpsatModel(problem, classes)
+    early = None
+    if warm_start and budget.limited and known is not None:
+        # under a limit, a plan first: the greedy improvement of the known plan
+        # (shortfall and training no worse), before the model is even built
+        early = _early_greedy(problem, classes, known, budget.share(_EARLY_SHARE))
+        if early is not None:
+            known = disaggregate(problem, classes, early)
+    if budget.exhausted():
+        return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
+    try:
+        model = CpsatModel(problem, classes, budget=budget)
+    except OutOfTime:
+        return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
+    if budget.exhausted():
+        return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
     results: list[StageResult] = []
     decisions: dict[str, IntArray] | None = None
     tolerance_centi = round(200 * pol.imbalance_tolerance_hours)
 
-    stopped_at: str | None = None
     greedy_hint: dict[str, IntArray] | None = None
-    stopped_seconds = 0.0
     # nobody moves: a complete first hint whenever the current state meets the rules
-    model.complete(_stay_home(classes, model))
+    model.complete(_stay_home(classes))
     usable = [(a, d) for a in starts if (d := aggregate(problem, classes, a)) is not None]
     given = [d for _, d in usable]
-    if warm_start and usable:
+    if early is not None:
+        model.complete(early)
+        given.append(early)
+    elif warm_start and usable:
         # the given start with the least shortfall hints the first stage
         short = [metrics.requirement_shortfall(problem, a).sum() for a, _ in usable]
         model.complete(given[int(np.argmin(short))])
     for stage in model.stages:
         gap = pol.balance_gap if stage == "balance" else 0.0
+        share = budget.share(_STAGE_SHARE[stage])
         if warm_start and stage == "preference" and decisions is not None:
             try:
                 model.complete(optimal_preferences(classes, decisions))
@@ -181,18 +232,19 @@ def _solve(
         if warm_start and stage in ("imbalance", "balance") and decisions is not None:
             points = [decisions] + ([greedy_hint] if greedy_hint is not None else []) + given
             if stage == "imbalance":
-                points.append(_stay_home(classes, model))  # cover shortfall the D-friendly way
-            hinted = _warm_start(problem, classes, model, points, stage, results)
+                points.append(_stay_home(classes))  # cover shortfall the D-friendly way
+            hinted = _warm_start(
+                problem, classes, model, points, stage, results, share.share(_GREEDY_SHARE)
+            )
             if stage == "imbalance":
                 greedy_hint = hinted
         if stage_hook is not None:
             t_hook = time.perf_counter()
             stage_hook(stage, model)
-            if deadline is not None:  # the hook's time is not the solver's
-                deadline += time.perf_counter() - t_hook
+            share.extend(time.perf_counter() - t_hook)  # the hook's time is not the solver's
         out = model.solve_stage(
             stage,
-            time_limit=budget(stage),
+            budget=share,
             seed=seed,
             workers=n_workers,
             relative_gap=gap,
@@ -202,18 +254,16 @@ def _solve(
         )
         if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             if decisions is None:
-                return _no_plan(problem, out, t_start, n_workers, seed)
-            log_.warning(
-                "stage %s found no better solution in its time; keeping the previous stage's plan",
-                stage,
-            )
-            stopped_at = stage
-            stopped_seconds = out.seconds
+                if out.status is StageStatus.UNKNOWN:
+                    return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
+                return _no_plan(problem, out, t_start, n_workers, seed, budget)
+            # (a stage that holds the ones before always has their plan as its hint)
+            log_.warning("stage %s found no plan; keeping the previous stage's plan", stage)
             break
         decisions = out.decisions
         assert decisions is not None and out.value is not None
         if stage in _AUXILIARY and out.status is not StageStatus.OPTIMAL:
-            # a time-limited solution may leave d, e or shortfall variables above
+            # a solution cut short may leave d, e or shortfall variables above
             # their true values: report and hold the plan's true value instead
             true = metrics.evaluate(problem, disaggregate(problem, classes, decisions))
             value = true.value(stage)
@@ -233,21 +283,98 @@ def _solve(
 
     assert decisions is not None
     assignment = disaggregate(problem, classes, decisions)
-    if stopped_at is not None:
-        # the stage ran out of time without a solution: report the kept plan's
-        # value with the trivial bound 0 (every stage value is non-negative)
-        value = metrics.evaluate(problem, assignment).value(stopped_at)
-        results.append(StageResult(stopped_at, "unknown", value, 0, stopped_seconds))
-    return Plan.from_solution(
+    if until is None and len(results) < len(names):
+        # stages that did not run: the kept plan's true value, the trivial bound 0
+        m = metrics.evaluate(problem, assignment)
+        results += [StageResult(n, "unknown", m.value(n), 0, 0.0) for n in names[len(results) :]]
+    return finish(assignment, results, model.build_seconds)
+
+
+def _stopped(budget: Budget) -> str | None:
+    reason = budget.stopped_by
+    return None if reason is None else reason.value
+
+
+def _limits(budget: Budget) -> dict[str, Any]:
+    """The plan fields that report a budget: its limits, the work used, what stopped it."""
+    return {
+        "time_limit": budget.time_limit,
+        "work_limit": budget.work_limit,
+        "work_used": budget.used,
+        "stopped_by": _stopped(budget),
+    }
+
+
+def _known_start(problem: Problem, starts: Sequence[IntArray]) -> IntArray | None:
+    """The lexicographically best of the given starts and nobody moving among
+    those that meet every rule (``None`` if none does)."""
+    names = metrics.stage_names(problem.policy)
+    idx = problem.index
+    head = metrics.headcount(problem, idx.home)
+    candidates: list[IntArray] = []
+    lo, hi = idx.min_staff, idx.max_staff
+    if bool(np.all((lo < 0) | (head >= lo)) and np.all((hi < 0) | (head <= hi))):
+        candidates.append(idx.home.copy())
+    candidates += [a for a in starts if not check_plan(problem, a)]
+    if not candidates:
+        return None
+    keys = [tuple(metrics.evaluate(problem, a).value(n) for n in names) for a in candidates]
+    return candidates[min(range(len(keys)), key=keys.__getitem__)]
+
+
+def _early_greedy(
+    problem: Problem, classes: Classes, known: IntArray, budget: Budget
+) -> dict[str, IntArray] | None:
+    """The greedy improvement of ``known`` for ``D`` with its shortfall and
+    training needs as caps, when it is lexicographically better (else None)."""
+    start = aggregate(problem, classes, known)
+    if start is None:
+        return None
+    m0 = metrics.evaluate(problem, known)
+    better = greedy_improve(
         problem,
-        assignment,
-        stages=tuple(results),
-        solve_seconds=time.perf_counter() - t_start,
-        build_seconds=model.build_seconds,
-        seed=seed,
-        workers=n_workers,
-        time_limit=time_limit,
+        classes,
+        start,
+        objective="imbalance",
+        shortfall_cap=m0.shortfall,
+        training_cap=m0.training if problem.policy.trainable_gap > 0 else None,
+        budget=budget,
     )
+    names = metrics.stage_names(problem.policy)
+    m1 = metrics.evaluate(problem, disaggregate(problem, classes, better))
+    if tuple(m1.value(n) for n in names) < tuple(m0.value(n) for n in names):
+        return better
+    return None
+
+
+def _fallback(
+    problem: Problem,
+    known: IntArray | None,
+    budget: Budget,
+    t_start: float,
+    workers: int,
+    seed: int,
+    finish: Callable[[IntArray, list[StageResult], float], Plan],
+) -> Plan:
+    """The plan when the limits ran out before any stage gave one: the best
+    known start with its true values and the trivial bounds, or ``unknown``."""
+    if known is not None and check_plan(problem, known):  # (a greedy plan always meets them)
+        log_.warning("the greedy plan breaks a rule; keeping nobody moving instead")
+        known = _known_start(problem, ())
+    if known is None:
+        return Plan.without_solution(
+            problem,
+            PlanStatus.UNKNOWN,
+            diagnosis=(),
+            solve_seconds=time.perf_counter() - t_start,
+            seed=seed,
+            workers=workers,
+            **_limits(budget),
+        )
+    m = metrics.evaluate(problem, known)
+    names = metrics.stage_names(problem.policy)
+    log_.info("the limits ran out before the first stage; kept the starting plan")
+    return finish(known, [StageResult(n, "unknown", m.value(n), 0, 0.0) for n in names], 0.0)
 
 
 @dataclass(frozen=True)
@@ -255,8 +382,9 @@ class Reach:
     """The fewest moves with which a plan meeting the rules reaches given values.
 
     ``assignment`` is None when no such plan exists (``status`` infeasible) or
-    none was found in time (``unknown``); ``bound`` is a valid lower bound on
-    the number of moves.
+    none was found within the limits (``unknown``); ``bound`` is a valid lower
+    bound on the number of moves.  ``work_used`` and ``stopped_by`` are as for
+    :class:`~mutasi_opt.plan.Plan`.
     """
 
     status: str
@@ -264,6 +392,8 @@ class Reach:
     bound: int
     seconds: float
     assignment: IntArray | None
+    work_used: float = 0.0
+    stopped_by: str | None = None
 
 
 def fewest_moves(
@@ -272,8 +402,10 @@ def fewest_moves(
     *,
     start: Plan | npt.ArrayLike | None = None,
     time_limit: float | None = None,
+    work_limit: float | None = None,
     seed: int = 0,
     workers: int | None = None,
+    budget: Budget | None = None,
 ) -> Reach:
     """The fewest moves of a plan that meets the rules (without the problem's
     move budget) and has each stage value of ``caps`` at most its cap.
@@ -288,10 +420,15 @@ def fewest_moves(
     small when a stage's lower bound exceeds its cap, which makes the result's
     ``bound`` valid.  A budget left undecided by the time limit is treated as
     too small for the search but not for the bound.  ``start`` (a plan meeting
-    the caps) gives the first upper end.
+    the caps) gives the first upper end.  ``time_limit`` and ``work_limit`` (or
+    a caller's ``budget``) bound the whole search: each probe's solves take
+    fixed shares of what is left, and every probe narrows the interval, so
+    the search ends when the interval closes or the budget is used up.
     """
+    check_limits(time_limit, work_limit)
     t0 = time.perf_counter()
-    deadline = None if time_limit is None else t0 + float(time_limit)
+    if budget is None:
+        budget = Budget(time_limit, work_limit)
     free = problem.replace(policy=problem.policy.replace(max_moves=None))
     classes = build_classes(free)
     n_workers = workers if workers is not None else _default_workers()
@@ -302,20 +439,21 @@ def fewest_moves(
         m = metrics.evaluate(free, a)
         return all(m.value(s) <= cap for s, cap in caps.items())
 
-    def share(steps: int) -> float | None:
-        if deadline is None:
-            return None
-        return max(0.2, (deadline - time.perf_counter()) / (steps * (len(held) + len(searched))))
+    def share(steps: int) -> Budget:
+        return budget.share(1.0 / (steps * max(1, len(held) + len(searched))))
 
     def attempt(k: int | None, hint: IntArray | None, steps: int) -> tuple[str, IntArray | None]:
         """("yes", plan) when k moves suffice, ("no", None) when proven too few,
         ("unknown", None) otherwise."""
         sub = free if k is None else free.replace(policy=free.policy.replace(max_moves=k))
-        model = CpsatModel(sub, classes)
-        model.complete(_stay_home(classes, model))
+        try:
+            model = CpsatModel(sub, classes, budget=budget)
+        except OutOfTime:
+            return "unknown", None
+        model.complete(_stay_home(classes))
         decisions: dict[str, IntArray] | None = None
         for name in held:  # a first plan within the held caps (nobody moving may not be)
-            out = model.solve_stage(name, time_limit=share(steps), seed=seed, workers=n_workers)
+            out = model.solve_stage(name, budget=share(steps), seed=seed, workers=n_workers)
             if out.status is StageStatus.INFEASIBLE or (out.bound or 0) > caps[name]:
                 return "no", None
             if out.decisions is None or out.value is None or out.value > caps[name]:
@@ -334,9 +472,10 @@ def fewest_moves(
                     shortfall_cap=caps.get("shortfall", metrics.evaluate(sub).shortfall),
                     imbalance_cap=caps.get("imbalance") if stage == "balance" else None,
                     training_cap=caps.get("training"),
+                    budget=share(2 * steps),
                 )
                 model.complete(better)
-            out = model.solve_stage(stage, time_limit=share(steps), seed=seed, workers=n_workers)
+            out = model.solve_stage(stage, budget=share(steps), seed=seed, workers=n_workers)
             if out.status is StageStatus.INFEASIBLE or (
                 out.bound is not None and out.bound > caps[stage]
             ):
@@ -353,7 +492,7 @@ def fewest_moves(
             model.fix_at_most(model.stage_expression(stage), caps[stage])
             model.complete(decisions)  # tight auxiliaries: a true hint for the next stage
         if decisions is None:  # nothing searched: the held caps alone
-            out = model.solve_stage("moves", time_limit=None, seed=seed, workers=n_workers)
+            out = model.solve_stage("moves", budget=share(steps), seed=seed, workers=n_workers)
             if out.decisions is None:
                 return ("no" if out.status is StageStatus.INFEASIBLE else "unknown"), None
             decisions = out.decisions
@@ -369,7 +508,8 @@ def fewest_moves(
     if best is None:
         verdict, best = attempt(None, None, 4)
         if verdict == "no":
-            return Reach("infeasible", None, 0, time.perf_counter() - t0, None)
+            seconds = time.perf_counter() - t0
+            return Reach("infeasible", None, 0, seconds, None, budget.used, _stopped(budget))
     if best is not None:
         lo, hi = 0, int(metrics.moved(free, best).sum())
         # first guess: where the chord from no moves to the best plan meets the D cap
@@ -384,7 +524,7 @@ def fewest_moves(
         # the guess by doubling (each probe with a large share of the time);
         # then bisect
         probe = guess
-        while lo < hi and (deadline is None or time.perf_counter() < deadline):
+        while lo < hi and not budget.exhausted():
             k = (lo + hi) // 2
             steps = max(1, int(np.ceil(np.log2(hi - lo + 1))))
             probing = probe is not None and lo <= probe < hi
@@ -401,11 +541,13 @@ def fewest_moves(
                 lo = k + 1
                 probe = 2 * k if probing else None
     seconds = time.perf_counter() - t0
+    stopped = _stopped(budget)
     if best is None:
-        return Reach("unknown", None, proven_lo, seconds, None)
+        return Reach("unknown", None, proven_lo, seconds, None, budget.used, stopped)
     moves = int(metrics.moved(free, best).sum())
     bound = min(moves, proven_lo)
-    return Reach("optimal" if bound == moves else "feasible", moves, bound, seconds, best)
+    status = "optimal" if bound == moves else "feasible"
+    return Reach(status, moves, bound, seconds, best, budget.used, stopped)
 
 
 def _start_assignment(problem: Problem, start: Plan | npt.ArrayLike) -> IntArray:
@@ -440,29 +582,28 @@ def _has_employees(problem: Problem, roles: list[int]) -> bool:
 def _solve_pools(
     problem: Problem,
     groups: list[list[int]],
-    time_limit: float | None,
+    budget: Budget,
     seed: int,
     workers: int | None,
     log: bool,
     progress: ProgressFn | None,
     stage_hook: StageHook | None,
 ) -> Plan:
-    """Solve independent role pools one by one and put the plans side by side."""
+    """Solve independent role pools one by one and put the plans side by side
+    (each pool gets the share of the budget left that its size is of the
+    employees left)."""
     t_start = time.perf_counter()
     idx = problem.index
     sizes = [int(np.isin(idx.role, g).sum()) for g in groups]
     assignment = idx.home.copy()
     stage_sum: dict[str, list[StageResult]] = {}
     build = 0.0
+    n_workers = workers if workers is not None else _default_workers()
     for k, (roles, size) in enumerate(zip(groups, sizes, strict=True)):
         sub = subproblem(problem, roles, first=k == 0)
-        limit = None
-        if time_limit is not None:
-            left = time_limit - (time.perf_counter() - t_start)
-            limit = max(0.05, left * size / max(1, sum(sizes[k:])))
         plan = _solve(
             sub,
-            time_limit=limit,
+            budget=budget.share(size / max(1, sum(sizes[k:]))),
             seed=seed,
             workers=workers,
             log=log,
@@ -474,7 +615,9 @@ def _solve_pools(
             if plan.status is PlanStatus.INFEASIBLE:
                 from .diagnose import diagnose
 
-                diagnosis = tuple(diagnose(problem)) or plan.diagnosis
+                diagnosis = (
+                    tuple(diagnose(problem, seconds=budget.seconds_left())) or plan.diagnosis
+                )
             else:
                 diagnosis = ()
             return Plan.without_solution(
@@ -484,6 +627,7 @@ def _solve_pools(
                 solve_seconds=time.perf_counter() - t_start,
                 seed=seed,
                 workers=plan.workers,
+                **_limits(budget),
             )
         assert plan.assignment_array is not None
         sub_idx = sub.index
@@ -522,8 +666,8 @@ def _solve_pools(
         solve_seconds=time.perf_counter() - t_start,
         build_seconds=build,
         seed=seed,
-        workers=workers if workers is not None else _default_workers(),
-        time_limit=time_limit,
+        workers=n_workers,
+        **_limits(budget),
     )
 
 
@@ -547,13 +691,12 @@ def _true_training(
     return replace(out, value=true, bound=bound, status=status)
 
 
-def _stay_home(classes: Classes, model: CpsatModel) -> dict[str, IntArray]:
+def _stay_home(classes: Classes) -> dict[str, IntArray]:
     """Decisions in which nobody moves."""
-    v = model.vars
     return {
         "out": np.zeros(classes.n, dtype=np.int64),
-        "arrive": np.zeros(len(v.arrive), dtype=np.int64),
-        "pref": np.zeros(len(v.pref), dtype=np.int64),
+        "arrive": np.zeros(sum(len(t) for t in classes.type_targets), dtype=np.int64),
+        "pref": np.zeros(len(classes.pref_options), dtype=np.int64),
     }
 
 
@@ -564,11 +707,13 @@ def _warm_start(
     starts: list[dict[str, IntArray]],
     stage: str,
     results: list[StageResult],
+    budget: Budget,
 ) -> dict[str, IntArray] | None:
     """Hint the stage with the best greedy improvement of the given starting points.
 
-    Starting points that break an earlier stage's hold are skipped.  Returns
-    the decisions that were hinted (or None).
+    Starting points that break an earlier stage's hold are skipped; each one
+    gets an equal share of what is left of ``budget``.  Returns the decisions
+    that were hinted (or None).
     """
     t0 = time.perf_counter()
     held = {r.name: r.value for r in results}
@@ -588,10 +733,13 @@ def _warm_start(
 
     best: tuple[tuple[int, ...], dict[str, IntArray]] | None = None
     seen: list[dict[str, IntArray]] = []
+    distinct = []
     for start in starts:
         if any(all(np.array_equal(start[k], s[k]) for k in start) for s in seen):
             continue  # the same start again (the stage before kept the greedy hint)
         seen.append(start)
+        distinct.append(start)
+    for i, start in enumerate(distinct):
         if stage == "balance":
             m = metrics.evaluate(problem, disaggregate(problem, classes, start))
             if breaks_hold(m):
@@ -604,6 +752,7 @@ def _warm_start(
             shortfall_cap=held["shortfall"],
             imbalance_cap=cap_d,
             training_cap=cap_t,
+            budget=budget.share(1.0 / (len(distinct) - i)),
         )
         m = metrics.evaluate(problem, disaggregate(problem, classes, improved))
         if breaks_hold(m):
@@ -643,24 +792,19 @@ def _no_plan(
     t_start: float,
     workers: int,
     seed: int,
+    budget: Budget,
 ) -> Plan:
+    """The result of a first stage that proved the rules cannot all hold."""
     from .diagnose import diagnose
 
-    if out.status == StageStatus.INFEASIBLE:
-        conflicts = diagnose(problem)
-        return Plan.without_solution(
-            problem,
-            PlanStatus.INFEASIBLE,
-            diagnosis=tuple(conflicts),
-            solve_seconds=time.perf_counter() - t_start,
-            seed=seed,
-            workers=workers,
-        )
+    assert out.status == StageStatus.INFEASIBLE
+    conflicts = diagnose(problem, seconds=budget.seconds_left())
     return Plan.without_solution(
         problem,
-        PlanStatus.UNKNOWN,
-        diagnosis=(),
+        PlanStatus.INFEASIBLE,
+        diagnosis=tuple(conflicts),
         solve_seconds=time.perf_counter() - t_start,
         seed=seed,
         workers=workers,
+        **_limits(budget),
     )

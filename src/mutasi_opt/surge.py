@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import metrics
+from .limits import Budget, check_limits
 from .metrics import Secondments
 from .model import Problem, Surge
 from .plan import Plan, PlanStatus
@@ -44,7 +45,10 @@ _UNITS = {
     "months": ("months", 1),
     "preference": ("points", 1),
 }
-_TIME_SHARE = {"uncovered": 0.25, "balance": 0.45, "people": 0.4, "months": 0.5, "preference": 1.0}
+#: share of the budget left (work under a work limit, else seconds) for each stage
+_STAGE_SHARE = {"uncovered": 0.25, "balance": 0.45, "people": 0.4, "months": 0.5, "preference": 1.0}
+#: share of a limited call's budget for the greedy first plan
+_GREEDY_SHARE = 0.3
 _AUXILIARY = ("uncovered", "balance")
 
 
@@ -104,6 +108,12 @@ class SurgePlan:
     solve_seconds: float
     seed: int = 0
     workers: int = 1
+    time_limit: float | None = None
+    work_limit: float | None = None
+    #: work units used (see :mod:`mutasi_opt.limits`)
+    work_used: float = 0.0
+    #: ``"time_limit"`` or ``"work_limit"`` when that limit cut a stage short, else None
+    stopped_by: str | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ---------------------------------------------------------------- numbers
@@ -358,6 +368,10 @@ class SurgePlan:
             "secondment_months": values["months"],
             "preference_cost": values["preference"],
             "solve_seconds": round(self.solve_seconds, 3),
+            "time_limit": self.time_limit,
+            "work_limit": self.work_limit,
+            "work_used": round(self.work_used, 6),
+            "stopped_by": self.stopped_by,
             "stages": [s.to_dict() for s in self.stages],
             "diagnosis": self.diagnosis(),
             "seed": self.seed,
@@ -393,6 +407,7 @@ def plan_surges(
     base: Plan | Any = None,
     *,
     time_limit: float | None = None,
+    work_limit: float | None = None,
     seed: int = 0,
     workers: int | None = None,
 ) -> SurgePlan:
@@ -409,13 +424,16 @@ def plan_surges(
         accepts) giving where everyone works outside their secondment
         (employees it moves have 0 months in their new unit); default the
         current state.
-    time_limit, seed, workers
-        As for :func:`mutasi_opt.solve`.
+    time_limit, work_limit, seed, workers
+        As for :func:`mutasi_opt.solve`.  Nobody seconded always meets the
+        rules, so there is always a plan: at the least the greedy one.
     """
     from .solve import _default_workers
     from .solvers.cpsat import StageStatus
     from .solvers.cpsat.surge import SurgeModel
 
+    check_limits(time_limit, work_limit)
+    budget = Budget(time_limit, work_limit)
     t0 = time.perf_counter()
     if isinstance(base, Plan):
         if base.problem is not problem and base.problem != problem:
@@ -428,34 +446,27 @@ def plan_surges(
     else:
         where = problem.index.home
     n_workers = workers if workers is not None else _default_workers()
-    deadline = None if time_limit is None else t0 + float(time_limit)
     surges = tuple(surges)
     model = SurgeModel(problem, surges, where)
-    first = model.greedy_counts()  # a first plan: surplus units lend first
-    first_ok = model.complete(first)
+    # a first plan: surplus units lend first
+    first = model.greedy_counts(budget.share(_GREEDY_SHARE) if budget.limited else None)
+    first_ok = model.complete(first, budget)
     stages: list[SurgeStage] = []
-    counts: IntArray | None = None
+    counts: IntArray | None = first if first_ok else None
     status = PlanStatus.OPTIMAL
     for name in SURGE_STAGES:
-        limit = (
-            None
-            if deadline is None
-            else max(0.05, (deadline - time.perf_counter()) * _TIME_SHARE[name])
-        )
         gap = problem.policy.balance_gap if name == "balance" else 0.0
         out = model.solve_stage(
-            name, time_limit=limit, seed=seed, workers=n_workers, relative_gap=gap
+            name,
+            budget=budget.share(_STAGE_SHARE[name]),
+            seed=seed,
+            workers=n_workers,
+            relative_gap=gap,
         )
         if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN) or out.value is None:
-            # "nobody seconded" always meets the rules: only a time limit gets here
+            # no plan of the search's own and no complete hint (nobody seconded
+            # always meets the rules: only a limit gets here)
             status = PlanStatus.FEASIBLE
-            if counts is None and first_ok:
-                # out of time before any stage: keep the greedy plan (its true value,
-                # the trivial bound 0) rather than seconding nobody
-                counts = first
-                draft = SurgePlan(problem, surges, where, status, model.secondments(first), (), 0.0)
-                value = draft.stage_values()[SURGE_STAGES.index(name)]
-                stages.append(SurgeStage(name, "unknown", value, 0, out.seconds))
             break
         assert out.decisions is not None and out.bound is not None
         counts = out.decisions["x"]
@@ -483,12 +494,25 @@ def plan_surges(
         time.perf_counter() - t0,
         seed=seed,
         workers=n_workers,
+        time_limit=budget.time_limit,
+        work_limit=budget.work_limit,
+        work_used=budget.used,
+        stopped_by=None if budget.stopped_by is None else budget.stopped_by.value,
     )
-    if stages and plan.stage_values()[: len(stages)] != tuple(s.value for s in stages):
+    true = plan.stage_values()
+    if len(stages) < len(SURGE_STAGES):
+        # stages that did not run: the kept plan's true value, the trivial bound 0
+        stages += [
+            SurgeStage(n, "unknown", true[i], 0, 0.0)
+            for i, n in enumerate(SURGE_STAGES)
+            if i >= len(stages)
+        ]
+        plan = replace(plan, stages=tuple(stages), status=PlanStatus.FEASIBLE)
+    if tuple(s.value for s in plan.stages) != true:
         # values and secondments disagree only if a stage was cut short: report the truth
-        true = plan.stage_values()
         fixed = tuple(
-            replace(s, value=true[i], bound=min(s.bound, true[i])) for i, s in enumerate(stages)
+            replace(s, value=true[i], bound=min(s.bound, true[i]))
+            for i, s in enumerate(plan.stages)
         )
         plan = replace(plan, stages=fixed, status=PlanStatus.FEASIBLE)
     return plan

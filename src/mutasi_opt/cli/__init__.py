@@ -2,7 +2,7 @@
 
 The CLI is thin: it parses arguments, calls the library, prints and returns an
 exit code.  Exit codes: 0 plan found / success; 1 invalid input or usage;
-2 infeasible; 3 no plan within the time limit.  A user error never shows a
+2 infeasible; 3 no plan within the time or work limit.  A user error never shows a
 traceback.
 
 Each subcommand lives in its own module of this package and exposes
@@ -40,6 +40,60 @@ SUBCOMMANDS = (
     "schema",
     "serve",
 )
+
+
+def add_limit_options(
+    parser: argparse.ArgumentParser, *, default_time_limit: float | None, what: str
+) -> None:
+    """``--time-limit`` and ``--work-limit`` of a command that solves; read them
+    with :func:`limits_of`."""
+    default = "none" if default_time_limit is None else f"{default_time_limit:g}"
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help=f"seconds for {what} (default {default}, none with --work-limit; 0: no limit, "
+        "every stage proven, which can take hours on a large city). The command returns on "
+        "time with the best plan it has",
+    )
+    parser.add_argument(
+        "--work-limit",
+        type=float,
+        default=None,
+        metavar="UNITS",
+        help=f"work units for {what} (counted solver work, not seconds): the same input, "
+        "--seed, --workers and --work-limit give the same plan on any machine and under any "
+        "load. With both limits the first reached stops (summary.json: stopped_by)",
+    )
+    parser.set_defaults(default_time_limit=default_time_limit)
+
+
+def limits_of(args: argparse.Namespace) -> tuple[float | None, float | None]:
+    """``(time_limit, work_limit)`` of the options of :func:`add_limit_options`:
+    the command's default time limit unless ``--time-limit`` or ``--work-limit``
+    is given; 0 seconds means no time limit."""
+    import math
+
+    work = args.work_limit
+    if work is not None and (not math.isfinite(work) or work <= 0):
+        raise UsageError(f"--work-limit must be a number of work units above 0 (got {work:g})")
+    seconds = args.time_limit
+    if seconds is None:
+        return (None if work is not None else args.default_time_limit), work
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(f"--time-limit must be 0 (no limit) or more (got {seconds:g})")
+    return (float(seconds) or None), work
+
+
+def describe_limits(time_limit: float | None, work_limit: float | None) -> str:
+    """``time limit 60 s``, ``work limit 20 units``, both, or ``no limit``."""
+    parts = []
+    if time_limit is not None:
+        parts.append(f"time limit {time_limit:g} s")
+    if work_limit is not None:
+        parts.append(f"work limit {work_limit:g} units")
+    return ", ".join(parts) or "no limit"
 
 
 class _Parser(argparse.ArgumentParser):

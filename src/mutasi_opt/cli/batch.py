@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import UsageError
-from . import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_PLAN, EXIT_OK
+from . import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_PLAN, EXIT_OK, add_limit_options, limits_of
 
 __all__ = ["EXIT_CRASHED", "exit_code", "region_folders", "register", "run"]
 
@@ -48,7 +48,7 @@ def register(sub: Any) -> None:
         "OUT/summary.csv (one row per region). One bad region never stops the others. "
         "Exit codes: 0 every region has a plan; otherwise the smallest that applies: "
         "1 a region's input is invalid, 2 a region is infeasible, 3 a region found no plan "
-        "within the time limit, 4 a region's worker crashed on every attempt.",
+        "within the time or work limit, 4 a region's worker crashed on every attempt.",
     )
     p.add_argument("root", type=Path, help="folder holding one data folder per region")
     p.add_argument("--out", type=Path, required=True, help="output folder")
@@ -71,12 +71,7 @@ def register(sub: Any) -> None:
         default=1,
         help="solver threads per region (default 1)",
     )
-    p.add_argument(
-        "--time-limit",
-        type=float,
-        default=300.0,
-        help="seconds per region (default 300; 0: no limit)",
-    )
+    add_limit_options(p, default_time_limit=300.0, what="each region")
     p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
     p.add_argument(
         "--retries",
@@ -163,8 +158,7 @@ def run(args: argparse.Namespace) -> int:
             "--workers sets local worker processes; with --scheduler the cluster's workers "
             "are used: give one or the other"
         )
-    if args.time_limit < 0:
-        raise UsageError(f"--time-limit must be ≥ 0 (0: no limit), got {args.time_limit:g}")
+    time_limit, work_limit = limits_of(args)
     if args.retries < 0:
         raise UsageError(f"--retries must be ≥ 0, got {args.retries}")
     regions = region_folders(args.root, args.out)
@@ -182,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
                 max_workers=args.workers,
                 retries=args.retries,
                 progress=_Bar(sys.stderr),
-                time_limit=args.time_limit or None,
+                time_limit=time_limit,
+                work_limit=work_limit,
                 seed=args.seed,
                 workers=args.threads,
             )

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..analysis import current_state
 from ..model import Problem
-from . import EXIT_OK
+from . import EXIT_OK, describe_limits, limits_of
 from .solve import add_solve_options, solve_and_report
 from .validate import add_state_options, print_state
 
@@ -60,7 +60,8 @@ def solve_step(problem: Problem, args: argparse.Namespace) -> int:
     if getattr(args, "no_solve", False):
         return EXIT_OK
     print()
-    print(f"Solving (time limit {args.time_limit:g} s; status and gaps are reported honestly)...")
+    limits = describe_limits(*limits_of(args))
+    print(f"Solving ({limits}; status and gaps are reported honestly)...")
     plan, code = solve_and_report(problem, args, args.out)
     if plan is not None and plan.has_solution and not args.json:
         records = plan.move_records()
@@ -108,5 +109,5 @@ def surge_step(problem: Problem, args: argparse.Namespace) -> int:
                 need += f" with {s.competency} ≥ {s.min_level}"
             print(f"  - {s.surge}: {need} at {s.unit}, {s.start}..{s.end}")
         print()
-        print(f"Planning secondments (time limit {args.time_limit:g} s)...")
+        print(f"Planning secondments ({describe_limits(*limits_of(args))})...")
     return surge_and_report(problem, surges, args, args.out)

@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import UsageError
 from ..i18n import LANGS, label
 from ..model import Problem
+from . import add_limit_options, limits_of
 
 __all__ = [
     "add_folder_argument",
@@ -19,7 +20,6 @@ __all__ = [
     "load_problem",
     "register",
     "run",
-    "time_limit_of",
 ]
 
 
@@ -59,23 +59,10 @@ def load_problem(args: argparse.Namespace) -> Problem:
 
 
 def add_run_options(p: argparse.ArgumentParser, *, default_time_limit: float, what: str) -> None:
-    """``--time-limit`` (0: none), ``--seed`` and ``--workers`` of the curve commands."""
-    p.add_argument(
-        "--time-limit",
-        type=float,
-        default=default_time_limit,
-        help=f"seconds for {what} (default {default_time_limit:g}; 0: no limit, every solve "
-        "proven, which can take hours on a large city)",
-    )
+    """``--time-limit``, ``--work-limit``, ``--seed`` and ``--workers`` of the curve commands."""
+    add_limit_options(p, default_time_limit=default_time_limit, what=what)
     p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
     p.add_argument("--workers", type=int, default=None, help="solver threads")
-
-
-def time_limit_of(args: argparse.Namespace) -> float | None:
-    """The ``--time-limit`` given (None for 0, a usage error below 0)."""
-    if args.time_limit < 0:
-        raise UsageError(f"--time-limit must be 0 (no limit) or more (got {args.time_limit:g})")
-    return float(args.time_limit) or None
 
 
 def register(sub: Any) -> None:
@@ -111,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt frontier``."""
     from ..frontier import frontier
 
-    time_limit = time_limit_of(args)
+    time_limit, work_limit = limits_of(args)
     if args.points < 2:
         raise UsageError(f"--points must be 2 or more (got {args.points})")
     if args.budgets is not None and min(args.budgets) < 0:
@@ -122,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         args.budgets,
         points=args.points,
         time_limit=time_limit,
+        work_limit=work_limit,
         seed=args.seed,
         workers=args.workers,
     )

@@ -11,7 +11,8 @@ from typing import Any
 
 from ..errors import UsageError
 from ..i18n import label
-from .frontier import add_lang_argument, add_run_options, load_problem, time_limit_of
+from . import limits_of
+from .frontier import add_lang_argument, add_run_options, load_problem
 
 __all__ = ["register", "run"]
 
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt history``."""
     from ..history import compare_history, evaluate_history, read_history
 
-    time_limit = time_limit_of(args)
+    time_limit, work_limit = limits_of(args)
     if args.sample:
         if args.folder is not None or args.history is not None:
             raise UsageError("give DIR and HISTORY, or --sample, not both")
@@ -81,7 +82,12 @@ def run(args: argparse.Namespace) -> int:
         text = report.text(args.lang)
     else:
         comparison = compare_history(
-            problem, moves, time_limit=time_limit, seed=args.seed, workers=args.workers
+            problem,
+            moves,
+            time_limit=time_limit,
+            work_limit=work_limit,
+            seed=args.seed,
+            workers=args.workers,
         )
         report = comparison.history
         summary = comparison.summary()

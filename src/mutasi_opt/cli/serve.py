@@ -53,6 +53,12 @@ def register(sub: Any) -> None:
         help="time_limit of a job that gives none, seconds (default 60)",
     )
     p.add_argument(
+        "--max-work-limit",
+        type=float,
+        default=None,
+        help="largest work_limit accepted, work units (default 600)",
+    )
+    p.add_argument(
         "--max-body-mb", type=float, default=None, help="largest request body in MB (default 50)"
     )
     p.add_argument(
@@ -97,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         max_queue=args.max_queue,
         max_time_limit=args.max_time_limit,
         default_time_limit=args.default_time_limit,
+        max_work_limit=args.max_work_limit,
         max_body_bytes=None if args.max_body_mb is None else int(args.max_body_mb * 1024 * 1024),
         job_ttl=args.job_ttl,
         job_dir=args.job_dir,

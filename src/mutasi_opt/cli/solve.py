@@ -12,7 +12,7 @@ from typing import Any
 from ..i18n import LANGS, label
 from ..model import Problem
 from ..plan import Plan
-from . import EXIT_INPUT
+from . import EXIT_INPUT, add_limit_options, limits_of
 
 __all__ = ["add_solve_options", "progress_printer", "register", "run", "solve_and_report"]
 
@@ -22,13 +22,7 @@ def add_solve_options(
 ) -> None:
     """Options shared by ``solve`` and ``demo``."""
     parser.add_argument("--max-moves", type=int, default=None, help="override policy max_moves")
-    parser.add_argument(
-        "--time-limit",
-        type=float,
-        default=default_time_limit,
-        help="seconds for the whole solve"
-        + (f" (default {default_time_limit:g})" if default_time_limit else " (default: none)"),
-    )
+    add_limit_options(parser, default_time_limit=default_time_limit, what="the whole solve")
     parser.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
     parser.add_argument(
         "--workers", type=int, default=None, help="solver threads (default: CPU count, ≤ 8)"
@@ -71,7 +65,8 @@ def register(sub: Any) -> None:
         help="plan transfers for a data folder",
         description="Solve a data folder and write assignment.csv, moves.csv, units.csv, "
         "training.csv, summary.json (and with --report an Excel report). Exit codes: "
-        "0 plan found, 1 invalid input, 2 infeasible, 3 no plan within the time limit.",
+        "0 plan found, 1 invalid input, 2 infeasible, 3 no plan meeting the rules within the "
+        "time or work limit.",
     )
     p.add_argument("folder", type=Path, help="data folder (employees, units, demand, ...)")
     p.add_argument("--out", type=Path, required=True, help="output folder")
@@ -111,9 +106,11 @@ def solve_and_report(
     if args.max_moves is not None:
         problem = problem.replace(policy=problem.policy.replace(max_moves=args.max_moves))
     progress = progress_printer()
+    time_limit, work_limit = limits_of(args)
     plan = solve(
         problem,
-        time_limit=args.time_limit,
+        time_limit=time_limit,
+        work_limit=work_limit,
         seed=args.seed,
         workers=args.workers,
         progress=progress,

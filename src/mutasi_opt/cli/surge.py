@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Problem
+from . import add_limit_options, limits_of
 
 __all__ = ["register", "run", "surge_and_report"]
 
@@ -29,7 +30,7 @@ def register(sub: Any) -> None:
         "--base", type=Path, default=None, help="folder of a permanent plan (its assignment.csv)"
     )
     p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--time-limit", type=float, default=None, help="seconds (default: none)")
+    add_limit_options(p, default_time_limit=None, what="the plan")
     p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
     p.add_argument("--workers", type=int, default=None, help="solver threads")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
@@ -42,11 +43,13 @@ def surge_and_report(
     """Plan, write (when ``out``), print; return the exit code."""
     from ..surge import plan_surges, write_surge_plan
 
+    time_limit, work_limit = limits_of(args)
     plan = plan_surges(
         problem,
         surges,
         base,
-        time_limit=args.time_limit,
+        time_limit=time_limit,
+        work_limit=work_limit,
         seed=args.seed,
         workers=args.workers,
     )

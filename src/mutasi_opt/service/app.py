@@ -103,6 +103,11 @@ folder as multipart/form-data) as a job, poll it, then fetch the plan document
 and its files. Solves run one process each; at most a configured number run at
 once and a bounded number wait (429 with Retry-After beyond that).
 
+Every job has a time limit (the server's default when it gives none). For the
+same plan on every machine and under any load, give a work_limit (counted
+solver work) and a time_limit generous enough not to be reached: the plan's
+summary says which limit, if any, cut the solve short (stopped_by).
+
 When the server has a token (MUTASI_OPT_TOKEN), every endpoint except
 /v1/health and this document needs `Authorization: Bearer <token>`; without
 one, none does.
@@ -360,6 +365,7 @@ def _status(info: JobInfo) -> JobStatus:
         started_at=_timestamp(info.started_at),
         finished_at=_timestamp(info.finished_at),
         time_limit=info.time_limit,
+        work_limit=info.work_limit,
         seed=info.seed,
         workers=info.workers,
         employees=info.n_employees,
@@ -664,10 +670,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 raise _invalid(_pydantic_issues(exc)) from None
         else:
             raise _unsupported(media)
-        time_limit, workers = _checked_params(params, cfg)
+        time_limit, work_limit, workers = _checked_params(params, cfg)
         try:
             info = await run_in_threadpool(
-                jobs.submit, problem, time_limit=time_limit, seed=params.seed, workers=workers
+                jobs.submit,
+                problem,
+                time_limit=time_limit,
+                work_limit=work_limit,
+                seed=params.seed,
+                workers=workers,
             )
         except QueueFull as exc:
             raise _Reject(
@@ -797,8 +808,10 @@ def _with_guard(app: FastAPI, cfg: Settings) -> FastAPI:
     return app
 
 
-def _checked_params(params: JobParams, cfg: Settings) -> tuple[float, int]:
-    """The job's time limit and workers, defaults filled in; 422 above the server's caps."""
+def _checked_params(params: JobParams, cfg: Settings) -> tuple[float, float | None, int]:
+    """The job's time limit, work limit and workers, defaults filled in; 422 above the
+    server's caps.  Every job gets a time limit (the default when it gives none), a
+    safety cap when it gives a work limit."""
     issues = []
     time_limit = cfg.time_limit_default if params.time_limit is None else params.time_limit
     if time_limit > cfg.max_time_limit:
@@ -807,6 +820,15 @@ def _checked_params(params: JobParams, cfg: Settings) -> tuple[float, int]:
                 "time_limit",
                 params.time_limit,
                 f"at most {cfg.max_time_limit:g} seconds on this server; ask for less",
+            )
+        )
+    work_limit = params.work_limit
+    if work_limit is not None and work_limit > cfg.max_work_limit:
+        issues.append(
+            _request_issue(
+                "work_limit",
+                work_limit,
+                f"at most {cfg.max_work_limit:g} work units on this server; ask for less",
             )
         )
     workers = cfg.workers_default if params.workers is None else params.workers
@@ -818,7 +840,7 @@ def _checked_params(params: JobParams, cfg: Settings) -> tuple[float, int]:
         )
     if issues:
         raise _invalid(issues)
-    return time_limit, workers
+    return time_limit, work_limit, workers
 
 
 def openapi_text(app: FastAPI | None = None) -> str:

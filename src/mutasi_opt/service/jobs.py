@@ -113,6 +113,7 @@ class Job:
 
     id: str
     time_limit: float
+    work_limit: float | None
     seed: int
     workers: int
     n_employees: int
@@ -141,6 +142,7 @@ class JobInfo:
     id: str
     state: JobState
     time_limit: float
+    work_limit: float | None
     seed: int
     workers: int
     n_employees: int
@@ -234,8 +236,19 @@ class JobManager:
         log.info("job manager stopped")
 
     # ------------------------------------------------------------- submit
-    def submit(self, problem: Problem, *, time_limit: float, seed: int, workers: int) -> JobInfo:
+    def submit(
+        self,
+        problem: Problem,
+        *,
+        time_limit: float,
+        seed: int,
+        workers: int,
+        work_limit: float | None = None,
+    ) -> JobInfo:
         """Queue a solve of ``problem``; it starts as soon as a slot is free.
+
+        ``time_limit`` (seconds) always applies; ``work_limit`` (work units,
+        ``None``: none) too when given, the first reached stopping the solve.
 
         Raises
         ------
@@ -265,6 +278,7 @@ class JobManager:
             job = Job(
                 id=job_id,
                 time_limit=time_limit,
+                work_limit=work_limit,
                 seed=seed,
                 workers=workers,
                 n_employees=idx.n_employees,
@@ -275,18 +289,22 @@ class JobManager:
             self._jobs[job_id] = job
             self._queue.append(job_id)
             log.info(
-                "job %s queued: %d employees, %d units, time_limit=%gs, workers=%d",
+                "job %s queued: %d employees, %d units, time_limit=%gs, work_limit=%s, workers=%d",
                 job_id,
                 job.n_employees,
                 job.n_units,
                 time_limit,
+                "none" if work_limit is None else f"{work_limit:g}",
                 workers,
             )
             self._pump()
             return self._info(job)
 
     def _retry_after(self) -> int:
-        """Seconds until a running job reaches its time limit (the soonest one), ≥ 1."""
+        """Seconds until a running job reaches its time limit (the soonest one), ≥ 1.
+
+        A job with a work limit may end sooner; its time limit is still the
+        longest it can run, the only bound known in seconds."""
         now = time.monotonic()
         left = [
             job.time_limit - (now - (job.started_mono or now))
@@ -345,6 +363,7 @@ class JobManager:
             id=job.id,
             state=job.state,
             time_limit=job.time_limit,
+            work_limit=job.work_limit,
             seed=job.seed,
             workers=job.workers,
             n_employees=job.n_employees,
@@ -412,7 +431,15 @@ class JobManager:
         receiver, sender = self._ctx.Pipe(duplex=False)
         proc = self._ctx.Process(
             target=run_job,
-            args=(job.problem, job.time_limit, job.seed, job.workers, str(job.directory), sender),
+            args=(
+                job.problem,
+                job.time_limit,
+                job.work_limit,
+                job.seed,
+                job.workers,
+                str(job.directory),
+                sender,
+            ),
             name=f"mutasi-opt-job-{job.id[:8]}",
             daemon=True,
         )

@@ -90,7 +90,20 @@ class JobParams(_Model):
         gt=0,
         description="seconds for the whole solve; default and maximum are set by the "
         "server (MUTASI_OPT_DEFAULT_TIME_LIMIT, MUTASI_OPT_MAX_TIME_LIMIT; a larger "
-        "value is refused with 422, never cut silently)",
+        "value is refused with 422, never cut silently). Every job has one: with a "
+        "work_limit it is a safety cap, best set generous enough not to be reached",
+    )
+    work_limit: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="work units for the whole solve (counted solver work, not timed: about "
+        "1-3 seconds each on a 2-core machine); maximum set by the server "
+        "(MUTASI_OPT_MAX_WORK_LIMIT; a larger value is refused with 422); default: none. "
+        "With both limits the first reached stops the solve. With a work limit, and a "
+        "time_limit that is not reached (the plan summary's stopped_by is not "
+        "time_limit), the same problem, seed, workers and work_limit give the same plan "
+        "on every machine and under any load",
     )
     seed: int = Field(default=0, ge=0, le=MAX_SEED, description="solver random seed")
     workers: int | None = Field(
@@ -98,7 +111,8 @@ class JobParams(_Model):
         ge=1,
         description="solver threads; default and maximum are set by the server "
         "(MUTASI_OPT_DEFAULT_WORKERS, MUTASI_OPT_MAX_WORKERS). The same problem, seed "
-        "and workers give the same plan when no time limit cuts a stage short",
+        "and workers give the same plan when no limit cuts a stage short, and with a "
+        "work_limit when the time_limit cuts none",
     )
 
 
@@ -135,7 +149,11 @@ class JobStatus(_Model):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    time_limit: float = Field(description="seconds for the solve (the default when not given)")
+    time_limit: float = Field(
+        description="seconds for the solve (the default when not given; a safety cap when "
+        "work_limit is given)"
+    )
+    work_limit: float | None = Field(description="work units for the solve; null when none")
     seed: int
     workers: int
     employees: int = Field(description="number of employees in the problem")

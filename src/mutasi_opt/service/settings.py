@@ -15,7 +15,12 @@ variable                           default         meaning
 ``MUTASI_OPT_MAX_QUEUE``           16              jobs waiting for a slot; more: 429 + Retry-After
 ``MUTASI_OPT_MAX_TIME_LIMIT``      600             largest ``time_limit`` accepted (seconds);
                                                    larger requests are refused with 422
-``MUTASI_OPT_DEFAULT_TIME_LIMIT``  60 (≤ max)      ``time_limit`` of a job that gives none
+``MUTASI_OPT_DEFAULT_TIME_LIMIT``  60 (≤ max)      ``time_limit`` of a job that gives none (every
+                                                   job has a time limit: with a ``work_limit``
+                                                   it is a safety cap)
+``MUTASI_OPT_MAX_WORK_LIMIT``      600             largest ``work_limit`` accepted (work units);
+                                                   larger requests are refused with 422 (a job
+                                                   that gives none has no work limit)
 ``MUTASI_OPT_MAX_WORKERS``         CPUs (≤ 8)      largest ``workers`` (solver threads) accepted
 ``MUTASI_OPT_DEFAULT_WORKERS``     CPUs ÷ slots    ``workers`` of a job that gives none
 ``MUTASI_OPT_JOB_TTL``             3600            seconds a finished job and its files are kept
@@ -67,6 +72,7 @@ class Settings:
     max_queue: int = 16
     max_time_limit: float = 600.0
     default_time_limit: float | None = None
+    max_work_limit: float = 600.0
     max_workers: int = dataclasses.field(default_factory=cpu_workers)
     default_workers: int | None = None
     job_ttl: float = 3600.0
@@ -94,6 +100,8 @@ class Settings:
             value = getattr(self, name)
             if value is not None and (not math.isfinite(value) or value <= 0):
                 out.append(f"{_env(name)} must be a positive number of seconds")
+        if not math.isfinite(self.max_work_limit) or self.max_work_limit <= 0:
+            out.append(f"{_env('max_work_limit')} must be a positive number of work units")
         if self.default_time_limit is not None and self.default_time_limit > self.max_time_limit:
             out.append(
                 f"{_env('default_time_limit')} ({self.default_time_limit:g}) must not exceed "
@@ -167,6 +175,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "max_queue": int,
     "max_time_limit": float,
     "default_time_limit": float,
+    "max_work_limit": float,
     "max_workers": int,
     "default_workers": int,
     "job_ttl": float,

@@ -42,12 +42,14 @@ _Send = Callable[..., None]
 def run_job(
     problem: Problem,
     time_limit: float,
+    work_limit: float | None,
     seed: int,
     workers: int,
     out_dir: str,
     conn: Connection,
 ) -> None:
-    """Solve ``problem`` and write the plan files into ``out_dir``; report over ``conn``."""
+    """Solve ``problem`` (within ``time_limit`` seconds and, when given, ``work_limit``
+    work units) and write the plan files into ``out_dir``; report over ``conn``."""
     lock = threading.Lock()
 
     def send(*message: object) -> None:
@@ -55,7 +57,9 @@ def run_job(
             conn.send(message)
 
     try:
-        plan_status, files = _solve_and_write(problem, time_limit, seed, workers, out_dir, send)
+        plan_status, files = _solve_and_write(
+            problem, time_limit, work_limit, seed, workers, out_dir, send
+        )
         send("done", plan_status, files)
     except BaseException as exc:
         send("failed", type(exc).__name__, str(exc))
@@ -82,6 +86,7 @@ class _Progress:
 def _solve_and_write(
     problem: Problem,
     time_limit: float,
+    work_limit: float | None,
     seed: int,
     workers: int,
     out_dir: str,
@@ -92,7 +97,12 @@ def _solve_and_write(
     from ..solve import solve
 
     plan = solve(
-        problem, time_limit=time_limit, seed=seed, workers=workers, progress=_Progress(send)
+        problem,
+        time_limit=time_limit,
+        work_limit=work_limit,
+        seed=seed,
+        workers=workers,
+        progress=_Progress(send),
     )
     send("stage", "writing")
     out = Path(out_dir)

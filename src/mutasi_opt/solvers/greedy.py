@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import metrics
+from ..limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
 from ..model import Problem
 from .classes import Classes
 
@@ -161,6 +162,7 @@ def greedy_improve(
     imbalance_cap: int | None = None,
     max_steps: int | None = None,
     training_cap: int | None = None,
+    budget: Budget | None = None,
 ) -> dict[str, IntArray]:
     """Improve ``decisions`` (``out``/``arrive``/``pref`` counts) by local search.
 
@@ -175,6 +177,10 @@ def greedy_improve(
     training_cap
         With ``trainable_gap`` > 0: (shortfall, training) may not exceed
         (``shortfall_cap``, this) lexicographically.
+    budget
+        Each pass charges its counted work (the classes and arrivals it scans,
+        at :data:`~mutasi_opt.limits.GREEDY_WORK_PER_ELEMENT`); the search
+        stops, with the improvement so far, when the budget is used up.
     """
     idx = problem.index
     pol = problem.policy
@@ -201,7 +207,7 @@ def greedy_improve(
     np.add.at(s, a_pair, a_cap * arrive)
     np.subtract.at(head, c_home, out)
     np.add.at(head, arr_unit, arrive)
-    budget = pol.max_moves if pol.max_moves is not None else _INF
+    move_cap = pol.max_moves if pol.max_moves is not None else _INF
     lo = np.where(idx.min_staff >= 0, idx.min_staff, -_INF)
     hi = np.where(idx.max_staff >= 0, idx.max_staff, _INF)
 
@@ -362,8 +368,13 @@ def greedy_improve(
     current = start
     steps = stall = 0
     limit = max_steps if max_steps is not None else 4 * len(problem.employees) + 100
+    pass_work = GREEDY_WORK_PER_PASS + GREEDY_WORK_PER_ELEMENT * (classes.n + int(arr_count.sum()))
     while steps < limit:
+        if budget is not None and budget.exhausted():
+            break  # (the budget records which limit stopped the search)
         steps += 1
+        if budget is not None:
+            budget.charge(pass_work)
         moves = int(out.sum())
         crit_c, crit_a = critical()
         s_c, f_c, s_a, f_a = s[c_pair], fair[c_pair], s[a_pair], fair[a_pair]
@@ -410,7 +421,7 @@ def greedy_improve(
             units = (int(c_home[c]), int(arr_unit[a]))
             if units[0] in touched or units[1] in touched:
                 continue
-            if sign == 1 and moves + applied >= budget:
+            if sign == 1 and moves + applied >= move_cap:
                 continue
             apply(c, a, sign)
             state = total()
@@ -423,7 +434,7 @@ def greedy_improve(
             apply(c, a, -sign)
             if sign == 1:
                 blocked[c] = True  # this class's moves break a cap: stop trying it
-        if moves + applied >= budget:
+        if moves + applied >= move_cap:
             # the budget is full: a batch of swaps (undo one move, make a better one),
             # each on four units no other change of this pass touched
             free_undos = [(u, int(c_home[u.cls]), int(arr_unit[u.arr])) for u in undos]
@@ -463,14 +474,14 @@ def greedy_improve(
             continue
         swap_add = _best(adds)
         undo = _best(undos)
-        add = swap_add if moves < budget else None
+        add = swap_add if moves < move_cap else None
         candidates: list[list[tuple[int, int, int]]] = []
         if undo is not None and undo.delta < 0:
             candidates.append([(undo.cls, undo.arr, -1)])
         if add is not None and add.delta < 0:
             candidates.append([(add.cls, add.arr, 1)])
         if (
-            moves >= budget
+            moves >= move_cap
             and undo is not None
             and swap_add is not None
             and undo.delta + swap_add.delta < 0

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..limits import LP_WORK_PER_NNZ_ITERATION, Budget
 from .linear import LinearData, linear_data, objective_costs, safe_bound
 
 __all__ = ["HighsResult", "LpRelaxation", "solve_proto"]
@@ -71,8 +72,14 @@ def solve_proto(
     relax: bool = False,
     threads: int = 1,
     presolve: bool = True,
+    budget: Budget | None = None,
 ) -> HighsResult:
-    """Solve a linear CP-SAT model proto with HiGHS (as a MIP, or its LP relaxation)."""
+    """Solve a linear CP-SAT model proto with HiGHS (as a MIP, or its LP relaxation).
+
+    With ``budget`` (LP relaxations only), the run is limited by the budget's
+    deadline and, under a work limit, by simplex iterations (see
+    :func:`_limit_run`), and charges the work it used.
+    """
     highspy = _import_highspy()
     h = _new_highs(highspy)
     h.setOptionValue("threads", threads)
@@ -82,6 +89,10 @@ def solve_proto(
         h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(relative_gap))
     data = linear_data(proto)
+    if budget is not None:
+        if not relax:
+            raise ValueError("a work budget applies to LP relaxations only")
+        _limit_run(h, budget, len(data.index), 0.0)
     n = data.n_cols
     h.addVars(n, data.lower, data.upper)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), data.cost)
@@ -95,6 +106,8 @@ def solve_proto(
     seconds = time.perf_counter() - t0
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
+    if budget is not None:
+        _charge_run(h, budget, len(data.index))
     offset = data.offset
     has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = float(info.objective_function_value) + offset if has_sol else None
@@ -106,6 +119,35 @@ def solve_proto(
         bound = float(info.mip_dual_bound) + offset
     values = np.array(solution.col_value) if has_sol else None
     return HighsResult(status, objective, bound, seconds, values)
+
+
+def _limit_run(h: Any, budget: Budget, nnz: int, run_time: float) -> None:
+    """Limit the next run of ``h`` by ``budget``: its deadline and, under a work
+    limit, ``work left ÷ (nnz · LP_WORK_PER_NNZ_ITERATION)`` simplex iterations
+    (HiGHS counts them per run; serial HiGHS is deterministic, so the same
+    iteration limit gives the same result on any machine).  ``run_time`` is the
+    instance's time already spent (HiGHS's time limit counts from its first run)."""
+    seconds = budget.seconds_left()
+    h.setOptionValue("time_limit", run_time + (1e9 if seconds is None else max(0.0, seconds)))
+    work = budget.work_left()
+    if work is not None:
+        per_iteration = max(1, nnz) * LP_WORK_PER_NNZ_ITERATION
+        h.setOptionValue("simplex_iteration_limit", int(min(2**31 - 1, work // per_iteration)))
+        h.setOptionValue("ipm_iteration_limit", int(min(2**31 - 1, work // (50 * per_iteration))))
+
+
+def _charge_run(h: Any, budget: Budget, nnz: int) -> None:
+    """Charge the work of ``h``'s last run to ``budget`` (and note a cut run)."""
+    info = h.getInfo()
+    iterations = max(0, int(info.simplex_iteration_count)) + 50 * max(
+        0, int(info.ipm_iteration_count)
+    )
+    budget.charge(iterations * max(1, nnz) * LP_WORK_PER_NNZ_ITERATION)
+    if h.modelStatusToString(h.getModelStatus()) in (
+        "Time limit reached",
+        "Iteration limit reached",
+    ):
+        budget.cut()
 
 
 def _add_rows(h: Any, data: LinearData) -> None:
@@ -160,17 +202,18 @@ class LpRelaxation:
             self._add(linear_data(proto, only_rows=new))
             self._rows.update(new)
 
-    def solve(self, proto: Any, *, time_limit: float) -> HighsResult:
-        """Minimise the proto's objective over the rows held."""
+    def solve(self, proto: Any, *, budget: Budget) -> HighsResult:
+        """Minimise the proto's objective over the rows held, within ``budget``."""
         if len(proto.variables) != self._n:
             raise ValueError("the model gained variables since the relaxation was built")
         cost, offset = objective_costs(proto)
         self._h.changeColsCost(self._n, np.arange(self._n, dtype=np.int32), cost)
-        # HiGHS's time limit counts from the instance's first run, not this one
-        self._h.setOptionValue("time_limit", float(self._h.getRunTime()) + float(time_limit))
+        nnz = sum(len(ch.index) for ch in self._chunks)
+        _limit_run(self._h, budget, nnz, float(self._h.getRunTime()))
         t0 = time.perf_counter()
         self._h.run()
         seconds = time.perf_counter() - t0
+        _charge_run(self._h, budget, nnz)
         status = self._h.modelStatusToString(self._h.getModelStatus())
         info = self._h.getInfo()
         has_sol = info.primal_solution_status == 2

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..limits import LP_UNTIMED_WORK, Budget
+
 __all__ = [
     "LinearData",
     "LpBound",
@@ -169,19 +171,15 @@ class LpBound:
     status: str
 
 
-def lp_bound(
-    proto: Any,
-    *,
-    time_limit: float = 30.0,
-    held: bool = False,
-) -> LpBound:
+def lp_bound(proto: Any, *, budget: Budget | None = None, held: bool = False) -> LpBound:
     """Lower bound of a linear CP-SAT model's objective from its LP relaxation.
 
     Solved with HiGHS (robust and fast at 100,000 employees), or GLOP (shipped
-    with OR-Tools) when HiGHS fails.  The LP optimum is rounded up to an
-    integer (the objective has integer coefficients over integer variables)
-    after a relative safety margin of 1e-6 for the solvers' tolerances, so the
-    bound stays valid.
+    with OR-Tools) when HiGHS fails, within ``budget`` (its deadline and, under
+    a work limit, counted simplex iterations: see :mod:`mutasi_opt.limits`).
+    The bound comes from the duals (:func:`safe_bound`), rounded up to an
+    integer (the objective has integer coefficients over integer variables),
+    so it stays valid whatever the solvers' tolerances.
 
     ``held`` is for the stages that hold an earlier one at its optimum
     (``D ≤ D*``, where the LP's own minimum of ``D`` is within 0.01 % of
@@ -190,46 +188,47 @@ def lp_bound(
     embedded sample presolve ends in a solve error after a minute while the
     simplex without presolve is optimal in 0.4 s; on a 20,000-employee city
     the reverse, 5.9 s with presolve).  So both are tried, each with half the
-    time.
+    budget (default: at most :data:`~mutasi_opt.limits.LP_UNTIMED_WORK`).
     """
     from .highs import solve_proto
 
+    if budget is None:
+        budget = Budget().capped(LP_UNTIMED_WORK)
     t0 = time.perf_counter()
     attempts = (False, True) if held else (True,)
     status = "lp_none"
     for i, presolve in enumerate(attempts):
-        left = time_limit - (time.perf_counter() - t0)
-        share = left / (len(attempts) - i)
-        if share < 0.05:
+        if budget.exhausted():
             break
         result = solve_proto(
             proto,
-            time_limit=share,
             relax=True,
             threads=1,
             presolve=presolve,
+            budget=budget.share(1.0 / (len(attempts) - i)),
         )
         if result.status == "Optimal" and result.bound is not None and result.bound > -math.inf:
             return LpBound(math.ceil(result.bound), time.perf_counter() - t0, "lp_optimal")
         status = "lp_" + result.status
-    left = time_limit - (time.perf_counter() - t0)
-    if held or left < 0.5:
+    if held or budget.exhausted():
         # GLOP ends ABNORMAL on the held LPs that HiGHS could not solve (measured)
         return LpBound(None, time.perf_counter() - t0, status)
-    return _glop_bound(proto, time_limit=left)
+    return _glop_bound(proto, budget=budget)
 
 
-def relaxation_bound(relaxation: Any, proto: Any, *, time_limit: float) -> LpBound:
+def relaxation_bound(relaxation: Any, proto: Any, *, budget: Budget) -> LpBound:
     """:func:`lp_bound` on a persistent :class:`~mutasi_opt.solvers.highs.LpRelaxation`."""
     t0 = time.perf_counter()
-    result = relaxation.solve(proto, time_limit=time_limit)
+    result = relaxation.solve(proto, budget=budget)
     if result.status == "Optimal" and result.bound is not None and result.bound > -math.inf:
         return LpBound(math.ceil(result.bound), time.perf_counter() - t0, "lp_optimal")
     return LpBound(None, time.perf_counter() - t0, "lp_" + result.status)
 
 
-def _glop_bound(proto: Any, *, time_limit: float) -> LpBound:
-    """:func:`lp_bound` with GLOP."""
+def _glop_bound(proto: Any, *, budget: Budget) -> LpBound:
+    """:func:`lp_bound` with GLOP, within the budget's deadline and, under a work
+    limit, GLOP's deterministic time; it is charged the whole work left (GLOP
+    does not report the work it used)."""
     from ortools.linear_solver import linear_solver_pb2, pywraplp
 
     t0 = time.perf_counter()
@@ -247,7 +246,13 @@ def _glop_bound(proto: Any, *, time_limit: float) -> LpBound:
         row.var_index.extend(index[starts[r] : starts[r + 1]])
         row.coefficient.extend(value[starts[r] : starts[r + 1]])
     solver = pywraplp.Solver.CreateSolver("GLOP")
-    solver.SetTimeLimit(int(1000 * time_limit))
+    seconds = budget.seconds_left()
+    if seconds is not None:
+        solver.SetTimeLimit(max(1, int(1000 * seconds)))
+    work = budget.work_left()
+    if work is not None:
+        solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {work:.6f}")
+        budget.charge(work)
     error = solver.LoadModelFromProto(mp)
     if error:
         return LpBound(None, time.perf_counter() - t0, "lp_load_error")
@@ -255,6 +260,8 @@ def _glop_bound(proto: Any, *, time_limit: float) -> LpBound:
     status = solver.Solve()
     seconds = time.perf_counter() - t0
     if status != pywraplp.Solver.OPTIMAL:
+        if budget.limited:
+            budget.cut()
         return LpBound(None, seconds, "lp_" + str(status))
     del objective
     duals = np.array([c.dual_value() for c in solver.constraints()], dtype=np.float64)

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from ...limits import Budget
 from ...model import Problem
 from ..classes import build_classes
 from .constraints import RuleGroup
-from .model import CpsatModel, translate_status
+from .model import CpsatModel, StageStatus, _limit, run_solver
 
 __all__ = ["conflict_core"]
 
 
-def conflict_core(problem: Problem, *, time_limit: float = 30.0) -> list[RuleGroup] | None:
+def conflict_core(problem: Problem, *, budget: Budget) -> list[RuleGroup] | None:
     """Rule groups that cannot all hold, minimised by deletion; None if all can hold.
 
     One literal guards each rule group (a unit's min_staff, its max_staff, the
     move budget); the model has no objective and is solved on one worker with
-    the literals as assumptions.
+    the literals as assumptions, each solve on what is left of ``budget``.  A
+    subset not proven infeasible within it counts as feasible (its group is
+    kept), so the core stays a conflict, if not always a minimal one.
     """
     cm = CpsatModel(problem, build_classes(problem), guarded=True)
     groups = [g for g in cm.rule_groups if g.literal is not None]
@@ -27,12 +30,12 @@ def conflict_core(problem: Problem, *, time_limit: float = 30.0) -> list[RuleGro
     def infeasible(subset: list[RuleGroup]) -> tuple[bool, list[int]]:
         cm.model.clear_assumptions()
         cm.model.add_assumptions([g.literal for g in subset if g.literal is not None])
+        if budget.exhausted():
+            return False, []
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = time_limit
-        status = solver.solve(cm.model)
-        translate_status(status, cm.model)
-        if status != cp_model.INFEASIBLE:
+        _limit(solver.parameters, budget)
+        if run_solver(solver, cm.model, budget) is not StageStatus.INFEASIBLE:
             return False, []
         return True, list(solver.sufficient_assumptions_for_infeasibility())
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ortools.sat.python import cp_model
 
 from ... import metrics
 from ...errors import SolverError
+from ...limits import COMPLETE_WORK, CPSAT_WORK_PER_DTIME, LP_UNTIMED_WORK, Budget, OutOfTime
 from ...model import Problem
 from ..classes import Classes
 from ..highs import LpRelaxation
@@ -30,11 +32,14 @@ from .variables import Variables
 IntArray = npt.NDArray[np.int64]
 
 __all__ = [
+    "COMPLETE_WORK",
+    "LP_UNTIMED_WORK",
     "CpsatModel",
     "StageOutcome",
     "StageStatus",
     "new_solver",
     "objective_at",
+    "run_solver",
     "solve_fixed",
 ]
 
@@ -103,11 +108,18 @@ def new_solver(
     *,
     seed: int,
     workers: int,
-    time_limit: float | None,
+    budget: Budget,
     relative_gap: float = 0.0,
     log_search: bool = False,
 ) -> cp_model.CpSolver:
-    """A CP-SAT solver configured as every stage of this package is solved."""
+    """A CP-SAT solver configured as every stage of this package is solved.
+
+    Limited by ``budget``: its deadline (``max_time_in_seconds``) and its work
+    left (``max_deterministic_time``, :data:`~mutasi_opt.limits.CPSAT_WORK_PER_DTIME`
+    units per deterministic second).  With the interleaved search below, the
+    same seed, workers and deterministic limit give the same result on any
+    machine.  Solve with :func:`run_solver`, which charges the work used.
+    """
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.random_seed = seed
@@ -127,11 +139,34 @@ def new_solver(
     else:
         params.linearization_level = 2
     params.max_presolve_iterations = 1
-    if time_limit is not None:
-        params.max_time_in_seconds = max(0.01, time_limit)
+    _limit(params, budget)
     if relative_gap > 0:
         params.relative_gap_limit = relative_gap
     return solver
+
+
+def _limit(params: Any, budget: Budget) -> None:
+    seconds = budget.seconds_left()
+    if seconds is not None:
+        params.max_time_in_seconds = max(1e-3, seconds)
+    work = budget.work_left()
+    if work is not None:
+        params.max_deterministic_time = max(1e-6, work / CPSAT_WORK_PER_DTIME)
+
+
+def run_solver(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    budget: Budget,
+    callback: cp_model.CpSolverSolutionCallback | None = None,
+) -> StageStatus:
+    """Solve, charge the deterministic time used to ``budget`` and note a run
+    cut short by a limit (see :meth:`Budget.cut`)."""
+    status = translate_status(solver.solve(model, callback), model)
+    budget.charge(solver.response_proto.deterministic_time * CPSAT_WORK_PER_DTIME)
+    if status in (StageStatus.FEASIBLE, StageStatus.UNKNOWN):
+        budget.cut()
+    return status
 
 
 def solve_fixed(
@@ -139,13 +174,13 @@ def solve_fixed(
     fixed: Iterable[tuple[cp_model.IntVar, Any]],
     objectives: Sequence[LinExpr],
     *,
-    time_limit: float,
+    budget: Budget,
 ) -> list[int] | None:
     """A full solution of ``model`` with the variables in ``fixed`` at their values.
 
     Solved on a copy, by propagation alone, minimising the sum of
     ``objectives`` so that auxiliary variables come out tight.  None if the
-    values break a constraint posted so far (or the time runs out).
+    values break a constraint posted so far (or ``budget`` runs out).
     """
     clone = model.clone()
     clone.clear_objective()  # type: ignore[no-untyped-call]
@@ -153,14 +188,17 @@ def solve_fixed(
     exprs = [e for e in objectives if not isinstance(e, int)]
     if exprs:
         clone.minimize(sum(exprs, start=cp_model.LinearExpr.constant(0)))
-    for y, val in fixed:
-        clone.add(clone.get_int_var_from_proto_index(y.index) == int(val))
+    pairs = list(fixed)
+    hint = clone.proto.solution_hint
+    hint.vars.extend([y.index for y, _ in pairs])
+    hint.values.extend([int(val) for _, val in pairs])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = time_limit
-    status = solver.solve(clone)
-    translate_status(status, clone)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    # the hinted decisions are fixed (faster than posting one equality per variable)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    _limit(solver.parameters, budget)
+    status = run_solver(solver, clone, budget)
+    if status not in (StageStatus.OPTIMAL, StageStatus.FEASIBLE):
         return None
     return list(solver.response_proto.solution)
 
@@ -168,8 +206,10 @@ def solve_fixed(
 def objective_at(model: cp_model.CpModel, solution: Sequence[int]) -> int:
     """The value of ``model``'s current objective at a full solution vector."""
     obj = model.proto.objective
-    total = sum(int(c) * int(solution[v]) for v, c in zip(obj.vars, obj.coeffs, strict=True))
-    return int(total + obj.offset)
+    if not len(obj.vars):
+        return int(obj.offset)
+    values = np.asarray(solution, dtype=np.int64)[np.asarray(obj.vars, dtype=np.int64)]
+    return int(values @ np.asarray(obj.coeffs, dtype=np.int64) + int(obj.offset))
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -192,10 +232,21 @@ class CpsatModel:
         Its class partition (see :mod:`mutasi_opt.solvers.classes`).
     guarded
         Guard each hard rule group with a literal (for the diagnosis).
+    budget
+        The solve's budget, charged with the work of completing hints (at
+        most :data:`COMPLETE_WORK` each); default: unlimited.
     """
 
-    def __init__(self, problem: Problem, classes: Classes, *, guarded: bool = False) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        classes: Classes,
+        *,
+        guarded: bool = False,
+        budget: Budget | None = None,
+    ) -> None:
         t0 = time.perf_counter()
+        self.budget = budget if budget is not None else Budget()
         self.problem = problem
         self.classes = classes
         self.model = cp_model.CpModel()
@@ -203,7 +254,8 @@ class CpsatModel:
         self.expr = Expressions(problem, self.vars)
         self.constraints = Constraints(self.model, problem, self.vars, self.expr, guarded=guarded)
         self.constraints.post_all()
-        self.objective = Objective(self.model, problem, self.expr)
+        self._interrupt()
+        self.objective = Objective(self.model, problem, self.expr, interrupt=self._interrupt)
         #: the stages of the problem's policy, in order
         self.stages = metrics.stage_names(problem.policy)
         if not guarded:
@@ -219,6 +271,12 @@ class CpsatModel:
         self._base_rows = len(self.model.proto.constraints)
         self._relaxation: LpRelaxation | None = None
         self.build_seconds = time.perf_counter() - t0
+
+    def _interrupt(self) -> None:
+        """Abandon the build when the budget's deadline has passed."""
+        if self.budget.time_up():
+            self.budget.cut()
+            raise OutOfTime("the time limit was reached while the CP-SAT model was built")
 
     @property
     def rule_groups(self) -> list[RuleGroup]:
@@ -237,12 +295,13 @@ class CpsatModel:
         self.model.add(expr <= value)
         self._held = True
 
-    def complete(self, decisions: dict[str, IntArray], *, time_limit: float = 10.0) -> bool:
+    def complete(self, decisions: dict[str, IntArray]) -> bool:
         """Make ``decisions`` the next hint, with every auxiliary variable filled in.
 
         The decision values are fixed on a copy of the model, which CP-SAT then
-        solves by propagation alone.  Returns False (and keeps the old hint) if
-        the decisions violate a constraint posted so far.
+        solves by propagation alone (charged to the model's budget, at most
+        :data:`COMPLETE_WORK`).  Returns False (and keeps the old hint) if the
+        decisions violate a constraint posted so far, or the budget ran out.
         """
         v = self.vars
         pairs = [(y, val) for y, val in zip(v.out, decisions["out"], strict=True) if y is not None]
@@ -254,7 +313,7 @@ class CpsatModel:
         if "training" in self.stages:
             # count the shortfall twice: one more sf_q may lower t_q by one
             aux.append(self.objective.stage("shortfall"))
-        solution = solve_fixed(self.model, pairs, aux, time_limit=time_limit)
+        solution = solve_fixed(self.model, pairs, aux, budget=self.budget.capped(COMPLETE_WORK))
         if solution is None:
             return False
         self._last_solution = solution
@@ -272,7 +331,7 @@ class CpsatModel:
         proto.solution_hint.vars.extend(range(k))
         proto.solution_hint.values.extend(sol[:k])
 
-    def _lp_bound(self, name: str, expr: LinExpr, time_limit: float) -> int | None:
+    def _lp_bound(self, name: str, expr: LinExpr, budget: Budget) -> int | None:
         """The LP bound of stage ``name`` (whose expression is the objective).
 
         The imbalance and balance stages share one LP relaxation kept alive
@@ -291,7 +350,7 @@ class CpsatModel:
         d_expr = self.objective.stage("imbalance")
         d_holds = [h for h in self._holds if h[1] is d_expr]
         if name not in ("imbalance", "balance") or (name == "balance" and len(d_holds) != 1):
-            return lp_bound(proto, time_limit=time_limit, held=self._held).bound
+            return lp_bound(proto, budget=budget, held=self._held).bound
         first = [self.objective.stage(s) for s in self.stages if s in ("shortfall", "training")]
         rows = list(range(self._base_rows))
         rows += [row for row, e, _ in self._holds if any(e is x for x in first)]
@@ -300,13 +359,13 @@ class CpsatModel:
         else:
             self._relaxation.add_rows(proto, rows)
         if name == "imbalance":
-            return relaxation_bound(self._relaxation, proto, time_limit=time_limit).bound
+            return relaxation_bound(self._relaxation, proto, budget=budget).bound
         _, _, d_hold = d_holds[0]
         lam = 400 * max(self.problem.policy.balance_slopes)
         self.model.clear_objective()  # type: ignore[no-untyped-call]
         self.model.minimize(expr + lam * d_expr)
         try:
-            res = relaxation_bound(self._relaxation, proto, time_limit=time_limit)
+            res = relaxation_bound(self._relaxation, proto, budget=budget)
         finally:
             self.model.clear_objective()  # type: ignore[no-untyped-call]
             self.model.minimize(expr)
@@ -316,7 +375,7 @@ class CpsatModel:
         self,
         name: str,
         *,
-        time_limit: float | None,
+        budget: Budget,
         seed: int,
         workers: int,
         relative_gap: float = 0.0,
@@ -324,11 +383,15 @@ class CpsatModel:
         progress: ProgressCallback | None = None,
         lp: bool = True,
     ) -> StageOutcome:
-        """Minimise stage ``name`` under everything posted so far.
+        """Minimise stage ``name`` under everything posted so far, within ``budget``.
 
-        With ``lp`` the LP relaxation (GLOP) is solved first; its bound is
-        posted as a valid cut ``expr ≥ bound`` and reported when it beats
-        CP-SAT's own bound.
+        With ``lp`` the LP relaxation (HiGHS) is solved first, on a share of
+        the budget; its bound is posted as a valid cut ``expr ≥ bound`` and
+        reported when it beats CP-SAT's own bound.  When the search ends
+        without a solution of its own (the budget ran out, or was used up
+        before the stage began) the hint is kept: it is a complete solution
+        meeting every rule and hold, e.g. nobody moving or the greedy plan.
+        The outcome is ``unknown`` only when there is no such hint.
         """
         expr = self.stage_expression(name)
         constant = isinstance(expr, int)
@@ -341,56 +404,61 @@ class CpsatModel:
         lp_value: int | None = None
         if not constant:
             self.model.minimize(expr)
-            if lp:
+            if lp and not budget.exhausted():
                 t_lp = time.perf_counter()
-                # the LP's share of the stage's time, CP-SAT keeping the rest: most
+                # the LP's share of the stage's budget, CP-SAT keeping the rest: most
                 # for imbalance (at 100,000 employees its LP needs 71 s, and its bound
                 # is what proves D: CP-SAT rarely improves on the greedy D), a third
                 # for the degenerate held LPs of the moves and preference stages
                 share = {"imbalance": 0.9, "balance": 0.7}.get(name, 0.3)
-                lp_time = 60.0 if time_limit is None else max(0.5, share * time_limit)
-                lp_value = self._lp_bound(name, expr, lp_time)
+                lp_budget = (
+                    budget.share(share) if budget.limited else budget.capped(LP_UNTIMED_WORK)
+                )
+                lp_value = self._lp_bound(name, expr, lp_budget)
                 log.info(
-                    "stage %s: LP bound %s in %.2fs (limit %.2fs)",
+                    "stage %s: LP bound %s in %.2fs (work %.3f)",
                     name,
                     lp_value,
                     time.perf_counter() - t_lp,
-                    lp_time,
+                    lp_budget.used,
                 )
                 if lp_value is not None:
                     self.model.add(expr >= lp_value)
-                    if time_limit is not None:
-                        time_limit = max(0.05, time_limit - (time.perf_counter() - t0))
         self._hint_last()
-        solver = new_solver(
-            seed=seed,
-            workers=workers,
-            time_limit=time_limit,
-            relative_gap=relative_gap,
-            log_search=log_search,
-        )
-        callback = _Progress(progress) if progress is not None else None
-        status = solver.solve(self.model, callback)
+        st = StageStatus.UNKNOWN
+        solver: cp_model.CpSolver | None = None
+        if not budget.exhausted():
+            solver = new_solver(
+                seed=seed,
+                workers=workers,
+                budget=budget,
+                relative_gap=relative_gap,
+                log_search=log_search,
+            )
+            callback = _Progress(progress) if progress is not None else None
+            st = run_solver(solver, self.model, budget, callback)
         seconds = time.perf_counter() - t0
-        st = translate_status(status, self.model)
-        if st is StageStatus.UNKNOWN and self._held and self._last_solution is not None:
-            # out of time before CP-SAT even took the hint, after an earlier stage was
-            # solved: the hint is a complete solution meeting every hold (each was
-            # posted at its own stage's value), e.g. the greedy plan at 100,000
-            # employees.  (Before any stage is solved, no plan is reported.)
+        if st is StageStatus.UNKNOWN and self._last_solution is not None:
+            # no solution of the search's own (out of time or work before CP-SAT
+            # even took the hint): the hint is a complete solution meeting every
+            # rule and hold, e.g. nobody moving or the greedy plan at 100,000 employees
             sol = self._last_solution
             value = objective_at(self.model, sol)
-            bound = max(0, min(value, lp_value if lp_value is not None else 0))
+            bounds = [0 if lp_value is None else lp_value]
+            if solver is not None and math.isfinite(solver.best_objective_bound):
+                bounds.append(int(np.ceil(solver.best_objective_bound - 1e-9)))
+            bound = max(0, min(value, max(bounds)))
             log.info("stage %s: no new solution in %.2fs; kept the hint", name, seconds)
             decisions = self.vars.values_from(np.asarray(sol, dtype=np.int64))
             status_kept = StageStatus.OPTIMAL if value == bound else StageStatus.FEASIBLE
-            return StageOutcome(
-                status_kept, value, bound, seconds, decisions, "lp" if lp_value else "cp-sat"
-            )
+            source = "lp" if lp_value is not None and bound == lp_value else "cp-sat"
+            return StageOutcome(status_kept, value, bound, seconds, decisions, source)
         if st in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             log.info("stage %s: %s after %.2fs", name, st.value, seconds)
             return StageOutcome(st, None, None, seconds, None)
+        assert solver is not None
         source = "cp-sat"
+        sol = list(solver.response_proto.solution)
         if constant:
             value = bound = int(expr)
         else:
@@ -398,13 +466,17 @@ class CpsatModel:
             bound = int(np.ceil(solver.best_objective_bound - 1e-9))
             if lp_value is not None and lp_value >= bound:
                 bound, source = lp_value, "lp"
+            if st is StageStatus.FEASIBLE and self._last_solution is not None:
+                # cut short before it found what the hint already had: keep the hint
+                hinted = objective_at(self.model, self._last_solution)
+                if hinted < value:
+                    value, sol = hinted, self._last_solution
         bound = max(0, min(bound, value))  # every stage value is non-negative
         if value == bound:
             st = StageStatus.OPTIMAL
         elif st == StageStatus.OPTIMAL:
             # stopped by the gap limit: a solution within the gap, not a proof
             st = StageStatus.FEASIBLE
-        sol = list(solver.response_proto.solution)
         self._last_solution = sol
         decisions = self.vars.values_from(np.asarray(sol, dtype=np.int64))
         log.info("stage %s: %s value=%d bound=%d in %.2fs", name, st.value, value, bound, seconds)

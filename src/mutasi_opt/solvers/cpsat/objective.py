@@ -71,6 +71,10 @@ def phi_terms(
     return terms
 
 
+def _nothing() -> None:
+    return None
+
+
 def _identity(d: int) -> int:
     return d
 
@@ -230,7 +234,17 @@ class Expressions:
 class Objective:
     """Builds the stage objectives (with their auxiliary variables, lazily)."""
 
-    def __init__(self, model: cp_model.CpModel, problem: Problem, expr: Expressions) -> None:
+    def __init__(
+        self,
+        model: cp_model.CpModel,
+        problem: Problem,
+        expr: Expressions,
+        *,
+        interrupt: Callable[[], None] | None = None,
+    ) -> None:
+        #: called now and then while the per-pair expressions are built (it may raise
+        #: to abandon a build that has run out of time)
+        self.interrupt = interrupt if interrupt is not None else _nothing
         self.model = model
         self.problem = problem
         self.expr = expr
@@ -313,7 +327,9 @@ class Objective:
         fair = metrics.fair_share_centi(self.problem)
         role_cap = metrics.role_capacity_hours(self.problem) * 100
         dev: dict[tuple[int, int], cp_model.IntVar] = {}
-        for u, r in self.expr.active_pairs():
+        for i, (u, r) in enumerate(self.expr.active_pairs()):
+            if i % 256 == 0:
+                self.interrupt()
             f = int(fair[u, r])
             s0 = int(self.expr.cap0[u, r])
             terms = self.expr._cap_terms[(u, r)]
@@ -364,7 +380,9 @@ class Objective:
         dev = self._deviations()
         terms: list[tuple[cp_model.IntVar, int]] = []
         bps = pol.balance_breakpoints
-        for (u, r), d in dev.items():
+        for i, ((u, r), d) in enumerate(dev.items()):
+            if i % 64 == 0:
+                self.interrupt()
             f = int(fair[u, r])
             pair_terms = phi_terms(self.model, d, self._dev_ub[(u, r)], f, pol, f"e_{u}_{r}")
             self._hull_cuts(u, r, pair_terms)

@@ -34,15 +34,17 @@ import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from ... import metrics
+from ...limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
 from ...metrics import Secondments
 from ...model import Problem, Surge
 from .model import (
+    COMPLETE_WORK,
     StageOutcome,
     StageStatus,
     new_solver,
     objective_at,
+    run_solver,
     solve_fixed,
-    translate_status,
 )
 from .objective import LinExpr, _weighted, deviation, phi_terms
 
@@ -246,10 +248,12 @@ class SurgeModel:
         self._expr["balance"] = _weighted(terms, constant)
 
     # ------------------------------------------------------------ warm start
-    def greedy_counts(self) -> IntArray:
+    def greedy_counts(self, budget: Budget | None = None) -> IntArray:
         """A feasible first solution: repeatedly the secondment that covers need at
         the lowest rise of the donors' B per FTE-month covered (lending from a
         surplus lowers B, so surplus units go first), within every limit.
+        Each pick charges its counted work to ``budget``; when that is used up
+        the secondments picked so far are returned (any prefix is feasible).
 
         Each pick is one vectorised pass over all options: per (donor pair,
         month) the change of φ for one more person away, per (surge, month)
@@ -312,7 +316,14 @@ class SurgeModel:
             out: IntArray = cs[rows, o_b + 1] - cs[rows, o_a]
             return out
 
+        pick_work = GREEDY_WORK_PER_PASS + GREEDY_WORK_PER_ELEMENT * (
+            len(cl.options) + len(pu)
+        ) * max(1, n_m)
         while True:
+            if budget is not None:
+                if budget.exhausted():
+                    return counts
+                budget.charge(pick_work)
             now = s0[pu, pr][:, None] - lent[:, pu, pr].T  # [pair, m]
             before = metrics.phi_scaled(np.abs(now - fair[:, None]), fair[:, None], pol)
             after = metrics.phi_scaled(
@@ -353,13 +364,14 @@ class SurgeModel:
             away[a : b + 1, u] += 1
             lent[a : b + 1, u, r] += 100 * int(cl.cap[c])
 
-    def complete(self, counts: IntArray, *, time_limit: float = 10.0) -> bool:
-        """Make ``counts`` the next hint, with every auxiliary variable tight."""
+    def complete(self, counts: IntArray, budget: Budget | None = None) -> bool:
+        """Make ``counts`` the next hint, with every auxiliary variable tight
+        (charged to ``budget``, at most :data:`COMPLETE_WORK`)."""
         solution = solve_fixed(
             self.model,
             zip(self.x, counts, strict=True),
             [self._expr["uncovered"], self._expr["balance"]],
-            time_limit=time_limit,
+            budget=(budget if budget is not None else Budget()).capped(COMPLETE_WORK),
         )
         if solution is None:
             return False
@@ -382,12 +394,14 @@ class SurgeModel:
         self,
         stage: str,
         *,
-        time_limit: float | None,
+        budget: Budget,
         seed: int = 0,
         workers: int = 1,
         relative_gap: float = 0.0,
     ) -> StageOutcome:
-        """Minimise ``stage`` under the holds posted so far, hinted by the last solution."""
+        """Minimise ``stage`` under the holds posted so far, hinted by the last
+        solution, within ``budget``; when the search finds nothing of its own
+        the last solution (which meets every hold) is kept."""
         expr = self._expr[stage]
         if isinstance(expr, int) and self._last is not None:
             return StageOutcome(StageStatus.OPTIMAL, expr, expr, 0.0, self._counts(self._last))
@@ -402,18 +416,28 @@ class SurgeModel:
         else:
             for v in self.x:  # nobody seconded: always allowed
                 self.model.add_hint(v, 0)
-        solver = new_solver(
-            seed=seed, workers=workers, time_limit=time_limit, relative_gap=relative_gap
-        )
-        status = translate_status(solver.solve(self.model), self.model)
-        seconds = solver.wall_time
-        if status is StageStatus.UNKNOWN and self._held and self._last is not None:
-            # out of time before CP-SAT took the hint: the hint (the last stage's
-            # solution) meets every hold, so the stage keeps it, unproven
+        status = StageStatus.UNKNOWN
+        seconds = 0.0
+        solver: cp_model.CpSolver | None = None
+        if not budget.exhausted():
+            solver = new_solver(
+                seed=seed, workers=workers, budget=budget, relative_gap=relative_gap
+            )
+            status = run_solver(solver, self.model, budget)
+            seconds = solver.wall_time
+        if status is StageStatus.UNKNOWN and self._last is not None:
+            # out of time or work before CP-SAT took the hint: the hint (nobody
+            # seconded, the greedy plan or the last stage's solution) meets every
+            # rule and hold, so the stage keeps it, unproven
             value = objective_at(self.model, self._last)
-            return StageOutcome(StageStatus.FEASIBLE, value, 0, seconds, self._counts(self._last))
+            bound = 0
+            if solver is not None and math.isfinite(solver.best_objective_bound):
+                bound = max(0, min(value, math.ceil(solver.best_objective_bound - 1e-9)))
+            kept = StageStatus.OPTIMAL if value == bound else StageStatus.FEASIBLE
+            return StageOutcome(kept, value, bound, seconds, self._counts(self._last))
         if status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             return StageOutcome(status, None, None, seconds, None)
+        assert solver is not None
         if isinstance(expr, int):
             value = bound = expr
         else:
