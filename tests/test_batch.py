@@ -27,7 +27,7 @@ from mutasi_opt.batch import (
 from mutasi_opt.cli import main
 from mutasi_opt.cli.batch import _Bar, exit_code
 
-SOLVE = {"time_limit": 20, "seed": 0}
+SOLVE = {"work_limit": 20.0, "seed": 0}
 
 
 def _region(seed: int) -> Problem:
@@ -208,7 +208,7 @@ def test_no_plan_in_time_is_a_time_limit_error(regions: list[Problem]) -> None:
     err = _classify(4, "r", unknown, 1.5)
     assert isinstance(err, BatchError)
     assert (err.kind, err.index, err.seconds, err.plan) == ("time_limit", 4, 1.5, unknown)
-    feasible = solve(regions[0], workers=1, time_limit=5)
+    feasible = solve(regions[0], workers=1, work_limit=5.0)
     assert _classify(0, "r", feasible, 1.0) is feasible
 
 
@@ -349,7 +349,7 @@ def test_cli_batch_end_to_end(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "out"
-    code = main(["batch", str(root), "--out", str(out), "--workers", "2", "--time-limit", "20"])
+    code = main(["batch", str(root), "--out", str(out), "--workers", "2", "--work-limit", "20"])
     assert code == 1  # an invalid region comes first (1 invalid > 2 infeasible)
     captured = capsys.readouterr()
     assert sorted(line.split("] ")[1] for line in captured.err.splitlines()) == [

@@ -48,7 +48,7 @@ def test_solve_writes_the_plan_files(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    code = main(["solve", str(folder), "--out", str(out), "--workers", "1", "--time-limit", "30"])
+    code = main(["solve", str(folder), "--out", str(out), "--workers", "1", "--work-limit", "30"])
     assert code == 0
     for name in ("assignment.csv", "moves.csv", "units.csv", "summary.json"):
         assert (out / name).is_file()
@@ -121,6 +121,7 @@ def _short_of_staff(problem: Problem) -> Problem:
     return problem.replace(units=units)
 
 
+@pytest.mark.timed
 def test_no_plan_within_time_limit_exits_3(tmp_path: Path) -> None:
     # A time limit too small for even the first stage on a city of 3,000 employees
     # where nobody moving breaks a rule: no plan is known at all.
@@ -133,6 +134,7 @@ def test_no_plan_within_time_limit_exits_3(tmp_path: Path) -> None:
     assert summary["stopped_by"] == "time_limit" and summary["time_limit"] == 0.001
 
 
+@pytest.mark.timed
 def test_too_small_a_time_limit_still_answers_with_the_starting_plan(tmp_path: Path) -> None:
     # The same city where nobody moving meets the rules: that plan is the answer.
     problem = synth.generate(3000, seed=5, max_moves=90)
@@ -192,7 +194,7 @@ def test_check_reports_broken_rules(
 
 
 def test_demo_solves_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--top", "2", "--time-limit", "12", "--moves", "3"]) == 0
+    assert main(["demo", "--top", "2", "--work-limit", "3", "--moves", "3"]) == 0
     out = capsys.readouterr().out
     assert "synthetic" in out.splitlines()[0].lower()
     assert "Plan status:" in out

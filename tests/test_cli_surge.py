@@ -42,7 +42,7 @@ def test_surge_writes_the_plan(
             str(out),
             "--workers",
             "1",
-            "--time-limit",
+            "--work-limit",
             "20",
         ]
     )
@@ -71,7 +71,7 @@ def test_surge_writes_the_plan(
 def test_surge_on_top_of_a_permanent_plan(city: Path, tmp_path: Path) -> None:
     plan_dir = tmp_path / "plan"
     assert (
-        main(["solve", str(city), "--out", str(plan_dir), "--workers", "1", "--time-limit", "10"])
+        main(["solve", str(city), "--out", str(plan_dir), "--workers", "1", "--work-limit", "10"])
         == 0
     )
     code = main(
@@ -86,7 +86,7 @@ def test_surge_on_top_of_a_permanent_plan(city: Path, tmp_path: Path) -> None:
             str(tmp_path / "o2"),
             "--workers",
             "1",
-            "--time-limit",
+            "--work-limit",
             "20",
             "--json",
         ]
@@ -136,7 +136,7 @@ def test_demo_surge_covers_the_vaccination_campaign(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code = main(
-        ["demo", "--surge", "--time-limit", "20", "--workers", "1", "--out", str(tmp_path / "d")]
+        ["demo", "--surge", "--work-limit", "20", "--workers", "1", "--out", str(tmp_path / "d")]
     )
     assert code == 0
     out = capsys.readouterr().out

@@ -307,7 +307,7 @@ def test_moves_and_band_changes_truncated_with_bands_of_units_table(town: Proble
 
 
 def test_infeasible_plan_shows_its_diagnosis() -> None:
-    plan = solve(_infeasible_problem(), workers=1, time_limit=5)
+    plan = solve(_infeasible_problem(), workers=1, work_limit=5.0)
     assert plan.status is PlanStatus.INFEASIBLE and plan.diagnosis
     view = View(plan._repr_html_())
     assert view.status == "infeasible"
@@ -319,7 +319,7 @@ def test_infeasible_plan_shows_its_diagnosis() -> None:
 
 def test_unit_name_is_escaped_everywhere() -> None:
     problem = _nasty_problem()
-    plan = solve(problem, workers=1, time_limit=5)
+    plan = solve(problem, workers=1, work_limit=5.0)
     assert plan.after is not None and plan.after.moves == 1
     for markup in (problem._repr_html_(), plan._repr_html_(), current_state(problem)._repr_html_()):
         assert NASTY not in markup and "<b>&amp;" not in markup
@@ -490,7 +490,7 @@ def _frontier_problem() -> Problem:
 def test_frontier_view_rows_equal_the_curve() -> None:
     from mutasi_opt.frontier import frontier
 
-    curve = frontier(_frontier_problem(), workers=1, time_limit=10)
+    curve = frontier(_frontier_problem(), workers=1, work_limit=10.0)
     assert curve.knee is not None and len(curve.points) >= 2
     view = View(curve._repr_html_())
     assert view.paragraphs["suggestion"] == [curve.suggestion()]
@@ -519,7 +519,7 @@ def test_frontier_view_rows_equal_the_curve() -> None:
 def test_frontier_view_of_an_infeasible_problem_shows_the_diagnosis() -> None:
     from mutasi_opt.frontier import frontier
 
-    curve = frontier(_infeasible_problem(), workers=1, time_limit=5)
+    curve = frontier(_infeasible_problem(), workers=1, work_limit=5.0)
     assert curve.infeasible is not None
     view = View(curve._repr_html_())
     assert view.status == "infeasible"
@@ -537,7 +537,7 @@ def test_comparison_view_history_next_to_the_optimiser(tmp_path: Path) -> None:
     path.write_text(
         "nip,from_unit,to_unit,date\nC,U1,U2,2024-04-01\nX,U0,U2,2024-05-01\n", encoding="utf-8"
     )
-    comparison = compare_history(_history_problem(), path, workers=1, time_limit=10)
+    comparison = compare_history(_history_problem(), path, workers=1, work_limit=10.0)
     hist, opt = comparison.history, comparison.optimised
     assert opt.after is not None and hist.exceptions
     view = View(comparison._repr_html_())

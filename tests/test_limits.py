@@ -137,3 +137,16 @@ def test_work_is_counted_exactly_once_and_never_overdrawn_by_shares(
         assert child.used == pytest.approx(work)
     assert root.used == pytest.approx(total)
     assert root.exhausted() == (total >= limit * (1 - 1e-12))
+
+
+def test_a_bookkeeping_cap_is_not_reported_as_the_callers_work_limit() -> None:
+    b = Budget()
+    cap = b.capped(1.0)
+    cap.charge(1.0)
+    assert cap.exhausted()
+    cap.cut()
+    assert b.stopped_by is None
+    limited = Budget(None, 0.5)
+    inner = limited.capped(1.0)  # the caller's limit is the smaller: it is the caller's
+    inner.charge(0.5)
+    assert inner.exhausted() and limited.stopped_by is StopReason.WORK_LIMIT

@@ -73,12 +73,15 @@ def test_stored_without_outputs() -> None:
     assert all(c.outputs == [] and c.execution_count is None for c in code)
 
 
-def test_time_limits_stay_modest() -> None:
+def test_work_limits_stay_modest_and_no_clock_decides() -> None:
+    """Every solve has a work limit (the same plans on any machine, so the checks
+    below hold on a slow or busy one too) and none a time limit."""
     nb = nbformat.read(NOTEBOOK, as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    limits = [float(x) for x in re.findall(r"time_limit=(\d+(?:\.\d+)?)", source)]
+    limits = [float(x) for x in re.findall(r"work_limit=(\d+(?:\.\d+)?)", source)]
     assert len(limits) == 3  # compare_history, frontier, solve
-    assert sum(limits) <= 90
+    assert sum(limits) <= 20
+    assert "time_limit=" not in source.replace("time_limit=...", "")
 
 
 def test_runs_without_errors_or_warnings(executed: tuple[Any, Path]) -> None:

@@ -39,7 +39,7 @@ def test_plan_equals_brute_force_and_metrics(seed: int) -> None:
 @given(seed=st.integers(0, 100_000))
 def test_invariants(seed: int) -> None:
     problem, surges = random_surge_problem(seed, n_employees=7, n_units=4)
-    plan = plan_surges(problem, surges, workers=1, time_limit=20)
+    plan = plan_surges(problem, surges, workers=1, work_limit=20.0)
     sec = plan.secondment_arrays
     months = plan.months
     # everyone is back home after the window: no secondment outside its surge's window

@@ -52,14 +52,14 @@ def _plan_with_moves(start: int) -> Plan:
     unit with workload having staff before and after (finite EJ)."""
 
     def ok(seed: int) -> bool:
-        plan = solve(random_problem(seed, 8, 4, max_moves=None), time_limit=2, workers=1)
+        plan = solve(random_problem(seed, 8, 4, max_moves=None), work_limit=2.0, workers=1)
         if plan.assignment_array is None or plan.after is None or plan.after.moves == 0:
             return False
         tables = [metrics.unit_table(plan.problem, a) for a in (None, plan.assignment_array)]
         return all(np.isfinite(t["ej"][t["workload_hours"] > 0]).all() for t in tables)
 
     seed = first_seed(ok, start)
-    return solve(random_problem(seed, 8, 4, max_moves=None), time_limit=2, workers=1)
+    return solve(random_problem(seed, 8, 4, max_moves=None), work_limit=2.0, workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def small_frontier() -> Frontier:
 
     def build(seed: int) -> Frontier:
         p = random_problem(seed, 10, 3, max_moves=None, bounds=False, requirements=False)
-        return frontier(p, points=4, time_limit=4, workers=1)
+        return frontier(p, points=4, work_limit=4.0, workers=1)
 
     seed = first_seed(lambda s: len(build(s).points) >= 3, 5)
     return build(seed)
@@ -116,7 +116,7 @@ def _surge_plan() -> SurgePlan:
         Surge(surge="REG", unit="PKM", start="2026-05", end="2026-06", extra_fte=1),
         Surge(surge="U0-CAMPAIGN", unit="U0", start="2026-06", end="2026-06", extra_fte=1),
     )
-    return plan_surges(problem, surges, time_limit=5, workers=1)
+    return plan_surges(problem, surges, work_limit=5.0, workers=1)
 
 
 # -------------------------------------------------------------------- helpers

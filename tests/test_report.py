@@ -43,7 +43,7 @@ def _rich(seed: int) -> bool:
 
 
 def _solve_small(seed: int) -> Plan:
-    return solve(synth.generate(150, seed=seed, max_moves=8), time_limit=10, workers=1)
+    return solve(synth.generate(150, seed=seed, max_moves=8), work_limit=10.0, workers=1)
 
 
 def _stayers(plan: Plan) -> list[str]:
@@ -65,7 +65,7 @@ def small_plan() -> Plan:
 
 @pytest.fixture(scope="module")
 def sample_plan() -> Plan:
-    return solve(load_sample(), time_limit=5, workers=2)
+    return solve(load_sample(), work_limit=2.0, workers=2)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def infeasible_plan() -> Plan:
         units=[Unit(unit="A", workload_hours=10), Unit(unit="B", workload_hours=10, min_staff=3)],
         policy=Policy(),
     )
-    plan = solve(problem, time_limit=10, workers=1)
+    plan = solve(problem, work_limit=10.0, workers=1)
     assert plan.status is PlanStatus.INFEASIBLE and plan.diagnosis
     return plan
 
@@ -312,7 +312,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _solve_args(folder: Path, out: Path, *extra: str) -> list[str]:
-    return ["solve", str(folder), "--out", str(out), "--workers", "1", "--time-limit", "20", *extra]
+    return ["solve", str(folder), "--out", str(out), "--workers", "1", "--work-limit", "20", *extra]
 
 
 def test_cli_report_defaults_to_indonesian_and_prints_english(
@@ -356,7 +356,7 @@ def test_cli_without_lang_prints_as_before(
 ) -> None:
     assert main(_solve_args(folder, tmp_path / "out")) == 0
     printed = capsys.readouterr().out
-    plan = solve(synth.generate(60, seed=3, max_moves=6), time_limit=20, workers=1)
+    plan = solve(synth.generate(60, seed=3, max_moves=6), work_limit=20.0, workers=1)
     # The printed summary is plan_text in English (timings aside).
     first = plan_text(plan).splitlines()[:7]
     assert printed.splitlines()[:7] == first
@@ -427,7 +427,7 @@ def test_report_with_trainable_gap(small_plan: Plan, tmp_path: Path) -> None:
     # row and the training sheet may list rows of cause "requirement".
     problem = small_plan.problem
     problem = problem.replace(policy=problem.policy.replace(trainable_gap=2))
-    plan = solve(problem, time_limit=10, workers=1)
+    plan = solve(problem, work_limit=10.0, workers=1)
     assert "training" in plan.summary()
     path = write_report(plan, tmp_path / "gap.xlsx")
     check_report(plan, path, "id")

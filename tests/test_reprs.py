@@ -14,9 +14,9 @@ def test_reprs_are_short_and_name_the_headline_numbers() -> None:
     from mutasi_opt import synth
 
     city = synth.generate(60, seed=3)
-    plan = mo.solve(city, time_limit=10, workers=1)
-    curve = mo.frontier(city, [0, 2], workers=1, time_limit=20)
-    surge_plan = mo.plan_surges(problem, load_sample_surges()[:1], time_limit=5, workers=1)
+    plan = mo.solve(city, work_limit=10.0, workers=1)
+    curve = mo.frontier(city, [0, 2], workers=1, work_limit=20.0)
+    surge_plan = mo.plan_surges(problem, load_sample_surges()[:1], work_limit=5.0, workers=1)
     texts = {
         "Problem": repr(problem),
         "str(Problem)": str(problem),

@@ -598,10 +598,10 @@ def _tables_match(plan: Plan, doc: dict[str, Any]) -> None:
 def test_plan_document_of_a_solved_random_problem() -> None:
     def moves_and_requirements(seed: int) -> bool:
         p = random_problem(seed, 7, 3)
-        return bool(p.requirements) and solve(p, time_limit=2).summary()["moves"] not in (None, 0)
+        return bool(p.requirements) and solve(p, work_limit=2.0).summary()["moves"] not in (None, 0)
 
     seed = first_seed(moves_and_requirements, 11)
-    plan = solve(random_problem(seed, 7, 3), time_limit=2)
+    plan = solve(random_problem(seed, 7, 3), work_limit=2.0)
     doc = check_plan_document(plan)
     _tables_match(plan, doc)
     assert doc["moves"] and doc["summary"]["stages"]
@@ -622,7 +622,7 @@ def test_plan_document_with_infinite_and_undefined_ej() -> None:
             {"unit": "C", "role": "p", "workload_hours": 0},
         ],
     }
-    plan = solve(problem_from_json(doc), time_limit=2)
+    plan = solve(problem_from_json(doc), work_limit=2.0)
     out = check_plan_document(plan)
     _tables_match(plan, out)
     ej = {
@@ -635,12 +635,12 @@ def test_plan_document_with_training() -> None:
     def trains(seed: int) -> bool:
         p = random_problem(seed, 7, 3)
         p = p.replace(policy=p.policy.replace(trainable_gap=1))
-        plan = solve(p, time_limit=2)
+        plan = solve(p, work_limit=2.0)
         return plan.has_solution and bool(plan.training_records())
 
     seed = first_seed(trains, 21)
     p = random_problem(seed, 7, 3)
-    plan = solve(p.replace(policy=p.policy.replace(trainable_gap=1)), time_limit=2)
+    plan = solve(p.replace(policy=p.policy.replace(trainable_gap=1)), work_limit=2.0)
     doc = check_plan_document(plan)
     _tables_match(plan, doc)
     assert doc["summary"]["training"] is not None and doc["training"]
@@ -650,7 +650,7 @@ def test_plan_document_with_training() -> None:
 def test_plan_document_of_an_infeasible_problem() -> None:
     doc = {"employees": [{"nip": "E1", "unit": "A"}], "units": [{"unit": "A", "min_staff": 3}]}
     doc["units"][0]["workload_hours"] = 100
-    plan = solve(problem_from_json(doc), time_limit=2)
+    plan = solve(problem_from_json(doc), work_limit=2.0)
     assert plan.status is PlanStatus.INFEASIBLE
     out = check_plan_document(plan)
     assert out["assignment"] == out["moves"] == out["units"] == out["training"] == []
@@ -670,7 +670,7 @@ def test_plan_document_without_a_plan_in_the_time_limit() -> None:
 
 def test_plan_document_of_the_sample() -> None:
     sample = mo.load_sample()
-    plan = solve(sample, time_limit=5)
+    plan = solve(sample, work_limit=2.0)
     assert plan.has_solution
     doc = check_plan_document(plan)
     assert len(doc["assignment"]) == len(sample.employees)
@@ -705,7 +705,7 @@ def test_plan_document_records_the_limits(limits: dict[str, float], stopped_by: 
 
 
 def _valid_plan_document() -> dict[str, Any]:
-    return plan_to_json(solve(problem_from_json(ROLES), time_limit=2))
+    return plan_to_json(solve(problem_from_json(ROLES), work_limit=2.0))
 
 
 @pytest.mark.parametrize(

@@ -100,7 +100,7 @@ def test_training_arrays_are_read_only(clinic: Problem) -> None:
 
 
 def test_plan_training_tables_and_file(clinic: Problem, tmp_path: Path) -> None:
-    plan = solve(clinic, time_limit=10, workers=1)
+    plan = solve(clinic, work_limit=10.0, workers=1)
     assert plan.has_solution
     assert sorted(plan.moves["nip"]) == ["N2", "N3"]
     training = plan.training

@@ -60,12 +60,12 @@ def test_solve_from_a_start_reaches_the_brute_force_optimum(seed: int) -> None:
     s = first_seed(ok, seed)
     problem = random_problem(s, 7, 3)
     best, _ = brute_force(problem)
-    cold = solve(problem, time_limit=20, workers=1)
+    cold = solve(problem, work_limit=20.0, workers=1)
     # start from the cold plan, from nobody moving, and from an arbitrary assignment
     rng = np.random.default_rng(seed)
     odd = rng.integers(0, problem.index.n_units, problem.index.n_employees)
     for start in (cold, problem.index.home, odd):
-        plan = solve(problem, time_limit=20, workers=1, start=start)
+        plan = solve(problem, work_limit=20.0, workers=1, start=start)
         assert plan.status is PlanStatus.OPTIMAL
         assert plan.after is not None
         assert plan.after.stage_values() == best
@@ -76,8 +76,8 @@ def test_a_plan_of_another_budget_is_a_start() -> None:
     s = first_seed(lambda s: brute_force(random_problem(s, 8, 3, max_moves=None))[0] is not None, 3)
     free = random_problem(s, 8, 3, max_moves=None)
     tight = free.replace(policy=free.policy.replace(max_moves=1))
-    small = solve(tight, time_limit=20, workers=1)
+    small = solve(tight, work_limit=20.0, workers=1)
     assert isinstance(small, Plan)
-    plan = solve(free, time_limit=20, workers=1, start=small)
+    plan = solve(free, work_limit=20.0, workers=1, start=small)
     assert plan.after is not None
     assert plan.after.stage_values() == brute_force(free)[0]

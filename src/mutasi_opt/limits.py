@@ -122,6 +122,8 @@ class Budget:
         self.work: float | None = self.work_limit
         self.used = 0.0
         self._cut: set[StopReason] = set()
+        #: a bookkeeping cap of the library's own (see :meth:`capped`), not a user's limit
+        self._cap_only = False
 
     @classmethod
     def of(cls, time_limit: float | None, work_limit: float | None) -> Budget:
@@ -174,7 +176,8 @@ class Budget:
                 self._root()._cut.add(StopReason.TIME_LIMIT)
                 return True
             if b.work_up():
-                self._root()._cut.add(StopReason.WORK_LIMIT)
+                if not b._cap_only:
+                    self._root()._cut.add(StopReason.WORK_LIMIT)
                 return True
             b = b._parent
         return False
@@ -213,10 +216,12 @@ class Budget:
     def capped(self, work: float) -> Budget:
         """A budget for a bookkeeping step: at most ``work`` units (and this
         budget's deadline), whether or not this budget has a work limit, so that
-        the step is deterministic even in an untimed solve."""
+        the step is deterministic even in an untimed solve.  Reaching that cap
+        is not reported as :attr:`stopped_by` (it is not the caller's limit)."""
         child = self.share(1.0)
-        child.work = work if child.work is None else min(work, child.work)
-        child.work_limit = child.work
+        if child.work is None or work < child.work:
+            child.work = child.work_limit = work
+            child._cap_only = True  # reaching it is not the user's work limit
         return child
 
     def extend(self, seconds: float) -> None:
@@ -243,7 +248,7 @@ class Budget:
         (a solver that returned on its limit); returns the limit that did it."""
         if self.deadline is not None and self._clock() >= self.deadline - 1e-3:
             reason: StopReason | None = StopReason.TIME_LIMIT
-        elif self.work is not None:
+        elif self.work is not None and not self._cap_only:
             reason = StopReason.WORK_LIMIT
         elif self.deadline is not None:
             reason = StopReason.TIME_LIMIT

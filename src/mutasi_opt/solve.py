@@ -283,11 +283,25 @@ def _solve(
 
     assert decisions is not None
     assignment = disaggregate(problem, classes, decisions)
+    m = metrics.evaluate(problem, assignment)
+    # a value above the plan's own, as metrics defines it, is lowered to it (a kept
+    # hint's preference options, say, may price a move the plan makes to a preferred
+    # unit as unlisted); D may stay below it, by imbalance_tolerance_hours at most
+    results = [_true_value(r, m.value(r.name)) for r in results]
     if until is None and len(results) < len(names):
         # stages that did not run: the kept plan's true value, the trivial bound 0
-        m = metrics.evaluate(problem, assignment)
         results += [StageResult(n, "unknown", m.value(n), 0, 0.0) for n in names[len(results) :]]
     return finish(assignment, results, model.build_seconds)
+
+
+def _true_value(result: StageResult, value: int) -> StageResult:
+    """``result`` with the plan's true ``value`` when that is lower than the stage's
+    own; it keeps its bound (which is below every plan's value) unless that exceeds it."""
+    if value >= result.value:
+        return result
+    bound = min(result.bound, value)
+    status = "optimal" if bound == value and result.status != "unknown" else result.status
+    return replace(result, value=value, bound=bound, status=status)
 
 
 def _stopped(budget: Budget) -> str | None:
