@@ -69,7 +69,7 @@ class BatchError:
         ``invalid`` (the input has problems: ``issues`` lists each with file,
         row, column and what to change), ``infeasible`` (the rules cannot all
         hold: ``issues`` is the diagnosis, one conflict each), ``time_limit``
-        (no plan within the time limit) or ``crashed`` (the worker process
+        (no plan meeting the rules within the time or work limit) or ``crashed`` (the worker process
         died on every attempt, or the solver raised an unexpected error).
     message
         The reason in words (for ``infeasible`` the whole diagnosis).

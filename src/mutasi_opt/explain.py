@@ -328,5 +328,12 @@ def plan_text(plan: Plan, lang: str = "en") -> str:
             f"{bound_value}  {gap:<12} {number(s.seconds, '6.2f', lang)}s"
         )
     seconds = number(plan.solve_seconds, ".2f", lang)
-    lines.append("  " + label("text.solved_in", lang).format(seconds=seconds))
+    done = label("text.solved_in", lang).format(seconds=seconds)
+    work = label("text.work_used", lang).format(used=number(plan.work_used, ",.2f", lang))
+    if plan.work_limit is not None:
+        work += " " + label("text.work_of", lang).format(limit=number(plan.work_limit, "g", lang))
+    stopped = (
+        "" if plan.stopped_by is None else "; " + label(f"text.stopped.{plan.stopped_by}", lang)
+    )
+    lines.append(f"  {done}, {work}{stopped}")
     return "\n".join(lines)

@@ -253,7 +253,7 @@ def _legend(thresholds: Sequence[float]) -> str:
 
 def _stages(stages: Sequence[StageResult] | Sequence[SurgeStage]) -> str:
     if not stages:
-        return _para("No stage finished within the time limit.")
+        return _para("No stage finished within the time or work limit.")
     return table(
         "stages",
         ["stage", "value", "bound", "gap", "unit", "status", "seconds"],
@@ -419,11 +419,16 @@ def plan_html(plan: Plan) -> str:
 
 def _no_plan(plan: Plan) -> list[str]:
     if not plan.diagnosis:
-        limit = "" if plan.time_limit is None else f" of {plan.time_limit:g} s"
+        limits = []
+        if plan.time_limit is not None:
+            limits.append(f"the time limit of {plan.time_limit:g} s")
+        if plan.work_limit is not None:
+            limits.append(f"the work limit of {plan.work_limit:g} units")
+        within = " and ".join(limits) or "the limits"
         return [
             _para(
-                f"No plan was found within the time limit{limit}; "
-                "give the solver more time (time_limit).",
+                f"No plan meeting the rules was found within {within}; "
+                "give the solver more time (time_limit) or work (work_limit).",
                 name="diagnosis",
             )
         ]

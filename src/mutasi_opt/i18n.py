@@ -72,8 +72,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary.seconds": ("Detik", "Seconds"),
     "summary.diagnosis": ("Diagnosis", "Diagnosis"),
     "summary.no_plan": (
-        "Tidak ada rencana yang ditemukan dalam batas waktu.",
-        "No plan was found within the time limit.",
+        "Tidak ada rencana yang memenuhi aturan ditemukan dalam batas waktu atau kerja.",
+        "No plan meeting the rules was found within the time or work limit.",
     ),
     "summary.settings": ("Pengaturan penyelesaian", "Solve settings"),
     "summary.solve_seconds": ("Waktu penyelesaian (detik)", "Solve time (seconds)"),
@@ -151,6 +151,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "text.proven": ("terbukti", "proven"),
     "text.gap": ("selisih {pct}%", "gap {pct}%"),
     "text.solved_in": ("diselesaikan dalam {seconds} detik", "solved in {seconds}s"),
+    "text.work_used": ("kerja {used} unit", "work {used} units"),
+    "text.work_of": ("dari batas {limit}", "of a limit of {limit}"),
+    "text.stopped.time_limit": ("dihentikan oleh batas waktu", "stopped by the time limit"),
+    "text.stopped.work_limit": ("dihentikan oleh batas kerja", "stopped by the work limit"),
     # ------------------------------------------------------ move reasons
     "text.na": ("t/a", "n/a"),
     "text.pool_role": ("kelompok jabatan '{role}'", "role pool '{role}'"),
@@ -364,14 +368,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "No plan within the rules reaches {target}.",
     ),
     "history.not_found": (
-        "Dalam batas waktu tidak ditemukan rencana yang mencapai {target}.",
-        "No plan reaching {target} was found in the time limit.",
+        "Dalam batas waktu atau kerja tidak ditemukan rencana yang mencapai {target}.",
+        "No plan reaching {target} was found within the time or work limit.",
     ),
     "history.proven_fewest": ("terbukti paling sedikit", "proven fewest"),
     "history.at_least": ("paling sedikit {bound} diperlukan", "at least {bound} needed"),
     "history.unproven": (
-        "belum terbukti paling sedikit dalam batas waktu",
-        "not proven fewest within the time limit",
+        "belum terbukti paling sedikit dalam batas waktu atau kerja",
+        "not proven fewest within the time or work limit",
     ),
     "history.match": (
         "Optimasi mencapai {target} dengan {moves} mutasi ({proof}); riwayat memakai {used}.",

@@ -258,6 +258,10 @@ class Budget:
             self._root()._cut.add(reason)
         return reason
 
+    def record(self, reason: StopReason) -> None:
+        """Record that ``reason`` cut a step short (a step skipped for want of time)."""
+        self._root()._cut.add(reason)
+
     def _root(self) -> Budget:
         b = self
         while b._parent is not None:

@@ -47,7 +47,7 @@ class PlanStatus(enum.Enum):
 
     @property
     def exit_code(self) -> int:
-        """CLI exit code: 0 plan found, 2 infeasible, 3 no plan in the time limit."""
+        """CLI exit code: 0 plan found, 2 infeasible, 3 no plan within the time or work limit."""
         return {"optimal": 0, "feasible": 0, "infeasible": 2, "unknown": 3}[self.value]
 
 

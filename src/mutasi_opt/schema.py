@@ -661,7 +661,7 @@ class SummaryDocument(_Document):
         Field(
             description="optimal: every stage proven (balance within balance_gap); feasible: "
             "a plan, not proven; infeasible: no plan exists (see diagnosis); unknown: no plan "
-            "within the time limit."
+            "meeting the rules within the time or work limit."
         ),
     ]
     shortfall: int | None

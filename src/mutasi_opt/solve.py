@@ -222,6 +222,11 @@ def _solve(
         short = [metrics.requirement_shortfall(problem, a).sum() for a, _ in usable]
         model.complete(given[int(np.argmin(short))])
     for stage in model.stages:
+        if budget.exhausted():
+            # the limits are reached: the stages left keep the plan so far (below)
+            if decisions is None:
+                return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
+            break
         gap = pol.balance_gap if stage == "balance" else 0.0
         share = budget.share(_STAGE_SHARE[stage])
         if warm_start and stage == "preference" and decisions is not None:

@@ -73,7 +73,7 @@ def register(sub: Any) -> None:
         description="Solve the folder under a range of move budgets, from 0 to the moves of "
         "the unconstrained optimum, and print shortfall, imbalance D, balance cost B and "
         "preference cost per budget with the suggested budget at the knee. Exit codes: 0 "
-        "curve computed, 1 invalid input, 2 infeasible, 3 no plan within the time limit.",
+        "curve computed, 1 invalid input, 2 infeasible, 3 no plan within the time or work limit.",
     )
     add_folder_argument(p)
     p.add_argument(
