@@ -19,8 +19,10 @@ give the same plan on any machine and under any load.  Under a work limit
 the shares are shares of the work left; the time limit, if also given, is
 only a safety cap that every step obeys (a step cut by it is reported, and
 the plan is then not reproducible).  Under a time limit alone the shares are
-shares of the seconds left, as before.  How a work unit relates to seconds is
-measured in the README (about 1-3 seconds per unit on a 2-core machine).
+shares of the seconds left.  How a work unit relates to seconds is
+measured in the README (2 to 9 seconds per unit with 2 workers on the 2-core
+benchmark machine: more on larger problems, where the model build and the
+LP conversion, which are not counted, take longer).
 
 :attr:`Budget.stopped_by` says which limit cut a step short: ``time_limit``
 if the clock ever did (it wins, as it makes the result depend on the
@@ -164,6 +166,16 @@ class Budget:
     def work_up(self) -> bool:
         """True when the work allotted is used up."""
         return self.work is not None and self.used >= self.work * (1 - 1e-12)
+
+    def room_for(self, seconds: float) -> bool:
+        """False (recording a cut by the time limit) when fewer than ``seconds``
+        are left: a step that cannot be cut short and took that long before is
+        not started again, so that the call answers on time."""
+        left = self.seconds_left()
+        if left is not None and left < seconds:
+            self.record(StopReason.TIME_LIMIT)
+            return False
+        return True
 
     def exhausted(self) -> bool:
         """True when this budget (or one it was drawn from) has no time or work left.

@@ -329,10 +329,8 @@ def _known_start(problem: Problem, starts: Sequence[IntArray]) -> IntArray | Non
     those that meet every rule (``None`` if none does)."""
     names = metrics.stage_names(problem.policy)
     idx = problem.index
-    head = metrics.headcount(problem, idx.home)
     candidates: list[IntArray] = []
-    lo, hi = idx.min_staff, idx.max_staff
-    if bool(np.all((lo < 0) | (head >= lo)) and np.all((hi < 0) | (head <= hi))):
+    if _headcounts_fit(problem, idx.home):
         candidates.append(idx.home.copy())
     candidates += [a for a in starts if not check_plan(problem, a)]
     if not candidates:
@@ -618,7 +616,13 @@ def _solve_pools(
     stage_sum: dict[str, list[StageResult]] = {}
     build = 0.0
     n_workers = workers if workers is not None else _default_workers()
+    skipped = 0
     for k, (roles, size) in enumerate(zip(groups, sizes, strict=True)):
+        if k > 0 and budget.exhausted() and _headcounts_fit(problem, assignment):
+            # no time or work left: the pools not solved yet keep everyone home
+            # (which meets their rules), without even building their models
+            skipped = len(groups) - k
+            break
         sub = subproblem(problem, roles, first=k == 0)
         plan = _solve(
             sub,
@@ -658,8 +662,15 @@ def _solve_pools(
             stage_sum.setdefault(st.name, []).append(st)
         build += plan.build_seconds
     stages = []
+    solved = len(groups) - skipped
+    truth = metrics.evaluate(problem, assignment)
     for name in metrics.stage_names(problem.policy):
         parts = stage_sum.get(name, [])
+        if skipped:
+            # the skipped pools add their (home) values and the trivial bound 0
+            bound = sum(p.bound for p in parts) if len(parts) == solved else 0
+            stages.append(StageResult(name, "unknown", truth.value(name), bound, 0.0))
+            continue
         if len(parts) != len(groups):
             break  # a pool stopped early: later stages are not comparable
         statuses = {p.status for p in parts}
@@ -688,6 +699,14 @@ def _solve_pools(
         workers=n_workers,
         **_limits(budget),
     )
+
+
+def _headcounts_fit(problem: Problem, assignment: IntArray) -> bool:
+    """True when every unit's headcount under ``assignment`` is within its bounds."""
+    idx = problem.index
+    head = metrics.headcount(problem, assignment)
+    lo, hi = idx.min_staff, idx.max_staff
+    return bool(np.all((lo < 0) | (head >= lo)) and np.all((hi < 0) | (head <= hi)))
 
 
 def _true_training(
@@ -759,6 +778,8 @@ def _warm_start(
         seen.append(start)
         distinct.append(start)
     for i, start in enumerate(distinct):
+        if budget.exhausted():
+            break
         if stage == "balance":
             m = metrics.evaluate(problem, disaggregate(problem, classes, start))
             if breaks_hold(m):

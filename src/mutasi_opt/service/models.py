@@ -97,8 +97,9 @@ class JobParams(_Model):
         default=None,
         gt=0,
         allow_inf_nan=False,
-        description="work units for the whole solve (counted solver work, not timed: about "
-        "1-3 seconds each on a 2-core machine); maximum set by the server "
+        description="work units for the whole solve (counted solver work, not timed: 2 to 9 "
+        "seconds each with 2 workers on a 2-core machine, more for larger problems); "
+        "maximum set by the server "
         "(MUTASI_OPT_MAX_WORK_LIMIT; a larger value is refused with 422); default: none. "
         "With both limits the first reached stops the solve. With a work limit, and a "
         "time_limit that is not reached (the plan summary's stopped_by is not "

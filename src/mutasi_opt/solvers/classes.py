@@ -30,7 +30,8 @@ there) do not exceed the free leavers who do not refuse all of W — see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -84,6 +85,9 @@ class Classes:
     barred: tuple[tuple[int, ...], ...]
     near: BoolArray  # [Q, C]
     type_near: BoolArray  # [Q, T]
+    #: structures derived from the classes alone, computed once by their users
+    #: (e.g. the greedy search's Hall checks and requirement incidence)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def refusal_sets(self, t: int) -> list[tuple[int, ...]]:
         """The unit sets W of type ``t`` that need a Hall constraint: every

@@ -21,6 +21,7 @@ result is only a hint for CP-SAT: it proves nothing.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,6 +117,25 @@ def _incidence(lists: list[IntArray]) -> tuple[IntArray, IntArray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     owner = np.repeat(np.arange(len(lists), dtype=np.int64), [len(r) for r in lists])
     return owner, np.concatenate(lists).astype(np.int64)
+
+
+def _requirements_of(
+    unit: IntArray, column: IntArray, mask: npt.NDArray[np.bool_], req_unit: IntArray
+) -> list[IntArray]:
+    """Per owner ``o`` (a class or an arrival): ``flatnonzero((req_unit == unit[o]) &
+    mask[:, column[o]])``, for all owners at once (requirements grouped by unit)."""
+    n = unit.size
+    order = np.argsort(req_unit, kind="stable")
+    ru = req_unit[order]
+    lo = np.searchsorted(ru, unit, "left")
+    hi = np.searchsorted(ru, unit, "right")
+    count = hi - lo
+    owner = np.repeat(np.arange(n, dtype=np.int64), count)
+    first = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+    q = order[np.repeat(lo - first, count) + np.arange(int(count.sum()), dtype=np.int64)]
+    keep = mask[q, column[owner]] if q.size else np.zeros(0, dtype=np.bool_)
+    owner, q = owner[keep], q[keep].astype(np.int64)
+    return np.split(q, np.cumsum(np.bincount(owner, minlength=n))[:-1])
 
 
 def _hall_checks(
@@ -233,22 +253,25 @@ def greedy_improve(
         return change
 
     def incidence(
-        c_mask: npt.NDArray[np.bool_], a_mask: npt.NDArray[np.bool_]
+        key: str, c_mask: npt.NDArray[np.bool_], a_mask: npt.NDArray[np.bool_]
     ) -> tuple[list[IntArray], list[IntArray]]:
-        return (
-            [np.flatnonzero((idx.req_unit == c_home[c]) & c_mask[:, c]) for c in range(classes.n)],
-            [
-                np.flatnonzero((idx.req_unit == arr_unit[a]) & a_mask[:, arr_type[a]])
-                for a in range(arr_unit.size)
-            ],
-        )
+        """Per class and per arrival: the requirements (ascending) of its unit that
+        it counts toward (computed once per class partition)."""
+        if key not in classes.memo:
+            req_unit = np.asarray(idx.req_unit, dtype=np.int64)
+            classes.memo[key] = (
+                _requirements_of(c_home, np.arange(classes.n), c_mask, req_unit),
+                _requirements_of(arr_unit, arr_type, a_mask, req_unit),
+            )
+        found: tuple[list[IntArray], list[IntArray]] = classes.memo[key]
+        return found
 
     if n_q:
         qual += counts(classes.qualified, classes.type_qualified)
-        c_reqs, a_reqs = incidence(classes.qualified, classes.type_qualified)
+        c_reqs, a_reqs = incidence("qualified", classes.qualified, classes.type_qualified)
         if training:
             near += counts(classes.near, classes.type_near)
-            c_near, a_near = incidence(classes.near, classes.type_near)
+            c_near, a_near = incidence("near", classes.near, classes.type_near)
 
     cq_c, cq_q = _incidence(c_reqs)
     aq_a, aq_q = _incidence(a_reqs)
@@ -362,17 +385,25 @@ def greedy_improve(
 
     n_types = classes.n_types
     arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
-    hall = _hall_checks(classes, arr_start)
-    hall_flat = {t: _flatten(checks) for t, checks in hall.items()}
+    if "hall" not in classes.memo:  # the same for every search on these classes
+        hall = _hall_checks(classes, arr_start)
+        classes.memo["hall"] = {t: _flatten(checks) for t, checks in hall.items()}
+    hall_flat: dict[int, tuple[IntArray, IntArray, IntArray, IntArray, int]]
+    hall_flat = classes.memo["hall"]
     blocked = np.zeros(classes.n, dtype=np.bool_)
     current = start
     steps = stall = 0
     limit = max_steps if max_steps is not None else 4 * len(problem.employees) + 100
     pass_work = GREEDY_WORK_PER_PASS + GREEDY_WORK_PER_ELEMENT * (classes.n + int(arr_count.sum()))
+    last_pass = 0.0  # seconds of the last pass: one is not started with less time left
+    t_pass: float | None = None
     while steps < limit:
-        if budget is not None and budget.exhausted():
+        if t_pass is not None:
+            last_pass = time.perf_counter() - t_pass
+        if budget is not None and (budget.exhausted() or not budget.room_for(last_pass)):
             break  # (the budget records which limit stopped the search)
         steps += 1
+        t_pass = time.perf_counter()
         if budget is not None:
             budget.charge(pass_work)
         moves = int(out.sum())

@@ -263,7 +263,9 @@ class CpsatModel:
         self.classes = classes
         self.model = cp_model.CpModel()
         self.vars = Variables(self.model, classes)
+        self._interrupt()
         self.expr = Expressions(problem, self.vars)
+        self._interrupt()
         self.constraints = Constraints(self.model, problem, self.vars, self.expr, guarded=guarded)
         self.constraints.post_all()
         self._interrupt()
@@ -277,6 +279,7 @@ class CpsatModel:
                 if stage in _WITH_AUXILIARIES:
                     self.objective.stage(stage)
         self._last_solution: list[int] | None = None
+        self._complete_seconds = 0.0  # how long the last completion took
         self._held = False  # an earlier stage is held (see fix_at_most)
         #: (row index, expression, value) of every hold, in order
         self._holds: list[tuple[int, LinExpr, int]] = []
@@ -313,8 +316,12 @@ class CpsatModel:
         The decision values are fixed on a copy of the model, which CP-SAT then
         solves by propagation alone (charged to the model's budget, at most
         :data:`COMPLETE_WORK`).  Returns False (and keeps the old hint) if the
-        decisions violate a constraint posted so far, or the budget ran out.
+        decisions violate a constraint posted so far, or the budget ran out
+        (or has less time left than the last completion took).
         """
+        if self.budget.exhausted() or not self.budget.room_for(self._complete_seconds):
+            return False
+        t0 = time.perf_counter()
         v = self.vars
         pairs = [(y, val) for y, val in zip(v.out, decisions["out"], strict=True) if y is not None]
         pairs += list(zip(v.arrive, decisions["arrive"], strict=True))
@@ -326,6 +333,7 @@ class CpsatModel:
             # count the shortfall twice: one more sf_q may lower t_q by one
             aux.append(self.objective.stage("shortfall"))
         solution = solve_fixed(self.model, pairs, aux, budget=self.budget.capped(COMPLETE_WORK))
+        self._complete_seconds = time.perf_counter() - t0
         if solution is None:
             return False
         self._last_solution = solution
