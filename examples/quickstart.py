@@ -1,7 +1,7 @@
 """Quick start: folder → Problem → current state → plan → explanations → files.
 
 Run from the repository root (uses the embedded synthetic sample; replace
-``mo.sample_path()`` by your own data folder):
+``sample_path()`` by your own data folder):
 
     python examples/quickstart.py
 """
@@ -17,7 +17,9 @@ def main() -> None:
     state = mo.current_state(problem, top=5)
     print(state.summary())
 
-    plan = mo.solve(problem, time_limit=30)
+    # a work limit (counted solver work): the same plan on any machine, busy or idle;
+    # add time_limit=... (seconds) as well when the answer is needed by a deadline
+    plan = mo.solve(problem, work_limit=8)
     print(plan)
     print(plan.moves[["name", "unit_before", "unit_after", "reason"]].head(5).to_string())
     first_stayer = next(
