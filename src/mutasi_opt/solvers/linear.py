@@ -1,15 +1,14 @@
-"""The CP-SAT model as plain linear data, and its LP relaxation.
+"""The CP-SAT model as plain linear data.
 
 Every constraint of :mod:`mutasi_opt.solvers.cpsat` is linear, so the model
 proto converts one to one into columns (bounds, costs) and rows (CSR): used by
-HiGHS (``solvers.highs``) and by :func:`lp_bound`, which solves the LP
+HiGHS (``solvers.highs``) and by ``solvers.bounds``, which solves the LP
 relaxation (HiGHS, GLOP as a fallback) to give each stage a valid lower bound.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -17,16 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..limits import LP_UNTIMED_WORK, Budget
-
-__all__ = [
-    "LinearData",
-    "LpBound",
-    "linear_data",
-    "lp_bound",
-    "objective_costs",
-    "relaxation_bound",
-]
+__all__ = ["LinearData", "linear_data", "objective_costs", "safe_bound"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -160,112 +150,3 @@ def safe_bound(data: LinearData, row_dual: Any, cost: FloatArray | None = None) 
     total = float(row_terms.sum() + col_terms.sum()) + data.offset
     scale = float(np.abs(row_terms).sum() + np.abs(col_terms).sum()) + abs(data.offset)
     return total - 1e-9 * scale - 1e-9
-
-
-@dataclass(frozen=True)
-class LpBound:
-    """A valid lower bound from the LP relaxation (``None`` if GLOP failed)."""
-
-    bound: int | None
-    seconds: float
-    status: str
-
-
-def lp_bound(proto: Any, *, budget: Budget | None = None, held: bool = False) -> LpBound:
-    """Lower bound of a linear CP-SAT model's objective from its LP relaxation.
-
-    Solved with HiGHS (robust and fast at 100,000 employees), or GLOP (shipped
-    with OR-Tools) when HiGHS fails, within ``budget`` (its deadline and, under
-    a work limit, counted simplex iterations: see :mod:`mutasi_opt.limits`).
-    The bound comes from the duals (:func:`safe_bound`), rounded up to an
-    integer (the objective has integer coefficients over integer variables),
-    so it stays valid whatever the solvers' tolerances.
-
-    ``held`` is for the stages that hold an earlier one at its optimum
-    (``D ≤ D*``, where the LP's own minimum of ``D`` is within 0.01 % of
-    ``D*``): that row makes the LP highly degenerate, and HiGHS then succeeds
-    or stalls depending on presolve, instance by instance (measured: on the
-    embedded sample presolve ends in a solve error after a minute while the
-    simplex without presolve is optimal in 0.4 s; on a 20,000-employee city
-    the reverse, 5.9 s with presolve).  So both are tried, each with half the
-    budget (default: at most :data:`~mutasi_opt.limits.LP_UNTIMED_WORK`).
-    """
-    from .highs import solve_proto
-
-    if budget is None:
-        budget = Budget().capped(LP_UNTIMED_WORK)
-    t0 = time.perf_counter()
-    attempts = (False, True) if held else (True,)
-    status = "lp_none"
-    for i, presolve in enumerate(attempts):
-        if budget.exhausted():
-            break
-        result = solve_proto(
-            proto,
-            relax=True,
-            threads=1,
-            presolve=presolve,
-            budget=budget.share(1.0 / (len(attempts) - i)),
-        )
-        if result.status == "Optimal" and result.bound is not None and result.bound > -math.inf:
-            return LpBound(math.ceil(result.bound), time.perf_counter() - t0, "lp_optimal")
-        status = "lp_" + result.status
-    if held or budget.exhausted():
-        # GLOP ends ABNORMAL on the held LPs that HiGHS could not solve (measured)
-        return LpBound(None, time.perf_counter() - t0, status)
-    return _glop_bound(proto, budget=budget)
-
-
-def relaxation_bound(relaxation: Any, proto: Any, *, budget: Budget) -> LpBound:
-    """:func:`lp_bound` on a persistent :class:`~mutasi_opt.solvers.highs.LpRelaxation`."""
-    t0 = time.perf_counter()
-    result = relaxation.solve(proto, budget=budget)
-    if result.status == "Optimal" and result.bound is not None and result.bound > -math.inf:
-        return LpBound(math.ceil(result.bound), time.perf_counter() - t0, "lp_optimal")
-    return LpBound(None, time.perf_counter() - t0, "lp_" + result.status)
-
-
-def _glop_bound(proto: Any, *, budget: Budget) -> LpBound:
-    """:func:`lp_bound` with GLOP, within the budget's deadline and, under a work
-    limit, GLOP's deterministic time; it is charged the whole work left (GLOP
-    does not report the work it used)."""
-    from ortools.linear_solver import linear_solver_pb2, pywraplp
-
-    t0 = time.perf_counter()
-    data = linear_data(proto)
-    mp = linear_solver_pb2.MPModelProto()
-    for lo, hi, c in zip(data.lower.tolist(), data.upper.tolist(), data.cost.tolist(), strict=True):
-        mp.variable.add(lower_bound=lo, upper_bound=hi, objective_coefficient=c)
-    starts = data.starts.tolist()
-    index = data.index.tolist()
-    value = data.value.tolist()
-    for r, (lo, hi) in enumerate(
-        zip(data.row_lower.tolist(), data.row_upper.tolist(), strict=True)
-    ):
-        row = mp.constraint.add(lower_bound=lo, upper_bound=hi)
-        row.var_index.extend(index[starts[r] : starts[r + 1]])
-        row.coefficient.extend(value[starts[r] : starts[r + 1]])
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    seconds = budget.seconds_left()
-    if seconds is not None:
-        solver.SetTimeLimit(max(1, int(1000 * seconds)))
-    work = budget.work_left()
-    if work is not None:
-        solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {work:.6f}")
-        budget.charge(work)
-    error = solver.LoadModelFromProto(mp)
-    if error:
-        return LpBound(None, time.perf_counter() - t0, "lp_load_error")
-    objective = solver.Objective()
-    status = solver.Solve()
-    seconds = time.perf_counter() - t0
-    if status != pywraplp.Solver.OPTIMAL:
-        if budget.limited:
-            budget.cut()
-        return LpBound(None, seconds, "lp_" + str(status))
-    del objective
-    duals = np.array([c.dual_value() for c in solver.constraints()], dtype=np.float64)
-    bound = safe_bound(data, duals)
-    if bound == -math.inf:
-        return LpBound(None, seconds, "lp_unbounded_dual")
-    return LpBound(math.ceil(bound), seconds, "lp_optimal")

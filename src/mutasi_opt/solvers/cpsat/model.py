@@ -29,9 +29,9 @@ from ...limits import (
     StopReason,
 )
 from ...model import Problem
+from ..bounds import lp_bound, relaxation_bound
 from ..classes import Classes
 from ..highs import LpRelaxation
-from ..linear import lp_bound, relaxation_bound
 from .constraints import Constraints, RuleGroup
 from .objective import Expressions, LinExpr, Objective
 from .variables import Variables
