@@ -5,7 +5,7 @@ to a temporary directory with plain pandas, then times
 
 * ``pandas.read_csv`` of every file with default options (the floor), and
 * :func:`mutasi_opt.read_folder` (read as text, validate, cross-check, build
-  the :class:`~mutasi_opt.model.Problem`),
+  the :class:`~mutasi_opt.domain.problem.Problem`),
 
 best of three each, in the same run.  Prints the ratio and writes
 ``benchmarks/results/load.json``.  The target is a ratio of at most 5.

@@ -126,7 +126,7 @@ def run_ours(problem: Any, time_limit: float, workers: int, **options: bool) -> 
 
 
 def run_naive(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
-    from mutasi_opt.limits import Budget
+    from mutasi_opt.domain.limits import Budget
     from mutasi_opt.solvers.classes import build_classes
     from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 

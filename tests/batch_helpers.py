@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from mutasi_opt import Problem
-from mutasi_opt.model import ProblemIndex
+from mutasi_opt.domain.problem import ProblemIndex
 
 
 class CrashingProblem(Problem):

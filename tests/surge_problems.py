@@ -8,8 +8,8 @@ import math
 import numpy as np
 
 from mutasi_opt import Demand, Employee, Policy, Problem, Surge, Unit, metrics
+from mutasi_opt.domain.values import month_label
 from mutasi_opt.metrics import Secondments
-from mutasi_opt.values import month_label
 
 #: month index of 2026-01
 JAN = 2026 * 12

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from mutasi_opt import Employee
-from mutasi_opt.model import parse_competencies
+from mutasi_opt.domain.problem import parse_competencies
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,17 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from mutasi_opt import InputError, Problem, read_folder, write_folder
+from mutasi_opt.domain.problem import (
+    Demand,
+    Employee,
+    Policy,
+    Requirement,
+    Unit,
+    parse_competencies,
+    split_list,
+    strip_text,
+)
+from mutasi_opt.domain.values import Golongan, Nip, nip_problem, nips_well_formed
 from mutasi_opt.io import (
     policy_toml,
     problem_from_frames,
@@ -32,17 +43,6 @@ from mutasi_opt.io import (
 from mutasi_opt.io.parse import _FAIL, _FAST, fast_parser, load_table, probe
 from mutasi_opt.io.schema import TABLES, normalise_header
 from mutasi_opt.io.tables import source_from_frame
-from mutasi_opt.model import (
-    Demand,
-    Employee,
-    Policy,
-    Requirement,
-    Unit,
-    parse_competencies,
-    split_list,
-    strip_text,
-)
-from mutasi_opt.values import Golongan, Nip, nip_problem, nips_well_formed
 
 EMPLOYEES = (
     "nip,name,unit,role,fte,rank,employment_type,competencies,months_in_unit,locked,"

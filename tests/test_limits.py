@@ -1,4 +1,4 @@
-"""The budget that time and work limits are shared out by (mutasi_opt.limits)."""
+"""The budget that time and work limits are shared out by (mutasi_opt.domain.limits)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mutasi_opt.limits import Budget, StopReason, check_limits
+from mutasi_opt.domain.limits import Budget, StopReason, check_limits
 
 
 class Clock:

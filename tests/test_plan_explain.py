@@ -20,7 +20,7 @@ from mutasi_opt import (
     synth,
     write_plan,
 )
-from mutasi_opt.errors import SolverError
+from mutasi_opt.domain.errors import SolverError
 from mutasi_opt.solvers.cpsat.model import StageStatus, translate_status
 
 

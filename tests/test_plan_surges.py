@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from mutasi_opt import PlanStatus, metrics, solve
 from mutasi_opt.check import check_secondments
-from mutasi_opt.limits import Budget
+from mutasi_opt.domain.limits import Budget
 from mutasi_opt.surge import SURGE_STAGES, plan_surges, write_surge_plan
 from surge_problems import (
     brute_force_count,

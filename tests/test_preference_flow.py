@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mutasi_opt import Problem
-from mutasi_opt.limits import Budget
+from mutasi_opt.domain.limits import Budget
 from mutasi_opt.solvers.classes import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from mutasi_opt.solvers.disaggregate import optimal_preferences

@@ -52,7 +52,7 @@ from mutasi_opt import (
     write_folder,
 )
 from mutasi_opt.cli import main
-from mutasi_opt.errors import UsageError
+from mutasi_opt.domain.errors import UsageError
 from mutasi_opt.service import Settings, create_app
 from mutasi_opt.service.app import openapi_text
 from problems import random_problem

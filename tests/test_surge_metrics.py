@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from mutasi_opt import Demand, Employee, Problem, Surge, Unit, metrics
+from mutasi_opt.domain.values import month_index
 from mutasi_opt.metrics import Secondments
-from mutasi_opt.values import month_index
 
 
 def _problem() -> Problem:

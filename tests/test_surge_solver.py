@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from mutasi_opt.limits import Budget
+from mutasi_opt.domain.limits import Budget
 from mutasi_opt.solvers.cpsat import StageStatus
 from mutasi_opt.solvers.cpsat.surge import SURGE_STAGES, SurgeModel
 from surge_problems import brute_force_count, brute_force_surges, evaluate, random_surge_problem

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mutasi_opt import InputError, Policy, Surge
+from mutasi_opt.domain.values import month_index, month_label, parse_month
 from mutasi_opt.io.surges import read_surges
-from mutasi_opt.values import month_index, month_label, parse_month
 from problems import random_problem
 
 HEADER = "surge,unit,role,competency,min_level,start,end,extra_fte\n"

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from mutasi_opt import Employee, metrics, synth
-from mutasi_opt.model import Problem
-from mutasi_opt.values import nip_problem
+from mutasi_opt.domain.problem import Problem
+from mutasi_opt.domain.values import nip_problem
 
 
 @pytest.fixture(scope="module")

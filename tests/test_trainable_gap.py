@@ -31,8 +31,8 @@ from mutasi_opt import (
     solve,
     write_plan,
 )
+from mutasi_opt.domain.limits import Budget
 from mutasi_opt.io import policy_toml, read_policy
-from mutasi_opt.limits import Budget
 from mutasi_opt.solve import _solve
 from mutasi_opt.solvers.classes import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from mutasi_opt import metrics
 from mutasi_opt.cli import main
-from mutasi_opt.errors import InputError
-from mutasi_opt.model import Demand, Employee
+from mutasi_opt.domain.errors import InputError
+from mutasi_opt.domain.problem import Demand, Employee
 from mutasi_opt.workload import (
     BKN_2011,
     PERMENPANRB_2020,

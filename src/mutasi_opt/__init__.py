@@ -6,7 +6,9 @@ from . import metrics, synth
 from .analysis import StateReport, current_state
 from .batch import BatchError, scenarios, solve_many
 from .check import Violation, check_plan, check_secondments
-from .errors import InputError, InputIssue
+from .domain.errors import InputError, InputIssue
+from .domain.problem import Demand, Employee, Policy, Problem, Requirement, Surge, Unit
+from .domain.values import Golongan, Nip
 from .frontier import Frontier, FrontierPoint, frontier
 from .history import (
     HistoryComparison,
@@ -20,14 +22,12 @@ from .history import (
 )
 from .io import read_folder, write_folder
 from .io.surges import read_surges
-from .model import Demand, Employee, Policy, Problem, Requirement, Surge, Unit
 from .plan import Plan, PlanStatus, StageResult, write_plan
 from .report import write_report
 from .sample import load_sample, load_sample_history
 from .schema import plan_to_json, problem_from_json, problem_to_json
 from .solve import solve
 from .surge import SurgePlan, plan_surges, write_surge_plan
-from .values import Golongan, Nip
 
 __version__ = "0.1.0"
 

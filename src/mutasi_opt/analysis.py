@@ -1,6 +1,6 @@
 """Current-state analysis: how balanced is the staffing before any transfer?
 
-:func:`current_state` summarises a :class:`~mutasi_opt.model.Problem` as it
+:func:`current_state` summarises a :class:`~mutasi_opt.domain.problem.Problem` as it
 stands — totals, the imbalance ``D`` and balance cost ``B``, EJ and band per
 unit and role, the most over- and under-loaded units, competency shortfalls
 and who may be moved.  Every number comes from :mod:`mutasi_opt.metrics`.
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import metrics
-from .model import Problem
+from .domain.problem import Problem
 
 __all__ = ["IMMOVABLE_REASONS", "StateReport", "current_state", "format_table"]
 

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import InputError, InputIssue
-from .model import Problem
+from .domain.errors import InputError, InputIssue
+from .domain.problem import Problem
 from .plan import Plan, PlanStatus
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ def solve_many(
     Parameters
     ----------
     problems
-        :class:`~mutasi_opt.model.Problem` objects and/or paths of data
+        :class:`~mutasi_opt.domain.problem.Problem` objects and/or paths of data
         folders.  A folder is read inside the worker, so an invalid folder
         becomes a ``BatchError(kind="invalid")`` listing every issue while
         the other problems are solved.

@@ -1,6 +1,6 @@
 """Independent plan checker.
 
-Re-derives every rule from the :class:`~mutasi_opt.model.Problem` alone —
+Re-derives every rule from the :class:`~mutasi_opt.domain.problem.Problem` alone —
 who may move, where, headcount bounds, the move budget — never from solver
 code, so it can audit any assignment: a solver's plan, a hand-made plan, or a
 historical one.
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .model import Problem
+from .domain.problem import Problem
 
 __all__ = ["Violation", "check_plan", "check_secondments"]
 
@@ -284,7 +284,7 @@ def check_secondments(
     """
     import math
 
-    from .values import month_index
+    from .domain.values import month_index
 
     pol = problem.policy
     employees = {str(e.nip): e for e in problem.employees}

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import metrics
-from .model import Problem
+from .domain.problem import Problem
 
 __all__ = ["role_components", "subproblem"]
 

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from . import metrics
-from .limits import Budget
-from .model import Problem
+from .domain.limits import Budget
+from .domain.problem import Problem
 
 __all__ = ["Conflict", "diagnose"]
 

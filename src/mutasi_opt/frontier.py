@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import metrics
+from .domain.limits import Budget, check_limits
+from .domain.problem import Problem
 from .i18n import check_lang, label, number
-from .limits import Budget, check_limits
-from .model import Problem
 from .plan import Plan, PlanStatus
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class FrontierPoint:
     preference_cost: int
     seconds: float
     plan: Plan = field(repr=False)
-    #: work units the point's solve used (see :mod:`mutasi_opt.limits`)
+    #: work units the point's solve used (see :mod:`mutasi_opt.domain.limits`)
     work: float = 0.0
 
     @classmethod

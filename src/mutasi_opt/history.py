@@ -23,10 +23,10 @@ import numpy.typing as npt
 
 from . import metrics
 from .check import Violation, check_plan
-from .errors import InputError, InputIssue
+from .domain.errors import InputError, InputIssue
+from .domain.limits import Budget, check_limits
+from .domain.problem import Problem
 from .i18n import check_lang, label, number
-from .limits import Budget, check_limits
-from .model import Problem
 
 if TYPE_CHECKING:
     from .plan import Plan

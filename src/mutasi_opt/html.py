@@ -29,9 +29,9 @@ from . import metrics
 
 if TYPE_CHECKING:
     from .analysis import StateReport
+    from .domain.problem import Problem, Unit
     from .frontier import Frontier
     from .history import HistoryComparison, HistoryReport
-    from .model import Problem, Unit
     from .plan import Plan, StageResult
     from .surge import SurgePlan, SurgeStage
 
@@ -570,7 +570,7 @@ def state_html(report: StateReport) -> str:
 def surge_html(plan: SurgePlan) -> str:
     """Status, stages, coverage per surge, the people seconded and the
     diagnosis of any month left uncovered."""
-    from .values import month_label
+    from .domain.values import month_label
 
     p, surges, sec = plan.problem, plan.surges, plan.secondment_arrays
     months = plan.months

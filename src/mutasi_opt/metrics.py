@@ -1,6 +1,6 @@
 """The single definition of every number mutasi-opt reports.
 
-All functions are pure: they take a :class:`~mutasi_opt.model.Problem` and,
+All functions are pure: they take a :class:`~mutasi_opt.domain.problem.Problem` and,
 where relevant, an *assignment* — an integer array giving, for each employee
 (in ``problem.employees`` order), the position of the unit it is assigned to
 (``problem.index.unit_ids``).  The current state is
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .model import Policy, Problem
+from .domain.problem import Policy, Problem
 
 __all__ = [
     "BANDS",
@@ -622,7 +622,7 @@ def unit_table(problem: Problem, assignment: Any = None) -> dict[str, npt.NDArra
 class Secondments:
     """Temporary transfers as aligned arrays: ``employee`` (position) helps surge
     ``surge`` (position in the surges tuple) from month ``first`` to ``last``
-    inclusive (month indices, see :func:`mutasi_opt.values.month_index`)."""
+    inclusive (month indices, see :func:`mutasi_opt.domain.values.month_index`)."""
 
     employee: IntArray
     surge: IntArray

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import metrics
-from .model import Problem
+from .domain.problem import Problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -129,7 +129,7 @@ class Plan:
     workers: int = 1
     time_limit: float | None = None
     diagnosis: tuple[Conflict, ...] = ()
-    #: the work limit (work units, see :mod:`mutasi_opt.limits`), or None
+    #: the work limit (work units, see :mod:`mutasi_opt.domain.limits`), or None
     work_limit: float | None = None
     #: work units the solve used (counted, so the same on every machine)
     work_used: float = 0.0

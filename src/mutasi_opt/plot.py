@@ -26,10 +26,10 @@ import numpy as np
 import numpy.typing as npt
 
 from . import metrics
+from .domain.problem import Problem
+from .domain.values import month_label
 from .html import BAND_COLOURS
-from .model import Problem
 from .plan import Plan
-from .values import month_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -245,7 +245,7 @@ def plot_ej(
     ----------
     plan_or_problem
         A :class:`~mutasi_opt.plan.Plan` (paired bars: before outlined, after
-        in the colour of its band) or a :class:`~mutasi_opt.model.Problem`
+        in the colour of its band) or a :class:`~mutasi_opt.domain.problem.Problem`
         (one bar per unit, coloured by its band now).
     role
         Plot the EJ of this role's staff per unit; default the unit as a
@@ -316,7 +316,7 @@ def plot_capacity(
     plan_or_problem
         A :class:`~mutasi_opt.plan.Plan` (paired bars: before outlined, after
         in the colour of the unit's EJ band after) or a
-        :class:`~mutasi_opt.model.Problem` (capacity now, coloured by band).
+        :class:`~mutasi_opt.domain.problem.Problem` (capacity now, coloured by band).
     role
         Capacity of this role's staff per unit; default all roles together.
     ax

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model import Problem, Surge
+from .domain.problem import Problem, Surge
 
 if TYPE_CHECKING:
     from .history import HistoryMove

@@ -4,7 +4,7 @@ Two documents, each with a ``schema_version``:
 
 * the **problem** (:func:`problem_to_json` / :func:`problem_from_json`): the
   tables of a data folder as lists of objects plus the policy, exactly the
-  fields of :class:`~mutasi_opt.model.Problem`;
+  fields of :class:`~mutasi_opt.domain.problem.Problem`;
 * the **plan** (:func:`plan_to_json`): the summary (``summary.json``) and the
   tables ``assignment``, ``moves``, ``units`` and ``training`` as lists of
   objects.  It is described by :class:`PlanDocument`.
@@ -21,7 +21,7 @@ the repository as ``schema/problem.schema.json`` and
 Versioning: :data:`SCHEMA_VERSION` is the major version.  It changes only
 when a document that was valid would be rejected or read differently; adding
 an optional field keeps it.  A reader rejects a document of another major
-version with an :class:`~mutasi_opt.errors.InputError`.
+version with an :class:`~mutasi_opt.domain.errors.InputError`.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from .errors import InputError, InputIssue
-from .model import CheckContext, Demand, Employee, Policy, Problem, Requirement, Unit
+from .domain.errors import InputError, InputIssue
+from .domain.problem import CheckContext, Demand, Employee, Policy, Problem, Requirement, Unit
 from .plan import Plan
 
 __all__ = [

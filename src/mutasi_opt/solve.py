@@ -15,8 +15,8 @@ import numpy.typing as npt
 from . import metrics
 from .check import check_plan
 from .decompose import role_components, subproblem
-from .limits import Budget, OutOfTime, check_limits
-from .model import Problem
+from .domain.limits import Budget, OutOfTime, check_limits
+from .domain.problem import Problem
 from .plan import Plan, PlanStatus, StageResult
 from .solvers.classes import Classes, build_classes
 from .solvers.cpsat import CpsatModel, StageOutcome, StageStatus
@@ -80,13 +80,13 @@ def solve(
     Parameters
     ----------
     problem
-        A validated :class:`~mutasi_opt.model.Problem`.
+        A validated :class:`~mutasi_opt.domain.problem.Problem`.
     time_limit
         Seconds for the whole solve; ``None`` means until every stage is proven
         (stage 3 to within ``balance_gap``).  The call returns on time (plus a
         small overhead, measured in the README) with the best plan it knows.
     work_limit
-        Work units for the whole solve (see :mod:`mutasi_opt.limits`): counted
+        Work units for the whole solve (see :mod:`mutasi_opt.domain.limits`): counted
         work instead of seconds, so that the same input, seed, workers and
         work limit give the same plan on any machine and under any load.
         With both limits, the first one reached stops; ``plan.stopped_by``

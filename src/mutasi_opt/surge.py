@@ -20,11 +20,11 @@ import numpy as np
 import numpy.typing as npt
 
 from . import metrics
-from .limits import Budget, check_limits
+from .domain.limits import Budget, check_limits
+from .domain.problem import Problem, Surge
+from .domain.values import month_label
 from .metrics import Secondments
-from .model import Problem, Surge
 from .plan import Plan, PlanStatus
-from .values import month_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,7 +110,7 @@ class SurgePlan:
     workers: int = 1
     time_limit: float | None = None
     work_limit: float | None = None
-    #: work units used (see :mod:`mutasi_opt.limits`)
+    #: work units used (see :mod:`mutasi_opt.domain.limits`)
     work_used: float = 0.0
     #: ``"time_limit"`` or ``"work_limit"`` when that limit cut a stage short, else None
     stopped_by: str | None = None

@@ -1,6 +1,6 @@
 """Seeded generator of realistic, synthetic Kota-Binjai-like problems.
 
-:func:`generate` builds a complete :class:`~mutasi_opt.model.Problem` of any
+:func:`generate` builds a complete :class:`~mutasi_opt.domain.problem.Problem` of any
 size — a handful of employees for unit tests up to 100,000 for benchmarks —
 that looks like the staff list of an Indonesian city government:
 
@@ -34,8 +34,8 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from .model import Demand, Employee, Policy, Problem, Requirement, Unit
-from .values import Golongan, Nip
+from .domain.problem import Demand, Employee, Policy, Problem, Requirement, Unit
+from .domain.values import Golongan, Nip
 
 __all__ = [
     "COMPETENCIES",

@@ -19,8 +19,8 @@ Three layers:
   :func:`annual_volume`, :func:`task_hours`, :func:`required_fte`);
 * validated records (:class:`AbkTask`, :class:`StaffMember`) parsed from rows
   with Indonesian column aliases, every bad cell reported at once in one
-  :class:`~mutasi_opt.errors.InputError` (header = row 1, first data row = 2);
-* aggregation into the model's :class:`~mutasi_opt.model.Demand` rows
+  :class:`~mutasi_opt.domain.errors.InputError` (header = row 1, first data row = 2);
+* aggregation into the model's :class:`~mutasi_opt.domain.problem.Demand` rows
   (:func:`abk_to_demand`) and a per (unit, role) report (:func:`abk_report`).
 
 pandas is imported only inside the DataFrame helpers
@@ -44,8 +44,8 @@ import numpy.typing as npt
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from . import metrics
-from .errors import InputError, InputIssue
-from .model import Demand, clean_message
+from .domain.errors import InputError, InputIssue
+from .domain.problem import Demand, clean_message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,7 +101,7 @@ PERIOD_ALIASES: Mapping[str, Period] = {
     ),
 }
 
-#: Default EJ band thresholds (lower edges of A, B, C, D), as in :class:`~mutasi_opt.model.Policy`.
+#: Default EJ band thresholds (lower edges of A, B, C, D), as in :class:`~mutasi_opt.domain.problem.Policy`.
 DEFAULT_BANDS: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
 
 #: Hours are rounded to this many decimals after summing, to drop float noise
@@ -856,7 +856,7 @@ def abk_report(
         The working-time rules: effective hours for FTE need and capacity.
     staff
         Current employees (anything with ``unit``, ``role`` and ``fte``:
-        :class:`StaffMember` or :class:`~mutasi_opt.model.Employee`).
+        :class:`StaffMember` or :class:`~mutasi_opt.domain.problem.Employee`).
         Staffed pairs without demand get a row with 0 workload.
     thresholds
         Lower edges of bands A, B, C, D (see :func:`mutasi_opt.metrics.band`).

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from ..errors import InputError, UsageError
+from ..domain.errors import InputError, UsageError
 
 EXIT_OK = 0
 EXIT_INPUT = 1

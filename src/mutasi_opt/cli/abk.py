@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..errors import InputError, InputIssue
+from ..domain.errors import InputError, InputIssue
 from ..workload import (
     DEFAULT_BANDS,
     STANDARDS,

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import UsageError
+from ..domain.errors import UsageError
 from . import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_PLAN, EXIT_OK, add_limit_options, limits_of
 
 __all__ = ["EXIT_CRASHED", "exit_code", "region_folders", "register", "run"]

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, InputIssue
+from ..domain.errors import InputError, InputIssue
 
 __all__ = ["read_assignment", "register", "run"]
 

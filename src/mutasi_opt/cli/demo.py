@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis import current_state
-from ..model import Problem
+from ..domain.problem import Problem
 from . import EXIT_OK, describe_limits, limits_of
 from .solve import add_solve_options, solve_and_report
 from .validate import add_state_options, print_state

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..domain.errors import UsageError
+from ..domain.problem import Problem
 from ..i18n import LANGS, label
-from ..model import Problem
 from . import add_limit_options, limits_of
 
 __all__ = [

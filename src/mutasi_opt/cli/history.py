@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..domain.errors import UsageError
 from ..i18n import label
 from . import limits_of
 from .frontier import add_lang_argument, add_run_options, load_problem

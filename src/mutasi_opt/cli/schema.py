@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..domain.errors import UsageError
 from . import EXIT_OK
 
 __all__ = ["SCHEMAS", "register", "run", "write_schemas"]

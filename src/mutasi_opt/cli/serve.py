@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..domain.errors import UsageError
 from . import EXIT_OK
 
 __all__ = ["register", "run"]

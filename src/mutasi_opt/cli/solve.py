@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..domain.problem import Problem
 from ..i18n import LANGS, label
-from ..model import Problem
 from ..plan import Plan
 from . import EXIT_INPUT, add_limit_options, limits_of
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..model import Problem
+from ..domain.problem import Problem
 from . import add_limit_options, limits_of
 
 __all__ = ["register", "run", "surge_and_report"]

@@ -1,7 +1,7 @@
 """Input and output: data folders (CSV/XLSX + policy.toml) and DataFrames.
 
 This is the only layer that knows about files and pandas; everything below
-works on the validated :class:`~mutasi_opt.model.Problem`.
+works on the validated :class:`~mutasi_opt.domain.problem.Problem`.
 
 * :func:`read_folder` / :func:`write_folder`: a data folder (see the README, "The data folder").
 * :func:`problem_from_frames` / :func:`problem_to_frames`: the same tables as
@@ -10,7 +10,7 @@ works on the validated :class:`~mutasi_opt.model.Problem`.
 * :func:`read_policy` / :func:`policy_toml`: a ``policy.toml`` file.
 
 Every problem in the input is reported at once in one
-:class:`~mutasi_opt.errors.InputError`, each issue naming the file, the
+:class:`~mutasi_opt.domain.errors.InputError`, each issue naming the file, the
 spreadsheet row, the column as written, the value and what to change.
 """
 

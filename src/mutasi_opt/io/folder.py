@@ -17,8 +17,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, InputIssue
-from ..model import Policy, Problem
+from ..domain.errors import InputError, InputIssue
+from ..domain.problem import Policy, Problem
 from .frames import problem_to_frames
 from .parse import build_problem, parse_policy
 from .schema import TABLES

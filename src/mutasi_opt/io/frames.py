@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputIssue
-from ..model import Policy, Problem
+from ..domain.errors import InputIssue
+from ..domain.problem import Policy, Problem
 from .parse import build_problem, parse_policy
 from .schema import TABLES
 from .tables import Source, source_from_frame
@@ -35,7 +35,7 @@ def problem_from_frames(
     Cells may be text or typed (numbers, bools, ``None``/``NaN`` for empty,
     lists for unit lists, ``{code: level}`` or pairs for competencies).  A
     NIP stored as a float is reported, never guessed.  ``policy`` is a
-    :class:`~mutasi_opt.model.Policy` or a mapping of its keys.
+    :class:`~mutasi_opt.domain.problem.Policy` or a mapping of its keys.
 
     Raises
     ------

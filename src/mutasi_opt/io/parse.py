@@ -1,4 +1,4 @@
-"""Turn raw tables into a validated :class:`~mutasi_opt.model.Problem`, fast.
+"""Turn raw tables into a validated :class:`~mutasi_opt.domain.problem.Problem`, fast.
 
 Validating 100,000 rows one pydantic model at a time is too slow, so each
 column is validated once per *distinct* cell:
@@ -10,13 +10,13 @@ column is validated once per *distinct* cell:
    coercions and messages are exactly the model's.  A few columns with many
    distinct values take a fast path that is provably the same (plain text is
    stripped; competencies and refused units use the model's own parsers;
-   18-digit NIPs are checked by :func:`~mutasi_opt.values.nips_well_formed`,
+   18-digit NIPs are checked by :func:`~mutasi_opt.domain.values.nips_well_formed`,
    the vectorised twin of the NIP rule); anything the fast path rejects goes
    through the probe for the message;
 3. rows without a bad cell become model instances through the trusted
    constructor (no second validation);
 4. :meth:`Problem._cross_check` runs on the rows that validated, with a
-   :class:`~mutasi_opt.model.CheckContext` that maps positions to spreadsheet
+   :class:`~mutasi_opt.domain.problem.CheckContext` that maps positions to spreadsheet
    rows and files.
 
 Every issue of every table is collected and raised as one InputError.
@@ -39,8 +39,8 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
-from ..errors import InputError, InputIssue
-from ..model import (
+from ..domain.errors import InputError, InputIssue
+from ..domain.problem import (
     CheckContext,
     Demand,
     Employee,
@@ -53,7 +53,7 @@ from ..model import (
     parse_competencies,
     split_list,
 )
-from ..values import Nip, nips_well_formed
+from ..domain.values import Nip, nips_well_formed
 from .schema import TABLES, TableSpec, normalise_header
 from .tables import Source, cell_text
 

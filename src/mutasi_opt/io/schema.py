@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Demand, Employee, Requirement, Surge, Unit
+from ..domain.problem import Demand, Employee, Requirement, Surge, Unit
 
 __all__ = ["SURGES", "TABLES", "TableSpec", "normalise_header"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, InputIssue
-from ..model import Problem, Surge
+from ..domain.errors import InputError, InputIssue
+from ..domain.problem import Problem, Surge
 from .parse import load_table
 from .schema import SURGES
 from .tables import read_source, source_from_frame

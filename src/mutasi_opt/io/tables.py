@@ -32,8 +32,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ..errors import InputError, InputIssue
-from ..values import Golongan
+from ..domain.errors import InputError, InputIssue
+from ..domain.values import Golongan
 
 __all__ = ["Source", "cell_text", "read_source", "read_table", "source_from_frame"]
 
@@ -362,7 +362,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     Every cell is a ``str`` (an empty cell is ``""``); columns keep the names
     written in the header.  The index is the spreadsheet row number (header =
     row 1), so blank rows, which are dropped, leave gaps.  Raises
-    :class:`~mutasi_opt.errors.InputError` when the file cannot be read or has
+    :class:`~mutasi_opt.domain.errors.InputError` when the file cannot be read or has
     rows with too many values.
     """
     source = read_source(path)

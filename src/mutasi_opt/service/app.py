@@ -39,8 +39,8 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from ..errors import InputError, InputIssue
-from ..model import Problem
+from ..domain.errors import InputError, InputIssue
+from ..domain.problem import Problem
 from .jobs import JobInfo, JobManager, JobNotFound, JobState, QueueFull, ShuttingDown
 from .models import (
     REF_MARK,

@@ -32,7 +32,7 @@ from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from ..model import Problem
+from ..domain.problem import Problem
 from .settings import Settings
 from .worker import PLAN_FILE, run_job
 

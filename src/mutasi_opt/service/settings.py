@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from ..domain.errors import UsageError
 
 __all__ = ["ENV_PREFIX", "Settings", "cpu_workers"]
 
@@ -63,7 +63,7 @@ class Settings:
     smaller (read it through :attr:`time_limit_default`); ``default_workers``
     ``None`` means ``max(1, max_workers // max_concurrent)`` (the CPUs shared by
     the concurrent solves; :attr:`workers_default`).  A bad value raises
-    :class:`~mutasi_opt.errors.UsageError` naming the setting.
+    :class:`~mutasi_opt.domain.errors.UsageError` naming the setting.
     """
 
     token: str | None = None
@@ -140,7 +140,7 @@ class Settings:
 
         ``overrides`` (e.g. from command-line options) win over the
         environment; ``None`` values are ignored.  Every bad variable is
-        reported at once in one :class:`~mutasi_opt.errors.UsageError`.
+        reported at once in one :class:`~mutasi_opt.domain.errors.UsageError`.
         """
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ..model import Problem
+from ..domain.problem import Problem
 
 __all__ = ["PLAN_FILE", "RESULT_FILES", "run_job"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..limits import LP_UNTIMED_WORK, Budget
+from ..domain.limits import LP_UNTIMED_WORK, Budget
 from .highs import solve_proto
 from .linear import linear_data, safe_bound
 
@@ -35,7 +35,7 @@ def lp_bound(proto: Any, *, budget: Budget | None = None, held: bool = False) ->
 
     Solved with HiGHS (robust and fast at 100,000 employees), or GLOP (shipped
     with OR-Tools) when HiGHS fails, within ``budget`` (its deadline and, under
-    a work limit, counted simplex iterations: see :mod:`mutasi_opt.limits`).
+    a work limit, counted simplex iterations: see :mod:`mutasi_opt.domain.limits`).
     The bound comes from the duals (:func:`safe_bound`), rounded up to an
     integer (the objective has integer coefficients over integer variables),
     so it stays valid whatever the solvers' tolerances.
@@ -47,7 +47,7 @@ def lp_bound(proto: Any, *, budget: Budget | None = None, held: bool = False) ->
     embedded sample presolve ends in a solve error after a minute while the
     simplex without presolve is optimal in 0.4 s; on a 20,000-employee city
     the reverse, 5.9 s with presolve).  So both are tried, each with half the
-    budget (default: at most :data:`~mutasi_opt.limits.LP_UNTIMED_WORK`).
+    budget (default: at most :data:`~mutasi_opt.domain.limits.LP_UNTIMED_WORK`).
     """
     if budget is None:
         budget = Budget().capped(LP_UNTIMED_WORK)

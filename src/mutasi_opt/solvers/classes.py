@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import metrics
-from ..model import Problem
+from ..domain.problem import Problem
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
-from ..model import Problem
+from ..domain.problem import Problem
 from .classes import Classes
 
 IntArray = npt.NDArray[np.int64]

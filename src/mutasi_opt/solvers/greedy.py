@@ -28,8 +28,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import metrics
-from ..limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
-from ..model import Problem
+from ..domain.limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
+from ..domain.problem import Problem
 from .classes import Classes
 
 IntArray = npt.NDArray[np.int64]
@@ -199,7 +199,7 @@ def greedy_improve(
         (``shortfall_cap``, this) lexicographically.
     budget
         Each pass charges its counted work (the classes and arrivals it scans,
-        at :data:`~mutasi_opt.limits.GREEDY_WORK_PER_ELEMENT`); the search
+        at :data:`~mutasi_opt.domain.limits.GREEDY_WORK_PER_ELEMENT`); the search
         stops, with the improvement so far, when the budget is used up.
     """
     idx = problem.index

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..limits import LP_WORK_PER_NNZ_ITERATION, Budget
+from ..domain.limits import LP_WORK_PER_NNZ_ITERATION, Budget
 from .linear import LinearData, linear_data, objective_costs, safe_bound
 
 __all__ = ["HighsResult", "LpRelaxation", "solve_proto"]

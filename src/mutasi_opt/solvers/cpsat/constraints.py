@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from ...model import Problem
+from ...domain.problem import Problem
 from .objective import Expressions
 from .variables import Variables
 

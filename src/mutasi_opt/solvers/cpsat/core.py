@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from ...limits import Budget
-from ...model import Problem
+from ...domain.limits import Budget
+from ...domain.problem import Problem
 from ..classes import build_classes
 from .constraints import RuleGroup
 from .model import CpsatModel, StageStatus, _limit, run_solver

@@ -19,8 +19,8 @@ import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from ... import metrics
-from ...errors import SolverError
-from ...limits import (
+from ...domain.errors import SolverError
+from ...domain.limits import (
     COMPLETE_WORK,
     CPSAT_WORK_PER_DTIME,
     LP_UNTIMED_WORK,
@@ -28,7 +28,7 @@ from ...limits import (
     OutOfTime,
     StopReason,
 )
-from ...model import Problem
+from ...domain.problem import Problem
 from ..bounds import lp_bound, relaxation_bound
 from ..classes import Classes
 from ..highs import LpRelaxation
@@ -127,7 +127,7 @@ def new_solver(
     """A CP-SAT solver configured as every stage of this package is solved.
 
     Limited by ``budget``: its deadline (``max_time_in_seconds``) and its work
-    left (``max_deterministic_time``, :data:`~mutasi_opt.limits.CPSAT_WORK_PER_DTIME`
+    left (``max_deterministic_time``, :data:`~mutasi_opt.domain.limits.CPSAT_WORK_PER_DTIME`
     units per deterministic second).  With the interleaved search below, the
     same seed, workers and deterministic limit give the same result on any
     machine.  Solve with :func:`run_solver`, which charges the work used.

@@ -23,7 +23,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from ... import metrics
-from ...model import Policy, Problem
+from ...domain.problem import Policy, Problem
 from .variables import Variables
 
 __all__ = ["Expressions", "Objective", "deviation", "phi_terms"]

@@ -34,9 +34,9 @@ import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from ... import metrics
-from ...limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
+from ...domain.limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
+from ...domain.problem import Problem, Surge
 from ...metrics import Secondments
-from ...model import Problem, Surge
 from .model import (
     COMPLETE_WORK,
     StageOutcome,

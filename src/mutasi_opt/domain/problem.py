@@ -2,7 +2,7 @@
 
 Every model is frozen (``frozen=True``) and rejects unknown fields
 (``extra="forbid"``).  :class:`Problem` cross-checks all references once and
-raises a single :class:`~mutasi_opt.errors.InputError` listing every issue.
+raises a single :class:`~mutasi_opt.domain.errors.InputError` listing every issue.
 Index maps (unit and role positions, per-employee arrays) are built once after
 validation and exposed as :attr:`Problem.index`.
 """
@@ -460,7 +460,7 @@ class Surge(_Frozen):
 
     @property
     def months(self) -> range:
-        """Month indices of the window (see :func:`mutasi_opt.values.month_index`)."""
+        """Month indices of the window (see :func:`mutasi_opt.domain.values.month_index`)."""
         return range(month_index(self.start), month_index(self.end) + 1)
 
 
@@ -629,7 +629,7 @@ class Problem(_Frozen):
     Construct it from Python objects, from DataFrames
     (:meth:`from_frames`) or from a data folder
     (:func:`mutasi_opt.read_folder`).  Any problem in the data raises
-    :class:`~mutasi_opt.errors.InputError` listing every issue.
+    :class:`~mutasi_opt.domain.errors.InputError` listing every issue.
     """
 
     employees: tuple[Employee, ...]
@@ -1016,7 +1016,7 @@ class Problem(_Frozen):
         return repr(self)
 
     def _repr_html_(self) -> str:
-        from .html import problem_html
+        from ..html import problem_html
 
         return problem_html(self)
 
@@ -1031,7 +1031,7 @@ class Problem(_Frozen):
         policy: Policy | Mapping[str, Any] | None = None,
     ) -> Problem:
         """Build a problem from pandas DataFrames (columns as in the data folder)."""
-        from .io.frames import problem_from_frames
+        from ..io.frames import problem_from_frames
 
         return problem_from_frames(
             employees=employees,
@@ -1043,7 +1043,7 @@ class Problem(_Frozen):
 
     def to_frames(self) -> dict[str, Any]:
         """The tables as DataFrames: ``employees``, ``units``, ``demand``, ``requirements``."""
-        from .io.frames import problem_to_frames
+        from ..io.frames import problem_to_frames
 
         return problem_to_frames(self)
 
