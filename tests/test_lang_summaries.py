@@ -22,7 +22,7 @@ from mutasi_opt.history import (
     synthetic_history,
     write_history,
 )
-from mutasi_opt.i18n import label, number
+from mutasi_opt.text.i18n import label, number
 
 _NUMBER = re.compile(r"\d[\d.,]*\d|\d")
 _TO_ID = str.maketrans(",.", ".,")

@@ -31,8 +31,9 @@ import numpy as np
 from . import metrics
 from .domain.limits import Budget, check_limits
 from .domain.problem import Problem
-from .i18n import check_lang, label, number
 from .plan import Plan, PlanStatus
+from .text.i18n import check_lang, label, number
+from .text.tables import format_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -316,8 +317,6 @@ class Frontier:
     def text(self, lang: str = "en") -> str:
         """The curve as printed (one row per budget, the knee marked) and the
         suggested budget, in ``lang`` (``en`` default, or ``id``)."""
-        from .analysis import format_table
-
         lang = check_lang(lang)
 
         def num(value: float, spec: str) -> str:

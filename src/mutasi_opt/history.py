@@ -26,7 +26,8 @@ from .check import Violation, check_plan
 from .domain.errors import InputError, InputIssue
 from .domain.limits import Budget, check_limits
 from .domain.problem import Problem
-from .i18n import check_lang, label, number
+from .text.i18n import check_lang, label, number
+from .text.tables import format_table
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -63,7 +64,7 @@ class Skipped:
     """A history row that was not replayed, and why.
 
     ``reason`` is in English; ``key`` and ``fields`` (the label of
-    :mod:`mutasi_opt.i18n` and its values) give it in another language via
+    :mod:`mutasi_opt.text.i18n` and its values) give it in another language via
     :meth:`text`.
     """
 
@@ -541,8 +542,6 @@ class HistoryComparison:
         """The comparison as printed: history and optimiser side by side, the
         headline, the fewest moves reaching the history, the rule exceptions and
         rows not replayed, in ``lang`` (``en`` default, or ``id``)."""
-        from .analysis import format_table
-
         lang = check_lang(lang)
         h, o = self.history, self.optimised
         oa = o.after

@@ -389,7 +389,7 @@ def plan_html(plan: Plan) -> str:
     note = f"solved in {plan.solve_seconds:,.1f} s"
     if plan.assignment_array is None or plan.after is None:
         return _view("Transfer plan", _no_plan(plan), status=plan.status.value, note=note)
-    from .explain import move_details
+    from .text.explain import move_details
 
     p = plan.problem
     moved = plan.moved_positions

@@ -263,7 +263,7 @@ class Plan:
 
     def move_records(self, lang: str = "en") -> list[dict[str, Any]]:
         """Rows of ``moves.csv``: one per moved employee with the reason (``lang``: en, id)."""
-        from .explain import move_details
+        from .text.explain import move_details
 
         return [move_details(self, int(e), lang=lang) for e in self.moved_positions]
 
@@ -343,8 +343,8 @@ class Plan:
     @property
     def moves(self) -> pd.DataFrame:
         """``moves.csv`` as a DataFrame (one row per moved employee, with the reason)."""
-        from .explain import MOVE_COLUMNS
         from .io.records import records_frame
+        from .text.explain import MOVE_COLUMNS
 
         return records_frame(self.move_records(), list(MOVE_COLUMNS))
 
@@ -374,7 +374,7 @@ class Plan:
     # -------------------------------------------------------- explanations
     def why_not(self, nip: str, lang: str = "en") -> str:
         """Why employee ``nip`` stays (or, if moved, why the move); ``lang``: en or id."""
-        from .explain import why_not
+        from .text.explain import why_not
 
         return why_not(self, str(nip), lang=lang)
 
@@ -420,7 +420,7 @@ class Plan:
         }
 
     def __str__(self) -> str:
-        from .explain import plan_text
+        from .text.explain import plan_text
 
         return plan_text(self)
 

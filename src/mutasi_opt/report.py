@@ -35,7 +35,7 @@ import numpy as np
 
 from . import metrics
 from .html import BAND_COLOURS
-from .i18n import check_lang, label, number
+from .text.i18n import check_lang, label, number
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -323,7 +323,7 @@ def _chart_ej(x: float) -> float | None:
 
 
 def _moves_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
-    from .explain import MOVE_COLUMNS
+    from .text.explain import MOVE_COLUMNS
 
     records = plan.move_records(lang=lang) if solved else []
     ej = {c: _EJ for c in MOVE_COLUMNS if c.startswith("ej_")}

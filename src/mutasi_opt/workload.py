@@ -101,7 +101,8 @@ PERIOD_ALIASES: Mapping[str, Period] = {
     ),
 }
 
-#: Default EJ band thresholds (lower edges of A, B, C, D), as in :class:`~mutasi_opt.domain.problem.Policy`.
+#: Default EJ band thresholds (lower edges of A, B, C, D), as in
+#: :class:`~mutasi_opt.domain.problem.Policy`.
 DEFAULT_BANDS: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
 
 #: Hours are rounded to this many decimals after summing, to drop float noise

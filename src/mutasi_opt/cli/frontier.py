@@ -10,7 +10,7 @@ from typing import Any
 
 from ..domain.errors import UsageError
 from ..domain.problem import Problem
-from ..i18n import LANGS, label
+from ..text.i18n import LANGS, label
 from . import add_limit_options, limits_of
 
 __all__ = [

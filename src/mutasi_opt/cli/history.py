@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.errors import UsageError
-from ..i18n import label
+from ..text.i18n import label
 from . import limits_of
 from .frontier import add_lang_argument, add_run_options, load_problem
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.problem import Problem
-from ..i18n import LANGS, label
 from ..plan import Plan
+from ..text.i18n import LANGS, label
 from . import EXIT_INPUT, add_limit_options, limits_of
 
 __all__ = ["add_solve_options", "progress_printer", "register", "run", "solve_and_report"]
@@ -101,7 +101,7 @@ def solve_and_report(
     """Solve, write files (when ``out``) and the report (``--report``), print the summary;
     return the plan and exit code."""
     from .. import solve, write_plan
-    from ..explain import plan_text
+    from ..text.explain import plan_text
 
     if args.max_moves is not None:
         problem = problem.replace(policy=problem.policy.replace(max_moves=args.max_moves))

@@ -1,1 +1,1 @@
-"""domain."""
+"""The domain: values (NIP, golongan, months), entities and the Problem, errors, limits."""

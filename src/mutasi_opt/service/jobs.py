@@ -56,7 +56,7 @@ PRELOAD = (
     "mutasi_opt.solve",
     "mutasi_opt.schema",
     "mutasi_opt.report",
-    "mutasi_opt.explain",
+    "mutasi_opt.text.explain",
     "openpyxl",
 )
 

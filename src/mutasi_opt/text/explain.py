@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from . import metrics
+from .. import metrics
 from .i18n import check_lang, label, number
 
 if TYPE_CHECKING:
-    from .plan import Plan
+    from ..plan import Plan
 
 IntArray = npt.NDArray[np.int64]
 
