@@ -29,7 +29,7 @@ from mutasi_opt import (
 )
 from mutasi_opt.history import evaluate_history
 from mutasi_opt.html import BAND_COLOURS, ROWS, Cell, table
-from mutasi_opt.plan import Plan
+from mutasi_opt.results.plan import Plan
 from problems import first_seed, random_problem
 from surge_problems import random_surge_problem
 

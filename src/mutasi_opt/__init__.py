@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# the layers above the results register their views, tables and texts (domain.hooks)
+from . import html as _html  # noqa: F401  (HTML views)
 from . import metrics, synth
 from .analysis import StateReport, current_state
 from .batch import BatchError, scenarios, solve_many
@@ -21,9 +23,11 @@ from .history import (
     write_history,
 )
 from .io import read_folder, write_folder
+from .io import records as _records  # noqa: F401  (DataFrames)
+from .io.plans import write_plan
 from .io.surges import read_surges
-from .plan import Plan, PlanStatus, StageResult, write_plan
 from .report import write_report
+from .results.plan import Plan, PlanStatus, StageResult
 from .sample import load_sample, load_sample_history
 from .schema import plan_to_json, problem_from_json, problem_to_json
 from .solve import solve

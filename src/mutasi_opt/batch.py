@@ -1,7 +1,7 @@
 """Solve many problems at once: every region of a province, or many policy scenarios.
 
 :func:`solve_many` yields one result per problem, in input order: a
-:class:`~mutasi_opt.plan.Plan` when a plan was found, else a
+:class:`~mutasi_opt.results.plan.Plan` when a plan was found, else a
 :class:`BatchError` saying why not (invalid input, infeasible, no plan within
 the time limit, or the worker crashed).  One bad problem never stops the
 others.  Problems run in local worker processes by default, or on a
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .domain.errors import InputError, InputIssue
 from .domain.problem import Problem
-from .plan import Plan, PlanStatus
+from .results.plan import Plan, PlanStatus
 
 if TYPE_CHECKING:
     import pandas as pd

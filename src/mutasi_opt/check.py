@@ -82,7 +82,7 @@ def _frame_pairs(frame: Any) -> list[tuple[str, str]]:
 
 def _pairs(problem: Problem, assignment: Any) -> list[tuple[str, str]]:
     """(nip, unit id) pairs from the accepted assignment forms (see ``_ACCEPTED``)."""
-    from .plan import Plan
+    from .results.plan import Plan
 
     if isinstance(assignment, Plan):
         if assignment.assignment_array is None:
@@ -149,7 +149,7 @@ def check_plan(problem: Problem, assignment: Any) -> list[Violation]:
     assignment
         One of:
 
-        * a :class:`~mutasi_opt.plan.Plan` (with a solution);
+        * a :class:`~mutasi_opt.results.plan.Plan` (with a solution);
         * a 1-D integer array of unit positions, one per employee in problem
           order;
         * a sequence of unit ids, one per employee in problem order;

@@ -31,7 +31,7 @@ import numpy as np
 from . import metrics
 from .domain.limits import Budget, check_limits
 from .domain.problem import Problem
-from .plan import Plan, PlanStatus
+from .results.plan import Plan, PlanStatus
 from .text.i18n import check_lang, label, number
 from .text.tables import format_table
 

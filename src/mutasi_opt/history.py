@@ -30,7 +30,7 @@ from .text.i18n import check_lang, label, number
 from .text.tables import format_table
 
 if TYPE_CHECKING:
-    from .plan import Plan
+    from .results.plan import Plan
     from .solve import Reach
 
 IntArray = npt.NDArray[np.int64]

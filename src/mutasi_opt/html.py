@@ -26,13 +26,14 @@ import numpy as np
 import numpy.typing as npt
 
 from . import metrics
+from .domain.hooks import provide
 
 if TYPE_CHECKING:
     from .analysis import StateReport
     from .domain.problem import Problem, Unit
     from .frontier import Frontier
     from .history import HistoryComparison, HistoryReport
-    from .plan import Plan, StageResult
+    from .results.plan import Plan, StageResult
     from .surge import SurgePlan, SurgeStage
 
 __all__ = [
@@ -382,6 +383,7 @@ def _problem_html(problem: Problem) -> str:
 
 
 # ---------------------------------------------------------------------- plan
+@provide("plan.html")
 def plan_html(plan: Plan) -> str:
     """Status, headline numbers before → after, stages, the first moves with
     their reasons and the (unit, role) pairs whose EJ band changes; the

@@ -29,7 +29,7 @@ from . import metrics
 from .domain.problem import Problem
 from .domain.values import month_label
 from .html import BAND_COLOURS
-from .plan import Plan
+from .results.plan import Plan
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -244,7 +244,7 @@ def plot_ej(
     Parameters
     ----------
     plan_or_problem
-        A :class:`~mutasi_opt.plan.Plan` (paired bars: before outlined, after
+        A :class:`~mutasi_opt.results.plan.Plan` (paired bars: before outlined, after
         in the colour of its band) or a :class:`~mutasi_opt.domain.problem.Problem`
         (one bar per unit, coloured by its band now).
     role
@@ -314,7 +314,7 @@ def plot_capacity(
     Parameters
     ----------
     plan_or_problem
-        A :class:`~mutasi_opt.plan.Plan` (paired bars: before outlined, after
+        A :class:`~mutasi_opt.results.plan.Plan` (paired bars: before outlined, after
         in the colour of the unit's EJ band after) or a
         :class:`~mutasi_opt.domain.problem.Problem` (capacity now, coloured by band).
     role

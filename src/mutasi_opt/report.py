@@ -38,7 +38,7 @@ from .html import BAND_COLOURS
 from .text.i18n import check_lang, label, number
 
 if TYPE_CHECKING:
-    from .plan import Plan
+    from .results.plan import Plan
 
 __all__ = ["BAND_FILLS", "EXCEL_HINT", "require_openpyxl", "write_report"]
 
@@ -332,7 +332,7 @@ def _moves_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
 
 
 def _units_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
-    from .plan import UNIT_COLUMNS
+    from .results.plan import UNIT_COLUMNS
 
     records = plan.unit_records() if solved else []
     formats = {
@@ -390,7 +390,7 @@ def _not_moved_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
 
 
 def _training_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
-    from .plan import TRAINING_COLUMNS, TRAINING_TOTAL_COLUMNS
+    from .results.plan import TRAINING_COLUMNS, TRAINING_TOTAL_COLUMNS
 
     records = plan.training_records() if solved else []
     rows = [

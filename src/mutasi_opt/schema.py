@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .domain.errors import InputError, InputIssue
 from .domain.problem import CheckContext, Demand, Employee, Policy, Problem, Requirement, Unit
-from .plan import Plan
+from .results.plan import Plan
 
 __all__ = [
     "PROBLEM_FILE",

@@ -17,7 +17,7 @@ from .check import check_plan
 from .decompose import role_components, subproblem
 from .domain.limits import Budget, OutOfTime, check_limits
 from .domain.problem import Problem
-from .plan import Plan, PlanStatus, StageResult
+from .results.plan import Plan, PlanStatus, StageResult
 from .solvers.classes import Classes, build_classes
 from .solvers.cpsat import CpsatModel, StageOutcome, StageStatus
 from .solvers.disaggregate import aggregate, disaggregate, optimal_preferences
@@ -401,7 +401,7 @@ class Reach:
     ``assignment`` is None when no such plan exists (``status`` infeasible) or
     none was found within the limits (``unknown``); ``bound`` is a valid lower
     bound on the number of moves.  ``work_used`` and ``stopped_by`` are as for
-    :class:`~mutasi_opt.plan.Plan`.
+    :class:`~mutasi_opt.results.plan.Plan`.
     """
 
     status: str

@@ -24,7 +24,7 @@ from .domain.limits import Budget, check_limits
 from .domain.problem import Problem, Surge
 from .domain.values import month_label
 from .metrics import Secondments
-from .plan import Plan, PlanStatus
+from .results.plan import Plan, PlanStatus
 
 if TYPE_CHECKING:
     import pandas as pd

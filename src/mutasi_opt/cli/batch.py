@@ -151,7 +151,7 @@ class _Bar:
 def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt batch``."""
     from ..batch import SUMMARY_COLUMNS, BatchError, solve_many, summary_record
-    from ..plan import write_plan
+    from ..io.plans import write_plan
 
     if args.scheduler is not None and args.workers is not None:
         raise UsageError(

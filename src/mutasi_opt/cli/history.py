@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
             ],
         )
         if not args.replay_only:
-            from ..plan import write_plan
+            from ..io.plans import write_plan
 
             write_plan(comparison.optimised, out / "optimiser")
     if args.json:

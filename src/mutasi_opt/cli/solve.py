@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.problem import Problem
-from ..plan import Plan
+from ..results.plan import Plan
 from ..text.i18n import LANGS, label
 from . import EXIT_INPUT, add_limit_options, limits_of
 

@@ -7,9 +7,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..domain.hooks import provide
+
 __all__ = ["records_frame"]
 
 
+@provide("frame")
 def records_frame(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
     """A DataFrame with exactly ``columns`` (in order), also when ``records`` is empty."""
     if not records:

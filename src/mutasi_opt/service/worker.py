@@ -92,7 +92,7 @@ def _solve_and_write(
     out_dir: str,
     send: _Send,
 ) -> tuple[str, list[str]]:
-    from ..plan import write_plan
+    from ..io.plans import write_plan
     from ..schema import plan_to_json
     from ..solve import solve
 

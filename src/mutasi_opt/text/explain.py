@@ -11,7 +11,7 @@ from .. import metrics
 from .i18n import check_lang, label, number
 
 if TYPE_CHECKING:
-    from ..plan import Plan
+    from ..results.plan import Plan
 
 IntArray = npt.NDArray[np.int64]
 

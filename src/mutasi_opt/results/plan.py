@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from . import metrics
-from .domain.problem import Problem
+from .. import metrics
+from ..domain.problem import Problem
+from ..text.explain import MOVE_COLUMNS, move_details, plan_text, why_not
+from .views import frame, html
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .diagnose import Conflict
+    from ..diagnose import Conflict
 
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["STAGES", "Plan", "PlanStatus", "StageResult", "write_plan"]
+__all__ = ["STAGES", "Plan", "PlanStatus", "StageResult"]
 
 #: The lexicographic stages, in order, without training (``trainable_gap`` = 0);
 #: :func:`mutasi_opt.metrics.stage_names` gives those of a policy.
@@ -263,8 +263,6 @@ class Plan:
 
     def move_records(self, lang: str = "en") -> list[dict[str, Any]]:
         """Rows of ``moves.csv``: one per moved employee with the reason (``lang``: en, id)."""
-        from .text.explain import move_details
-
         return [move_details(self, int(e), lang=lang) for e in self.moved_positions]
 
     def unit_records(self) -> list[dict[str, Any]]:
@@ -333,9 +331,7 @@ class Plan:
     @property
     def assignment(self) -> pd.DataFrame:
         """``assignment.csv`` as a DataFrame."""
-        from .io.records import records_frame
-
-        return records_frame(
+        return frame(
             self.assignment_records(),
             ["nip", "name", "role", "unit_before", "unit_after", "moved"],
         )
@@ -343,39 +339,29 @@ class Plan:
     @property
     def moves(self) -> pd.DataFrame:
         """``moves.csv`` as a DataFrame (one row per moved employee, with the reason)."""
-        from .io.records import records_frame
-        from .text.explain import MOVE_COLUMNS
 
-        return records_frame(self.move_records(), list(MOVE_COLUMNS))
+        return frame(self.move_records(), list(MOVE_COLUMNS))
 
     @property
     def units(self) -> pd.DataFrame:
         """``units.csv`` as a DataFrame (per unit and role, before and after)."""
-        from .io.records import records_frame
-
-        return records_frame(self.unit_records(), list(UNIT_COLUMNS))
+        return frame(self.unit_records(), list(UNIT_COLUMNS))
 
     @property
     def training(self) -> pd.DataFrame:
         """``training.csv`` as a DataFrame: movers below a level their new unit requires
         (cause ``move``) and, with ``trainable_gap`` > 0, the near-qualified staff
         counted toward a requirement (cause ``requirement``)."""
-        from .io.records import records_frame
-
-        return records_frame(self.training_records(), list(TRAINING_COLUMNS))
+        return frame(self.training_records(), list(TRAINING_COLUMNS))
 
     @property
     def training_totals(self) -> pd.DataFrame:
         """People to train per competency and needed level (competency, level_needed, people)."""
-        from .io.records import records_frame
-
-        return records_frame(self.training_total_records(), list(TRAINING_TOTAL_COLUMNS))
+        return frame(self.training_total_records(), list(TRAINING_TOTAL_COLUMNS))
 
     # -------------------------------------------------------- explanations
     def why_not(self, nip: str, lang: str = "en") -> str:
         """Why employee ``nip`` stays (or, if moved, why the move); ``lang``: en or id."""
-        from .text.explain import why_not
-
         return why_not(self, str(nip), lang=lang)
 
     # --------------------------------------------------------------- summary
@@ -420,8 +406,6 @@ class Plan:
         }
 
     def __str__(self) -> str:
-        from .text.explain import plan_text
-
         return plan_text(self)
 
     def __repr__(self) -> str:
@@ -434,9 +418,7 @@ class Plan:
         )
 
     def _repr_html_(self) -> str:
-        from .html import plan_html
-
-        return plan_html(self)
+        return html("plan.html", self)
 
 
 UNIT_COLUMNS = (
@@ -473,30 +455,3 @@ def _round_ej(x: float) -> float | None:
     if np.isinf(x):
         return float("inf")
     return round(float(x), 4)
-
-
-def write_plan(plan: Plan, out_dir: str | Path) -> Path:
-    """Write ``assignment.csv``, ``moves.csv``, ``units.csv``, ``training.csv``, ``summary.json``.
-
-    For an infeasible or unknown plan only ``summary.json`` (with the
-    diagnosis) is written.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if plan.has_solution:
-        plan.assignment.to_csv(out / "assignment.csv", index=False)
-        plan.moves.to_csv(out / "moves.csv", index=False)
-        plan.units.to_csv(out / "units.csv", index=False)
-        plan.training.to_csv(out / "training.csv", index=False)
-    with open(out / "summary.json", "w", encoding="utf-8") as fh:
-        json.dump(plan.summary(), fh, indent=2, ensure_ascii=False, default=_json_default)
-        fh.write("\n")
-    return out
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

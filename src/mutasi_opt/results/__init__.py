@@ -1,0 +1,1 @@
+"""Frozen results: the plan, secondments, the state report, the frontier, history comparisons."""

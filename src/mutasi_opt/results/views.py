@@ -1,0 +1,28 @@
+"""How result objects reach the views written above them (see :mod:`mutasi_opt.domain.hooks`).
+
+``frame`` builds a DataFrame (provided by ``io.records``), ``html`` an HTML
+view (provided by ``html``); neither module is imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..domain.hooks import provided
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["frame", "html"]
+
+
+def frame(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """A DataFrame with exactly ``columns`` (in order) of ``records``."""
+    out: pd.DataFrame = provided("frame")(records, columns)
+    return out
+
+
+def html(view: str, obj: Any) -> str:
+    """The HTML view ``view`` (e.g. ``plan.html``) of ``obj``."""
+    return str(provided(view)(obj))
