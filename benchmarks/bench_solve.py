@@ -21,7 +21,7 @@ from typing import Any
 
 from mutasi_opt import synth
 from mutasi_opt.domain.problem import Problem
-from mutasi_opt.solve import _solve
+from mutasi_opt.planning.solve import _solve
 from mutasi_opt.solvers.cpsat import CpsatModel
 from mutasi_opt.solvers.highs import solve_proto
 

@@ -79,7 +79,7 @@ def unconstrained_moves(problem: Any) -> int:
 
 # ------------------------------------------------------------------- solvers
 def run_ours(problem: Any, time_limit: float, workers: int, **options: bool) -> dict[str, Any]:
-    from mutasi_opt.solve import _solve
+    from mutasi_opt.planning.solve import _solve
 
     trace: list[tuple[float, str, float, float]] = []
     starts: list[float] = []  # wall seconds at which each stage began (after its warm start)

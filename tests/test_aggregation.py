@@ -49,7 +49,7 @@ def test_aggregation_merges_interchangeable_employees() -> None:
 def test_decomposed_solve_equals_joint_solve(seed: int) -> None:
     # without a move budget, independent role pools may be solved one by one
     from mutasi_opt import PlanStatus, check_plan, metrics
-    from mutasi_opt.solve import _solve
+    from mutasi_opt.planning.solve import _solve
 
     problem = random_problem(900 + seed, 9, 4, roles=3, max_moves=None, bounds=seed % 2 == 0)
     joint = _solve(problem, workers=1, decompose=False)
@@ -68,7 +68,7 @@ def test_decomposition_is_exercised() -> None:
     # the instances above really split: 8 of the 20 have more than one staffed pool
     import numpy as np
 
-    from mutasi_opt.decompose import role_components
+    from mutasi_opt.planning.decompose import role_components
 
     split = 0
     for seed in range(20):

@@ -28,9 +28,9 @@ import pytest
 
 import mutasi_opt as mo
 from mutasi_opt import Plan, PlanStatus, Problem, metrics, synth
-from mutasi_opt.check import check_plan
+from mutasi_opt.planning.check import check_plan
+from mutasi_opt.planning.solve import fewest_moves
 from mutasi_opt.sample import load_sample_surges
-from mutasi_opt.solve import fewest_moves
 
 #: Seconds a time-limited call may take beyond its limit in these tests.  The
 #: overhead measured on a 2-core machine is a fraction of a second (README);
@@ -169,7 +169,9 @@ def test_a_budget_without_a_plan_is_tried_once_and_reported_once(
 ) -> None:
     """Were every budget's solve to find no plan, the adaptive frontier still ends,
     having tried each budget once (it used to propose the same budget forever)."""
-    solve_module = importlib.import_module("mutasi_opt.solve")  # (mo.solve is the function)
+    solve_module = importlib.import_module(
+        "mutasi_opt.planning.solve"
+    )  # (mo.solve is the function)
     real = solve_module._solve
     calls: list[int | None] = []
 

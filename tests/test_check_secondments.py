@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mutasi_opt import Demand, Employee, Policy, Problem, Surge, Unit
-from mutasi_opt.check import check_secondments
+from mutasi_opt.planning.check import check_secondments
 
 
 def _problem(**policy: object) -> Problem:

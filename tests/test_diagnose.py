@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mutasi_opt import Demand, Employee, PlanStatus, Policy, Problem, Unit, solve
-from mutasi_opt.diagnose import counting_checks, diagnose
+from mutasi_opt.planning.diagnose import counting_checks, diagnose
 
 
 def _problem(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mutasi_opt import Demand, Employee, InputError, Policy, Problem, Unit, metrics
-from mutasi_opt.history import evaluate_history, read_history
+from mutasi_opt.planning.history import evaluate_history, read_history
 
 
 def _problem() -> Problem:

@@ -13,7 +13,7 @@ import pytest
 
 from mutasi_opt import Problem, check_plan, metrics, synth, write_folder
 from mutasi_opt.cli import main
-from mutasi_opt.history import (
+from mutasi_opt.planning.history import (
     HistoryMove,
     compare_history,
     evaluate_history,
@@ -21,8 +21,8 @@ from mutasi_opt.history import (
     synthetic_history,
     write_history,
 )
+from mutasi_opt.planning.solve import fewest_moves
 from mutasi_opt.sample import load_sample, load_sample_history
-from mutasi_opt.solve import fewest_moves
 from problems import first_seed, random_problem
 
 CAPPED = ("shortfall", "imbalance", "balance")

@@ -27,8 +27,8 @@ from mutasi_opt import (
     solve,
     synth,
 )
-from mutasi_opt.history import evaluate_history
 from mutasi_opt.html import BAND_COLOURS, ROWS, Cell, table
+from mutasi_opt.planning.history import evaluate_history
 from mutasi_opt.results.plan import Plan
 from problems import first_seed, random_problem
 from surge_problems import random_surge_problem
@@ -488,7 +488,7 @@ def _frontier_problem() -> Problem:
 
 
 def test_frontier_view_rows_equal_the_curve() -> None:
-    from mutasi_opt.frontier import frontier
+    from mutasi_opt.planning.frontier import frontier
 
     curve = frontier(_frontier_problem(), workers=1, work_limit=10.0)
     assert curve.knee is not None and len(curve.points) >= 2
@@ -517,7 +517,7 @@ def test_frontier_view_rows_equal_the_curve() -> None:
 
 
 def test_frontier_view_of_an_infeasible_problem_shows_the_diagnosis() -> None:
-    from mutasi_opt.frontier import frontier
+    from mutasi_opt.planning.frontier import frontier
 
     curve = frontier(_infeasible_problem(), workers=1, work_limit=5.0)
     assert curve.infeasible is not None
@@ -530,7 +530,7 @@ def test_frontier_view_of_an_infeasible_problem_shows_the_diagnosis() -> None:
 
 
 def test_comparison_view_history_next_to_the_optimiser(tmp_path: Path) -> None:
-    from mutasi_opt.history import compare_history
+    from mutasi_opt.planning.history import compare_history
 
     path = tmp_path / "history.csv"
     # the history moves the locked teacher (a rule exception) where the work is

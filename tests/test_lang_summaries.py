@@ -12,8 +12,8 @@ import pytest
 
 from mutasi_opt import Employee, Policy, Problem, Unit, read_folder, synth, write_folder
 from mutasi_opt.cli import main
-from mutasi_opt.frontier import Frontier, frontier
-from mutasi_opt.history import (
+from mutasi_opt.planning.frontier import Frontier, frontier
+from mutasi_opt.planning.history import (
     HistoryComparison,
     HistoryMove,
     compare_history,

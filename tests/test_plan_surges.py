@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mutasi_opt import PlanStatus, metrics, solve
-from mutasi_opt.check import check_secondments
 from mutasi_opt.domain.limits import Budget
-from mutasi_opt.surge import SURGE_STAGES, plan_surges, write_surge_plan
+from mutasi_opt.planning.check import check_secondments
+from mutasi_opt.planning.surges import SURGE_STAGES, plan_surges, write_surge_plan
 from surge_problems import (
     brute_force_count,
     brute_force_surges,

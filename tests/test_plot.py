@@ -32,10 +32,10 @@ from mutasi_opt import (
     solve,
 )
 from mutasi_opt import plot as mplot
-from mutasi_opt.frontier import Frontier, frontier
-from mutasi_opt.history import HistoryMove, HistoryReport, evaluate_history
 from mutasi_opt.html import BAND_COLOURS
-from mutasi_opt.surge import SurgePlan
+from mutasi_opt.planning.frontier import Frontier, frontier
+from mutasi_opt.planning.history import HistoryMove, HistoryReport, evaluate_history
+from mutasi_opt.planning.surges import SurgePlan
 from problems import first_seed, random_problem
 from surge_problems import vaccination_shortfall
 

@@ -622,14 +622,14 @@ def test_a_crashed_solver_fails_its_job_and_shutdown_stops_running_solves() -> N
 def test_internal_errors_answer_500_and_log_no_message(
     service: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import mutasi_opt.analysis
+    import mutasi_opt.planning.state as state_module
 
     secret = "198703122010011004 Siti Aminah"
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(f"unexpected value {secret}")
 
-    monkeypatch.setattr(mutasi_opt.analysis, "current_state", broken)
+    monkeypatch.setattr(state_module, "current_state", broken)
     with caplog.at_level(logging.INFO), service.client() as c:
         r = c.post("/v1/validate", json=problem_to_json(small_problem()))
         assert r.status_code == 500

@@ -33,7 +33,7 @@ from mutasi_opt import (
 )
 from mutasi_opt.domain.limits import Budget
 from mutasi_opt.io import policy_toml, read_policy
-from mutasi_opt.solve import _solve
+from mutasi_opt.planning.solve import _solve
 from mutasi_opt.solvers.classes import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from mutasi_opt.solvers.disaggregate import disaggregate
@@ -231,7 +231,7 @@ def pooled(seed: int) -> Problem:
 
 
 def pools(problem: Problem) -> int:
-    from mutasi_opt.decompose import role_components
+    from mutasi_opt.planning.decompose import role_components
 
     return len([g for g in role_components(problem) if np.isin(problem.index.role, g).any()])
 
@@ -375,7 +375,7 @@ def test_greedy_never_breaks_the_training_hold(k: int) -> None:
 
 
 def test_true_training_is_reported_when_the_shortfall_hold_is_loose(ward: Problem) -> None:
-    from mutasi_opt.solve import _true_training
+    from mutasi_opt.planning.solve import _true_training
 
     problem = with_gap(ward, 2)
     classes = build_classes(problem)

@@ -5,14 +5,17 @@ from __future__ import annotations
 # the layers above the results register their views, tables and texts (domain.hooks)
 from . import html as _html  # noqa: F401  (HTML views)
 from . import metrics, synth
-from .analysis import StateReport, current_state
 from .batch import BatchError, scenarios, solve_many
-from .check import Violation, check_plan, check_secondments
 from .domain.errors import InputError, InputIssue
 from .domain.problem import Demand, Employee, Policy, Problem, Requirement, Surge, Unit
 from .domain.values import Golongan, Nip
-from .frontier import Frontier, FrontierPoint, frontier
-from .history import (
+from .io import read_folder, write_folder
+from .io import records as _records  # noqa: F401  (DataFrames)
+from .io.plans import write_plan
+from .io.surges import read_surges
+from .planning.check import Violation, check_plan, check_secondments
+from .planning.frontier import Frontier, FrontierPoint, frontier
+from .planning.history import (
     HistoryComparison,
     HistoryMove,
     HistoryReport,
@@ -22,16 +25,13 @@ from .history import (
     synthetic_history,
     write_history,
 )
-from .io import read_folder, write_folder
-from .io import records as _records  # noqa: F401  (DataFrames)
-from .io.plans import write_plan
-from .io.surges import read_surges
+from .planning.solve import solve
+from .planning.state import StateReport, current_state
+from .planning.surges import SurgePlan, plan_surges, write_surge_plan
 from .report import write_report
 from .results.plan import Plan, PlanStatus, StageResult
 from .sample import load_sample, load_sample_history
 from .schema import plan_to_json, problem_from_json, problem_to_json
-from .solve import solve
-from .surge import SurgePlan, plan_surges, write_surge_plan
 
 __version__ = "0.1.0"
 

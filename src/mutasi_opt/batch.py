@@ -137,7 +137,7 @@ def _run_task(task: _Task) -> BatchResult:
     The same function runs in local worker processes and on Dask workers.
     """
     from .io import read_folder
-    from .solve import solve
+    from .planning.solve import solve
 
     t0 = time.perf_counter()
     try:
@@ -278,7 +278,7 @@ def solve_many(
 def _tasks(
     problems: Iterable[ProblemSource], names: Sequence[str] | None, kwargs: dict[str, Any]
 ) -> list[_Task]:
-    from .solve import solve
+    from .planning.solve import solve
 
     accepted = set(inspect.signature(solve).parameters) - {"problem", *_NOT_PASSED}
     unknown = sorted(set(kwargs) - accepted)

@@ -29,12 +29,12 @@ from . import metrics
 from .domain.hooks import provide
 
 if TYPE_CHECKING:
-    from .analysis import StateReport
     from .domain.problem import Problem, Unit
-    from .frontier import Frontier
-    from .history import HistoryComparison, HistoryReport
+    from .planning.frontier import Frontier
+    from .planning.history import HistoryComparison, HistoryReport
+    from .planning.state import StateReport
+    from .planning.surges import SurgePlan, SurgeStage
     from .results.plan import Plan, StageResult
-    from .surge import SurgePlan, SurgeStage
 
 __all__ = [
     "BAND_COLOURS",
@@ -313,6 +313,7 @@ def _headline(before: metrics.Metrics, after: metrics.Metrics) -> str:
 
 
 # ------------------------------------------------------------------- problem
+@provide("problem.html")
 def problem_html(problem: Problem) -> str:
     """Size, policy highlights, current D / B / shortfall and the worst units by EJ.
 
@@ -479,6 +480,7 @@ def _band_changes(plan: Plan, after: IntArray) -> list[str]:
 
 
 # --------------------------------------------------------------------- state
+@provide("state.html")
 def state_html(report: StateReport) -> str:
     """Totals, D / B / shortfall, movability, band counts and the most over- and
     under-loaded units of a :class:`~mutasi_opt.analysis.StateReport`."""
@@ -569,6 +571,7 @@ def state_html(report: StateReport) -> str:
 
 
 # ------------------------------------------------------------------- surges
+@provide("surge.html")
 def surge_html(plan: SurgePlan) -> str:
     """Status, stages, coverage per surge, the people seconded and the
     diagnosis of any month left uncovered."""
@@ -635,6 +638,7 @@ def surge_html(plan: SurgePlan) -> str:
 
 
 # ------------------------------------------------------------------ history
+@provide("history.html")
 def history_html(report: HistoryReport) -> str:
     """Numbers before → after the replayed moves, rule exceptions and the rows
     that could not be replayed (with the reason)."""
@@ -690,6 +694,7 @@ def _history_rows(report: HistoryReport) -> list[str]:
 FRONTIER_ROWS = 30
 
 
+@provide("frontier.html")
 def frontier_html(frontier: Frontier) -> str:
     """The moves-versus-balance frontier: the suggestion, then one row per budget
     (the suggested one in bold) with D, B, their bounds and the share of the
@@ -747,6 +752,7 @@ def frontier_html(frontier: Frontier) -> str:
     return _view(title, parts, note=f"{len(frontier.points)} budgets")
 
 
+@provide("comparison.html")
 def comparison_html(comparison: HistoryComparison) -> str:
     """The history next to the optimiser with as many moves: the numbers after
     both, D and B reduced per move, the fewest moves that match the history,

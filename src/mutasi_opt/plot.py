@@ -34,7 +34,7 @@ from .results.plan import Plan
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from .surge import SurgePlan
+    from .planning.surges import SurgePlan
 
 __all__ = [
     "ALERT_COLOUR",

@@ -13,8 +13,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..analysis import current_state
 from ..domain.problem import Problem
+from ..planning.state import current_state
 from . import EXIT_OK, describe_limits, limits_of
 from .solve import add_solve_options, solve_and_report
 from .validate import add_state_options, print_state

@@ -96,7 +96,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt frontier``."""
-    from ..frontier import frontier
+    from ..planning.frontier import frontier
 
     time_limit, work_limit = limits_of(args)
     if args.points < 2:

@@ -100,7 +100,8 @@ def solve_and_report(
 ) -> tuple[Plan, int]:
     """Solve, write files (when ``out``) and the report (``--report``), print the summary;
     return the plan and exit code."""
-    from .. import solve, write_plan
+    from ..io.plans import write_plan
+    from ..planning.solve import solve
     from ..text.explain import plan_text
 
     if args.max_moves is not None:

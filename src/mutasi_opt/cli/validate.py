@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..analysis import StateReport, current_state
+from ..planning.state import StateReport, current_state
 from . import EXIT_OK
 
 __all__ = ["print_state", "register", "run"]

@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from .errors import InputError, InputIssue
+from .hooks import provided
 from .values import GolonganField, MonthField, NipField, month_index
 
 __all__ = [
@@ -1016,9 +1017,7 @@ class Problem(_Frozen):
         return repr(self)
 
     def _repr_html_(self) -> str:
-        from ..html import problem_html
-
-        return problem_html(self)
+        return str(provided("problem.html")(self))
 
     # -------------------------------------------------------------- frames io
     @classmethod
@@ -1031,21 +1030,19 @@ class Problem(_Frozen):
         policy: Policy | Mapping[str, Any] | None = None,
     ) -> Problem:
         """Build a problem from pandas DataFrames (columns as in the data folder)."""
-        from ..io.frames import problem_from_frames
-
-        return problem_from_frames(
+        made: Problem = provided("problem.from_frames")(
             employees=employees,
             units=units,
             demand=demand,
             requirements=requirements,
             policy=policy,
         )
+        return made
 
     def to_frames(self) -> dict[str, Any]:
         """The tables as DataFrames: ``employees``, ``units``, ``demand``, ``requirements``."""
-        from ..io.frames import problem_to_frames
-
-        return problem_to_frames(self)
+        frames: dict[str, Any] = provided("problem.to_frames")(self)
+        return frames
 
 
 def issues_from_validation(exc: ValidationError, default_file: str = "problem") -> list[InputIssue]:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..domain.errors import InputIssue
+from ..domain.hooks import provide
 from ..domain.problem import Policy, Problem
 from .parse import build_problem, parse_policy
 from .schema import TABLES
@@ -23,6 +24,7 @@ from .tables import Source, source_from_frame
 __all__ = ["problem_from_frames", "problem_to_frames"]
 
 
+@provide("problem.from_frames")
 def problem_from_frames(
     employees: Any,
     units: Any,
@@ -63,6 +65,7 @@ def _join(items: tuple[str, ...]) -> str:
     return ";".join(items)
 
 
+@provide("problem.to_frames")
 def problem_to_frames(problem: Problem) -> dict[str, pd.DataFrame]:
     """The tables of ``problem`` as DataFrames with canonical column names.
 

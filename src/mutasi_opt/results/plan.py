@@ -17,7 +17,7 @@ from .views import frame, html
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..diagnose import Conflict
+    from .findings import Conflict
 
 IntArray = npt.NDArray[np.int64]
 

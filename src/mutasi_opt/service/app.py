@@ -609,7 +609,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Check a problem (the JSON problem document, or a data folder's files); answer its
         current state (imbalance D, balance cost B, EJ and band per unit, competency
         shortfalls, who may be moved), or 422 with every issue."""
-        from ..analysis import current_state
+        from ..planning.state import current_state
 
         media = _media_type(request)
         if _is_json(media):

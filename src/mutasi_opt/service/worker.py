@@ -93,8 +93,8 @@ def _solve_and_write(
     send: _Send,
 ) -> tuple[str, list[str]]:
     from ..io.plans import write_plan
+    from ..planning.solve import solve
     from ..schema import plan_to_json
-    from ..solve import solve
 
     plan = solve(
         problem,

@@ -19,28 +19,18 @@ Indonesia (``lang="id"``).
 
 from __future__ import annotations
 
-import itertools
-import logging
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from . import metrics
-from .domain.limits import Budget, check_limits
-from .domain.problem import Problem
-from .results.plan import Plan, PlanStatus
-from .text.i18n import check_lang, label, number
-from .text.tables import format_table
+from ..domain.problem import Problem
+from ..results.plan import Plan
+from ..text.i18n import check_lang, label, number
+from ..text.tables import format_table
+from .views import frame, html
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FRONTIER_COLUMNS", "Frontier", "FrontierPoint", "frontier"]
-
-log = logging.getLogger("mutasi_opt")
 
 #: Columns of :attr:`Frontier.table` (and ``frontier.csv``).
 FRONTIER_COLUMNS = (
@@ -59,11 +49,10 @@ FRONTIER_COLUMNS = (
     "work",
 )
 
+
 #: Below this knee score the curve has no clear knee (see :meth:`Frontier.knee_score`).
 NO_KNEE = 0.05
 
-#: Points the adaptive frontier solves by default (budget 0 and the unconstrained optimum included).
-DEFAULT_POINTS = 9
 
 #: Columns of :meth:`Frontier.text`: (key, label key of the header, alignment).
 _TEXT_COLUMNS = (
@@ -77,8 +66,6 @@ _TEXT_COLUMNS = (
     ("preference", "frontier.col.preference", ">"),
     ("status", "frontier.col.status", "<"),
 )
-
-ProgressFn = Callable[[int, "FrontierPoint"], None]
 
 
 @dataclass(frozen=True)
@@ -282,9 +269,7 @@ class Frontier:
     @property
     def table(self) -> pd.DataFrame:
         """The curve as a DataFrame (one row per budget)."""
-        from .io.records import records_frame
-
-        return records_frame(self.records(), list(FRONTIER_COLUMNS))
+        return frame(self.records(), list(FRONTIER_COLUMNS))
 
     def summary(self) -> dict[str, Any]:
         """JSON-able: the points, the suggested budget and the cost of the curve."""
@@ -310,9 +295,7 @@ class Frontier:
         )
 
     def _repr_html_(self) -> str:
-        from .html import frontier_html
-
-        return frontier_html(self)
+        return html("frontier.html", self)
 
     def text(self, lang: str = "en") -> str:
         """The curve as printed (one row per budget, the knee marked) and the
@@ -356,215 +339,3 @@ class Frontier:
 
     def __str__(self) -> str:
         return self.text("en")
-
-
-def frontier(
-    problem: Problem,
-    budgets: Iterable[int] | None = None,
-    *,
-    points: int = DEFAULT_POINTS,
-    time_limit: float | None = None,
-    work_limit: float | None = None,
-    seed: int = 0,
-    workers: int | None = None,
-    progress: ProgressFn | None = None,
-    warm_start: bool = True,
-) -> Frontier:
-    """The optimal shortfall, ``D``, ``B`` and preference cost for a range of move budgets.
-
-    Parameters
-    ----------
-    problem
-        The problem; its own ``policy.max_moves`` is replaced by each budget.
-    budgets
-        Move budgets to solve.  ``None`` (default) chooses them adaptively:
-        0, the moves ``M`` of the unconstrained optimum, then repeatedly the
-        middle of the gap between neighbouring budgets where the curve bends
-        most (the largest drop of ``D`` times width, in shares of the whole
-        curve), until ``points`` budgets are solved, every gap is closed or the
-        limits are used up.  A budget is solved once: one that yields no plan
-        is reported (logged) once and its gap is not tried again.
-    points
-        Number of budgets of the adaptive curve (at least 2).
-    time_limit, work_limit
-        Seconds and work units (see :func:`mutasi_opt.solve`) for the whole
-        curve, shared out evenly among the solves still to come (``None``:
-        every point solved to proof, as :func:`solve` does).  Every point has
-        a plan (at the least its smaller neighbour's, which meets the larger
-        budget), and the call returns within its time limit plus a small
-        overhead.
-    seed, workers
-        As for :func:`solve`.
-    progress
-        Optional callback ``(budget, point)`` after each solved budget.
-    warm_start
-        Start each budget from its smaller neighbour's plan (switch off only
-        to measure what the warm starts buy; the optimum does not depend on it).
-    """
-    from .solve import _solve, _start_assignment
-
-    if points < 2:
-        raise ValueError(f"points must be at least 2 (budget 0 and the optimum), got {points}")
-    check_limits(time_limit, work_limit)
-    explicit = None if budgets is None else sorted({int(b) for b in budgets})
-    if explicit is not None and any(b < 0 for b in explicit):
-        raise ValueError("move budgets must be non-negative whole numbers")
-    if explicit == []:
-        raise ValueError("budgets is empty; give at least one move budget, or None")
-    t0 = time.perf_counter()
-    whole = Budget(time_limit, work_limit)
-    solved: dict[int, FrontierPoint] = {}
-    tried: set[int] = set()
-    planned = points if explicit is None else len(explicit) + 1
-
-    def at(budget: int | None) -> Plan:
-        """The optimum under ``budget`` (None: no budget), started from the
-        plan of the largest smaller budget solved so far."""
-        below = [b for b in solved if budget is None or b < budget]
-        start = solved[max(below)].plan if below and warm_start else None
-        sub = problem.replace(policy=problem.policy.replace(max_moves=budget))
-        if budget is not None:
-            tried.add(budget)
-        return _solve(
-            sub,
-            budget=whole.share(1.0 / max(1, planned - len(solved))),
-            seed=seed,
-            workers=workers,
-            starts=[] if start is None else [_start_assignment(sub, start)],
-        )
-
-    def add(budget: int, plan: Plan) -> None:
-        point = FrontierPoint.from_plan(budget, plan)
-        solved[budget] = point
-        log.info(
-            "frontier: budget %d → %d moves, D %.1f h (%s, %.1fs)",
-            budget,
-            point.moves,
-            point.imbalance_hours,
-            point.status,
-            point.seconds,
-        )
-        if progress is not None:
-            progress(budget, point)
-
-    def result(ordered: tuple[FrontierPoint, ...], infeasible: Plan | None = None) -> Frontier:
-        reason = whole.stopped_by
-        return Frontier(
-            problem=problem,
-            points=ordered,
-            knee=_knee(ordered) if ordered else None,
-            seconds=time.perf_counter() - t0,
-            one_solve_seconds=one_solve,
-            infeasible=infeasible,
-            time_limit=time_limit,
-            work_limit=work_limit,
-            work_used=whole.used,
-            stopped_by=None if reason is None else reason.value,
-        )
-
-    # the right end first: it fixes M and the reduction achievable
-    top = at(None if explicit is None else max(explicit))
-    one_solve = top.solve_seconds
-    if not top.has_solution:
-        if top.status is not PlanStatus.INFEASIBLE:
-            log.warning("frontier: no plan without a move budget (%s)", top.status.value)
-        return result((), infeasible=top)
-    m = top.after.moves if top.after is not None else 0
-    first = at(0)
-    if first.has_solution:
-        add(0, first)
-    else:
-        log.warning("frontier: no plan under budget 0 (%s)", first.status.value)
-    add(m if explicit is None else max(explicit), top)
-    if explicit is not None:
-        for b in explicit:
-            if b not in solved:
-                _solve_into(b, at, add)
-    else:
-        while len(solved) < points and not whole.exhausted():
-            nxt = _next_budget(solved, tried)
-            if nxt is None:
-                break
-            _solve_into(nxt, at, add)
-    return result(_envelope(tuple(solved[b] for b in sorted(solved))))
-
-
-def _lexicographic(point: FrontierPoint) -> tuple[int, ...]:
-    """The point's stage values up to ``B`` (the order the stages are minimised in)."""
-    after = point.plan.after
-    assert after is not None
-    names = metrics.stage_names(point.plan.problem.policy)
-    return tuple(after.value(s) for s in names[: names.index("balance") + 1])
-
-
-def _envelope(points: tuple[FrontierPoint, ...]) -> tuple[FrontierPoint, ...]:
-    """A smaller budget's plan is feasible under every larger budget: where a solve
-    cut short by its time limit ended lexicographically worse than a smaller
-    budget's plan, report that plan instead (status feasible, the larger budget's
-    own bounds), so that the curve never rises."""
-    out: list[FrontierPoint] = []
-    best: FrontierPoint | None = None
-    for p in points:
-        if best is not None and _lexicographic(best) < _lexicographic(p):
-            p = replace(
-                FrontierPoint.from_plan(p.budget, best.plan),
-                status="feasible",
-                imbalance_bound_hours=p.imbalance_bound_hours,
-                balance_bound=p.balance_bound,
-                seconds=p.seconds,
-            )
-        if best is None or _lexicographic(p) < _lexicographic(best):
-            best = p
-        out.append(p)
-    return tuple(out)
-
-
-def _solve_into(budget: int, at: Callable[[int], Plan], add: Callable[[int, Plan], None]) -> None:
-    plan = at(budget)
-    if plan.has_solution:
-        add(budget, plan)
-    else:
-        log.warning("frontier: no plan under budget %d (%s)", budget, plan.status.value)
-
-
-def _next_budget(solved: dict[int, FrontierPoint], tried: set[int]) -> int | None:
-    """The middle of the widest-and-steepest gap between solved budgets whose
-    middle has not been tried yet (a budget that gave no plan is not tried
-    again, so every call proposes a new budget or None)."""
-    budgets = sorted(solved)
-    lo_d = min(p.imbalance_hours for p in solved.values())
-    hi_d = max(p.imbalance_hours for p in solved.values())
-    span_d = max(hi_d - lo_d, 1e-9)
-    span_k = max(budgets[-1] - budgets[0], 1)
-    best: tuple[float, int] | None = None
-    for a, b in itertools.pairwise(budgets):
-        if b - a < 2 or (a + b) // 2 in tried:
-            continue
-        drop = (solved[a].imbalance_hours - solved[b].imbalance_hours) / span_d
-        score = ((b - a) / span_k) * max(drop, 0.0) + 1e-6 * (b - a) / span_k
-        if best is None or score > best[0]:
-            best = (score, (a + b) // 2)
-    return None if best is None else best[1]
-
-
-def _knee(points: tuple[FrontierPoint, ...]) -> FrontierPoint | None:
-    """Among the points that reach the optimum's shortfall, the one furthest
-    above the chord from the first of them to the unconstrained optimum (both
-    axes scaled to 0..1); the fewest moves on ties."""
-    if not points:
-        return None
-    top = points[-1]
-    covered = [p for p in points if p.shortfall <= top.shortfall]
-    base = covered[0]
-    d_span = base.imbalance_hours - top.imbalance_hours
-    m_span = top.moves - base.moves
-    if d_span <= 0 or m_span <= 0:
-        return base
-    best, best_score = base, -np.inf
-    for p in covered:
-        score = (base.imbalance_hours - p.imbalance_hours) / d_span - (
-            p.moves - base.moves
-        ) / m_span
-        if score > best_score + 1e-9:
-            best, best_score = p, score
-    return best

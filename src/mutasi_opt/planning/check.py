@@ -10,30 +10,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .domain.problem import Problem
+from ..domain.problem import Problem
+from ..results.findings import Violation
 
 __all__ = ["Violation", "check_plan", "check_secondments"]
-
-
-@dataclass(frozen=True)
-class Violation:
-    """A broken rule.  ``kind`` is one of: ``unknown_employee``, ``duplicate_employee``,
-    ``missing_employee``, ``unknown_unit``, ``locked``, ``pppk``, ``tenure``,
-    ``refused_unit``, ``no_demand``, ``min_staff``, ``max_staff``, ``max_moves``."""
-
-    kind: str
-    message: str
-    nip: str | None = None
-    unit: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able form."""
-        return {"kind": self.kind, "nip": self.nip, "unit": self.unit, "message": self.message}
 
 
 #: What :func:`check_plan` accepts, quoted by its error messages.
@@ -82,7 +66,7 @@ def _frame_pairs(frame: Any) -> list[tuple[str, str]]:
 
 def _pairs(problem: Problem, assignment: Any) -> list[tuple[str, str]]:
     """(nip, unit id) pairs from the accepted assignment forms (see ``_ACCEPTED``)."""
-    from .results.plan import Plan
+    from ..results.plan import Plan
 
     if isinstance(assignment, Plan):
         if assignment.assignment_array is None:
@@ -284,7 +268,7 @@ def check_secondments(
     """
     import math
 
-    from .domain.values import month_index
+    from ..domain.values import month_index
 
     pol = problem.policy
     employees = {str(e.nip): e for e in problem.employees}

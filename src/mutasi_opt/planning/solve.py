@@ -6,22 +6,23 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from . import metrics
+from .. import metrics
+from ..domain.limits import Budget, OutOfTime, check_limits
+from ..domain.problem import Problem
+from ..results.history import Reach
+from ..results.plan import Plan, PlanStatus, StageResult
+from ..solvers.classes import Classes, build_classes
+from ..solvers.cpsat import CpsatModel, StageOutcome, StageStatus
+from ..solvers.disaggregate import aggregate, disaggregate, optimal_preferences
+from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
 from .decompose import role_components, subproblem
-from .domain.limits import Budget, OutOfTime, check_limits
-from .domain.problem import Problem
-from .results.plan import Plan, PlanStatus, StageResult
-from .solvers.classes import Classes, build_classes
-from .solvers.cpsat import CpsatModel, StageOutcome, StageStatus
-from .solvers.disaggregate import aggregate, disaggregate, optimal_preferences
-from .solvers.greedy import greedy_improve, greedy_preferences
 
 IntArray = npt.NDArray[np.int64]
 
@@ -392,25 +393,6 @@ def _fallback(
     names = metrics.stage_names(problem.policy)
     log_.info("the limits ran out before the first stage; kept the starting plan")
     return finish(known, [StageResult(n, "unknown", m.value(n), 0, 0.0) for n in names], 0.0)
-
-
-@dataclass(frozen=True)
-class Reach:
-    """The fewest moves with which a plan meeting the rules reaches given values.
-
-    ``assignment`` is None when no such plan exists (``status`` infeasible) or
-    none was found within the limits (``unknown``); ``bound`` is a valid lower
-    bound on the number of moves.  ``work_used`` and ``stopped_by`` are as for
-    :class:`~mutasi_opt.results.plan.Plan`.
-    """
-
-    status: str
-    moves: int | None
-    bound: int
-    seconds: float
-    assignment: IntArray | None
-    work_used: float = 0.0
-    stopped_by: str | None = None
 
 
 def fewest_moves(

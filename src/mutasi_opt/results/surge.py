@@ -9,32 +9,27 @@ respects preferences — see ``docs/model.md``.
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from . import metrics
-from .domain.limits import Budget, check_limits
-from .domain.problem import Problem, Surge
-from .domain.values import month_label
-from .metrics import Secondments
-from .results.plan import Plan, PlanStatus
+from .. import metrics
+from ..domain.problem import Problem, Surge
+from ..domain.values import month_label
+from ..metrics import Secondments
+from ..results.plan import PlanStatus
+from .views import frame, html
 
 if TYPE_CHECKING:
     import pandas as pd
 
-IntArray = npt.NDArray[np.int64]
-
-__all__ = ["SURGE_STAGES", "SurgePlan", "SurgeStage", "plan_surges", "write_surge_plan"]
 
 #: The lexicographic stages of secondment planning, in order.
 SURGE_STAGES = ("uncovered", "balance", "people", "months", "preference")
+
 
 #: display unit and divisor of each stage's exact integer
 _UNITS = {
@@ -45,11 +40,8 @@ _UNITS = {
     "months": ("months", 1),
     "preference": ("points", 1),
 }
-#: share of the budget left (work under a work limit, else seconds) for each stage
-_STAGE_SHARE = {"uncovered": 0.25, "balance": 0.45, "people": 0.4, "months": 0.5, "preference": 1.0}
-#: share of a limited call's budget for the greedy first plan
-_GREEDY_SHARE = 0.3
-_AUXILIARY = ("uncovered", "balance")
+
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -242,11 +234,9 @@ class SurgePlan:
         self, key: str, records: list[dict[str, Any]], columns: Sequence[str]
     ) -> pd.DataFrame:
         if key not in self._cache:
-            from .io.records import records_frame
-
-            self._cache[key] = records_frame(records, columns)
-        frame: pd.DataFrame = self._cache[key]
-        return frame
+            self._cache[key] = frame(records, columns)
+        table: pd.DataFrame = self._cache[key]
+        return table
 
     def diagnosis(self) -> list[str]:
         """Why each surge month left uncovered is uncovered, in plain words.
@@ -353,9 +343,7 @@ class SurgePlan:
         )
 
     def _repr_html_(self) -> str:
-        from .html import surge_html
-
-        return surge_html(self)
+        return html("surge.html", self)
 
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` content."""
@@ -389,7 +377,11 @@ _SECONDMENT_COLUMNS = (
     "end",
     "reason",
 )
+
+
 _COVERAGE_COLUMNS = ("surge", "month", "needed_fte", "covered_fte", "uncovered_fte")
+
+
 _DONOR_COLUMNS = (
     "unit",
     "role",
@@ -399,133 +391,3 @@ _DONOR_COLUMNS = (
     "ej_before",
     "ej_after",
 )
-
-
-def plan_surges(
-    problem: Problem,
-    surges: Sequence[Surge],
-    base: Plan | Any = None,
-    *,
-    time_limit: float | None = None,
-    work_limit: float | None = None,
-    seed: int = 0,
-    workers: int | None = None,
-) -> SurgePlan:
-    """Plan secondments for ``surges`` on the current state or on top of ``base``.
-
-    Parameters
-    ----------
-    problem
-        The validated problem (staff, units, demand, policy).
-    surges
-        The surges (see :func:`mutasi_opt.io.surges.read_surges`).
-    base
-        A permanent plan (or an assignment, as :func:`metrics.as_assignment`
-        accepts) giving where everyone works outside their secondment
-        (employees it moves have 0 months in their new unit); default the
-        current state.
-    time_limit, work_limit, seed, workers
-        As for :func:`mutasi_opt.solve`.  Nobody seconded always meets the
-        rules, so there is always a plan: at the least the greedy one.
-    """
-    from .solve import _default_workers
-    from .solvers.cpsat import StageStatus
-    from .solvers.cpsat.surge import SurgeModel
-
-    check_limits(time_limit, work_limit)
-    budget = Budget(time_limit, work_limit)
-    t0 = time.perf_counter()
-    if isinstance(base, Plan):
-        if base.problem is not problem and base.problem != problem:
-            raise ValueError("base is a plan for a different problem")
-        if base.assignment_array is None:
-            raise ValueError(f"base plan has no assignment (status {base.status.value})")
-        where = base.assignment_array
-    elif base is not None:
-        where = metrics.as_assignment(problem, base)
-    else:
-        where = problem.index.home
-    n_workers = workers if workers is not None else _default_workers()
-    surges = tuple(surges)
-    model = SurgeModel(problem, surges, where)
-    # a first plan: surplus units lend first
-    first = model.greedy_counts(budget.share(_GREEDY_SHARE) if budget.limited else None)
-    first_ok = model.complete(first, budget)
-    stages: list[SurgeStage] = []
-    counts: IntArray | None = first if first_ok else None
-    status = PlanStatus.OPTIMAL
-    for name in SURGE_STAGES:
-        gap = problem.policy.balance_gap if name == "balance" else 0.0
-        out = model.solve_stage(
-            name,
-            budget=budget.share(_STAGE_SHARE[name]),
-            seed=seed,
-            workers=n_workers,
-            relative_gap=gap,
-        )
-        if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN) or out.value is None:
-            # no plan of the search's own and no complete hint (nobody seconded
-            # always meets the rules: only a limit gets here)
-            status = PlanStatus.FEASIBLE
-            break
-        assert out.decisions is not None and out.bound is not None
-        counts = out.decisions["x"]
-        value, bound = out.value, out.bound
-        if name in _AUXILIARY and out.status is not StageStatus.OPTIMAL:
-            # unproven: auxiliary variables may be loose; hold the true value
-            draft = SurgePlan(problem, surges, where, status, model.secondments(counts), (), 0.0)
-            value = min(value, draft.stage_values()[SURGE_STAGES.index(name)])
-            bound = min(bound, value)
-        stage_status = "optimal" if value == bound else "feasible"
-        if name == "balance" and stage_status == "feasible" and out.status is StageStatus.OPTIMAL:
-            stage_status = "within_gap"
-        stages.append(SurgeStage(name, stage_status, value, bound, out.seconds))
-        if stage_status == "feasible":
-            status = PlanStatus.FEASIBLE
-        model.hold(name, value)
-    secondments = model.secondments(counts) if counts is not None else Secondments.empty()
-    plan = SurgePlan(
-        problem,
-        surges,
-        where,
-        status,
-        secondments,
-        tuple(stages),
-        time.perf_counter() - t0,
-        seed=seed,
-        workers=n_workers,
-        time_limit=budget.time_limit,
-        work_limit=budget.work_limit,
-        work_used=budget.used,
-        stopped_by=None if budget.stopped_by is None else budget.stopped_by.value,
-    )
-    true = plan.stage_values()
-    if len(stages) < len(SURGE_STAGES):
-        # stages that did not run: the kept plan's true value, the trivial bound 0
-        stages += [
-            SurgeStage(n, "unknown", true[i], 0, 0.0)
-            for i, n in enumerate(SURGE_STAGES)
-            if i >= len(stages)
-        ]
-        plan = replace(plan, stages=tuple(stages), status=PlanStatus.FEASIBLE)
-    if tuple(s.value for s in plan.stages) != true:
-        # values and secondments disagree only if a stage was cut short: report the truth
-        fixed = tuple(
-            replace(s, value=true[i], bound=min(s.bound, true[i]))
-            for i, s in enumerate(plan.stages)
-        )
-        plan = replace(plan, stages=fixed, status=PlanStatus.FEASIBLE)
-    return plan
-
-
-def write_surge_plan(plan: SurgePlan, out_dir: str | Path) -> Path:
-    """Write ``secondments.csv``, ``coverage.csv``, ``donors.csv`` and ``summary.json``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    plan.secondments.to_csv(out / "secondments.csv", index=False)
-    plan.coverage.to_csv(out / "coverage.csv", index=False)
-    plan.donors.to_csv(out / "donors.csv", index=False)
-    with open(out / "summary.json", "w", encoding="utf-8") as fh:
-        json.dump(plan.summary(), fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
-    return out

@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from . import metrics
-from .domain.problem import Problem
+from .. import metrics
+from ..domain.problem import Problem
 
 __all__ = ["role_components", "subproblem"]
 

@@ -6,40 +6,14 @@ conflicting set of rule groups is found with CP-SAT assumptions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 
-from . import metrics
-from .domain.limits import Budget
-from .domain.problem import Problem
+from .. import metrics
+from ..domain.limits import Budget
+from ..domain.problem import Problem
+from ..results.findings import Conflict
 
 __all__ = ["Conflict", "diagnose"]
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """One reason the hard rules cannot all hold.
-
-    ``kind`` names the check (``min_staff_unreachable``, ``max_staff_immovable``,
-    ``min_staff_total``, ``max_staff_total``, ``move_budget``, ``rule_conflict``);
-    ``units`` the unit ids involved; ``numbers`` the figures quoted.
-    """
-
-    kind: str
-    message: str
-    units: tuple[str, ...] = ()
-    numbers: tuple[tuple[str, int], ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able form."""
-        return {
-            "kind": self.kind,
-            "message": self.message,
-            "units": list(self.units),
-            "numbers": dict(self.numbers),
-        }
 
 
 def _label(problem: Problem, u: int) -> str:
@@ -148,7 +122,7 @@ def diagnose(problem: Problem, *, seconds: float | None = None) -> list[Conflict
     found = counting_checks(problem)
     if found:
         return found
-    from .solvers.cpsat.core import conflict_core
+    from ..solvers.cpsat.core import conflict_core
 
     limit = None if seconds is None else max(DIAGNOSE_GRACE_SECONDS, seconds)
     core = conflict_core(problem, budget=Budget(limit, DIAGNOSE_WORK))

@@ -1,0 +1,178 @@
+"""Current-state analysis: how balanced is the staffing before any transfer?
+
+:func:`current_state` summarises a :class:`~mutasi_opt.domain.problem.Problem` as it
+stands — totals, the imbalance ``D`` and balance cost ``B``, EJ and band per
+unit and role, the most over- and under-loaded units, competency shortfalls
+and who may be moved.  Every number comes from :mod:`mutasi_opt.metrics`.
+
+The report holds plain Python values (lists of dicts for the tables), so it
+can be printed (:meth:`StateReport.summary`), dumped as JSON
+(:meth:`StateReport.to_dict`) or turned into DataFrames by the caller
+(``pandas.DataFrame(report.unit_roles)``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+import numpy as np
+
+from .. import metrics
+from ..domain.problem import Problem
+from ..results.state import IMMOVABLE_REASONS, Row, StateReport, ej_value
+
+__all__ = ["IMMOVABLE_REASONS", "StateReport", "current_state"]
+
+log = logging.getLogger(__name__)
+
+
+# ------------------------------------------------------------------ analysis
+def current_state(problem: Problem, top: int = 10) -> StateReport:
+    """Analyse the current staffing of ``problem`` (before any transfer).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    top
+        How many units to list as most over- and under-loaded.
+
+    Returns
+    -------
+    StateReport
+        Totals, ``D``, ``B``, per-(unit, role) and per-unit tables, the most
+        over- and under-loaded units, shortfalls and movability counts.
+    """
+    idx = problem.index
+    pol = problem.policy
+    home = idx.home
+    eff = float(pol.effective_hours)
+    names = [u.name for u in problem.units]
+
+    m = metrics.evaluate(problem)
+    cap_e = metrics.capacity_hours(problem)
+    work = metrics.workload_hours(problem)
+
+    # per (unit, role)
+    t = metrics.unit_role_table(problem, home)
+    unit_roles = tuple(
+        {
+            "unit": idx.unit_ids[u],
+            "unit_name": names[u],
+            "role": idx.roles[r],
+            "headcount": hc,
+            "workload_hours": w,
+            "capacity_hours": c,
+            "fair_share_hours": f,
+            "deviation_hours": d,
+            "ej": ej_value(e),
+            "band": b,
+        }
+        for u, r, hc, w, c, f, d, e, b in zip(
+            t["unit"].tolist(),
+            t["role"].tolist(),
+            t["headcount"].tolist(),
+            t["workload_hours"].tolist(),
+            t["capacity_hours"].tolist(),
+            t["fair_share_hours"].tolist(),
+            t["deviation_hours"].tolist(),
+            t["ej"].tolist(),
+            list(t["band"]),
+            strict=True,
+        )
+    )
+    band_counts = Counter(str(b) for b in t["band"] if b)
+
+    # per unit
+    ut = metrics.unit_table(problem, home)
+    units = tuple(
+        {
+            "unit": idx.unit_ids[u],
+            "unit_name": names[u],
+            "headcount": hc,
+            "workload_hours": w,
+            "capacity_hours": c,
+            "fair_share_hours": f,
+            "ej": ej_value(e),
+            "band": b,
+        }
+        for u, hc, w, c, f, e, b in zip(
+            ut["unit"].tolist(),
+            ut["headcount"].tolist(),
+            ut["workload_hours"].tolist(),
+            ut["capacity_hours"].tolist(),
+            ut["fair_share_hours"].tolist(),
+            ut["ej"].tolist(),
+            list(ut["band"]),
+            strict=True,
+        )
+    )
+    ej_u = np.asarray(ut["ej"], dtype=np.float64)
+    over = np.flatnonzero(ej_u > 1.0)
+    over = over[np.lexsort((over, -ej_u[over]))][:top]
+    under = np.flatnonzero(ej_u < 1.0)
+    under = under[np.lexsort((under, ej_u[under]))][:top]
+
+    # requirements
+    have = metrics.qualified_count(problem, home)
+    short = metrics.requirement_shortfall(problem, home)
+    shortfalls: tuple[Row, ...] = tuple(
+        {
+            "unit": q.unit,
+            "unit_name": problem.unit(q.unit).name,
+            "competency": q.competency,
+            "min_level": q.min_level,
+            "needed": q.min_staff,
+            "have": int(h),
+            "short": int(s),
+        }
+        for q, h, s in zip(problem.requirements, have.tolist(), short.tolist(), strict=True)
+        if s > 0
+    )
+    shortfalls = tuple(sorted(shortfalls, key=lambda r: (-r["short"], r["unit"], r["competency"])))
+
+    # movability
+    reasons = Counter(metrics.immovable_reason(problem))
+    n_movable = int(metrics.movable(problem).sum())
+    n_overdue = int((idx.months > pol.overdue_months).sum())
+
+    n_pppk = int(idx.pppk.sum())
+    report = StateReport(
+        n_employees=idx.n_employees,
+        n_pns=idx.n_employees - n_pppk,
+        n_pppk=n_pppk,
+        n_units=idx.n_units,
+        n_roles=idx.n_roles,
+        effective_hours=eff,
+        capacity_hours=int(cap_e.sum()),
+        capacity_fte=round(float(idx.fte.sum()), 2),
+        workload_hours=int(work.sum()),
+        workload_fte=round(int(work.sum()) / eff, 2),
+        imbalance_centi=m.imbalance_centi,
+        imbalance_hours=m.imbalance_hours,
+        imbalance_fte=metrics.imbalance_fte(problem, home),
+        balance_cost_scaled=m.balance_cost_scaled,
+        balance_cost=m.balance_cost,
+        shortfall=m.shortfall,
+        n_requirements=len(problem.requirements),
+        unit_roles=unit_roles,
+        units=units,
+        overloaded=tuple(units[u] for u in over.tolist()),
+        underloaded=tuple(units[u] for u in under.tolist()),
+        shortfalls=shortfalls,
+        band_counts={b: band_counts.get(b, 0) for b in metrics.BANDS},
+        n_movable=n_movable,
+        immovable={k: reasons.get(k, 0) for k in IMMOVABLE_REASONS},
+        n_overdue=n_overdue,
+        policy=pol.model_dump(mode="json"),
+    )
+    log.info(
+        "current state: %d employees, %d units, D=%.2f h, B=%.2f, shortfall %d",
+        report.n_employees,
+        report.n_units,
+        report.imbalance_hours,
+        report.balance_cost,
+        report.shortfall,
+    )
+    return report
