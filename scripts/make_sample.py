@@ -17,8 +17,9 @@ from pathlib import Path
 
 from mutasi_opt import analysis, synth
 from mutasi_opt.io import read_folder, write_folder
+from mutasi_opt.io.history import read_history, write_history
 from mutasi_opt.io.surges import read_surges
-from mutasi_opt.planning.history import read_history, synthetic_history, write_history
+from mutasi_opt.planning.history import synthetic_history
 from mutasi_opt.sample import SAMPLE_MAX_MOVES, SAMPLE_N_EMPLOYEES, SAMPLE_SEED
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "mutasi_opt" / "data" / "sample"

@@ -24,7 +24,8 @@ import numpy as np
 import pytest
 
 from mutasi_opt import Demand, Employee, Problem, Requirement, Unit, metrics
-from mutasi_opt.planning.state import StateReport, current_state
+from mutasi_opt.planning.state import current_state
+from mutasi_opt.results.state import StateReport
 from mutasi_opt.text.tables import format_table
 
 

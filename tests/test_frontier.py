@@ -13,7 +13,8 @@ import pytest
 
 from mutasi_opt import Employee, Policy, Problem, Unit, check_plan, synth, write_folder
 from mutasi_opt.cli import main
-from mutasi_opt.planning.frontier import FRONTIER_COLUMNS, Frontier, frontier
+from mutasi_opt.planning.frontier import frontier
+from mutasi_opt.results.frontier import FRONTIER_COLUMNS, Frontier
 from problems import brute_force, first_seed, random_problem
 
 
@@ -169,7 +170,8 @@ def test_a_worse_plan_at_a_larger_budget_is_replaced_by_the_smaller_budgets() ->
     """A smaller budget's plan is feasible under a larger one, so a time-limited
     solve that ends worse never shows on the curve."""
     from mutasi_opt import solve
-    from mutasi_opt.planning.frontier import FrontierPoint, _envelope
+    from mutasi_opt.planning.frontier import _envelope
+    from mutasi_opt.results.frontier import FrontierPoint
 
     problem = random_problem(first_seed(_interesting, 31), 7, 3, max_moves=None)
     nobody = solve(_budget(problem, 0), workers=1)

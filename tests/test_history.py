@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from mutasi_opt import Demand, Employee, InputError, Policy, Problem, Unit, metrics
-from mutasi_opt.planning.history import evaluate_history, read_history
+from mutasi_opt.io.history import read_history
+from mutasi_opt.planning.history import evaluate_history
 
 
 def _problem() -> Problem:

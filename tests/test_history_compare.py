@@ -13,15 +13,10 @@ import pytest
 
 from mutasi_opt import Problem, check_plan, metrics, synth, write_folder
 from mutasi_opt.cli import main
-from mutasi_opt.planning.history import (
-    HistoryMove,
-    compare_history,
-    evaluate_history,
-    read_history,
-    synthetic_history,
-    write_history,
-)
+from mutasi_opt.io.history import read_history, write_history
+from mutasi_opt.planning.history import compare_history, evaluate_history, synthetic_history
 from mutasi_opt.planning.solve import fewest_moves
+from mutasi_opt.results.history import HistoryMove
 from mutasi_opt.sample import load_sample, load_sample_history
 from problems import first_seed, random_problem
 

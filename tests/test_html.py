@@ -27,9 +27,9 @@ from mutasi_opt import (
     solve,
     synth,
 )
-from mutasi_opt.html import BAND_COLOURS, ROWS, Cell, table
 from mutasi_opt.planning.history import evaluate_history
 from mutasi_opt.results.plan import Plan
+from mutasi_opt.views.html import BAND_COLOURS, ROWS, Cell, table
 from problems import first_seed, random_problem
 from surge_problems import random_surge_problem
 

@@ -40,8 +40,8 @@ from mutasi_opt.io import (
     read_policy,
     read_table,
 )
+from mutasi_opt.io.columns import TABLES, normalise_header
 from mutasi_opt.io.parse import _FAIL, _FAST, fast_parser, load_table, probe
-from mutasi_opt.io.schema import TABLES, normalise_header
 from mutasi_opt.io.tables import source_from_frame
 
 EMPLOYEES = (

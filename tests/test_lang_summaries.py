@@ -12,16 +12,11 @@ import pytest
 
 from mutasi_opt import Employee, Policy, Problem, Unit, read_folder, synth, write_folder
 from mutasi_opt.cli import main
-from mutasi_opt.planning.frontier import Frontier, frontier
-from mutasi_opt.planning.history import (
-    HistoryComparison,
-    HistoryMove,
-    compare_history,
-    evaluate_history,
-    read_history,
-    synthetic_history,
-    write_history,
-)
+from mutasi_opt.io.history import read_history, write_history
+from mutasi_opt.planning.frontier import frontier
+from mutasi_opt.planning.history import compare_history, evaluate_history, synthetic_history
+from mutasi_opt.results.frontier import Frontier
+from mutasi_opt.results.history import HistoryComparison, HistoryMove
 from mutasi_opt.text.i18n import label, number
 
 _NUMBER = re.compile(r"\d[\d.,]*\d|\d")

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from mutasi_opt import PlanStatus, metrics, solve
 from mutasi_opt.domain.limits import Budget
+from mutasi_opt.io.plans import write_surge_plan
 from mutasi_opt.planning.check import check_secondments
-from mutasi_opt.planning.surges import SURGE_STAGES, plan_surges, write_surge_plan
+from mutasi_opt.planning.surges import plan_surges
+from mutasi_opt.results.surge import SURGE_STAGES
 from surge_problems import (
     brute_force_count,
     brute_force_surges,

@@ -32,10 +32,12 @@ from mutasi_opt import (
     solve,
 )
 from mutasi_opt import plot as mplot
-from mutasi_opt.html import BAND_COLOURS
-from mutasi_opt.planning.frontier import Frontier, frontier
-from mutasi_opt.planning.history import HistoryMove, HistoryReport, evaluate_history
-from mutasi_opt.planning.surges import SurgePlan
+from mutasi_opt.planning.frontier import frontier
+from mutasi_opt.planning.history import evaluate_history
+from mutasi_opt.results.frontier import Frontier
+from mutasi_opt.results.history import HistoryMove, HistoryReport
+from mutasi_opt.results.surge import SurgePlan
+from mutasi_opt.views.html import BAND_COLOURS
 from problems import first_seed, random_problem
 from surge_problems import vaccination_shortfall
 
@@ -417,7 +419,7 @@ def test_importing_the_library_does_not_import_matplotlib() -> None:
         """
         import sys
         import mutasi_opt
-        import mutasi_opt.plot
+        import mutasi_opt.views.plot
         assert "matplotlib" not in sys.modules, "matplotlib imported eagerly"
         assert not hasattr(mutasi_opt, "plot_ej")
         """

@@ -27,10 +27,10 @@ from mutasi_opt import (
     write_report,
 )
 from mutasi_opt.cli import main
-from mutasi_opt.report import BAND_FILLS, NOT_MOVED_COLUMNS
 from mutasi_opt.results.plan import TRAINING_COLUMNS, TRAINING_TOTAL_COLUMNS, UNIT_COLUMNS
 from mutasi_opt.text.explain import MOVE_COLUMNS, plan_text
 from mutasi_opt.text.i18n import LABELS, LANGS, check_lang, label
+from mutasi_opt.views.report import BAND_FILLS, NOT_MOVED_COLUMNS
 from problems import first_seed
 
 SHEETS = ("summary", "moves", "units", "not_moved", "training")

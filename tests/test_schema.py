@@ -1,4 +1,4 @@
-"""The JSON documents (:mod:`mutasi_opt.schema`): problems round-trip, every mistake in a
+"""The JSON documents (:mod:`mutasi_opt.io.documents`): problems round-trip, every mistake in a
 problem document is located and says what to change, plan documents are valid under their
 schema (checked by pydantic and, independently, by ``jsonschema``), and the schema files
 checked into ``schema/`` are exactly what the code generates."""
@@ -23,7 +23,7 @@ from pydantic import ValidationError
 import mutasi_opt as mo
 from mutasi_opt import InputError, Plan, PlanStatus, Problem, solve, synth
 from mutasi_opt.cli import main
-from mutasi_opt.schema import (
+from mutasi_opt.io.documents import (
     SCHEMA_VERSION,
     PlanDocument,
     plan_json_schema,

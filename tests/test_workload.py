@@ -1,4 +1,4 @@
-"""ABK workload calculator (:mod:`mutasi_opt.workload`) and ``mutasi-opt abk``."""
+"""ABK workload calculator (:mod:`mutasi_opt.io.workload`) and ``mutasi-opt abk``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from mutasi_opt import metrics
 from mutasi_opt.cli import main
 from mutasi_opt.domain.errors import InputError
 from mutasi_opt.domain.problem import Demand, Employee
-from mutasi_opt.workload import (
+from mutasi_opt.io.workload import (
     BKN_2011,
     PERMENPANRB_2020,
     STANDARDS,

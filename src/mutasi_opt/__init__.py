@@ -2,36 +2,43 @@
 
 from __future__ import annotations
 
-# the layers above the results register their views, tables and texts (domain.hooks)
-from . import html as _html  # noqa: F401  (HTML views)
+# the former modules of these names, kept for compatibility: imported before the
+# functions ``solve`` and ``frontier`` below take their names in this namespace
+from . import check as _check_module  # noqa: F401
+from . import frontier as _frontier_module  # noqa: F401
+from . import history as _history_module  # noqa: F401
 from . import metrics, synth
+from . import model as _model_module  # noqa: F401
+from . import plan as _plan_module  # noqa: F401
+from . import solve as _solve_module  # noqa: F401
+from . import workload as _workload_module  # noqa: F401
 from .batch import BatchError, scenarios, solve_many
 from .domain.errors import InputError, InputIssue
 from .domain.problem import Demand, Employee, Policy, Problem, Requirement, Surge, Unit
 from .domain.values import Golongan, Nip
 from .io import read_folder, write_folder
 from .io import records as _records  # noqa: F401  (DataFrames)
-from .io.plans import write_plan
+from .io.documents import plan_to_json, problem_from_json, problem_to_json
+from .io.history import read_history, write_history
+from .io.plans import write_plan, write_surge_plan
 from .io.surges import read_surges
-from .planning.check import Violation, check_plan, check_secondments
-from .planning.frontier import Frontier, FrontierPoint, frontier
-from .planning.history import (
-    HistoryComparison,
-    HistoryMove,
-    HistoryReport,
-    compare_history,
-    evaluate_history,
-    read_history,
-    synthetic_history,
-    write_history,
-)
+from .planning.check import check_plan, check_secondments
+from .planning.frontier import frontier
+from .planning.history import compare_history, evaluate_history, synthetic_history
 from .planning.solve import solve
-from .planning.state import StateReport, current_state
-from .planning.surges import SurgePlan, plan_surges, write_surge_plan
-from .report import write_report
+from .planning.state import current_state
+from .planning.surges import plan_surges
+from .results.findings import Violation
+from .results.frontier import Frontier, FrontierPoint
+from .results.history import HistoryComparison, HistoryMove, HistoryReport
 from .results.plan import Plan, PlanStatus, StageResult
+from .results.state import StateReport
+from .results.surge import SurgePlan
 from .sample import load_sample, load_sample_history
-from .schema import plan_to_json, problem_from_json, problem_to_json
+
+# the layers above the results register their views, tables and texts (domain.hooks)
+from .views import html as _html  # noqa: F401  (HTML views)
+from .views.report import write_report
 
 __version__ = "0.1.0"
 

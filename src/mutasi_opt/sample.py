@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .domain.problem import Problem, Surge
 
 if TYPE_CHECKING:
-    from .planning.history import HistoryMove
+    from .results.history import HistoryMove
 
 __all__ = [
     "SAMPLE_MAX_MOVES",
@@ -77,6 +77,6 @@ def load_sample_surges() -> tuple[Surge, ...]:
 def load_sample_history() -> tuple[HistoryMove, ...]:
     """The sample's invented mutasi history of 2025 (``history.csv``, 150 rows),
     made by :func:`mutasi_opt.history.synthetic_history`."""
-    from .planning.history import read_history
+    from .io.history import read_history
 
     return read_history(sample_path() / "history.csv")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ..domain.errors import InputError, InputIssue
-from ..workload import (
+from ..io.workload import (
     DEFAULT_BANDS,
     STANDARDS,
     AbkReport,

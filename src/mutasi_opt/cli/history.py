@@ -61,7 +61,8 @@ def _write_rows(path: Path, header: list[str], rows: list[list[Any]]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt history``."""
-    from ..planning.history import compare_history, evaluate_history, read_history
+    from ..io.history import read_history
+    from ..planning.history import compare_history, evaluate_history
 
     time_limit, work_limit = limits_of(args)
     if args.sample:

@@ -22,13 +22,13 @@ __all__ = ["SCHEMAS", "register", "run", "write_schemas"]
 
 
 def _problem() -> dict[str, Any]:
-    from ..schema import problem_json_schema
+    from ..io.documents import problem_json_schema
 
     return problem_json_schema()
 
 
 def _plan() -> dict[str, Any]:
-    from ..schema import plan_json_schema
+    from ..io.documents import plan_json_schema
 
     return plan_json_schema()
 
@@ -58,7 +58,7 @@ def register(sub: Any) -> None:
 
 def write_schemas(out_dir: Path, names: tuple[str, ...] = tuple(SCHEMAS)) -> list[Path]:
     """Write ``NAME.schema.json`` for each of ``names`` to ``out_dir``; the paths written."""
-    from ..schema import schema_text
+    from ..io.documents import schema_text
 
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir}: is a file; give a folder")
@@ -73,7 +73,7 @@ def write_schemas(out_dir: Path, names: tuple[str, ...] = tuple(SCHEMAS)) -> lis
 
 def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt schema``."""
-    from ..schema import schema_text
+    from ..io.documents import schema_text
 
     names = tuple(SCHEMAS) if args.document is None else (args.document,)
     if args.out is not None:

@@ -46,7 +46,7 @@ def add_solve_options(
 
 def report_path(text: str) -> Path:
     """``--report`` value: a ``.xlsx`` path, and openpyxl installed (checked before solving)."""
-    from ..report import require_openpyxl
+    from ..views.report import require_openpyxl
 
     path = Path(text)
     if path.suffix.lower() != ".xlsx":
@@ -139,7 +139,7 @@ def solve_and_report(
 
 def _write_report(plan: Plan, path: Path, lang: str) -> bool:
     """Write the Excel report; False (with a message on stderr) when it cannot be written."""
-    from ..report import write_report
+    from ..views.report import write_report
 
     try:
         write_report(plan, path, lang=lang)

@@ -41,7 +41,8 @@ def surge_and_report(
     problem: Problem, surges: Any, args: argparse.Namespace, out: Path | None, base: Any = None
 ) -> int:
     """Plan, write (when ``out``), print; return the exit code."""
-    from ..planning.surges import plan_surges, write_surge_plan
+    from ..io.plans import write_surge_plan
+    from ..planning.surges import plan_surges
 
     time_limit, work_limit = limits_of(args)
     plan = plan_surges(

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..planning.state import StateReport, current_state
+from ..planning.state import current_state
+from ..results.state import StateReport
 from . import EXIT_OK
 
 __all__ = ["print_state", "register", "run"]

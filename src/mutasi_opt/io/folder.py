@@ -19,9 +19,9 @@ import pandas as pd
 
 from ..domain.errors import InputError, InputIssue
 from ..domain.problem import Policy, Problem
+from .columns import TABLES
 from .frames import problem_to_frames
 from .parse import build_problem, parse_policy
-from .schema import TABLES
 from .tables import EXCEL_HINT, Source, cell_text, read_source
 
 __all__ = ["policy_toml", "read_folder", "read_policy", "write_folder"]

@@ -1,7 +1,7 @@
 """Problems from and to pandas DataFrames.
 
 The DataFrames use the columns of the data folder (any accepted name, see
-:mod:`mutasi_opt.io.schema`).  Issues name the table (``employees``) as the
+:mod:`mutasi_opt.io.columns`).  Issues name the table (``employees``) as the
 file and ``position + 2`` as the row, i.e. the row the record would have in a
 CSV file written with ``DataFrame.to_csv(index=False)``; the DataFrame's own
 index is not used.
@@ -17,8 +17,8 @@ import pandas as pd
 from ..domain.errors import InputIssue
 from ..domain.hooks import provide
 from ..domain.problem import Policy, Problem
+from .columns import TABLES
 from .parse import build_problem, parse_policy
-from .schema import TABLES
 from .tables import Source, source_from_frame
 
 __all__ = ["problem_from_frames", "problem_to_frames"]

@@ -54,7 +54,7 @@ from ..domain.problem import (
     split_list,
 )
 from ..domain.values import Nip, nips_well_formed
-from .schema import TABLES, TableSpec, normalise_header
+from .columns import TABLES, TableSpec, normalise_header
 from .tables import Source, cell_text
 
 __all__ = ["build_problem", "load_table", "parse_policy"]

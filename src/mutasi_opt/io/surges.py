@@ -11,8 +11,8 @@ from typing import Any
 
 from ..domain.errors import InputError, InputIssue
 from ..domain.problem import Problem, Surge
+from .columns import SURGES
 from .parse import load_table
-from .schema import SURGES
 from .tables import read_source, source_from_frame
 
 __all__ = ["read_assignment", "read_surges", "surges_from_frame"]

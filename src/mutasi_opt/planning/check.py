@@ -17,7 +17,7 @@ import numpy as np
 from ..domain.problem import Problem
 from ..results.findings import Violation
 
-__all__ = ["Violation", "check_plan", "check_secondments"]
+__all__ = ["check_plan", "check_secondments"]
 
 
 #: What :func:`check_plan` accepts, quoted by its error messages.

@@ -13,7 +13,7 @@ from ..domain.limits import Budget
 from ..domain.problem import Problem
 from ..results.findings import Conflict
 
-__all__ = ["Conflict", "diagnose"]
+__all__ = ["diagnose"]
 
 
 def _label(problem: Problem, u: int) -> str:

@@ -31,13 +31,13 @@ import numpy as np
 from .. import metrics
 from ..domain.limits import Budget, check_limits
 from ..domain.problem import Problem
-from ..results.frontier import FRONTIER_COLUMNS, Frontier, FrontierPoint
+from ..results.frontier import Frontier, FrontierPoint
 from ..results.plan import Plan, PlanStatus
 
 if TYPE_CHECKING:
     pass
 
-__all__ = ["FRONTIER_COLUMNS", "Frontier", "FrontierPoint", "frontier"]
+__all__ = ["DEFAULT_POINTS", "frontier"]
 
 log = logging.getLogger("mutasi_opt")
 

@@ -26,7 +26,7 @@ from .decompose import role_components, subproblem
 
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["Reach", "fewest_moves", "solve"]
+__all__ = ["fewest_moves", "solve"]
 
 log_ = logging.getLogger("mutasi_opt")
 

@@ -22,7 +22,7 @@ from .. import metrics
 from ..domain.problem import Problem
 from ..results.state import IMMOVABLE_REASONS, Row, StateReport, ej_value
 
-__all__ = ["IMMOVABLE_REASONS", "StateReport", "current_state"]
+__all__ = ["current_state"]
 
 log = logging.getLogger(__name__)
 

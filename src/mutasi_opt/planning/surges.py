@@ -9,11 +9,9 @@ respects preferences — see ``docs/model.md``.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,7 +29,7 @@ if TYPE_CHECKING:
 
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["SURGE_STAGES", "SurgePlan", "SurgeStage", "plan_surges", "write_surge_plan"]
+__all__ = ["plan_surges"]
 
 
 #: share of the budget left (work under a work limit, else seconds) for each stage
@@ -156,16 +154,3 @@ def plan_surges(
         )
         plan = replace(plan, stages=fixed, status=PlanStatus.FEASIBLE)
     return plan
-
-
-def write_surge_plan(plan: SurgePlan, out_dir: str | Path) -> Path:
-    """Write ``secondments.csv``, ``coverage.csv``, ``donors.csv`` and ``summary.json``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    plan.secondments.to_csv(out / "secondments.csv", index=False)
-    plan.coverage.to_csv(out / "coverage.csv", index=False)
-    plan.donors.to_csv(out / "donors.csv", index=False)
-    with open(out / "summary.json", "w", encoding="utf-8") as fh:
-        json.dump(plan.summary(), fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
-    return out

@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..domain.problem import Problem
-from ..results.plan import Plan
 from ..text.i18n import check_lang, label, number
 from ..text.tables import format_table
+from .plan import Plan
 from .views import frame, html
+
+__all__ = ["FRONTIER_COLUMNS", "NO_KNEE", "Frontier", "FrontierPoint"]
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -27,8 +27,10 @@ from ..text.tables import format_table
 from .findings import Violation
 from .views import html
 
+__all__ = ["HistoryComparison", "HistoryMove", "HistoryReport", "Reach", "Skipped"]
+
 if TYPE_CHECKING:
-    from ..results.plan import Plan
+    from .plan import Plan
 
 IntArray = npt.NDArray[np.int64]
 

@@ -20,8 +20,10 @@ from .. import metrics
 from ..domain.problem import Problem, Surge
 from ..domain.values import month_label
 from ..metrics import Secondments
-from ..results.plan import PlanStatus
+from .plan import PlanStatus
 from .views import frame, html
+
+__all__ = ["SURGE_STAGES", "SurgePlan", "SurgeStage"]
 
 if TYPE_CHECKING:
     import pandas as pd

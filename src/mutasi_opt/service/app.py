@@ -268,7 +268,7 @@ def _parse_json(body: bytes) -> Any:
 
 def _problem_from_json(data: Any) -> Problem:
     """The problem document → Problem (InputError naming the JSON location on bad input)."""
-    from ..schema import problem_from_json
+    from ..io.documents import problem_from_json
 
     return problem_from_json(data)
 
@@ -777,7 +777,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
-        from ..schema import plan_json_schema, problem_json_schema
+        from ..io.documents import plan_json_schema, problem_json_schema
 
         schema = get_openapi(
             title=app.title,

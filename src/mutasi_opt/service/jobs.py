@@ -54,8 +54,8 @@ log = logging.getLogger("mutasi_opt.service")
 PRELOAD = (
     "mutasi_opt.service.worker",
     "mutasi_opt.solve",
-    "mutasi_opt.schema",
-    "mutasi_opt.report",
+    "mutasi_opt.io.documents",
+    "mutasi_opt.views.report",
     "mutasi_opt.text.explain",
     "openpyxl",
 )

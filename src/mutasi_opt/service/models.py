@@ -1,7 +1,7 @@
 """Request and response bodies of the HTTP service (they make the OpenAPI document precise).
 
 The problem and the plan documents are not pydantic models here: their JSON
-Schemas come from :mod:`mutasi_opt.schema` and are referenced as the
+Schemas come from :mod:`mutasi_opt.io.documents` and are referenced as the
 ``Problem`` and ``Plan`` components of the OpenAPI document.
 """
 

@@ -21,7 +21,7 @@ from ..domain.problem import Problem
 
 __all__ = ["PLAN_FILE", "RESULT_FILES", "run_job"]
 
-#: The plan document (:func:`mutasi_opt.schema.plan_to_json`), served by ``/result``.
+#: The plan document (:func:`mutasi_opt.io.documents.plan_to_json`), served by ``/result``.
 PLAN_FILE = "plan.json"
 
 #: Files a job may offer, in the order they are listed.
@@ -92,9 +92,9 @@ def _solve_and_write(
     out_dir: str,
     send: _Send,
 ) -> tuple[str, list[str]]:
+    from ..io.documents import plan_to_json
     from ..io.plans import write_plan
     from ..planning.solve import solve
-    from ..schema import plan_to_json
 
     plan = solve(
         problem,
@@ -108,7 +108,7 @@ def _solve_and_write(
     out = Path(out_dir)
     write_plan(plan, out)
     try:
-        from ..report import require_openpyxl, write_report
+        from ..views.report import require_openpyxl, write_report
 
         require_openpyxl()
     except ImportError:

@@ -25,16 +25,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from . import metrics
-from .domain.hooks import provide
+from .. import metrics
+from ..domain.hooks import provide
 
 if TYPE_CHECKING:
-    from .domain.problem import Problem, Unit
-    from .planning.frontier import Frontier
-    from .planning.history import HistoryComparison, HistoryReport
-    from .planning.state import StateReport
-    from .planning.surges import SurgePlan, SurgeStage
-    from .results.plan import Plan, StageResult
+    from ..domain.problem import Problem, Unit
+    from ..results.frontier import Frontier
+    from ..results.history import HistoryComparison, HistoryReport
+    from ..results.plan import Plan, StageResult
+    from ..results.state import StateReport
+    from ..results.surge import SurgePlan, SurgeStage
 
 __all__ = [
     "BAND_COLOURS",
@@ -392,7 +392,7 @@ def plan_html(plan: Plan) -> str:
     note = f"solved in {plan.solve_seconds:,.1f} s"
     if plan.assignment_array is None or plan.after is None:
         return _view("Transfer plan", _no_plan(plan), status=plan.status.value, note=note)
-    from .text.explain import move_details
+    from ..text.explain import move_details
 
     p = plan.problem
     moved = plan.moved_positions
@@ -575,7 +575,7 @@ def state_html(report: StateReport) -> str:
 def surge_html(plan: SurgePlan) -> str:
     """Status, stages, coverage per surge, the people seconded and the
     diagnosis of any month left uncovered."""
-    from .domain.values import month_label
+    from ..domain.values import month_label
 
     p, surges, sec = plan.problem, plan.surges, plan.secondment_arrays
     months = plan.months

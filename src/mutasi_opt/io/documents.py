@@ -37,9 +37,9 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from .domain.errors import InputError, InputIssue
-from .domain.problem import CheckContext, Demand, Employee, Policy, Problem, Requirement, Unit
-from .results.plan import Plan
+from ..domain.errors import InputError, InputIssue
+from ..domain.problem import CheckContext, Demand, Employee, Policy, Problem, Requirement, Unit
+from ..results.plan import Plan
 
 __all__ = [
     "PROBLEM_FILE",
@@ -477,7 +477,7 @@ def _type_error(schema: Mapping[str, Any], value: Any, defs: Mapping[str, Any]) 
 def _row_issue(
     name: str, model: type[Any], i: int, loc: tuple[Any, ...], err: Mapping[str, Any]
 ) -> InputIssue:
-    from .io.parse import message
+    from .parse import message
 
     column = str(loc[0]) if loc else None
     kind = err.get("type")
@@ -515,7 +515,7 @@ def _note_failed(name: str, item: Any, out: _Loaded) -> None:
 
 
 def _load_policy(raw: Any, issues: list[InputIssue]) -> Policy | None:
-    from .io.parse import parse_policy
+    from .parse import parse_policy
 
     if raw is None:
         return Policy()

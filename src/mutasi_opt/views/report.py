@@ -33,12 +33,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import metrics
+from .. import metrics
+from ..text.i18n import check_lang, label, number
 from .html import BAND_COLOURS
-from .text.i18n import check_lang, label, number
 
 if TYPE_CHECKING:
-    from .results.plan import Plan
+    from ..results.plan import Plan
 
 __all__ = ["BAND_FILLS", "EXCEL_HINT", "require_openpyxl", "write_report"]
 
@@ -47,7 +47,7 @@ EXCEL_HINT = (
 )
 
 #: Fill colour (RGB hex) of each EJ band letter: the band colours of the HTML
-#: views and the plots (:data:`mutasi_opt.html.BAND_COLOURS`).
+#: views and the plots (:data:`mutasi_opt.views.html.BAND_COLOURS`).
 BAND_FILLS: Mapping[str, str] = {b: c.lstrip("#").upper() for b, c in BAND_COLOURS.items()}
 
 _HEADER_FILL = "D9D9D9"
@@ -323,7 +323,7 @@ def _chart_ej(x: float) -> float | None:
 
 
 def _moves_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
-    from .text.explain import MOVE_COLUMNS
+    from ..text.explain import MOVE_COLUMNS
 
     records = plan.move_records(lang=lang) if solved else []
     ej = {c: _EJ for c in MOVE_COLUMNS if c.startswith("ej_")}
@@ -332,7 +332,7 @@ def _moves_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
 
 
 def _units_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
-    from .results.plan import UNIT_COLUMNS
+    from ..results.plan import UNIT_COLUMNS
 
     records = plan.unit_records() if solved else []
     formats = {
@@ -390,7 +390,7 @@ def _not_moved_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
 
 
 def _training_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
-    from .results.plan import TRAINING_COLUMNS, TRAINING_TOTAL_COLUMNS
+    from ..results.plan import TRAINING_COLUMNS, TRAINING_TOTAL_COLUMNS
 
     records = plan.training_records() if solved else []
     rows = [
