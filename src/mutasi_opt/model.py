@@ -2,37 +2,12 @@
 
 The code now lives in
 ``mutasi_opt.domain.problem``
-(see docs/architecture.md); these names stay importable from here.
+(see docs/architecture.md); its names stay importable from here.
 """
 
 from __future__ import annotations
 
-from .domain.problem import (
-    CheckContext,
-    Demand,
-    Employee,
-    Policy,
-    Problem,
-    ProblemIndex,
-    Requirement,
-    Unit,
-    parse_bool,
-    parse_competencies,
-    split_list,
-    strip_text,
-)
+from .domain import problem as _domain_problem
+from .domain.problem import *  # noqa: F403
 
-__all__ = [
-    "CheckContext",
-    "Demand",
-    "Employee",
-    "Policy",
-    "Problem",
-    "ProblemIndex",
-    "Requirement",
-    "Unit",
-    "parse_bool",
-    "parse_competencies",
-    "split_list",
-    "strip_text",
-]
+__all__ = [*_domain_problem.__all__]

@@ -3,12 +3,13 @@
 The code now lives in
 ``mutasi_opt.planning.solve``,
 ``mutasi_opt.results.history``
-(see docs/architecture.md); these names stay importable from here.
+(see docs/architecture.md); its names stay importable from here.
 """
 
 from __future__ import annotations
 
-from .planning.solve import fewest_moves, solve
+from .planning import solve as _planning_solve
+from .planning.solve import *  # noqa: F403
 from .results.history import Reach
 
-__all__ = ["Reach", "fewest_moves", "solve"]
+__all__ = [*_planning_solve.__all__, "Reach"]

@@ -2,75 +2,12 @@
 
 The code now lives in
 ``mutasi_opt.io.workload``
-(see docs/architecture.md); these names stay importable from here.
+(see docs/architecture.md); its names stay importable from here.
 """
 
 from __future__ import annotations
 
-from .io.workload import (
-    BKN_2011,
-    DEFAULT_BANDS,
-    HOURS_DECIMALS,
-    PERIOD_ALIASES,
-    PERIODS,
-    PERMENPANRB_2020,
-    STAFF_COLUMNS,
-    STANDARDS,
-    TASK_COLUMNS,
-    AbkReport,
-    AbkRow,
-    AbkStandard,
-    AbkTask,
-    Period,
-    StaffLike,
-    StaffMember,
-    abk_demand_frame,
-    abk_report,
-    abk_to_demand,
-    annual_volume,
-    check_bands,
-    get_standard,
-    parse_period,
-    parse_staff,
-    parse_tasks,
-    periods_per_year,
-    read_staff,
-    read_tasks,
-    required_fte,
-    task_hours,
-    tasks_from_frame,
-)
+from .io import workload as _io_workload
+from .io.workload import *  # noqa: F403
 
-__all__ = [
-    "BKN_2011",
-    "DEFAULT_BANDS",
-    "HOURS_DECIMALS",
-    "PERIODS",
-    "PERIOD_ALIASES",
-    "PERMENPANRB_2020",
-    "STAFF_COLUMNS",
-    "STANDARDS",
-    "TASK_COLUMNS",
-    "AbkReport",
-    "AbkRow",
-    "AbkStandard",
-    "AbkTask",
-    "Period",
-    "StaffLike",
-    "StaffMember",
-    "abk_demand_frame",
-    "abk_report",
-    "abk_to_demand",
-    "annual_volume",
-    "check_bands",
-    "get_standard",
-    "parse_period",
-    "parse_staff",
-    "parse_tasks",
-    "periods_per_year",
-    "read_staff",
-    "read_tasks",
-    "required_fte",
-    "task_hours",
-    "tasks_from_frame",
-]
+__all__ = [*_io_workload.__all__]

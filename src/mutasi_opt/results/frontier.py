@@ -1,20 +1,11 @@
-"""How many moves buy how much balance: the moves-versus-balance frontier.
+"""The moves-versus-balance curve as data: one :class:`FrontierPoint` per move
+budget and the :class:`Frontier` with its suggested budget (the knee).
 
-:func:`frontier` solves the same problem under a range of move budgets
-(``policy.max_moves``), from 0 up to the number of moves of the unconstrained
-optimum, and reports for each budget the lexicographic optimum's shortfall,
-imbalance ``D``, balance cost ``B`` and preference cost, with bounds and
-status.  Each solve starts from the plan of the next smaller budget (that plan
-is feasible under the larger budget), so the whole curve costs a small
-multiple of one solve; :attr:`Frontier.cost_multiple` reports the multiple.
-
-The suggested budget is the knee of the curve: the point furthest above the
-straight line from "no moves" to "all the moves the optimum wants", in
-coordinates where both axes run from 0 to 1 (moves as a share of the
-unconstrained optimum's moves, reduction of ``D`` as a share of the achievable
-reduction).  It is stated as "k moves give p% of the achievable reduction".
-:meth:`Frontier.text` and :meth:`Frontier.suggestion` also speak Bahasa
-Indonesia (``lang="id"``).
+Computed by :func:`mutasi_opt.planning.frontier.frontier`.  The knee is the
+point furthest above the straight line from the first budget that covers the
+shortfall to the unconstrained optimum, both axes scaled to 0..1; it is stated
+as "k moves give p% of the achievable reduction" in English or Bahasa
+Indonesia (:meth:`Frontier.text`, :meth:`Frontier.suggestion`).
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
-"""Historical mutations: replay past moves on a snapshot and measure them.
+"""Past mutasi measured: the rows of a history (:class:`HistoryMove`), the
+replay's report (:class:`HistoryReport`, with every rule exception and every
+row not replayed), the comparison with the optimiser (:class:`HistoryComparison`)
+and the fewest moves reaching given values (:class:`Reach`).
 
-``history.csv`` has ``nip, from_unit, to_unit, date`` (``YYYY-MM-DD``) and an
-optional ``kind`` (``permanent`` or ``temporary``).  :func:`evaluate_history`
-replays the permanent moves, in date order, on the problem's state (the
-snapshot before the window) and reports, with the same :mod:`metrics`, the
-numbers before and after, every rule the moves broke (as the independent
-checker sees them), and every row it could not replay, with the reason —
-none is dropped silently.  The printed summaries (:meth:`HistoryReport.text`,
-:meth:`HistoryComparison.text`) also speak Bahasa Indonesia (``lang="id"``);
-the checker's rule messages stay in English.
+Computed by :mod:`mutasi_opt.planning.history`; printed in English or Bahasa
+Indonesia (the checker's rule messages stay in English).
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
-"""The current-state report: how balanced the staffing is before any transfer.
+"""The current-state report (:class:`StateReport`): totals, D and B, EJ and
+band per unit and role, the most over- and under-loaded units, competency
+shortfalls and who may be moved — as plain Python values (lists of dicts
+for the tables), to print, dump as JSON or turn into DataFrames.
 
-``planning.state.current_state`` summarises a :class:`~mutasi_opt.domain.problem.Problem`
-as it stands — totals, the imbalance ``D`` and balance cost ``B``, EJ and band per
-unit and role, the most over- and under-loaded units, competency shortfalls
-and who may be moved.  Every number comes from :mod:`mutasi_opt.metrics`.
-
-The report holds plain Python values (lists of dicts for the tables), so it
-can be printed (:meth:`StateReport.summary`), dumped as JSON
-(:meth:`StateReport.to_dict`) or turned into DataFrames by the caller
-(``pandas.DataFrame(report.unit_roles)``).
+Computed by :func:`mutasi_opt.planning.state.current_state` from
+:mod:`mutasi_opt.metrics`.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
-"""``plan_surges(problem, surges) -> SurgePlan``: temporary secondments for surges.
+"""Secondments for surges as data: the :class:`SurgePlan` (who is lent where
+and when, with coverage, donor and stage tables) and its stages.
 
-Permanent mutasi fixes structural imbalance; a surge (a vaccination campaign)
-needs staff lent for a few months who then go home.  The plan covers the
-surges first, then hurts the donor units as little as possible (lending from
-surplus first), then disrupts as few people for as short as possible, then
-respects preferences — see ``docs/model.md``.
+Computed by :func:`mutasi_opt.planning.surges.plan_surges`; see ``docs/model.md``.
 """
 
 from __future__ import annotations
