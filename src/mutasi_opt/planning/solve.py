@@ -668,7 +668,7 @@ def _solve_pools(
                 value=sum(p.value for p in parts),
                 bound=sum(p.bound for p in parts),
                 seconds=sum(p.seconds for p in parts),
-                bound_source="+".join(sorted({p.bound_source for p in parts})),
+                bound_source="+".join(sorted({p.bound_source or "cp-sat" for p in parts})),
             )
         )
     return Plan.from_solution(

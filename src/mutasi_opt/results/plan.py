@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -58,14 +59,19 @@ class StageResult:
     ``value`` / ``bound`` are in the stage's integer unit (shortfall: staff;
     training: people; imbalance: Σd centi-hours; balance: B × 10,000; moves; preference points);
     :attr:`value_display` converts to the reported unit (hours for D and B).
+    The secondment stages (:class:`~mutasi_opt.results.surge.SurgeStage`) are
+    the same type with their own :attr:`UNITS` and no ``bound_source``.
     """
+
+    #: per stage: display unit and the divisor from the exact integer to it
+    UNITS: ClassVar[Mapping[str, tuple[str, int]]] = _STAGE_UNITS
 
     name: str
     status: str
     value: int
     bound: int
     seconds: float
-    bound_source: str = "cp-sat"
+    bound_source: str | None = "cp-sat"
 
     @property
     def proven(self) -> bool:
@@ -82,21 +88,21 @@ class StageResult:
     @property
     def unit(self) -> str:
         """Display unit."""
-        return _STAGE_UNITS[self.name][0]
+        return self.UNITS[self.name][0]
 
     @property
     def value_display(self) -> float:
         """Value in the display unit."""
-        return self.value / _STAGE_UNITS[self.name][1]
+        return self.value / self.UNITS[self.name][1]
 
     @property
     def bound_display(self) -> float:
         """Bound in the display unit."""
-        return self.bound / _STAGE_UNITS[self.name][1]
+        return self.bound / self.UNITS[self.name][1]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able form."""
-        return {
+        """JSON-able form (``bound_source`` only when the stage has one)."""
+        out: dict[str, Any] = {
             "stage": self.name,
             "status": self.status,
             "value": self.value_display,
@@ -106,6 +112,9 @@ class StageResult:
             "unit": self.unit,
             "seconds": round(self.seconds, 3),
         }
+        if self.bound_source is None:
+            del out["bound_source"]
+        return out
 
 
 @dataclass(frozen=True, eq=False)

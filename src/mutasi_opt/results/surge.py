@@ -6,9 +6,9 @@ Computed by :func:`mutasi_opt.planning.surges.plan_surges`; see ``docs/model.md`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +17,7 @@ from .. import metrics
 from ..domain.problem import Problem, Surge
 from ..domain.values import month_label
 from ..metrics import Secondments
-from .plan import PlanStatus
+from .plan import PlanStatus, StageResult
 from .views import frame, html
 
 __all__ = ["SURGE_STAGES", "SurgePlan", "SurgeStage"]
@@ -44,46 +44,12 @@ IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
-class SurgeStage:
-    """Value and bound of one secondment stage (exact integers; see ``value_display``)."""
+class SurgeStage(StageResult):
+    """Value and bound of one secondment stage (a :class:`StageResult` with the
+    secondment stages' units; no bound source)."""
 
-    name: str
-    status: str
-    value: int
-    bound: int
-    seconds: float
-
-    @property
-    def gap(self) -> float:
-        """Relative gap ``(value − bound) / value`` (0 when proven)."""
-        return 0.0 if self.value == self.bound else (self.value - self.bound) / max(self.value, 1)
-
-    @property
-    def value_display(self) -> float:
-        """Value in :attr:`unit`."""
-        return self.value / _UNITS[self.name][1]
-
-    @property
-    def bound_display(self) -> float:
-        """Bound in :attr:`unit`."""
-        return self.bound / _UNITS[self.name][1]
-
-    @property
-    def unit(self) -> str:
-        """Display unit."""
-        return _UNITS[self.name][0]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able form."""
-        return {
-            "stage": self.name,
-            "status": self.status,
-            "value": self.value_display,
-            "bound": self.bound_display,
-            "gap": self.gap,
-            "unit": self.unit,
-            "seconds": round(self.seconds, 3),
-        }
+    UNITS: ClassVar[Mapping[str, tuple[str, int]]] = _UNITS
+    bound_source: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
