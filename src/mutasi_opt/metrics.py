@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .domain.problem import Policy, Problem
+from .domain.problem import DEFAULT_EJ_BANDS, Policy, Problem
 
 __all__ = [
     "BANDS",
@@ -263,7 +263,7 @@ def ej(workload: Any, capacity: Any) -> FloatArray:
         return np.where(c > 0, w / np.where(c > 0, c, 1.0), np.where(w > 0, np.inf, np.nan))
 
 
-def band(ej_value: Any, thresholds: Sequence[float] = (1.0, 0.9, 0.7, 0.5)) -> Any:
+def band(ej_value: Any, thresholds: Sequence[float] = DEFAULT_EJ_BANDS) -> Any:
     """EJ band letter: A > t0 ≥ B ≥ t1 > C ≥ t2 > D ≥ t3 > E (``""`` for nan).
 
     With the default thresholds: A above 1.00, B 0.90-1.00, C 0.70-0.89,

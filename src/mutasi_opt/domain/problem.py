@@ -36,6 +36,7 @@ from .hooks import provided
 from .values import GolonganField, MonthField, NipField, month_index
 
 __all__ = [
+    "DEFAULT_EJ_BANDS",
     "CheckContext",
     "Demand",
     "Employee",
@@ -53,6 +54,10 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
+
+#: Lower edges of the EJ bands A, B, C and D (E below): the commonly cited bands
+#: (no official text was found); ``policy.ej_bands`` changes them.
+DEFAULT_EJ_BANDS: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
 
 #: File names of the tables, used in messages.
 FILES = {
@@ -478,7 +483,7 @@ class Policy(_Frozen):
     balance_slopes: tuple[int, ...] = (1, 2, 4, 8)
     balance_gap: Annotated[float, Field(ge=0, lt=1)] = 0.005
     overdue_months: Annotated[int, Field(ge=0)] = 60
-    ej_bands: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
+    ej_bands: tuple[float, float, float, float] = DEFAULT_EJ_BANDS
     #: staff at most this many levels below a requirement's ``min_level`` (0 = the
     #: competency not held) count toward it after training; 0 = no training stage
     trainable_gap: Annotated[int, Field(ge=0)] = 0

@@ -45,7 +45,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from .. import metrics
 from ..domain.errors import InputError, InputIssue
-from ..domain.problem import Demand, clean_message
+from ..domain.problem import DEFAULT_EJ_BANDS, Demand, clean_message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,9 +101,8 @@ PERIOD_ALIASES: Mapping[str, Period] = {
     ),
 }
 
-#: Default EJ band thresholds (lower edges of A, B, C, D), as in
-#: :class:`~mutasi_opt.domain.problem.Policy`.
-DEFAULT_BANDS: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
+#: Default EJ band thresholds (lower edges of A, B, C, D): those of the policy.
+DEFAULT_BANDS = DEFAULT_EJ_BANDS
 
 #: Hours are rounded to this many decimals after summing, to drop float noise
 #: (``85.49999999999999`` → ``85.5``) before the model rounds them to whole hours.
