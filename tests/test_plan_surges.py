@@ -150,3 +150,18 @@ def test_out_of_time_before_any_stage_keeps_the_greedy_plan(
         assert (stage.status, stage.bound, stage.value) == ("unknown", 0, value)
     assert len(plan.secondments) == int(greedy.sum())
     assert check_secondments(problem, (surge,), plan) == []
+
+
+def test_surges_built_in_python_are_checked_against_the_problem() -> None:
+    """A Surge made in code gets the same checks as a row of surges.csv (it used to
+    end in a KeyError inside the solver)."""
+    from mutasi_opt import InputError, Surge
+
+    problem, surge = vaccination_shortfall()
+    unknown = Surge(surge="x", unit="NOWHERE", start="2026-01", end="2026-02", extra_fte=1)
+    twice = surge.model_copy()
+    with pytest.raises(InputError) as err:
+        plan_surges(problem, (surge, twice, unknown), workers=1)
+    found = [(i.file, i.row, i.column) for i in err.value.issues]
+    assert found == [("surges", 2, "surge"), ("surges", 3, "unit")]
+    assert "unknown unit" in str(err.value)

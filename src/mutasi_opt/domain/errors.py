@@ -8,7 +8,7 @@ change.  All issues found in one pass are raised together in one
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 __all__ = ["InputError", "InputIssue", "SolverError", "UsageError"]
@@ -93,12 +93,6 @@ class InputError(ValueError):
 
 class SolverError(RuntimeError):
     """The solver rejected a model it was given (a bug, not a user error)."""
-
-
-def raise_if(issues: Sequence[InputIssue]) -> None:
-    """Raise :class:`InputError` when ``issues`` is non-empty."""
-    if issues:
-        raise InputError(issues)
 
 
 class UsageError(ValueError):

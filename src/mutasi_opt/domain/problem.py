@@ -49,6 +49,7 @@ __all__ = [
     "parse_competencies",
     "split_list",
     "strip_text",
+    "surge_issues",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -1048,6 +1049,64 @@ class Problem(_Frozen):
         """The tables as DataFrames: ``employees``, ``units``, ``demand``, ``requirements``."""
         frames: dict[str, Any] = provided("problem.to_frames")(self)
         return frames
+
+
+def surge_issues(
+    problem: Problem,
+    surges: Sequence[Surge],
+    *,
+    file: str = "surges",
+    rows: Sequence[int] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> list[InputIssue]:
+    """Every way ``surges`` do not fit ``problem``: a repeated surge id, an end
+    before the start, a unit the problem lacks, a role or competency nobody has.
+
+    The one check of surges against a problem, wherever they come from: the
+    reader of ``surges.csv`` passes its spreadsheet ``rows`` and column
+    ``headers``; otherwise rows are positions from 1 and columns field names.
+    """
+    units = {u.unit for u in problem.units}
+    roles = {e.role for e in problem.employees} | {d.role for d in problem.demand}
+    competencies = {code for e in problem.employees for code, _ in e.competencies}
+    competencies |= {q.competency for q in problem.requirements}
+    header = dict(headers or {})
+    issues: list[InputIssue] = []
+    first_row: dict[str, int] = {}
+    for k, surge in enumerate(surges):
+        row = int(rows[k]) if rows is not None else k + 1
+
+        def add(column: str, value: Any, message: str, row: int = row) -> None:
+            issues.append(InputIssue(file, row, header.get(column, column), value, message))
+
+        if surge.surge in first_row:
+            add(
+                "surge",
+                surge.surge,
+                f"surge id is also used on row {first_row[surge.surge]}; give each surge "
+                "its own id (a surge needing two kinds of help is two rows with two ids)",
+            )
+        else:
+            first_row[surge.surge] = row
+        if surge.end < surge.start:
+            add("end", surge.end, f"end {surge.end} is before start {surge.start}; swap them")
+        if surge.unit not in units:
+            add("unit", surge.unit, "unknown unit: it must be a unit of units.csv")
+        if surge.role and surge.role not in roles:
+            add(
+                "role",
+                surge.role,
+                "no employee or demand row has this role; check the spelling, or leave "
+                "the cell empty to let any role help",
+            )
+        if surge.competency and surge.competency not in competencies:
+            add(
+                "competency",
+                surge.competency,
+                "no employee holds this competency and no requirement names it; check "
+                "the spelling, or leave the cell empty if none is needed",
+            )
+    return issues
 
 
 def issues_from_validation(exc: ValidationError, default_file: str = "problem") -> list[InputIssue]:

@@ -10,24 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.errors import InputError, InputIssue
-from ..domain.problem import Problem, Surge
+from ..domain.problem import Problem, Surge, surge_issues
 from .columns import SURGES
 from .parse import load_table
-from .tables import read_source, source_from_frame
+from .tables import read_source
 
-__all__ = ["read_assignment", "read_surges", "surges_from_frame"]
+__all__ = ["read_assignment", "read_surges"]
 
 
 def read_surges(path: str | Path, problem: Problem) -> tuple[Surge, ...]:
     """Read and check ``surges.csv`` (or ``.xlsx``) for ``problem``."""
     return _load(read_source(path), problem)
-
-
-def surges_from_frame(
-    frame: Any, problem: Problem, *, name: str = "surges.csv"
-) -> tuple[Surge, ...]:
-    """:func:`read_surges` from a DataFrame (rows numbered as in a spreadsheet)."""
-    return _load(source_from_frame(frame, name), problem)
 
 
 def _load(source: Any, problem: Problem) -> tuple[Surge, ...]:
@@ -37,50 +30,15 @@ def _load(source: Any, problem: Problem) -> tuple[Surge, ...]:
         raise InputError(issues)
     file = source.file
     header = {c: loaded.headers.get(c, c) for c in SURGES.columns}
-    units = {u.unit for u in problem.units}
-    roles = {e.role for e in problem.employees} | {d.role for d in problem.demand}
-    competencies = {code for e in problem.employees for code, _ in e.competencies}
-    competencies |= {q.competency for q in problem.requirements}
-    first_row: dict[str, int] = {}
+    rows = [int(r) for r in loaded.rows]
+    issues += surge_issues(problem, loaded.entities, file=file, rows=rows, headers=header)
     for surge, row in zip(loaded.entities, loaded.rows, strict=True):
-        row = int(row)
-
-        def add(column: str, value: Any, message: str, row: int = row) -> None:
-            issues.append(InputIssue(file, row, header[column], value, message))
-
-        if surge.surge in first_row:
-            add(
-                "surge",
-                surge.surge,
-                f"surge id is also used on row {first_row[surge.surge]}; give each surge "
-                "its own id (a surge needing two kinds of help is two rows with two ids)",
-            )
-        else:
-            first_row[surge.surge] = row
-        if surge.end < surge.start:
-            add("end", surge.end, f"end {surge.end} is before start {surge.start}; swap them")
-        if surge.unit not in units:
-            add("unit", surge.unit, "unknown unit: it must be a unit of units.csv")
-        if surge.role and surge.role not in roles:
-            add(
-                "role",
-                surge.role,
-                "no employee or demand row has this role; check the spelling, or leave "
-                "the cell empty to let any role help",
-            )
-        if surge.competency and surge.competency not in competencies:
-            add(
-                "competency",
-                surge.competency,
-                "no employee holds this competency and no requirement names it; check "
-                "the spelling, or leave the cell empty if none is needed",
-            )
         if not surge.competency and "min_level" in loaded.headers and surge.min_level != 1:
-            add(
-                "min_level",
-                surge.min_level,
-                "min_level is given but competency is empty; name the competency or clear "
-                "min_level",
+            message = "min_level is given but competency is empty; name the competency or clear "
+            issues.append(
+                InputIssue(
+                    file, int(row), header["min_level"], surge.min_level, message + "min_level"
+                )
             )
     if issues:
         raise InputError(issues)

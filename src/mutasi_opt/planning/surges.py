@@ -18,8 +18,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import metrics
+from ..domain.errors import InputError
 from ..domain.limits import Budget, check_limits
-from ..domain.problem import Problem, Surge
+from ..domain.problem import Problem, Surge, surge_issues
 from ..metrics import Secondments
 from ..results.plan import Plan, PlanStatus
 from ..results.surge import SURGE_STAGES, SurgePlan, SurgeStage
@@ -71,6 +72,11 @@ def plan_surges(
     from .solve import _default_workers
 
     check_limits(time_limit, work_limit)
+    surges = tuple(surges)
+    # built in Python or read from a file, surges are checked against the problem
+    issues = surge_issues(problem, surges)
+    if issues:
+        raise InputError(issues)
     budget = Budget(time_limit, work_limit)
     t0 = time.perf_counter()
     if isinstance(base, Plan):
@@ -84,7 +90,6 @@ def plan_surges(
     else:
         where = problem.index.home
     n_workers = workers if workers is not None else _default_workers()
-    surges = tuple(surges)
     model = SurgeModel(problem, surges, where)
     # a first plan: surplus units lend first
     first = model.greedy_counts(budget.share(_GREEDY_SHARE) if budget.limited else None)
