@@ -77,7 +77,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
     if spec["kind"] == "reference":
         from ortools.sat.python import cp_model
 
-        from mutasi_opt.solvers.classes import build_classes
+        from mutasi_opt.solvers.aggregation import build_classes
         from mutasi_opt.solvers.cpsat import CpsatModel
 
         p = mo.load_sample()

@@ -62,7 +62,7 @@ def unconstrained_moves(problem: Any) -> int:
     """Moves of the greedy imbalance plan without a budget (a proxy for the optimum's)."""
     import numpy as np
 
-    from mutasi_opt.solvers.classes import build_classes
+    from mutasi_opt.solvers.aggregation import build_classes
     from mutasi_opt.solvers.greedy import greedy_improve
 
     free = problem.replace(policy=problem.policy.replace(max_moves=None))
@@ -127,7 +127,7 @@ def run_ours(problem: Any, time_limit: float, workers: int, **options: bool) -> 
 
 def run_naive(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
     from mutasi_opt.domain.limits import Budget
-    from mutasi_opt.solvers.classes import build_classes
+    from mutasi_opt.solvers.aggregation import build_classes
     from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 
     t0 = time.perf_counter()
@@ -184,7 +184,7 @@ def run_naive(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
 def run_highs(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
     from highs_stages import highs_stages
 
-    from mutasi_opt.solvers.classes import build_classes
+    from mutasi_opt.solvers.aggregation import build_classes
     from mutasi_opt.solvers.cpsat import CpsatModel
 
     t0 = time.perf_counter()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mutasi_opt.domain.limits import Budget
-from mutasi_opt.solvers.classes import build_classes
+from mutasi_opt.solvers.aggregation import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from problems import random_problem
 

@@ -7,8 +7,8 @@ import pytest
 
 from mutasi_opt import Problem, synth
 from mutasi_opt.domain.limits import Budget
+from mutasi_opt.solvers.aggregation import build_classes
 from mutasi_opt.solvers.bounds import lp_bound
-from mutasi_opt.solvers.classes import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from mutasi_opt.solvers.cpsat.objective import Objective
 from problems import brute_force, first_seed, random_problem

@@ -11,7 +11,7 @@ import pytest
 
 from mutasi_opt import Problem
 from mutasi_opt.domain.limits import Budget
-from mutasi_opt.solvers.classes import build_classes
+from mutasi_opt.solvers.aggregation import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from mutasi_opt.solvers.disaggregate import optimal_preferences
 from problems import first_seed, random_problem

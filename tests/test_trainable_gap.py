@@ -34,7 +34,7 @@ from mutasi_opt import (
 from mutasi_opt.domain.limits import Budget
 from mutasi_opt.io import policy_toml, read_policy
 from mutasi_opt.planning.solve import _solve
-from mutasi_opt.solvers.classes import build_classes
+from mutasi_opt.solvers.aggregation import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from mutasi_opt.solvers.disaggregate import disaggregate
 from mutasi_opt.solvers.greedy import greedy_improve

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mutasi_opt import Plan, PlanStatus, check_plan, metrics, solve
-from mutasi_opt.solvers.classes import build_classes
+from mutasi_opt.solvers.aggregation import build_classes
 from mutasi_opt.solvers.disaggregate import aggregate, disaggregate
 from problems import brute_force, first_seed, random_problem
 

@@ -122,7 +122,7 @@ def diagnose(problem: Problem, *, seconds: float | None = None) -> list[Conflict
     found = counting_checks(problem)
     if found:
         return found
-    from ..solvers.cpsat.core import conflict_core
+    from ..solvers.cpsat.conflicts import conflict_core
 
     limit = None if seconds is None else max(DIAGNOSE_GRACE_SECONDS, seconds)
     core = conflict_core(problem, budget=Budget(limit, DIAGNOSE_WORK))

@@ -17,7 +17,7 @@ from ..domain.limits import Budget, OutOfTime, check_limits
 from ..domain.problem import Problem
 from ..results.history import Reach
 from ..results.plan import Plan, PlanStatus, StageResult
-from ..solvers.classes import Classes, build_classes
+from ..solvers.aggregation import Classes, build_classes
 from ..solvers.cpsat import CpsatModel, StageOutcome, StageStatus
 from ..solvers.disaggregate import aggregate, disaggregate, optimal_preferences
 from ..solvers.greedy import greedy_improve, greedy_preferences

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 from ..domain.problem import Problem
-from .classes import Classes
+from .aggregation import Classes
 
 IntArray = npt.NDArray[np.int64]
 

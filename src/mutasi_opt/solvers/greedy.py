@@ -30,7 +30,7 @@ import numpy.typing as npt
 from .. import metrics
 from ..domain.limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
 from ..domain.problem import Problem
-from .classes import Classes
+from .aggregation import Classes
 
 IntArray = npt.NDArray[np.int64]
 

@@ -29,8 +29,8 @@ from ...domain.limits import (
     StopReason,
 )
 from ...domain.problem import Problem
+from ..aggregation import Classes
 from ..bounds import lp_bound, relaxation_bound
-from ..classes import Classes
 from ..highs import LpRelaxation
 from .constraints import Constraints, RuleGroup
 from .objective import Expressions, LinExpr, Objective
@@ -241,7 +241,7 @@ class CpsatModel:
     problem
         The validated problem.
     classes
-        Its class partition (see :mod:`mutasi_opt.solvers.classes`).
+        Its class partition (see :mod:`mutasi_opt.solvers.aggregation`).
     guarded
         Guard each hard rule group with a literal (for the diagnosis).
     budget

@@ -1,4 +1,4 @@
-"""Decision variables on the class/type aggregation (see ``solvers.classes``).
+"""Decision variables on the class/type aggregation (see ``solvers.aggregation``).
 
 * ``out[c]``: members of class ``c`` who leave their home unit;
 * ``arrive[a]``: members of type ``arr_type[a]`` who arrive at ``arr_unit[a]``;
@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
-from ..classes import Classes
+from ..aggregation import Classes
 
 IntArray = npt.NDArray[np.int64]
 

@@ -6,7 +6,7 @@ from ortools.sat.python import cp_model
 
 from ...domain.limits import Budget
 from ...domain.problem import Problem
-from ..classes import build_classes
+from ..aggregation import build_classes
 from .constraints import RuleGroup
 from .model import CpsatModel, StageStatus, _limit, run_solver
 
