@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..domain.errors import InputError, InputIssue
-
-__all__ = ["read_assignment", "register", "run"]
+__all__ = ["register", "run"]
 
 
 def register(sub: Any) -> None:
@@ -28,33 +26,14 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def read_assignment(path: Path) -> list[tuple[str, str]]:
-    """(nip, unit) pairs from an assignment table (columns nip and unit_after or unit)."""
-    from ..io import read_table
-
-    frame = read_table(path)
-    cols = {c.strip().lower(): c for c in frame.columns}
-    nip_col = cols.get("nip")
-    unit_col = cols.get("unit_after") or cols.get("unit")
-    missing = [name for name, col in (("nip", nip_col), ("unit_after", unit_col)) if col is None]
-    if missing:
-        raise InputError(
-            [InputIssue(path.name, 1, m, None, f"column '{m}' is missing; add it") for m in missing]
-        )
-    assert nip_col is not None and unit_col is not None
-    return [
-        (str(n).strip(), str(u).strip())
-        for n, u in zip(frame[nip_col].tolist(), frame[unit_col].tolist(), strict=True)
-    ]
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt check``."""
     from .. import check_plan, metrics
     from ..io import read_folder
+    from ..io.assignments import read_assignment_pairs
 
     problem = read_folder(args.folder)
-    pairs = read_assignment(args.assignment)
+    pairs = [(nip, unit) for _, nip, unit in read_assignment_pairs(args.assignment)]
     violations = check_plan(problem, pairs)
     if args.json:
         json.dump([v.to_dict() for v in violations], sys.stdout, indent=2)

@@ -69,7 +69,8 @@ def surge_and_report(
 def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt surge``."""
     from ..io import read_folder
-    from ..io.surges import read_assignment, read_surges
+    from ..io.assignments import read_assignment
+    from ..io.surges import read_surges
 
     problem = read_folder(args.folder)
     surges = read_surges(args.surges, problem)

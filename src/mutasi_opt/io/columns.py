@@ -1,28 +1,19 @@
 """The tables of a data folder: their models, columns and accepted column names.
 
-Column names are matched after :func:`normalise_header`: case, surrounding
-space and the separators space, ``_``, ``-``, ``.`` and ``/`` do not matter, so
-``Unit Kerja``, ``UNIT_KERJA`` and ``unit-kerja`` are the same column.
+Column names are matched after
+:func:`~mutasi_opt.domain.headers.normalise_header` (the one header normaliser):
+case, surrounding space and separators do not matter, so ``Unit Kerja``,
+``UNIT_KERJA`` and ``unit-kerja`` are the same column.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any
 
+from ..domain.headers import normalise_header
 from ..domain.problem import Demand, Employee, Requirement, Surge, Unit
 
 __all__ = ["SURGES", "TABLES", "TableSpec", "normalise_header"]
-
-_SEPARATORS = re.compile(r"[\s_\-./]+")
-
-
-def normalise_header(name: Any) -> str:
-    """``'  Unit Kerja '`` → ``'unit_kerja'`` (also drops a stray byte-order mark)."""
-    text = str(name).replace("\ufeff", "").strip().lower()
-    return _SEPARATORS.sub("_", text).strip("_")
-
 
 _UNIT = ("unit_kerja", "kode_unit", "id_unit", "satuan_kerja", "satker", "opd", "unit_organisasi")
 _ROLE = ("jabatan", "nama_jabatan")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.errors import InputError, InputIssue
+from ..domain.headers import normalise_header
 from ..domain.hooks import provide
 from ..results.history import HistoryMove
 from .tables import read_table
@@ -23,7 +24,7 @@ def read_history(path: str | Path) -> tuple[HistoryMove, ...]:
     :func:`evaluate_history` lists them."""
     frame = read_table(path)
     file = Path(path).name
-    cols = {str(c).strip().lower(): c for c in frame.columns}
+    cols = {normalise_header(c): c for c in frame.columns}
     missing = [c for c in _COLUMNS if c not in cols]
     if missing:
         raise InputError(

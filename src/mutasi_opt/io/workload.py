@@ -45,6 +45,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from .. import metrics
 from ..domain.errors import InputError, InputIssue
+from ..domain.headers import normalise_header
 from ..domain.problem import DEFAULT_EJ_BANDS, Demand, clean_message
 
 if TYPE_CHECKING:
@@ -489,10 +490,6 @@ class StaffLike(Protocol):
 _R = TypeVar("_R", bound=_Record)
 
 
-def _header_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")
-
-
 def _resolve_columns(
     headers: Sequence[str],
     columns: Mapping[str, tuple[str, ...]],
@@ -504,7 +501,7 @@ def _resolve_columns(
     found: dict[str, str] = {}
     issues: list[InputIssue] = []
     for header in headers:
-        field = alias.get(_header_key(header))
+        field = alias.get(normalise_header(header))
         if field is None:
             continue
         if field in found:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..domain.headers import assignment_columns
 from ..domain.problem import Problem
 from ..results.findings import Violation
 
@@ -39,9 +40,7 @@ def _column_values(column: Any) -> list[Any]:
 
 def _frame_pairs(frame: Any) -> list[tuple[str, str]]:
     """(nip, unit id) pairs from a DataFrame-like table (duck typed: no pandas import here)."""
-    cols = {str(c).strip().lower(): c for c in frame.columns}
-    nip_col = cols.get("nip")
-    unit_col = cols["unit_after"] if "unit_after" in cols else cols.get("unit")
+    nip_col, unit_col = assignment_columns(frame.columns)
     missing = [
         name for name, col in (("nip", nip_col), ("unit_after (or unit)", unit_col)) if col is None
     ]
