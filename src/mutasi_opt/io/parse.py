@@ -55,6 +55,7 @@ from ..domain.problem import (
 )
 from ..domain.values import Nip, nips_well_formed
 from .columns import TABLES, TableSpec, normalise_header
+from .numbers import decimal_point
 from .tables import Source, cell_text
 
 __all__ = ["build_problem", "load_table", "parse_policy"]
@@ -117,8 +118,6 @@ _HINTS = {
     "bool_type": "write true or false",
     "bool_parsing": "write true or false",
 }
-
-_DECIMAL_COMMA = re.compile(r"\s*[+-]?\d*,\d+\s*")
 
 
 def message(err: Mapping[str, Any]) -> str:
@@ -246,12 +245,6 @@ class _Column:
         return out
 
 
-def _decimal_point(text: Any) -> Any:
-    if isinstance(text, str) and "," in text and _DECIMAL_COMMA.fullmatch(text):
-        return text.replace(",", ".")
-    return text
-
-
 def _competencies_parser() -> Callable[[Any], Any]:
     """:func:`parse_competencies` with a cache per item (``code:level``).
 
@@ -312,7 +305,7 @@ def _parse_column(
         texts = [cell_text(v, keep_float=name == "nip") for v in raw]
         shown = [t if isinstance(t, str) else repr(t) for t in texts]
     if source.decimal_comma and name in spec.numeric:
-        texts = [_decimal_point(t) for t in texts]
+        texts = [decimal_point(t) for t in texts]
 
     n = len(texts)
     ok = np.ones(n, dtype=np.bool_)

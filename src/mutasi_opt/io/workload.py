@@ -47,6 +47,7 @@ from .. import metrics
 from ..domain.errors import InputError, InputIssue
 from ..domain.headers import normalise_header
 from ..domain.problem import DEFAULT_EJ_BANDS, Demand, clean_message
+from .numbers import decimal_point
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -375,7 +376,6 @@ def _required_text(value: Any) -> str:
 
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_COMMA_DECIMAL = re.compile(r"[+-]?\d{1,3}(\.\d{3})*,\d+|[+-]?\d+,\d+")
 
 
 def _amount(value: Any) -> float:
@@ -387,9 +387,7 @@ def _amount(value: Any) -> float:
     if isinstance(value, int | float | np.integer | np.floating):
         number = float(value)
     else:
-        text = str(value).strip().replace(" ", "")
-        if _COMMA_DECIMAL.fullmatch(text):
-            text = text.replace(".", "").replace(",", ".")
+        text = decimal_point(str(value).strip().replace(" ", ""))
         if not _NUMBER.fullmatch(text):
             raise ValueError("must be a number (0 or more), e.g. 12 or 2,5")
         number = float(text)
