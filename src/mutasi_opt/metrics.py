@@ -22,6 +22,7 @@ half of it), ``balance_cost_scaled`` is in 1/10,000 hours.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -261,6 +262,20 @@ def ej(workload: Any, capacity: Any) -> FloatArray:
     c = np.asarray(capacity, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(c > 0, w / np.where(c > 0, c, 1.0), np.where(w > 0, np.inf, np.nan))
+
+
+#: Decimals of an EJ as reported (tables, files, JSON).
+EJ_DECIMALS = 4
+
+
+def reported_ej(x: float, *, infinite: bool = True) -> float | None:
+    """An EJ as reported: rounded to :data:`EJ_DECIMALS`; ``None`` where it is
+    undefined (no workload and no staff); ``inf`` (workload but no staff) kept,
+    or ``None`` as well with ``infinite=False`` (where the band says it)."""
+    x = float(x)
+    if math.isnan(x) or (math.isinf(x) and not infinite):
+        return None
+    return x if math.isinf(x) else round(x, EJ_DECIMALS)
 
 
 def band(ej_value: Any, thresholds: Sequence[float] = DEFAULT_EJ_BANDS) -> Any:

@@ -291,8 +291,8 @@ class Plan:
                 "capacity_before": int(before["capacity_hours"][k]),
                 "capacity_after": int(after["capacity_hours"][k]),
                 "fair_share_hours": float(before["fair_share_hours"][k]),
-                "ej_before": _round_ej(before["ej"][k]),
-                "ej_after": _round_ej(after["ej"][k]),
+                "ej_before": metrics.reported_ej(before["ej"][k]),
+                "ej_after": metrics.reported_ej(after["ej"][k]),
                 "band_before": before["band"][k],
                 "band_after": after["band"][k],
             }
@@ -456,11 +456,3 @@ TRAINING_COLUMNS = (
 )
 
 TRAINING_TOTAL_COLUMNS = ("competency", "level_needed", "people")
-
-
-def _round_ej(x: float) -> float | None:
-    if np.isnan(x):
-        return None
-    if np.isinf(x):
-        return float("inf")
-    return round(float(x), 4)

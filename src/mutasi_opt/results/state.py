@@ -9,7 +9,6 @@ Computed by :func:`mutasi_opt.planning.state.current_state` from
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,7 @@ IMMOVABLE_REASONS = ("locked", "pppk", "tenure")
 
 def ej_value(x: float) -> float | None:
     """EJ rounded for display/JSON; ``None`` when not finite (no staff, or nothing at all)."""
-    return round(float(x), 4) if math.isfinite(x) else None
+    return metrics.reported_ej(x, infinite=False)
 
 
 @dataclass(frozen=True)

@@ -174,8 +174,8 @@ class SurgePlan:
                     "month": month_label(months.start + int(j)),
                     "capacity_before": before,
                     "capacity_after": after,
-                    "ej_before": None if np.isnan(ej_b) else round(float(ej_b), 4),
-                    "ej_after": None if np.isnan(ej_a) else round(float(ej_a), 4),
+                    "ej_before": metrics.reported_ej(ej_b),
+                    "ej_after": metrics.reported_ej(ej_a),
                 }
             )
         return out

@@ -160,21 +160,15 @@ def move_details(plan: Plan, e: int, lang: str = "en") -> dict[str, Any]:
         "role": emp.role,
         "unit_before": idx.unit_ids[h],
         "unit_after": idx.unit_ids[u],
-        "ej_from_before": _plain(ej_b[h, r]),
-        "ej_from_after": _plain(ej_a[h, r]),
-        "ej_to_before": _plain(ej_b[u, r]),
-        "ej_to_after": _plain(ej_a[u, r]),
+        "ej_from_before": metrics.reported_ej(ej_b[h, r]),
+        "ej_from_after": metrics.reported_ej(ej_a[h, r]),
+        "ej_to_before": metrics.reported_ej(ej_b[u, r]),
+        "ej_to_after": metrics.reported_ej(ej_a[u, r]),
         "requirements_covered": "; ".join(covered),
         "preference_rank": rank,
         "months_in_unit": months,
         "reason": "; ".join(parts),
     }
-
-
-def _plain(x: float) -> float | None:
-    if np.isnan(x):
-        return None
-    return float(x) if np.isinf(x) else round(float(x), 4)
 
 
 def _best_alternative(

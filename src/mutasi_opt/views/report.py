@@ -297,8 +297,8 @@ def _ej_chart(ws: Any, plan: Plan, lang: str, *, col: int) -> None:
     after = None if plan.assignment_array is None else metrics.unit_table(p, plan.assignment_array)
     columns = ["unit", "unit_name", "ej_before"] + ([] if after is None else ["ej_after"])
     rows = [
-        [p.index.unit_ids[u], p.units[u].name, _chart_ej(before[u])]
-        + ([] if after is None else [_chart_ej(after["ej"][u])])
+        [p.index.unit_ids[u], p.units[u].name, metrics.reported_ej(before[u], infinite=False)]
+        + ([] if after is None else [metrics.reported_ej(after["ej"][u], infinite=False)])
         for u in range(p.index.n_units)
     ]
     n = _table(ws, columns, rows, lang, col=col, formats={"ej_before": _EJ, "ej_after": _EJ})
@@ -315,11 +315,6 @@ def _ej_chart(ws: Any, plan: Plan, lang: str, *, col: int) -> None:
     chart.width = max(24.0, 0.45 * n)
     chart.height = 12.0
     ws.add_chart(chart, ws.cell(row=3, column=col + len(columns) + 1).coordinate)
-
-
-def _chart_ej(x: float) -> float | None:
-    """EJ for the chart: rounded, and empty where it is not a finite number."""
-    return round(float(x), 4) if math.isfinite(x) else None
 
 
 def _moves_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
