@@ -375,33 +375,65 @@ def test_greedy_never_breaks_the_training_hold(k: int) -> None:
 
 
 def test_true_training_is_reported_when_the_shortfall_hold_is_loose(ward: Problem) -> None:
-    from mutasi_opt.planning.solve import _true_training
+    from mutasi_opt.domain.stages import PERMANENT_STAGES
+    from mutasi_opt.planning.stages import run_stages
 
     problem = with_gap(ward, 2)
     classes = build_classes(problem)
+    shortfall, training = PERMANENT_STAGES[:2]
 
-    def training_after_hold(slack: int) -> tuple[CpsatModel, Any]:
-        model = CpsatModel(problem, classes)
-        short = model.solve_stage("shortfall", budget=Budget(), seed=0, workers=1)
-        assert short.status is StageStatus.OPTIMAL and short.value is not None
-        model.fix_at_most(model.stage_expression("shortfall"), short.value + slack)
-        return model, model.solve_stage("training", budget=Budget(), seed=0, workers=1)
+    class Search:
+        """The two stages on one model, with the shortfall held ``slack`` above its value."""
+
+        def __init__(self, slack: int) -> None:
+            self.model, self.slack = CpsatModel(problem, classes), slack
+            self.outcomes: dict[str, Any] = {}
+
+        def prepare(self, *_: Any) -> None:
+            pass
+
+        def solve(self, stage: Any, budget: Budget) -> Any:
+            out = self.model.solve_stage(stage.name, budget=budget, seed=0, workers=1)
+            self.outcomes[stage.name] = out
+            return out
+
+        def true_value(self, stage: Any, decisions: Any) -> int:
+            m = metrics.evaluate(problem, disaggregate(problem, classes, decisions))
+            return m.value(stage.name)
+
+        def rehint(self, decisions: Any) -> None:
+            self.model.complete(decisions)
+
+        def hold(self, stage: Any, value: int) -> None:
+            slack = self.slack if stage.name == "shortfall" else 0
+            self.model.fix_at_most(self.model.stage_expression(stage.name), value + slack)
+
+    def training_after_hold(slack: int) -> tuple[Any, Any]:
+        search = Search(slack)
+        run = run_stages(
+            search,
+            (shortfall, training),
+            Budget(),
+            gap_limit=0.0,
+            exact_truth=lambda stage: stage.name == "training",
+        )
+        assert search.outcomes["shortfall"].status is StageStatus.OPTIMAL
+        return search.outcomes["training"], run.results[1]
 
     # held at its proven optimum, the auxiliaries are exact
-    model, out = training_after_hold(0)
+    out, reported = training_after_hold(0)
     assert out.status is StageStatus.OPTIMAL and out.decisions is not None
-    assert _true_training(problem, classes, model, out) is out
+    assert (reported.value, reported.bound, reported.status) == (out.value, out.bound, "optimal")
     assert (
         out.value
         == metrics.evaluate(problem, disaggregate(problem, classes, out.decisions)).training
     )
     # held one above it (a stage cut short by time), a plan with less shortfall can
     # leave the training auxiliaries below the truth: the true value is reported
-    model, out = training_after_hold(1)
+    out, fixed = training_after_hold(1)
     assert out.value is not None and out.decisions is not None
     true = metrics.evaluate(problem, disaggregate(problem, classes, out.decisions)).training
     assert out.value < true
-    fixed = _true_training(problem, classes, model, out)
     assert (fixed.value, fixed.status) == (true, StageStatus.FEASIBLE)
     assert fixed.bound is not None and fixed.bound <= out.value
 

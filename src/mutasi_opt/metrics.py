@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .domain.problem import DEFAULT_EJ_BANDS, Policy, Problem
+from .domain.stages import PERMANENT_STAGES, permanent_stages
 
 __all__ = [
     "BANDS",
@@ -449,15 +450,14 @@ def moved(problem: Problem, assignment: IntArray) -> BoolArray:
 # ---------------------------------------------------------------- summary
 #: The lexicographic stages of a permanent plan, in order, when no training
 #: counts (``trainable_gap`` = 0); see :func:`stage_names`.
-STAGES = ("shortfall", "imbalance", "balance", "moves", "preference")
+STAGES = tuple(s.name for s in PERMANENT_STAGES if s.name != "training")
 
 
 def stage_names(policy: Policy) -> tuple[str, ...]:
     """The stages the solver runs under ``policy``: :data:`STAGES`, with
-    ``training`` right after ``shortfall`` when ``trainable_gap`` > 0."""
-    if policy.trainable_gap > 0:
-        return (STAGES[0], "training", *STAGES[1:])
-    return STAGES
+    ``training`` right after ``shortfall`` when ``trainable_gap`` > 0
+    (:func:`mutasi_opt.domain.stages.permanent_stages`)."""
+    return tuple(s.name for s in permanent_stages(policy))
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..domain.errors import InputError, InputIssue
 from ..domain.problem import CheckContext, Demand, Employee, Policy, Problem, Requirement, Unit
+from ..domain.stages import PlanStatusName, StatusName
 from ..results.plan import Plan
 
 __all__ = [
@@ -635,7 +636,7 @@ class StageDocument(_Document):
     """Value and bound of one lexicographic stage, in the stage's display unit."""
 
     stage: Literal["shortfall", "training", "imbalance", "balance", "moves", "preference"]
-    status: Literal["optimal", "feasible", "infeasible", "unknown"]
+    status: StatusName
     value: Finite
     bound: Annotated[Finite, Field(description="A proven lower bound of the stage's optimum.")]
     gap: Annotated[Finite, Field(description="(value − bound) / value; 0 when proven.")]
@@ -657,7 +658,7 @@ class SummaryDocument(_Document):
     """The headline numbers (``summary.json``); ``null`` where the plan has no assignment."""
 
     status: Annotated[
-        Literal["optimal", "feasible", "infeasible", "unknown"],
+        PlanStatusName,
         Field(
             description="optimal: every stage proven (balance within balance_gap); feasible: "
             "a plan, not proven; infeasible: no plan exists (see diagnosis); unknown: no plan "

@@ -31,6 +31,7 @@ import numpy as np
 from .. import metrics
 from ..domain.limits import Budget, check_limits
 from ..domain.problem import Problem
+from ..domain.stages import Status
 from ..results.frontier import Frontier, FrontierPoint
 from ..results.plan import Plan, PlanStatus
 
@@ -199,7 +200,7 @@ def _envelope(points: tuple[FrontierPoint, ...]) -> tuple[FrontierPoint, ...]:
         if best is not None and _lexicographic(best) < _lexicographic(p):
             p = replace(
                 FrontierPoint.from_plan(p.budget, best.plan),
-                status="feasible",
+                status=Status.FEASIBLE,
                 imbalance_bound_hours=p.imbalance_bound_hours,
                 balance_bound=p.balance_bound,
                 seconds=p.seconds,

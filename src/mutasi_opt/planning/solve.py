@@ -6,7 +6,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,6 +14,7 @@ import numpy.typing as npt
 from .. import metrics
 from ..domain.limits import Budget, OutOfTime, check_limits
 from ..domain.problem import Problem
+from ..domain.stages import Stage, Status, permanent_stages, stage_status
 from ..results.history import Reach
 from ..results.plan import Plan, PlanStatus, StageResult
 from ..solvers.aggregation import Classes, build_classes
@@ -23,6 +23,7 @@ from ..solvers.disaggregate import aggregate, disaggregate, optimal_preferences
 from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
 from .decompose import role_components, subproblem
+from .stages import at_true_value, run_stages, unrun_stages
 
 IntArray = npt.NDArray[np.int64]
 
@@ -30,25 +31,11 @@ __all__ = ["fewest_moves", "solve"]
 
 log_ = logging.getLogger("mutasi_opt")
 
-#: stages whose expression uses auxiliary variables (shortfall, d, e) that a
-#: feasible, unproven solution may leave above their tight values
-_AUXILIARY = ("shortfall", "imbalance", "balance")
-
 #: Share of a limited solve's budget for the greedy plan made before the model is built.
 _EARLY_SHARE = 0.2
 
 #: Share of a stage's budget for its greedy warm start (the LP and CP-SAT share the rest).
 _GREEDY_SHARE = 0.5
-
-#: Share of the budget left (work under a work limit, else seconds) each stage may use.
-_STAGE_SHARE = {
-    "shortfall": 0.25,
-    "training": 0.25,
-    "imbalance": 0.45,
-    "balance": 0.45,
-    "moves": 0.5,
-    "preference": 1.0,
-}
 
 ProgressFn = Callable[[str, float, float], None]
 StageHook = Callable[[str, CpsatModel], None]
@@ -166,12 +153,6 @@ def _solve(
     t_start = time.perf_counter()
     n_workers = workers if workers is not None else _default_workers()
     pol = problem.policy
-    names = metrics.stage_names(pol)
-
-    def callback(stage: str) -> Callable[[float, float], None] | None:
-        if progress is None:
-            return None
-        return lambda value, bound: progress(stage, value, bound)
 
     def finish(assignment: IntArray, results: list[StageResult], build: float) -> Plan:
         return Plan.from_solution(
@@ -206,15 +187,23 @@ def _solve(
         return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
     if budget.exhausted():
         return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
-    results: list[StageResult] = []
-    decisions: dict[str, IntArray] | None = None
-    tolerance_centi = round(200 * pol.imbalance_tolerance_hours)
-
-    greedy_hint: dict[str, IntArray] | None = None
-    # nobody moves: a complete first hint whenever the current state meets the rules
-    model.complete(_stay_home(classes))
     usable = [(a, d) for a in starts if (d := aggregate(problem, classes, a)) is not None]
     given = [d for _, d in usable]
+    search = _PermanentSearch(
+        problem,
+        classes,
+        model,
+        given,
+        warm_start=warm_start,
+        lp_bounds=lp_bounds,
+        seed=seed,
+        workers=n_workers,
+        log=log,
+        progress=progress,
+        stage_hook=stage_hook,
+    )
+    # nobody moves: a complete first hint whenever the current state meets the rules
+    model.complete(_stay_home(classes))
     if early is not None:
         model.complete(early)
         given.append(early)
@@ -222,70 +211,24 @@ def _solve(
         # the given start with the least shortfall hints the first stage
         short = [metrics.requirement_shortfall(problem, a).sum() for a, _ in usable]
         model.complete(given[int(np.argmin(short))])
-    for stage in model.stages:
-        if budget.exhausted():
-            # the limits are reached: the stages left keep the plan so far (below)
-            if decisions is None:
-                return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
-            break
-        gap = pol.balance_gap if stage == "balance" else 0.0
-        share = budget.share(_STAGE_SHARE[stage])
-        if warm_start and stage == "preference" and decisions is not None:
-            try:
-                model.complete(optimal_preferences(classes, decisions))
-            except RuntimeError:  # not matchable (cannot happen under the Hall rows)
-                model.complete(greedy_preferences(classes, decisions))
-        if warm_start and stage in ("imbalance", "balance") and decisions is not None:
-            points = [decisions] + ([greedy_hint] if greedy_hint is not None else []) + given
-            if stage == "imbalance":
-                points.append(_stay_home(classes))  # cover shortfall the D-friendly way
-            hinted = _warm_start(
-                problem, classes, model, points, stage, results, share.share(_GREEDY_SHARE)
-            )
-            if stage == "imbalance":
-                greedy_hint = hinted
-        if stage_hook is not None:
-            t_hook = time.perf_counter()
-            stage_hook(stage, model)
-            share.extend(time.perf_counter() - t_hook)  # the hook's time is not the solver's
-        out = model.solve_stage(
-            stage,
-            budget=share,
-            seed=seed,
-            workers=n_workers,
-            relative_gap=gap,
-            log_search=log,
-            progress=callback(stage),
-            lp=lp_bounds and stage not in ("shortfall", "training"),
-        )
-        if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
-            if decisions is None:
-                if out.status is StageStatus.UNKNOWN:
-                    return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
-                return _no_plan(problem, out, t_start, n_workers, seed, budget)
-            # (a stage that holds the ones before always has their plan as its hint)
-            log_.warning("stage %s found no plan; keeping the previous stage's plan", stage)
-            break
-        decisions = out.decisions
-        assert decisions is not None and out.value is not None
-        if stage in _AUXILIARY and out.status is not StageStatus.OPTIMAL:
-            # a solution cut short may leave d, e or shortfall variables above
-            # their true values: report and hold the plan's true value instead
-            true = metrics.evaluate(problem, disaggregate(problem, classes, decisions))
-            value = true.value(stage)
-            if value < out.value:
-                out = replace(out, value=value, bound=min(out.bound or 0, value))
-                model.complete(decisions)  # a tight hint that meets the new hold
-        if stage == "training":
-            out = _true_training(problem, classes, model, out)
-        results.append(_stage_result(stage, out))
-        hold = out.value
-        assert hold is not None
-        if stage == "imbalance":
-            hold += tolerance_centi
-        model.fix_at_most(model.stage_expression(stage), hold)
-        if stage == until:
-            break
+    specs = permanent_stages(pol)
+    run = run_stages(
+        search,
+        specs,
+        budget,
+        gap_limit=pol.balance_gap,
+        until=until,
+        exact_truth=lambda stage: stage.name == "training",
+    )
+    decisions, results = run.decisions, run.results
+    if decisions is None:
+        if run.failed is not None and run.failed.status is StageStatus.INFEASIBLE:
+            return _no_plan(problem, run.failed, t_start, n_workers, seed, budget)
+        # the limits ran out (or the first stage found nothing within them)
+        return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
+    if run.failed is not None:
+        # (a stage that holds the ones before always has their plan as its hint)
+        log_.warning("stage %s found no plan; keeping the previous stage's plan", run.failed_stage)
 
     assert decisions is not None
     assignment = disaggregate(problem, classes, decisions)
@@ -293,21 +236,96 @@ def _solve(
     # a value above the plan's own, as metrics defines it, is lowered to it (a kept
     # hint's preference options, say, may price a move the plan makes to a preferred
     # unit as unlisted); D may stay below it, by imbalance_tolerance_hours at most
-    results = [_true_value(r, m.value(r.name)) for r in results]
-    if until is None and len(results) < len(names):
+    results = [
+        at_true_value(r, m.value(r.name), pol.balance_gap, spec.gapped)
+        for r, spec in zip(results, specs, strict=False)
+    ]
+    if until is None and len(results) < len(specs):
         # stages that did not run: the kept plan's true value, the trivial bound 0
-        results += [StageResult(n, "unknown", m.value(n), 0, 0.0) for n in names[len(results) :]]
+        results += unrun_stages(specs, len(results), m.value)
     return finish(assignment, results, model.build_seconds)
 
 
-def _true_value(result: StageResult, value: int) -> StageResult:
-    """``result`` with the plan's true ``value`` when that is lower than the stage's
-    own; it keeps its bound (which is below every plan's value) unless that exceeds it."""
-    if value >= result.value:
-        return result
-    bound = min(result.bound, value)
-    status = "optimal" if bound == value and result.status != "unknown" else result.status
-    return replace(result, value=value, bound=bound, status=status)
+class _PermanentSearch:
+    """The permanent planner's stages on its CP-SAT model (a :class:`StagedSearch`):
+    greedy warm starts before the D, B and preference stages, the benchmarks'
+    stage hook, LP bounds from the imbalance stage on."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        classes: Classes,
+        model: CpsatModel,
+        given: list[dict[str, IntArray]],
+        *,
+        warm_start: bool,
+        lp_bounds: bool,
+        seed: int,
+        workers: int,
+        log: bool,
+        progress: ProgressFn | None,
+        stage_hook: StageHook | None,
+    ) -> None:
+        self.problem, self.classes, self.model, self.given = problem, classes, model, given
+        self.warm_start, self.lp_bounds = warm_start, lp_bounds
+        self.seed, self.workers, self.log = seed, workers, log
+        self.progress, self.stage_hook = progress, stage_hook
+        self.greedy_hint: dict[str, IntArray] | None = None
+        self.tolerance_centi = round(200 * problem.policy.imbalance_tolerance_hours)
+
+    def prepare(
+        self,
+        stage: Stage,
+        decisions: dict[str, IntArray] | None,
+        done: Sequence[StageResult],
+        budget: Budget,
+    ) -> None:
+        name, model, classes = stage.name, self.model, self.classes
+        if self.warm_start and name == "preference" and decisions is not None:
+            try:
+                model.complete(optimal_preferences(classes, decisions))
+            except RuntimeError:  # not matchable (cannot happen under the Hall rows)
+                model.complete(greedy_preferences(classes, decisions))
+        if self.warm_start and name in ("imbalance", "balance") and decisions is not None:
+            points = [decisions] + ([self.greedy_hint] if self.greedy_hint is not None else [])
+            points += self.given
+            if name == "imbalance":
+                points.append(_stay_home(classes))  # cover shortfall the D-friendly way
+            hinted = _warm_start(
+                self.problem, classes, model, points, name, list(done), budget.share(_GREEDY_SHARE)
+            )
+            if name == "imbalance":
+                self.greedy_hint = hinted
+        if self.stage_hook is not None:
+            t_hook = time.perf_counter()
+            self.stage_hook(name, model)
+            budget.extend(time.perf_counter() - t_hook)  # the hook's time is not the solver's
+
+    def solve(self, stage: Stage, budget: Budget) -> StageOutcome:
+        progress = self.progress
+        name = stage.name
+        return self.model.solve_stage(
+            name,
+            budget=budget,
+            seed=self.seed,
+            workers=self.workers,
+            relative_gap=self.problem.policy.balance_gap if stage.gapped else 0.0,
+            log_search=self.log,
+            progress=None if progress is None else (lambda v, b: progress(name, v, b)),
+            lp=self.lp_bounds and name not in ("shortfall", "training"),
+        )
+
+    def true_value(self, stage: Stage, decisions: dict[str, IntArray]) -> int:
+        assignment = disaggregate(self.problem, self.classes, decisions)
+        return metrics.evaluate(self.problem, assignment).value(stage.name)
+
+    def rehint(self, decisions: dict[str, IntArray]) -> None:
+        self.model.complete(decisions)
+
+    def hold(self, stage: Stage, value: int) -> None:
+        if stage.name == "imbalance":
+            value += self.tolerance_centi  # the later stages may trade D within the tolerance
+        self.model.fix_at_most(self.model.stage_expression(stage.name), value)
 
 
 def _stopped(budget: Budget) -> str | None:
@@ -390,9 +408,8 @@ def _fallback(
             **_limits(budget),
         )
     m = metrics.evaluate(problem, known)
-    names = metrics.stage_names(problem.policy)
     log_.info("the limits ran out before the first stage; kept the starting plan")
-    return finish(known, [StageResult(n, "unknown", m.value(n), 0, 0.0) for n in names], 0.0)
+    return finish(known, unrun_stages(permanent_stages(problem.policy), 0, m.value), 0.0)
 
 
 def fewest_moves(
@@ -508,7 +525,7 @@ def fewest_moves(
         verdict, best = attempt(None, None, 4)
         if verdict == "no":
             seconds = time.perf_counter() - t0
-            return Reach("infeasible", None, 0, seconds, None, budget.used, _stopped(budget))
+            return Reach(Status.INFEASIBLE, None, 0, seconds, None, budget.used, _stopped(budget))
     if best is not None:
         lo, hi = 0, int(metrics.moved(free, best).sum())
         # first guess: where the chord from no moves to the best plan meets the D cap
@@ -542,10 +559,10 @@ def fewest_moves(
     seconds = time.perf_counter() - t0
     stopped = _stopped(budget)
     if best is None:
-        return Reach("unknown", None, proven_lo, seconds, None, budget.used, stopped)
+        return Reach(Status.UNKNOWN, None, proven_lo, seconds, None, budget.used, stopped)
     moves = int(metrics.moved(free, best).sum())
     bound = min(moves, proven_lo)
-    status = "optimal" if bound == moves else "feasible"
+    status = Status.OPTIMAL if bound == moves else Status.FEASIBLE
     return Reach(status, moves, bound, seconds, best, budget.used, stopped)
 
 
@@ -646,27 +663,25 @@ def _solve_pools(
     stages = []
     solved = len(groups) - skipped
     truth = metrics.evaluate(problem, assignment)
-    for name in metrics.stage_names(problem.policy):
+    gap_limit = problem.policy.balance_gap
+    for spec in permanent_stages(problem.policy):
+        name = spec.name
         parts = stage_sum.get(name, [])
         if skipped:
             # the skipped pools add their (home) values and the trivial bound 0
             bound = sum(p.bound for p in parts) if len(parts) == solved else 0
-            stages.append(StageResult(name, "unknown", truth.value(name), bound, 0.0))
+            stages.append(StageResult(name, Status.UNKNOWN, truth.value(name), bound, 0.0))
             continue
         if len(parts) != len(groups):
             break  # a pool stopped early: later stages are not comparable
-        statuses = {p.status for p in parts}
-        status = (
-            "optimal"
-            if statuses == {"optimal"}
-            else ("unknown" if "unknown" in statuses else "feasible")
-        )
+        value, bound = sum(p.value for p in parts), sum(p.bound for p in parts)
+        ran = all(p.status is not Status.UNKNOWN for p in parts)
         stages.append(
             StageResult(
                 name=name,
-                status=status,
-                value=sum(p.value for p in parts),
-                bound=sum(p.bound for p in parts),
+                status=stage_status(value, bound, gapped=spec.gapped, gap_limit=gap_limit, ran=ran),
+                value=value,
+                bound=bound,
                 seconds=sum(p.seconds for p in parts),
                 bound_source="+".join(sorted({p.bound_source or "cp-sat" for p in parts})),
             )
@@ -689,26 +704,6 @@ def _headcounts_fit(problem: Problem, assignment: IntArray) -> bool:
     head = metrics.headcount(problem, assignment)
     lo, hi = idx.min_staff, idx.max_staff
     return bool(np.all((lo < 0) | (head >= lo)) and np.all((hi < 0) | (head <= hi)))
-
-
-def _true_training(
-    problem: Problem, classes: Classes, model: CpsatModel, out: StageOutcome
-) -> StageOutcome:
-    """The training stage's outcome with the plan's true training value.
-
-    The stage's auxiliaries are exact when the shortfall is held at its proven
-    optimum; if it was not proven, a plan with less shortfall than held may
-    leave them below the truth.  Then the true value is reported (unproven) and
-    held, with a tight hint.
-    """
-    assert out.decisions is not None and out.value is not None
-    true = metrics.evaluate(problem, disaggregate(problem, classes, out.decisions)).training
-    if true == out.value:
-        return out
-    bound = min(out.bound or 0, true)
-    status = StageStatus.OPTIMAL if true == bound else StageStatus.FEASIBLE
-    model.complete(out.decisions)
-    return replace(out, value=true, bound=bound, status=status)
 
 
 def _stay_home(classes: Classes) -> dict[str, IntArray]:
@@ -794,18 +789,6 @@ def _warm_start(
         time.perf_counter() - t0,
     )
     return best[1] if ok and best is not None else None
-
-
-def _stage_result(stage: str, out: StageOutcome) -> StageResult:
-    assert out.value is not None and out.bound is not None
-    return StageResult(
-        name=stage,
-        status=out.status.value,
-        value=out.value,
-        bound=out.bound,
-        seconds=out.seconds,
-        bound_source=out.bound_source,
-    )
 
 
 def _no_plan(

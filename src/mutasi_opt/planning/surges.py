@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,23 +21,22 @@ from .. import metrics
 from ..domain.errors import InputError
 from ..domain.limits import Budget, check_limits
 from ..domain.problem import Problem, Surge, surge_issues
+from ..domain.stages import SECONDMENT_STAGES, Stage, plan_status
 from ..metrics import Secondments
-from ..results.plan import Plan, PlanStatus
+from ..results.plan import Plan, PlanStatus, StageResult
 from ..results.surge import SURGE_STAGES, SurgePlan, SurgeStage
-
-if TYPE_CHECKING:
-    pass
+from ..solvers.cpsat import StageOutcome
+from ..solvers.cpsat.surge import SurgeModel
+from .solve import _default_workers
+from .stages import at_true_value, run_stages, unrun_stages
 
 IntArray = npt.NDArray[np.int64]
 
 __all__ = ["plan_surges"]
 
 
-#: share of the budget left (work under a work limit, else seconds) for each stage
-_STAGE_SHARE = {"uncovered": 0.25, "balance": 0.45, "people": 0.4, "months": 0.5, "preference": 1.0}
 #: share of a limited call's budget for the greedy first plan
 _GREEDY_SHARE = 0.3
-_AUXILIARY = ("uncovered", "balance")
 
 
 def plan_surges(
@@ -67,10 +66,6 @@ def plan_surges(
         As for :func:`mutasi_opt.solve`.  Nobody seconded always meets the
         rules, so there is always a plan: at the least the greedy one.
     """
-    from ..solvers.cpsat import StageStatus
-    from ..solvers.cpsat.surge import SurgeModel
-    from .solve import _default_workers
-
     check_limits(time_limit, work_limit)
     surges = tuple(surges)
     # built in Python or read from a file, surges are checked against the problem
@@ -94,46 +89,19 @@ def plan_surges(
     # a first plan: surplus units lend first
     first = model.greedy_counts(budget.share(_GREEDY_SHARE) if budget.limited else None)
     first_ok = model.complete(first, budget)
-    stages: list[SurgeStage] = []
-    counts: IntArray | None = first if first_ok else None
-    status = PlanStatus.OPTIMAL
-    for name in SURGE_STAGES:
-        gap = problem.policy.balance_gap if name == "balance" else 0.0
-        out = model.solve_stage(
-            name,
-            budget=budget.share(_STAGE_SHARE[name]),
-            seed=seed,
-            workers=n_workers,
-            relative_gap=gap,
-        )
-        if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN) or out.value is None:
-            # no plan of the search's own and no complete hint (nobody seconded
-            # always meets the rules: only a limit gets here)
-            status = PlanStatus.FEASIBLE
-            break
-        assert out.decisions is not None and out.bound is not None
-        counts = out.decisions["x"]
-        value, bound = out.value, out.bound
-        if name in _AUXILIARY and out.status is not StageStatus.OPTIMAL:
-            # unproven: auxiliary variables may be loose; hold the true value
-            draft = SurgePlan(problem, surges, where, status, model.secondments(counts), (), 0.0)
-            value = min(value, draft.stage_values()[SURGE_STAGES.index(name)])
-            bound = min(bound, value)
-        stage_status = "optimal" if value == bound else "feasible"
-        if name == "balance" and stage_status == "feasible" and out.status is StageStatus.OPTIMAL:
-            stage_status = "within_gap"
-        stages.append(SurgeStage(name, stage_status, value, bound, out.seconds))
-        if stage_status == "feasible":
-            status = PlanStatus.FEASIBLE
-        model.hold(name, value)
+    search = _SecondmentSearch(problem, surges, where, model, seed=seed, workers=n_workers)
+    run = run_stages(search, SECONDMENT_STAGES, budget, gap_limit=problem.policy.balance_gap)
+    # (nobody seconded always meets the rules: a stage finds nothing only under a limit)
+    decisions = run.decisions
+    counts = decisions["x"] if decisions is not None else (first if first_ok else None)
     secondments = model.secondments(counts) if counts is not None else Secondments.empty()
     plan = SurgePlan(
         problem,
         surges,
         where,
-        status,
+        PlanStatus.FEASIBLE,
         secondments,
-        tuple(stages),
+        (),
         time.perf_counter() - t0,
         seed=seed,
         workers=n_workers,
@@ -142,20 +110,70 @@ def plan_surges(
         work_used=budget.used,
         stopped_by=None if budget.stopped_by is None else budget.stopped_by.value,
     )
-    true = plan.stage_values()
-    if len(stages) < len(SURGE_STAGES):
-        # stages that did not run: the kept plan's true value, the trivial bound 0
-        stages += [
-            SurgeStage(n, "unknown", true[i], 0, 0.0)
-            for i, n in enumerate(SURGE_STAGES)
-            if i >= len(stages)
-        ]
-        plan = replace(plan, stages=tuple(stages), status=PlanStatus.FEASIBLE)
-    if tuple(s.value for s in plan.stages) != true:
-        # values and secondments disagree only if a stage was cut short: report the truth
-        fixed = tuple(
-            replace(s, value=true[i], bound=min(s.bound, true[i]))
-            for i, s in enumerate(plan.stages)
+    true = dict(zip(SURGE_STAGES, plan.stage_values(), strict=True))
+    gap_limit = problem.policy.balance_gap
+    # values and secondments disagree only if a stage was cut short: report the truth
+    stages = [
+        _as_surge_stage(at_true_value(r, true[r.name], gap_limit, spec.gapped))
+        for r, spec in zip(run.results, SECONDMENT_STAGES, strict=False)
+    ]
+    # stages that did not run: the kept plan's true value, the trivial bound 0
+    stages += map(_as_surge_stage, unrun_stages(SECONDMENT_STAGES, len(stages), true.__getitem__))
+    complete = len(run.results) == len(SECONDMENT_STAGES)
+    status = plan_status((st.status for st in stages), complete=complete)
+    return replace(plan, stages=tuple(stages), status=status)
+
+
+def _as_surge_stage(result: StageResult) -> SurgeStage:
+    """``result`` as a secondment stage (their display units, no bound source)."""
+    return SurgeStage(result.name, result.status, result.value, result.bound, result.seconds)
+
+
+class _SecondmentSearch:
+    """The secondment stages on the surge CP-SAT model (a :class:`StagedSearch`)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        surges: tuple[Surge, ...],
+        where: IntArray,
+        model: SurgeModel,
+        *,
+        seed: int,
+        workers: int,
+    ) -> None:
+        self.problem, self.surges, self.where, self.model = problem, surges, where, model
+        self.seed, self.workers = seed, workers
+
+    def prepare(
+        self,
+        stage: Stage,
+        decisions: dict[str, IntArray] | None,
+        done: Sequence[StageResult],
+        budget: Budget,
+    ) -> None:
+        """(each stage is hinted by the last solution, which the model keeps)"""
+
+    def solve(self, stage: Stage, budget: Budget) -> StageOutcome:
+        gap = self.problem.policy.balance_gap if stage.gapped else 0.0
+        return self.model.solve_stage(
+            stage.name, budget=budget, seed=self.seed, workers=self.workers, relative_gap=gap
         )
-        plan = replace(plan, stages=fixed, status=PlanStatus.FEASIBLE)
-    return plan
+
+    def true_value(self, stage: Stage, decisions: dict[str, IntArray]) -> int:
+        draft = SurgePlan(
+            self.problem,
+            self.surges,
+            self.where,
+            PlanStatus.FEASIBLE,
+            self.model.secondments(decisions["x"]),
+            (),
+            0.0,
+        )
+        return draft.stage_values()[SURGE_STAGES.index(stage.name)]
+
+    def rehint(self, decisions: dict[str, IntArray]) -> None:
+        self.model.complete(decisions["x"])
+
+    def hold(self, stage: Stage, value: int) -> None:
+        self.model.hold(stage.name, value)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..domain.problem import Problem
+from ..domain.stages import Status
 from ..text.i18n import check_lang, label, number
 from ..text.tables import format_table
 from .plan import Plan
@@ -66,7 +67,7 @@ class FrontierPoint:
     """The optimum under one move budget (hours for ``D`` and ``B``)."""
 
     budget: int
-    status: str
+    status: Status
     moves: int
     shortfall: int
     imbalance_hours: float
@@ -88,7 +89,7 @@ class FrontierPoint:
         imb, bal = plan.stage("imbalance"), plan.stage("balance")
         return cls(
             budget=budget,
-            status=plan.status.value,
+            status=plan.status,
             moves=after.moves,
             shortfall=after.shortfall,
             imbalance_hours=after.imbalance_hours,
@@ -252,7 +253,7 @@ class Frontier:
                 "balance_bound": round(p.balance_bound, 2),
                 "balance_gap": round(p.balance_gap, 5),
                 "preference_cost": p.preference_cost,
-                "status": p.status,
+                "status": p.status.value,
                 "seconds": round(p.seconds, 2),
                 "work": round(p.work, 3),
             }

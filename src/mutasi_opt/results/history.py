@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from .. import metrics
 from ..domain.problem import Problem
+from ..domain.stages import Status
 from ..text.i18n import check_lang, label, number
 from ..text.tables import format_table
 from .findings import Violation
@@ -221,7 +222,7 @@ class HistoryComparison:
             b=number(h.balance_cost, ",.1f", lang),
         )
         if r.moves is None:
-            key = "history.unreachable" if r.status == "infeasible" else "history.not_found"
+            key = "history.unreachable" if r.status is Status.INFEASIBLE else "history.not_found"
             return label(key, lang).format(target=target)
         if r.moves == r.bound:
             proof = label("history.proven_fewest", lang)
@@ -241,7 +242,7 @@ class HistoryComparison:
             "optimiser": o.summary(),
             "moves_to_match": self.reach.moves,
             "moves_to_match_bound": self.reach.bound,
-            "moves_to_match_status": self.reach.status,
+            "moves_to_match_status": self.reach.status.value,
             "imbalance_gain_per_move_history": self.gain_per_move_history,
             "imbalance_gain_per_move_optimiser": self.gain_per_move_optimiser,
             "balance_gain_per_move_history": self.balance_gain_per_move_history,
@@ -371,7 +372,7 @@ class Reach:
     :class:`~mutasi_opt.results.plan.Plan`.
     """
 
-    status: str
+    status: Status
     moves: int | None
     bound: int
     seconds: float

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -12,6 +11,7 @@ import numpy.typing as npt
 
 from .. import metrics
 from ..domain.problem import Problem
+from ..domain.stages import PERMANENT_STAGES, Status, plan_status, units_of
 from ..text.explain import MOVE_COLUMNS, move_details, plan_text, why_not
 from .views import frame, html
 
@@ -28,28 +28,8 @@ __all__ = ["STAGES", "Plan", "PlanStatus", "StageResult"]
 #: :func:`mutasi_opt.metrics.stage_names` gives those of a policy.
 STAGES = metrics.STAGES
 
-_STAGE_UNITS = {
-    "shortfall": ("staff", 1),
-    "training": ("people", 1),
-    "imbalance": ("hours", 200),  # Σd centi-hours → D hours
-    "balance": ("hours", 10_000),  # B × 10,000 → hours
-    "moves": ("moves", 1),
-    "preference": ("points", 1),
-}
-
-
-class PlanStatus(enum.Enum):
-    """Overall status of a plan."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
-    INFEASIBLE = "infeasible"
-    UNKNOWN = "unknown"
-
-    @property
-    def exit_code(self) -> int:
-        """CLI exit code: 0 plan found, 2 infeasible, 3 no plan within the time or work limit."""
-        return {"optimal": 0, "feasible": 0, "infeasible": 2, "unknown": 3}[self.value]
+#: the status of a plan, in the one status vocabulary (never ``within_gap``)
+PlanStatus = Status
 
 
 @dataclass(frozen=True)
@@ -64,10 +44,10 @@ class StageResult:
     """
 
     #: per stage: display unit and the divisor from the exact integer to it
-    UNITS: ClassVar[Mapping[str, tuple[str, int]]] = _STAGE_UNITS
+    UNITS: ClassVar[Mapping[str, tuple[str, int]]] = units_of(PERMANENT_STAGES)
 
     name: str
-    status: str
+    status: Status
     value: int
     bound: int
     seconds: float
@@ -104,7 +84,7 @@ class StageResult:
         """JSON-able form (``bound_source`` only when the stage has one)."""
         out: dict[str, Any] = {
             "stage": self.name,
-            "status": self.status,
+            "status": self.status.value,
             "value": self.value_display,
             "bound": self.bound_display,
             "gap": self.gap,
@@ -166,15 +146,10 @@ class Plan:
         """A plan from an assignment and the stage results that produced it."""
         assignment = metrics.as_assignment(problem, assignment).copy()
         assignment.setflags(write=False)
-        done = {s.name: s for s in stages}
-        gap = problem.policy.balance_gap
-        names = metrics.stage_names(problem.policy)
-        optimal = set(done) == set(names) and all(s.status != "unknown" for s in stages)
-        optimal = optimal and all(done[n].proven for n in names if n != "balance")
-        optimal = optimal and done["balance"].gap <= gap + 1e-12
+        complete = {s.name for s in stages} == set(metrics.stage_names(problem.policy))
         return cls(
             problem=problem,
-            status=PlanStatus.OPTIMAL if optimal else PlanStatus.FEASIBLE,
+            status=plan_status((s.status for s in stages), complete=complete),
             assignment_array=assignment,
             stages=stages,
             before=metrics.evaluate(problem),

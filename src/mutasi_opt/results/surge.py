@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from .. import metrics
 from ..domain.problem import Problem, Surge
+from ..domain.stages import SECONDMENT_STAGES, units_of
 from ..domain.values import month_label
 from ..metrics import Secondments
 from .plan import PlanStatus, StageResult
@@ -27,18 +28,7 @@ if TYPE_CHECKING:
 
 
 #: The lexicographic stages of secondment planning, in order.
-SURGE_STAGES = ("uncovered", "balance", "people", "months", "preference")
-
-
-#: display unit and divisor of each stage's exact integer
-_UNITS = {
-    "uncovered": ("FTE-months", 100),
-    # Σ_m B × 10,000 on yearly-rate capacities → hours of monthly capacity
-    "balance": ("hours", 120_000),
-    "people": ("people", 1),
-    "months": ("months", 1),
-    "preference": ("points", 1),
-}
+SURGE_STAGES = tuple(s.name for s in SECONDMENT_STAGES)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -48,7 +38,7 @@ class SurgeStage(StageResult):
     """Value and bound of one secondment stage (a :class:`StageResult` with the
     secondment stages' units; no bound source)."""
 
-    UNITS: ClassVar[Mapping[str, tuple[str, int]]] = _UNITS
+    UNITS: ClassVar[Mapping[str, tuple[str, int]]] = units_of(SECONDMENT_STAGES)
     bound_source: str | None = None
 
 

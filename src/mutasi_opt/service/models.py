@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from ..domain.stages import PlanStatusName
+
 __all__ = [
     "ErrorResponse",
     "Health",
@@ -126,7 +128,6 @@ class JobRequest(JobParams):
 
 
 JobStateName = Literal["queued", "running", "done", "failed", "cancelled"]
-PlanStatusName = Literal["optimal", "feasible", "infeasible", "unknown"]
 
 
 class JobProgress(_Model):

@@ -29,6 +29,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.training": ("Pelatihan", "Training"),
     # ------------------------------------------------------- plan status
     "status.optimal": ("optimal", "optimal"),
+    "status.within_gap": ("optimal dalam batas celah", "within gap"),
     "status.feasible": ("layak (belum terbukti optimal)", "feasible"),
     "status.infeasible": ("tidak layak", "infeasible"),
     "status.unknown": ("tidak diketahui", "unknown"),

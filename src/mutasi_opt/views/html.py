@@ -69,6 +69,7 @@ BAND_COLOURS: Mapping[str, str] = {
 
 _STATUS_COLOURS = {
     "optimal": "#2e7d32",
+    "within_gap": "#2e7d32",
     "feasible": "#a15c00",
     "infeasible": "#c62828",
     "unknown": "#616161",

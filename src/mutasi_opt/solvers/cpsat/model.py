@@ -6,7 +6,6 @@ ortools type leaves this package.
 
 from __future__ import annotations
 
-import enum
 import logging
 import math
 import time
@@ -29,6 +28,7 @@ from ...domain.limits import (
     StopReason,
 )
 from ...domain.problem import Problem
+from ...domain.stages import PERMANENT_STAGES, Status
 from ..aggregation import Classes
 from ..bounds import lp_bound, relaxation_bound
 from ..highs import LpRelaxation
@@ -53,13 +53,8 @@ __all__ = [
 log = logging.getLogger("mutasi_opt")
 
 
-class StageStatus(enum.Enum):
-    """Outcome of one stage."""
-
-    OPTIMAL = "optimal"  # value proven equal to the bound
-    FEASIBLE = "feasible"  # a solution, not proven (time limit or gap limit)
-    INFEASIBLE = "infeasible"  # the hard constraints cannot all hold
-    UNKNOWN = "unknown"  # no solution found within the time or work limit
+#: the outcome of one stage, in the one status vocabulary (domain.stages.Status)
+StageStatus = Status
 
 
 _STATUS = {
@@ -100,7 +95,7 @@ ProgressCallback = Callable[[float, float], None]
 _LP_SETUP_SECONDS_PER_ROW = 2e-5
 
 #: stages whose expressions use auxiliary variables (created with the model)
-_WITH_AUXILIARIES = ("shortfall", "training", "imbalance", "balance")
+_WITH_AUXILIARIES = tuple(s.name for s in PERMANENT_STAGES if s.auxiliary)
 
 #: CP-SAT full subsolvers in order of use (measured: with the LP-heavy worker first,
 #: the imbalance stage of a 1,000-employee city is proven in 2 s instead of 9 s)

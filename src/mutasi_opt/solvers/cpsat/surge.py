@@ -36,6 +36,7 @@ from ortools.sat.python import cp_model
 from ... import metrics
 from ...domain.limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
 from ...domain.problem import Problem, Surge
+from ...domain.stages import SECONDMENT_STAGES
 from ...metrics import Secondments
 from .model import (
     COMPLETE_WORK,
@@ -52,7 +53,8 @@ IntArray = npt.NDArray[np.int64]
 
 __all__ = ["SURGE_STAGES", "SurgeClasses", "SurgeModel", "SurgeOption", "build_surge_classes"]
 
-SURGE_STAGES = ("uncovered", "balance", "people", "months", "preference")
+#: the secondment stages, in order (:data:`~mutasi_opt.domain.stages.SECONDMENT_STAGES`)
+SURGE_STAGES = tuple(s.name for s in SECONDMENT_STAGES)
 
 
 @dataclass(frozen=True)
