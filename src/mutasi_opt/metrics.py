@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -1006,8 +1006,6 @@ def single_move_metrics(
     evaluation serves every target without requirements; targets with
     requirements are evaluated one by one.
     """
-    from dataclasses import replace
-
     idx, pol = problem.index, problem.policy
     a = as_assignment(problem, assignment)
     t = np.asarray(targets, dtype=np.int64).reshape(-1)

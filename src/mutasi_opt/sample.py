@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .domain.problem import Problem, Surge
+from .io import read_folder
+from .io.history import read_history
+from .io.surges import read_surges
 
 if TYPE_CHECKING:
     from .results.history import HistoryMove
@@ -57,8 +60,6 @@ def load_sample() -> Problem:
         ``policy.max_moves`` = 150.  The problem is immutable, so the cached
         object is safe to share.
     """
-    from .io import read_folder
-
     return read_folder(sample_path())
 
 
@@ -69,14 +70,10 @@ def load_sample_surges() -> tuple[Surge, ...]:
     or more) from August to October 2026; Dinas Kesehatan also needs
     registration help of any role from July to October.
     """
-    from .io.surges import read_surges
-
     return read_surges(sample_path() / "surges.csv", load_sample())
 
 
 def load_sample_history() -> tuple[HistoryMove, ...]:
     """The sample's invented mutasi history of 2025 (``history.csv``, 150 rows),
     made by :func:`mutasi_opt.history.synthetic_history`."""
-    from .io.history import read_history
-
     return read_history(sample_path() / "history.csv")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -80,8 +81,6 @@ def read_history(path: str | Path) -> tuple[HistoryMove, ...]:
 
 def write_history(moves: Any, path: str | Path) -> Path:
     """Write history rows as ``history.csv`` (nip, from_unit, to_unit, date, kind)."""
-    import csv
-
     path = Path(path)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)

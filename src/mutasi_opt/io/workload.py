@@ -37,10 +37,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeVar
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .. import metrics
@@ -48,9 +49,7 @@ from ..domain.errors import InputError, InputIssue
 from ..domain.headers import normalise_header
 from ..domain.problem import DEFAULT_EJ_BANDS, Demand, clean_message
 from .numbers import decimal_point
-
-if TYPE_CHECKING:
-    import pandas as pd
+from .tables import read_table
 
 __all__ = [
     "BKN_2011",
@@ -802,8 +801,6 @@ class AbkReport:
 
     def to_frame(self) -> pd.DataFrame:
         """The rows as a DataFrame (staff columns only when staff was given)."""
-        import pandas as pd
-
         columns = ["unit", "role", "workload_hours", "required_fte"]
         if self.has_staff:
             columns += ["headcount", "staff_fte", "capacity_hours", "ej", "band"]
@@ -955,8 +952,6 @@ def abk_demand_frame(
     InputError
         Listing every bad cell of ``tasks``.
     """
-    import pandas as pd
-
     demand = abk_to_demand(tasks_from_frame(tasks, file=file), standard)
     return pd.DataFrame(
         [d.model_dump() for d in demand], columns=["unit", "role", "workload_hours"]
@@ -966,8 +961,6 @@ def abk_demand_frame(
 # ------------------------------------------------------------------ readers
 def _read(path: str | Path, what: str) -> tuple[pd.DataFrame, list[int], str]:
     """A CSV/XLSX table as text (:func:`mutasi_opt.io.read_table`) with its row numbers."""
-    from . import read_table
-
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(2, "No such file", str(p))

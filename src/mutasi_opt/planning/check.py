@@ -9,6 +9,7 @@ historical one.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,7 +17,9 @@ import numpy as np
 
 from ..domain.headers import assignment_columns
 from ..domain.problem import Problem
+from ..domain.values import month_index
 from ..results.findings import Violation
+from ..results.plan import Plan
 
 __all__ = ["check_plan", "check_secondments"]
 
@@ -65,8 +68,6 @@ def _frame_pairs(frame: Any) -> list[tuple[str, str]]:
 
 def _pairs(problem: Problem, assignment: Any) -> list[tuple[str, str]]:
     """(nip, unit id) pairs from the accepted assignment forms (see ``_ACCEPTED``)."""
-    from ..results.plan import Plan
-
     if isinstance(assignment, Plan):
         if assignment.assignment_array is None:
             raise ValueError(f"the plan is {assignment.status.value} and holds no assignment")
@@ -265,10 +266,6 @@ def check_secondments(
     ``pppk``, ``tenure``, ``refused_unit``, ``own_unit``, ``role``,
     ``competency``, ``lent_fraction``, ``over_cover``.
     """
-    import math
-
-    from ..domain.values import month_index
-
     pol = problem.policy
     employees = {str(e.nip): e for e in problem.employees}
     by_id = {s.surge: s for s in surges}

@@ -12,6 +12,7 @@ from .. import metrics
 from ..domain.limits import Budget
 from ..domain.problem import Problem
 from ..results.findings import Conflict
+from ..solvers.cpsat.conflicts import conflict_core
 
 __all__ = ["diagnose"]
 
@@ -122,7 +123,6 @@ def diagnose(problem: Problem, *, seconds: float | None = None) -> list[Conflict
     found = counting_checks(problem)
     if found:
         return found
-    from ..solvers.cpsat.conflicts import conflict_core
 
     limit = None if seconds is None else max(DIAGNOSE_GRACE_SECONDS, seconds)
     core = conflict_core(problem, budget=Budget(limit, DIAGNOSE_WORK))

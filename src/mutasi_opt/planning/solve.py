@@ -23,6 +23,7 @@ from ..solvers.disaggregate import aggregate, disaggregate, optimal_preferences
 from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
 from .decompose import role_components, subproblem
+from .diagnose import diagnose
 from .stages import at_true_value, run_stages, unrun_stages
 
 IntArray = npt.NDArray[np.int64]
@@ -635,8 +636,6 @@ def _solve_pools(
         )
         if plan.status in (PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN):
             if plan.status is PlanStatus.INFEASIBLE:
-                from .diagnose import diagnose
-
                 diagnosis = (
                     tuple(diagnose(problem, seconds=budget.seconds_left())) or plan.diagnosis
                 )
@@ -800,8 +799,6 @@ def _no_plan(
     budget: Budget,
 ) -> Plan:
     """The result of a first stage that proved the rules cannot all hold."""
-    from .diagnose import diagnose
-
     assert out.status == StageStatus.INFEASIBLE
     conflicts = diagnose(problem, seconds=budget.seconds_left())
     return Plan.without_solution(

@@ -27,6 +27,8 @@ import numpy.typing as npt
 
 from .. import metrics
 from ..domain.hooks import provide
+from ..domain.values import month_label
+from ..text.explain import move_details
 
 if TYPE_CHECKING:
     from ..domain.problem import Problem, Unit
@@ -393,7 +395,6 @@ def plan_html(plan: Plan) -> str:
     note = f"solved in {plan.solve_seconds:,.1f} s"
     if plan.assignment_array is None or plan.after is None:
         return _view("Transfer plan", _no_plan(plan), status=plan.status.value, note=note)
-    from ..text.explain import move_details
 
     p = plan.problem
     moved = plan.moved_positions
@@ -576,8 +577,6 @@ def state_html(report: StateReport) -> str:
 def surge_html(plan: SurgePlan) -> str:
     """Status, stages, coverage per surge, the people seconded and the
     diagnosis of any month left uncovered."""
-    from ..domain.values import month_label
-
     p, surges, sec = plan.problem, plan.surges, plan.secondment_arrays
     months = plan.months
     need = metrics.surge_need_centi(surges, months)
