@@ -15,7 +15,7 @@ from mutasi_opt.sample import sample_path
 def main() -> None:
     problem = mo.read_folder(sample_path())
     state = mo.current_state(problem, top=5)
-    print(state.summary())
+    print(state)
 
     # a work limit (counted solver work): the same plan on any machine, busy or idle;
     # add time_limit=... (seconds) as well when the answer is needed by a deadline

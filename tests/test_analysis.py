@@ -211,3 +211,13 @@ def test_format_table_aligns() -> None:
         [{"a": "x", "n": 1000}, {"a": "longer", "n": 5}], (("a", "name", "<"), ("n", "n", ">"))
     )
     assert lines == ["  name        n", "  x       1,000", "  longer      5"]
+
+
+def test_the_text_report_is_str_and_text_and_summary_is_deprecated(report: StateReport) -> None:
+    """``str(state)`` and ``state.text()`` are the text report; ``summary()`` (a str here,
+    a dict on every other result) still gives it, with a DeprecationWarning."""
+    assert str(report) == report.text()
+    assert "Imbalance D = 2,343.75 h = 1.9 FTE" in report.text()
+    with pytest.warns(DeprecationWarning, match="str\\(state\\)"):
+        old = report.summary(top=1)
+    assert old == report.text(top=1) != report.text()

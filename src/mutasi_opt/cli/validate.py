@@ -53,7 +53,7 @@ def print_state(report: StateReport, *, show_all: bool = False, as_json: bool = 
         json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
         return
-    print(report.summary())
+    print(report.text())
     if show_all:
         print("\nEvery unit and role (jabatan)")
         print(report.unit_roles_text())

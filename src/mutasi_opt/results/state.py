@@ -9,6 +9,7 @@ Computed by :func:`mutasi_opt.planning.state.current_state` from
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -164,6 +165,23 @@ class StateReport:
 
     # ------------------------------------------------------------- text
     def summary(self, top: int | None = None) -> str:
+        """Deprecated: the text report, as :meth:`text` (``str(state)``) gives it.
+
+        On every other result ``summary()`` is the JSON-able dict; here that is
+        :meth:`to_dict`.
+        """
+        warnings.warn(
+            "StateReport.summary() is the text report: use str(state) or state.text(top) "
+            "(state.to_dict() for the JSON-able form)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.text(top)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def text(self, top: int | None = None) -> str:
         """Plain-text report for an analyst: totals, D and B, tables.
 
         Parameters
