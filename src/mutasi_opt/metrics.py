@@ -35,7 +35,9 @@ from .domain.problem import DEFAULT_EJ_BANDS, Policy, Problem
 from .domain.stages import PERMANENT_STAGES, permanent_stages
 
 __all__ = [
+    "BALANCE_SCALE",
     "BANDS",
+    "IMBALANCE_SCALE",
     "STAGES",
     "Metrics",
     "Secondments",
@@ -452,6 +454,11 @@ def moved(problem: Problem, assignment: IntArray) -> BoolArray:
 #: counts (``trainable_gap`` = 0); see :func:`stage_names`.
 STAGES = tuple(s.name for s in PERMANENT_STAGES if s.name != "training")
 
+#: exact integer units per display unit: Σd centi-hours per hour of ``D``
+#: (½ Σ d), B × 10,000 per hour of ``B`` (the permanent stage table's scales)
+IMBALANCE_SCALE = next(s.scale for s in PERMANENT_STAGES if s.name == "imbalance")
+BALANCE_SCALE = next(s.scale for s in PERMANENT_STAGES if s.name == "balance")
+
 
 def stage_names(policy: Policy) -> tuple[str, ...]:
     """The stages the solver runs under ``policy``: :data:`STAGES`, with
@@ -481,12 +488,12 @@ class Metrics:
     @property
     def imbalance_hours(self) -> float:
         """``D = ½ Σ d`` in hours."""
-        return self.imbalance_centi / 200
+        return self.imbalance_centi / IMBALANCE_SCALE
 
     @property
     def balance_cost(self) -> float:
         """``B`` in hours."""
-        return self.balance_cost_scaled / 10_000
+        return self.balance_cost_scaled / BALANCE_SCALE
 
     def value(self, stage: str) -> int:
         """The value of stage ``stage`` in its exact integer unit."""
@@ -521,7 +528,8 @@ def evaluate(problem: Problem, assignment: Any = None) -> Metrics:
 
 def imbalance_fte(problem: Problem, assignment: IntArray) -> float:
     """``D`` expressed in FTE (hours ÷ effective hours)."""
-    return imbalance_centi(problem, assignment) / 200 / float(problem.policy.effective_hours)
+    hours = imbalance_centi(problem, assignment) / IMBALANCE_SCALE
+    return hours / float(problem.policy.effective_hours)
 
 
 # ------------------------------------------------------------ unit tables

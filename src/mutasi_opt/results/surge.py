@@ -306,7 +306,7 @@ class SurgePlan:
         return {
             "status": self.status.value,
             "uncovered_fte_months": values["uncovered"] / 100,
-            "balance_cost_monthly_hours": values["balance"] / 120_000,
+            "balance_cost_monthly_hours": values["balance"] / SurgeStage.UNITS["balance"][1],
             "people_seconded": values["people"],
             "secondment_months": values["months"],
             "preference_cost": values["preference"],

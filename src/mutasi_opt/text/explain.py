@@ -247,13 +247,14 @@ def why_not(plan: Plan, nip: str, lang: str = "en") -> str:
         deltas.append(label("text.delta_training", lang).format(before=base.training, after=train))
     deltas.append(
         label("text.delta_imbalance", lang).format(
-            before=number(base.imbalance_hours, ",.1f", lang), after=number(imb / 200, ",.1f", lang)
+            before=number(base.imbalance_hours, ",.1f", lang),
+            after=number(imb / metrics.IMBALANCE_SCALE, ",.1f", lang),
         )
     )
     deltas.append(
         label("text.delta_balance", lang).format(
             before=number(base.balance_cost, ",.1f", lang),
-            after=number(bal / 10_000, ",.1f", lang),
+            after=number(bal / metrics.BALANCE_SCALE, ",.1f", lang),
         )
     )
     worse = (short, train, imb, bal) > (
