@@ -3,7 +3,8 @@
 Run:  python benchmarks/bench_solve.py [--sizes 1000 5000 20000] [--time-limit 60]
 
 For each instance (the embedded sample and ``synth.generate`` problems with a
-move budget of 3 % of the employees), :func:`mutasi_opt.solve._solve` runs the
+move budget of 3 % of the employees),
+:func:`mutasi_opt.planning.solve.solve_with_stage_hook` runs the
 five stages with CP-SAT; before each stage a hook hands exactly the same model
 (objective set, earlier stages held at CP-SAT's values) to HiGHS (highspy) with
 the same per-stage time limit.  Results go to ``benchmarks/results/solve.json``
@@ -19,9 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mutasi_opt import synth
+from mutasi_opt import SolveParams, synth
 from mutasi_opt.domain.problem import Problem
-from mutasi_opt.planning.solve import _solve
+from mutasi_opt.planning.solve import solve_with_stage_hook
 from mutasi_opt.solvers.cpsat import CpsatModel
 from mutasi_opt.solvers.highs import solve_proto
 
@@ -64,7 +65,8 @@ def run_instance(
         }
 
     t0 = time.perf_counter()
-    plan = _solve(problem, time_limit=time_limit, workers=workers, seed=0, stage_hook=hook)
+    params = SolveParams(time_limit=time_limit, workers=workers, seed=0)
+    plan = solve_with_stage_hook(problem, params, stage_hook=hook)
     wall = time.perf_counter() - t0
     stages = []
     for s in plan.stages:

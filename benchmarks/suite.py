@@ -79,7 +79,8 @@ def unconstrained_moves(problem: Any) -> int:
 
 # ------------------------------------------------------------------- solvers
 def run_ours(problem: Any, time_limit: float, workers: int, **options: bool) -> dict[str, Any]:
-    from mutasi_opt.planning.solve import _solve
+    from mutasi_opt import SolveParams
+    from mutasi_opt.planning.solve import solve_with_stage_hook
 
     trace: list[tuple[float, str, float, float]] = []
     starts: list[float] = []  # wall seconds at which each stage began (after its warm start)
@@ -91,15 +92,8 @@ def run_ours(problem: Any, time_limit: float, workers: int, **options: bool) -> 
     def hook(stage: str, model: Any) -> None:
         starts.append(time.perf_counter() - t0)
 
-    plan = _solve(
-        problem,
-        time_limit=time_limit,
-        workers=workers,
-        seed=0,
-        progress=progress,
-        stage_hook=hook,
-        **options,
-    )
+    params = SolveParams(time_limit=time_limit, workers=workers, seed=0, **options)
+    plan = solve_with_stage_hook(problem, params, stage_hook=hook, progress=progress)
     total = time.perf_counter() - t0
     # a stage ended when the next stage's solver began: the warm start run between
     # them (the greedy) counts to the earlier stage, so the time to a stage's target

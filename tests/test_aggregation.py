@@ -48,12 +48,11 @@ def test_aggregation_merges_interchangeable_employees() -> None:
 @pytest.mark.parametrize("seed", range(20))
 def test_decomposed_solve_equals_joint_solve(seed: int) -> None:
     # without a move budget, independent role pools may be solved one by one
-    from mutasi_opt import PlanStatus, check_plan, metrics
-    from mutasi_opt.planning.solve import _solve
+    from mutasi_opt import PlanStatus, SolveParams, check_plan, metrics, solve
 
     problem = random_problem(900 + seed, 9, 4, roles=3, max_moves=None, bounds=seed % 2 == 0)
-    joint = _solve(problem, workers=1, decompose=False)
-    split = _solve(problem, workers=1, decompose=True)
+    joint = solve(problem, SolveParams(workers=1, decompose=False))
+    split = solve(problem, SolveParams(workers=1, decompose=True))
     assert joint.status == split.status
     if joint.status is PlanStatus.INFEASIBLE:
         return

@@ -25,6 +25,7 @@ from mutasi_opt import (
     Policy,
     Problem,
     Requirement,
+    SolveParams,
     Unit,
     check_plan,
     metrics,
@@ -33,7 +34,6 @@ from mutasi_opt import (
 )
 from mutasi_opt.domain.limits import Budget
 from mutasi_opt.io import policy_toml, read_policy
-from mutasi_opt.planning.solve import _solve
 from mutasi_opt.solvers.aggregation import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
 from mutasi_opt.solvers.disaggregate import disaggregate
@@ -240,8 +240,8 @@ def pools(problem: Problem) -> int:
 def test_pools_stay_exact_with_training(seed: int) -> None:
     problem = with_gap(pooled(seed), 1)
     best, _ = brute_force(problem)
-    split = _solve(problem, workers=1, decompose=True)
-    joint = _solve(problem, workers=1, decompose=False)
+    split = solve(problem, SolveParams(workers=1, decompose=True))
+    joint = solve(problem, SolveParams(workers=1, decompose=False))
     if best is None:
         assert split.status is joint.status is PlanStatus.INFEASIBLE
         return

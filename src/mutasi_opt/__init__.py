@@ -14,6 +14,7 @@ from . import solve as _solve_module  # noqa: F401
 from . import workload as _workload_module  # noqa: F401
 from .batch import BatchError, scenarios, solve_many
 from .domain.errors import InputError, InputIssue
+from .domain.params import SolveParams
 from .domain.problem import Demand, Employee, Policy, Problem, Requirement, Surge, Unit
 from .domain.values import Golongan, Nip
 from .io import read_folder, write_folder
@@ -60,6 +61,7 @@ __all__ = [
     "Policy",
     "Problem",
     "Requirement",
+    "SolveParams",
     "StageResult",
     "StateReport",
     "Surge",

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .domain.errors import InputError, InputIssue
+from .domain.params import SolveParams
 from .domain.problem import Problem
 from .results.plan import Plan, PlanStatus
 
@@ -211,6 +212,7 @@ def _classify(index: int, name: str, plan: Plan, seconds: float) -> BatchResult:
 # ------------------------------------------------------------------ the driver side
 def solve_many(
     problems: Iterable[ProblemSource],
+    params: SolveParams | None = None,
     *,
     client: Any = None,
     max_workers: int | None = None,
@@ -228,6 +230,12 @@ def solve_many(
         folders.  A folder is read inside the worker, so an invalid folder
         becomes a ``BatchError(kind="invalid")`` listing every issue while
         the other problems are solved.
+    params
+        A :class:`~mutasi_opt.domain.params.SolveParams` for every problem
+        (its limits apply to each problem); the ``solve_kwargs`` below
+        override its fields, as for :func:`mutasi_opt.solve`.  It is
+        validated here, before any problem starts, and passed to the workers
+        as it is (with ``params.log`` the workers print CP-SAT's log).
     client
         A ``dask.distributed.Client``: run on its cluster (folders must be
         readable by the workers at the same path).  ``None``: local worker
@@ -251,7 +259,8 @@ def solve_many(
     **solve_kwargs
         Passed to :func:`mutasi_opt.solve` for every problem: ``time_limit``
         and ``work_limit`` (per problem), ``seed``, ``workers``, ``start``.  ``workers``
-        (solver threads per problem) defaults to **1** here, not to the CPU
+        (solver threads per problem; keyword or ``params.workers``) defaults
+        to **1** here, not to the CPU
         count: the processes already use the CPUs, and the same value on
         every machine makes local and cluster results identical.  (A solve
         cut short by its time limit may differ between runs, as with
@@ -265,7 +274,7 @@ def solve_many(
         For ``infeasible`` and ``time_limit`` the error carries the solver's
         result in ``.plan`` (with its diagnosis).
     """
-    tasks = _tasks(problems, names, solve_kwargs)
+    tasks = _tasks(problems, names, params, solve_kwargs)
     if retries < 0:
         raise ValueError(f"retries must be ≥ 0, got {retries}")
     if client is not None:
@@ -276,18 +285,26 @@ def solve_many(
 
 
 def _tasks(
-    problems: Iterable[ProblemSource], names: Sequence[str] | None, kwargs: dict[str, Any]
+    problems: Iterable[ProblemSource],
+    names: Sequence[str] | None,
+    params: SolveParams | None,
+    kwargs: dict[str, Any],
 ) -> list[_Task]:
     from .planning.solve import solve
 
-    accepted = set(inspect.signature(solve).parameters) - {"problem", *_NOT_PASSED}
+    accepted = set(inspect.signature(solve).parameters) - {"problem", "params", *_NOT_PASSED}
     unknown = sorted(set(kwargs) - accepted)
     if unknown:
         raise TypeError(
             f"solve_many() got solve arguments it cannot pass on: {', '.join(unknown)} "
             f"(accepted: {', '.join(sorted(accepted))})"
         )
-    kw = {"workers": 1, **kwargs}
+    fields = {k: v for k, v in kwargs.items() if k in SolveParams.model_fields}
+    chosen = SolveParams.resolve(params, **fields)
+    if chosen.workers is None:
+        chosen = chosen.replace(workers=1)  # the batch's default: one thread per problem
+    kw = {k: v for k, v in kwargs.items() if k not in fields}
+    kw["params"] = chosen
     items = list(problems)
     if names is not None and len(names) != len(items):
         raise ValueError(f"names has {len(names)} entries for {len(items)} problems")
@@ -608,13 +625,20 @@ def _grid_variants(
     return variants
 
 
-def scenarios(problem: Problem, grid: Mapping[str, Any], **kw: Any) -> pd.DataFrame:
+def scenarios(
+    problem: Problem,
+    grid: Mapping[str, Any],
+    params: SolveParams | None = None,
+    **kw: Any,
+) -> pd.DataFrame:
     """Solve ``problem`` under every scenario of ``grid``; one comparison table.
 
     The grid is described in :func:`scenario_problems`.  Every scenario runs
-    through :func:`solve_many` (``kw``: ``client``, ``max_workers``,
-    ``retries``, ``progress`` and the :func:`~mutasi_opt.solve` arguments
-    such as ``time_limit`` and ``seed``).
+    through :func:`solve_many` with ``params`` (a
+    :class:`~mutasi_opt.domain.params.SolveParams`, for each scenario) and
+    ``kw``: ``client``, ``max_workers``, ``retries``, ``progress`` and the
+    :func:`~mutasi_opt.solve` arguments such as ``time_limit`` and ``seed``
+    (which override the fields of ``params``).
 
     Returns
     -------
@@ -629,7 +653,7 @@ def scenarios(problem: Problem, grid: Mapping[str, Any], **kw: Any) -> pd.DataFr
 
     named = _scenario_list(problem, grid)
     rows = []
-    results = solve_many([p for _, _, p in named], names=[n for n, _, _ in named], **kw)
+    results = solve_many([p for _, _, p in named], params, names=[n for n, _, _ in named], **kw)
     for (name, variant, scenario), result in zip(named, results, strict=True):
         row = summary_record(result, name)
         row.update(scenario=name, policy=variant, max_moves=scenario.policy.max_moves)

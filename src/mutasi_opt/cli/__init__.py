@@ -17,9 +17,13 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from ..domain.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from ..domain.params import SolveParams
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -45,9 +49,18 @@ SUBCOMMANDS = (
 def add_limit_options(
     parser: argparse.ArgumentParser, *, default_time_limit: float | None, what: str
 ) -> None:
-    """``--time-limit`` and ``--work-limit`` of a command that solves; read them
-    with :func:`limits_of`."""
+    """``--params``, ``--time-limit`` and ``--work-limit`` of a command that solves; read
+    them with :func:`params_of` (or :func:`limits_of`)."""
     default = "none" if default_time_limit is None else f"{default_time_limit:g}"
+    parser.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        metavar="FILE.toml",
+        help="solve parameters from the [solve] table of a TOML file (time_limit, "
+        "work_limit, seed, workers, log, decompose, warm_start, lp_bounds); options given "
+        "on the command line override the file",
+    )
     parser.add_argument(
         "--time-limit",
         type=float,
@@ -70,20 +83,52 @@ def add_limit_options(
 
 
 def limits_of(args: argparse.Namespace) -> tuple[float | None, float | None]:
-    """``(time_limit, work_limit)`` of the options of :func:`add_limit_options`:
-    the command's default time limit unless ``--time-limit`` or ``--work-limit``
-    is given; 0 seconds means no time limit."""
+    """``(time_limit, work_limit)`` of the options of :func:`add_limit_options`
+    (see :func:`params_of`)."""
+    params = params_of(args)
+    return params.time_limit, params.work_limit
+
+
+def params_of(args: argparse.Namespace, *, workers: str = "workers") -> SolveParams:
+    """The :class:`~mutasi_opt.domain.params.SolveParams` of a command that solves.
+
+    The ``--params`` file (if any), with every option given on the command line
+    overriding it: ``--time-limit`` (0: no time limit), ``--work-limit``,
+    ``--seed`` and the solver threads (the option named ``workers``).  Without a
+    time limit from either, the command's default time limit applies unless a
+    work limit is given.  A bad file raises :class:`InputError` (file, line,
+    key); a bad option :class:`UsageError`.
+    """
     import math
 
+    from ..domain.params import SolveParams
+
+    path = getattr(args, "params", None)
+    params = SolveParams() if path is None else SolveParams.from_toml(path)
+    changes: dict[str, object] = {}
     work = args.work_limit
-    if work is not None and (not math.isfinite(work) or work <= 0):
-        raise UsageError(f"--work-limit must be a number of work units above 0 (got {work:g})")
+    if work is not None:
+        if not math.isfinite(work) or work <= 0:
+            raise UsageError(f"--work-limit must be a number of work units above 0 (got {work:g})")
+        changes["work_limit"] = float(work)
     seconds = args.time_limit
-    if seconds is None:
-        return (None if work is not None else args.default_time_limit), work
-    if not math.isfinite(seconds) or seconds < 0:
-        raise UsageError(f"--time-limit must be 0 (no limit) or more (got {seconds:g})")
-    return (float(seconds) or None), work
+    if seconds is not None:
+        if not math.isfinite(seconds) or seconds < 0:
+            raise UsageError(f"--time-limit must be 0 (no limit) or more (got {seconds:g})")
+        changes["time_limit"] = float(seconds) or None
+    elif "time_limit" not in params.model_fields_set:
+        has_work = work is not None or params.work_limit is not None
+        changes["time_limit"] = None if has_work else args.default_time_limit
+    seed = getattr(args, "seed", None)
+    if seed is not None:
+        changes["seed"] = seed
+    threads = getattr(args, workers, None)
+    if threads is not None:
+        changes["workers"] = threads
+    try:
+        return params.replace(**changes)
+    except ValueError as exc:  # a seed or workers out of range
+        raise UsageError(str(exc)) from None
 
 
 def describe_limits(time_limit: float | None, work_limit: float | None) -> str:

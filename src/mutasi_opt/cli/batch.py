@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..domain.errors import UsageError
-from . import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_PLAN, EXIT_OK, add_limit_options, limits_of
+from . import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_PLAN, EXIT_OK, add_limit_options, params_of
 
 __all__ = ["EXIT_CRASHED", "exit_code", "region_folders", "register", "run"]
 
@@ -68,11 +68,11 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--threads",
         type=_positive_int,
-        default=1,
-        help="solver threads per region (default 1)",
+        default=None,
+        help="solver threads per region (default 1; the --params file's workers)",
     )
     add_limit_options(p, default_time_limit=300.0, what="each region")
-    p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
+    p.add_argument("--seed", type=int, default=None, help="solver random seed (default 0)")
     p.add_argument(
         "--retries",
         type=int,
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
             "--workers sets local worker processes; with --scheduler the cluster's workers "
             "are used: give one or the other"
         )
-    time_limit, work_limit = limits_of(args)
+    params = params_of(args, workers="threads")
     if args.retries < 0:
         raise UsageError(f"--retries must be ≥ 0, got {args.retries}")
     regions = region_folders(args.root, args.out)
@@ -172,14 +172,11 @@ def run(args: argparse.Namespace) -> int:
             writer.writeheader()
             results = solve_many(
                 regions,
+                params,
                 client=client,
                 max_workers=args.workers,
                 retries=args.retries,
                 progress=_Bar(sys.stderr),
-                time_limit=time_limit,
-                work_limit=work_limit,
-                seed=args.seed,
-                workers=args.threads,
             )
             for region, result in zip(regions, results, strict=True):
                 folder = args.out / region.name

@@ -11,7 +11,7 @@ from typing import Any
 from ..domain.errors import UsageError
 from ..domain.problem import Problem
 from ..text.i18n import LANGS, label
-from . import add_limit_options, limits_of
+from . import add_limit_options, params_of
 
 __all__ = [
     "add_folder_argument",
@@ -61,7 +61,7 @@ def load_problem(args: argparse.Namespace) -> Problem:
 def add_run_options(p: argparse.ArgumentParser, *, default_time_limit: float, what: str) -> None:
     """``--time-limit``, ``--work-limit``, ``--seed`` and ``--workers`` of the curve commands."""
     add_limit_options(p, default_time_limit=default_time_limit, what=what)
-    p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
+    p.add_argument("--seed", type=int, default=None, help="solver random seed (default 0)")
     p.add_argument("--workers", type=int, default=None, help="solver threads")
 
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt frontier``."""
     from ..planning.frontier import frontier
 
-    time_limit, work_limit = limits_of(args)
+    params = params_of(args)
     if args.points < 2:
         raise UsageError(f"--points must be 2 or more (got {args.points})")
     if args.budgets is not None and min(args.budgets) < 0:
@@ -107,11 +107,8 @@ def run(args: argparse.Namespace) -> int:
     curve = frontier(
         problem,
         args.budgets,
+        params,
         points=args.points,
-        time_limit=time_limit,
-        work_limit=work_limit,
-        seed=args.seed,
-        workers=args.workers,
     )
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..domain.errors import UsageError
 from ..text.i18n import label
-from . import limits_of
+from . import params_of
 from .frontier import add_lang_argument, add_run_options, load_problem
 
 __all__ = ["register", "run"]
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io.history import read_history
     from ..planning.history import compare_history, evaluate_history
 
-    time_limit, work_limit = limits_of(args)
+    params = params_of(args)
     if args.sample:
         if args.folder is not None or args.history is not None:
             raise UsageError("give DIR and HISTORY, or --sample, not both")
@@ -82,14 +82,7 @@ def run(args: argparse.Namespace) -> int:
         summary: dict[str, Any] = {"history": report.summary()}
         text = report.text(args.lang)
     else:
-        comparison = compare_history(
-            problem,
-            moves,
-            time_limit=time_limit,
-            work_limit=work_limit,
-            seed=args.seed,
-            workers=args.workers,
-        )
+        comparison = compare_history(problem, moves, params)
         report = comparison.history
         summary = comparison.summary()
         text = comparison.text(args.lang)

@@ -12,7 +12,7 @@ from typing import Any
 from ..domain.problem import Problem
 from ..results.plan import Plan
 from ..text.i18n import LANGS, label
-from . import EXIT_INPUT, add_limit_options, limits_of
+from . import EXIT_INPUT, add_limit_options, params_of
 
 __all__ = ["add_solve_options", "progress_printer", "register", "run", "solve_and_report"]
 
@@ -23,7 +23,7 @@ def add_solve_options(
     """Options shared by ``solve`` and ``demo``."""
     parser.add_argument("--max-moves", type=int, default=None, help="override policy max_moves")
     add_limit_options(parser, default_time_limit=default_time_limit, what="the whole solve")
-    parser.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
+    parser.add_argument("--seed", type=int, default=None, help="solver random seed (default 0)")
     parser.add_argument(
         "--workers", type=int, default=None, help="solver threads (default: CPU count, ≤ 8)"
     )
@@ -107,15 +107,8 @@ def solve_and_report(
     if args.max_moves is not None:
         problem = problem.replace(policy=problem.policy.replace(max_moves=args.max_moves))
     progress = progress_printer()
-    time_limit, work_limit = limits_of(args)
-    plan = solve(
-        problem,
-        time_limit=time_limit,
-        work_limit=work_limit,
-        seed=args.seed,
-        workers=args.workers,
-        progress=progress,
-    )
+    params = params_of(args)
+    plan = solve(problem, params, progress=progress)
     if progress is not None:
         sys.stderr.write("\r" + " " * 70 + "\r")
     if out is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.problem import Problem
-from . import add_limit_options, limits_of
+from . import add_limit_options, params_of
 
 __all__ = ["register", "run", "surge_and_report"]
 
@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--out", type=Path, required=True, help="output folder")
     add_limit_options(p, default_time_limit=None, what="the plan")
-    p.add_argument("--seed", type=int, default=0, help="solver random seed (default 0)")
+    p.add_argument("--seed", type=int, default=None, help="solver random seed (default 0)")
     p.add_argument("--workers", type=int, default=None, help="solver threads")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.set_defaults(func=run)
@@ -44,16 +44,7 @@ def surge_and_report(
     from ..io.plans import write_surge_plan
     from ..planning.surges import plan_surges
 
-    time_limit, work_limit = limits_of(args)
-    plan = plan_surges(
-        problem,
-        surges,
-        base,
-        time_limit=time_limit,
-        work_limit=work_limit,
-        seed=args.seed,
-        workers=args.workers,
-    )
+    plan = plan_surges(problem, surges, base, params_of(args))
     if out is not None:
         write_surge_plan(plan, out)
     if args.json:

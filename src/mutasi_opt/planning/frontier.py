@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import metrics
-from ..domain.limits import Budget, check_limits
+from ..domain.limits import Budget
+from ..domain.params import UNSET, SolveParams, Unset
 from ..domain.problem import Problem
 from ..domain.stages import Status
 from ..results.frontier import Frontier, FrontierPoint
@@ -53,12 +54,13 @@ ProgressFn = Callable[[int, "FrontierPoint"], None]
 def frontier(
     problem: Problem,
     budgets: Iterable[int] | None = None,
+    params: SolveParams | None = None,
     *,
     points: int = DEFAULT_POINTS,
-    time_limit: float | None = None,
-    work_limit: float | None = None,
-    seed: int = 0,
-    workers: int | None = None,
+    time_limit: float | Unset | None = UNSET,
+    work_limit: float | Unset | None = UNSET,
+    seed: int | Unset = UNSET,
+    workers: int | Unset | None = UNSET,
     progress: ProgressFn | None = None,
     warm_start: bool = True,
 ) -> Frontier:
@@ -76,6 +78,10 @@ def frontier(
         curve), until ``points`` budgets are solved, every gap is closed or the
         limits are used up.  A budget is solved once: one that yields no plan
         is reported (logged) once and its gap is not tried again.
+    params
+        A :class:`~mutasi_opt.domain.params.SolveParams` for every solve of
+        the curve (its limits are the whole curve's); the keywords below
+        override its fields, as for :func:`solve`.
     points
         Number of budgets of the adaptive curve (at least 2).
     time_limit, work_limit
@@ -86,25 +92,29 @@ def frontier(
         budget), and the call returns within its time limit plus a small
         overhead.
     seed, workers
-        As for :func:`solve`.
+        As for :func:`solve` (default 0 and the CPU count, at most 8).
     progress
         Optional callback ``(budget, point)`` after each solved budget.
     warm_start
         Start each budget from its smaller neighbour's plan (switch off only
         to measure what the warm starts buy; the optimum does not depend on it).
+        Not ``params.warm_start``, which switches the greedy hints inside
+        each solve.
     """
     from .solve import _solve, _start_assignment
 
     if points < 2:
         raise ValueError(f"points must be at least 2 (budget 0 and the optimum), got {points}")
-    check_limits(time_limit, work_limit)
+    chosen = SolveParams.resolve(
+        params, time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers
+    )
     explicit = None if budgets is None else sorted({int(b) for b in budgets})
     if explicit is not None and any(b < 0 for b in explicit):
         raise ValueError("move budgets must be non-negative whole numbers")
     if explicit == []:
         raise ValueError("budgets is empty; give at least one move budget, or None")
     t0 = time.perf_counter()
-    whole = Budget(time_limit, work_limit)
+    whole = Budget(chosen.time_limit, chosen.work_limit)
     solved: dict[int, FrontierPoint] = {}
     tried: set[int] = set()
     planned = points if explicit is None else len(explicit) + 1
@@ -119,9 +129,8 @@ def frontier(
             tried.add(budget)
         return _solve(
             sub,
+            params=chosen,
             budget=whole.share(1.0 / max(1, planned - len(solved))),
-            seed=seed,
-            workers=workers,
             starts=[] if start is None else [_start_assignment(sub, start)],
         )
 
@@ -148,8 +157,8 @@ def frontier(
             seconds=time.perf_counter() - t0,
             one_solve_seconds=one_solve,
             infeasible=infeasible,
-            time_limit=time_limit,
-            work_limit=work_limit,
+            time_limit=chosen.time_limit,
+            work_limit=chosen.work_limit,
             work_used=whole.used,
             stopped_by=None if reason is None else reason.value,
         )

@@ -22,7 +22,8 @@ import numpy.typing as npt
 
 from .. import metrics
 from ..domain.hooks import provided
-from ..domain.limits import Budget, check_limits
+from ..domain.limits import Budget
+from ..domain.params import UNSET, SolveParams, Unset
 from ..domain.problem import Problem
 from ..results.history import HistoryComparison, HistoryMove, HistoryReport, Skipped
 from .check import check_plan
@@ -213,11 +214,12 @@ def synthetic_history(
 def compare_history(
     problem: Problem,
     history: Any,
+    params: SolveParams | None = None,
     *,
-    time_limit: float | None = None,
-    work_limit: float | None = None,
-    seed: int = 0,
-    workers: int | None = None,
+    time_limit: float | Unset | None = UNSET,
+    work_limit: float | Unset | None = UNSET,
+    seed: int | Unset = UNSET,
+    workers: int | Unset | None = UNSET,
 ) -> HistoryComparison:
     """Replay ``history`` and solve the same problem with as many moves.
 
@@ -226,23 +228,27 @@ def compare_history(
     plan meeting the rules reaches the history's shortfall, ``D`` and ``B`` are
     sought (started from the optimiser's plan).  ``time_limit`` and
     ``work_limit`` (as for :func:`mutasi_opt.solve`) are shared: 60 % for the
-    optimiser, the rest for the fewest moves.
+    optimiser, the rest for the fewest moves.  ``params`` (a
+    :class:`~mutasi_opt.domain.params.SolveParams`) gives them, the seed,
+    the workers and the optimiser's stage switches; the keywords override
+    its fields, as for :func:`mutasi_opt.solve`.
     """
     from .solve import _solve, fewest_moves
 
-    check_limits(time_limit, work_limit)
-    whole = Budget(time_limit, work_limit)
+    chosen = SolveParams.resolve(
+        params, time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers
+    )
+    whole = Budget(chosen.time_limit, chosen.work_limit)
     report = evaluate_history(problem, history)
     budget = report.after.moves
     same = problem.replace(policy=problem.policy.replace(max_moves=budget))
-    plan = _solve(same, budget=whole.share(0.6), seed=seed, workers=workers)
+    plan = _solve(same, params=chosen, budget=whole.share(0.6))
     caps = {s: report.after.value(s) for s in ("shortfall", "imbalance", "balance")}
     reach = fewest_moves(
         problem,
         caps,
+        chosen,
         start=plan if plan.has_solution else None,
         budget=whole.share(1.0),
-        seed=seed,
-        workers=workers,
     )
     return HistoryComparison(report, plan, reach)

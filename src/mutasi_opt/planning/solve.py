@@ -12,7 +12,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import metrics
-from ..domain.limits import Budget, OutOfTime, check_limits
+from ..domain.limits import Budget, OutOfTime
+from ..domain.params import UNSET, SolveParams, Unset
 from ..domain.problem import Problem
 from ..domain.stages import Stage, Status, permanent_stages, stage_status
 from ..results.history import Reach
@@ -28,7 +29,7 @@ from .stages import at_true_value, run_stages, unrun_stages
 
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["fewest_moves", "solve"]
+__all__ = ["StageHook", "fewest_moves", "solve", "solve_with_stage_hook"]
 
 log_ = logging.getLogger("mutasi_opt")
 
@@ -48,12 +49,13 @@ def _default_workers() -> int:
 
 def solve(
     problem: Problem,
+    params: SolveParams | None = None,
     *,
-    time_limit: float | None = None,
-    work_limit: float | None = None,
-    seed: int = 0,
-    workers: int | None = None,
-    log: bool = False,
+    time_limit: float | Unset | None = UNSET,
+    work_limit: float | Unset | None = UNSET,
+    seed: int | Unset = UNSET,
+    workers: int | Unset | None = UNSET,
+    log: bool | Unset = UNSET,
     progress: ProgressFn | None = None,
     start: Plan | npt.ArrayLike | None = None,
 ) -> Plan:
@@ -70,8 +72,14 @@ def solve(
     ----------
     problem
         A validated :class:`~mutasi_opt.domain.problem.Problem`.
+    params
+        A :class:`~mutasi_opt.domain.params.SolveParams`: the limits, seed,
+        workers and log below, and the stage switches (``decompose``,
+        ``warm_start``, ``lp_bounds``).  A keyword below that is given
+        overrides its field of ``params``; one left out takes it from
+        ``params`` (without ``params``: the defaults given below).
     time_limit
-        Seconds for the whole solve; ``None`` means until every stage is proven
+        Seconds for the whole solve; ``None`` (default) means until every stage is proven
         (stage 3 to within ``balance_gap``).  The call returns on time (plus a
         small overhead, measured in the README) with the best plan it knows.
     work_limit
@@ -79,14 +87,14 @@ def solve(
         work instead of seconds, so that the same input, seed, workers and
         work limit give the same plan on any machine and under any load.
         With both limits, the first one reached stops; ``plan.stopped_by``
-        says which.
+        says which.  Default ``None``.
     seed, workers
-        CP-SAT random seed and number of search workers (default: CPU count,
-        at most 8).  The same input, seed and workers give the same plan when
+        CP-SAT random seed (default 0) and number of search workers (default:
+        CPU count, at most 8).  The same input, seed and workers give the same plan when
         no time limit cuts a stage short (``plan.stopped_by`` is not
         ``time_limit``).
     log
-        Print CP-SAT's search log.
+        Print CP-SAT's search log (default ``False``).
     progress
         Optional callback ``(stage, best_value, bound)`` on each improving solution.
     start
@@ -102,55 +110,71 @@ def solve(
         least the start or nobody moving, when that meets the rules),
         ``infeasible`` (with a diagnosis) or ``unknown`` (no plan meeting the
         rules was found within the limits).
+
+    Raises
+    ------
+    ValueError
+        For a bad limit, seed or workers (the message says what to change).
     """
-    check_limits(time_limit, work_limit)
-    starts = [] if start is None else [_start_assignment(problem, start)]
-    return _solve(
-        problem,
-        budget=Budget(time_limit, work_limit),
-        seed=seed,
-        workers=workers,
-        log=log,
-        progress=progress,
-        starts=starts,
+    chosen = SolveParams.resolve(
+        params, time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers, log=log
     )
+    starts = [] if start is None else [_start_assignment(problem, start)]
+    return _solve(problem, params=chosen, progress=progress, starts=starts)
+
+
+def solve_with_stage_hook(
+    problem: Problem,
+    params: SolveParams | None = None,
+    *,
+    stage_hook: StageHook,
+    progress: ProgressFn | None = None,
+) -> Plan:
+    """:func:`solve` with ``stage_hook(stage, model)`` called before each stage's CP-SAT
+    search: the one hook into the stage loop, for the benchmarks and for research.
+
+    The hook sees the stage's :class:`~mutasi_opt.solvers.cpsat.CpsatModel`
+    with the stages before it held (the benchmarks hand it to a peer solver,
+    or time the stages); the time it takes is not charged to the solve's
+    time limit.  It must leave the model as it found it (objective aside).
+    """
+    return _solve(
+        problem, params=SolveParams.resolve(params), progress=progress, stage_hook=stage_hook
+    )
+
+
+_DEFAULT_PARAMS = SolveParams()
 
 
 def _solve(
     problem: Problem,
     *,
-    time_limit: float | None = None,
-    work_limit: float | None = None,
+    params: SolveParams = _DEFAULT_PARAMS,
     budget: Budget | None = None,
-    seed: int = 0,
-    workers: int | None = None,
-    log: bool = False,
     progress: ProgressFn | None = None,
     stage_hook: StageHook | None = None,
-    decompose: bool = True,
-    warm_start: bool = True,
-    lp_bounds: bool = True,
     starts: Sequence[IntArray] = (),
     until: str | None = None,
 ) -> Plan:
-    """:func:`solve`, with ``stage_hook(stage, model)`` called before each stage.
+    """:func:`solve` with the internal hooks: ``stage_hook`` (see
+    :func:`solve_with_stage_hook`), ``starts`` and ``until``.
 
-    The benchmarks use the hook to run a peer solver on exactly the same model
-    (the previous stages already held) before CP-SAT solves the stage.  With
-    ``decompose``, independent role pools are solved one by one when that is
-    exact (see :mod:`mutasi_opt.decompose`).  ``warm_start`` and ``lp_bounds``
-    switch off the greedy hints and the LP bounds (for the benchmark's
+    With ``params.decompose``, independent role pools are solved one by one when that is
+    exact (see :mod:`mutasi_opt.planning.decompose`).  ``params.warm_start`` and
+    ``params.lp_bounds`` switch off the greedy hints and the LP bounds (for the benchmark's
     ablation only: both leave the optimum unchanged).  ``starts`` are
     assignments hinted to the stages (not used when pools are solved apart).
     With ``until``, the stages after that one are not run.  ``budget`` (made
-    from ``time_limit`` and ``work_limit`` when not given) is the caller's.
+    from ``params.time_limit`` and ``params.work_limit`` when not given) is the caller's.
     """
+    seed, workers, log = params.seed, params.workers, params.log
+    decompose, warm_start, lp_bounds = params.decompose, params.warm_start, params.lp_bounds
     if budget is None:
-        budget = Budget(time_limit, work_limit)
+        budget = Budget(params.time_limit, params.work_limit)
     if decompose and until is None and problem.policy.max_moves is None and not _tolerance(problem):
         groups = [g for g in role_components(problem) if _has_employees(problem, g)]
         if len(groups) > 1:
-            return _solve_pools(problem, groups, budget, seed, workers, log, progress, stage_hook)
+            return _solve_pools(problem, groups, budget, params, progress, stage_hook)
     t_start = time.perf_counter()
     n_workers = workers if workers is not None else _default_workers()
     pol = problem.policy
@@ -416,12 +440,13 @@ def _fallback(
 def fewest_moves(
     problem: Problem,
     caps: dict[str, int],
+    params: SolveParams | None = None,
     *,
     start: Plan | npt.ArrayLike | None = None,
-    time_limit: float | None = None,
-    work_limit: float | None = None,
-    seed: int = 0,
-    workers: int | None = None,
+    time_limit: float | Unset | None = UNSET,
+    work_limit: float | Unset | None = UNSET,
+    seed: int | Unset = UNSET,
+    workers: int | Unset | None = UNSET,
     budget: Budget | None = None,
 ) -> Reach:
     """The fewest moves of a plan that meets the rules (without the problem's
@@ -441,11 +466,18 @@ def fewest_moves(
     a caller's ``budget``) bound the whole search: each probe's solves take
     fixed shares of what is left, and every probe narrows the interval, so
     the search ends when the interval closes or the budget is used up.
+    ``params`` (a :class:`~mutasi_opt.domain.params.SolveParams`) gives the
+    limits, seed and workers, the keywords overriding them as for
+    :func:`solve`; its stage switches are :func:`solve`'s and do not apply
+    to the bisection.
     """
-    check_limits(time_limit, work_limit)
+    chosen = SolveParams.resolve(
+        params, time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers
+    )
+    seed, workers = chosen.seed, chosen.workers
     t0 = time.perf_counter()
     if budget is None:
-        budget = Budget(time_limit, work_limit)
+        budget = Budget(chosen.time_limit, chosen.work_limit)
     free = problem.replace(policy=problem.policy.replace(max_moves=None))
     classes = build_classes(free)
     n_workers = workers if workers is not None else _default_workers()
@@ -600,15 +632,15 @@ def _solve_pools(
     problem: Problem,
     groups: list[list[int]],
     budget: Budget,
-    seed: int,
-    workers: int | None,
-    log: bool,
+    params: SolveParams,
     progress: ProgressFn | None,
     stage_hook: StageHook | None,
 ) -> Plan:
     """Solve independent role pools one by one and put the plans side by side
     (each pool gets the share of the budget left that its size is of the
     employees left)."""
+    seed, workers = params.seed, params.workers
+    each = params.replace(decompose=False)
     t_start = time.perf_counter()
     idx = problem.index
     sizes = [int(np.isin(idx.role, g).sum()) for g in groups]
@@ -626,13 +658,10 @@ def _solve_pools(
         sub = subproblem(problem, roles, first=k == 0)
         plan = _solve(
             sub,
+            params=each,
             budget=budget.share(size / max(1, sum(sizes[k:]))),
-            seed=seed,
-            workers=workers,
-            log=log,
             progress=progress,
             stage_hook=stage_hook,
-            decompose=False,
         )
         if plan.status in (PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN):
             if plan.status is PlanStatus.INFEASIBLE:

@@ -19,7 +19,8 @@ import numpy.typing as npt
 
 from .. import metrics
 from ..domain.errors import InputError
-from ..domain.limits import Budget, check_limits
+from ..domain.limits import Budget
+from ..domain.params import UNSET, SolveParams, Unset
 from ..domain.problem import Problem, Surge, surge_issues
 from ..domain.stages import SECONDMENT_STAGES, Stage, plan_status
 from ..metrics import Secondments
@@ -43,11 +44,12 @@ def plan_surges(
     problem: Problem,
     surges: Sequence[Surge],
     base: Plan | Any = None,
+    params: SolveParams | None = None,
     *,
-    time_limit: float | None = None,
-    work_limit: float | None = None,
-    seed: int = 0,
-    workers: int | None = None,
+    time_limit: float | Unset | None = UNSET,
+    work_limit: float | Unset | None = UNSET,
+    seed: int | Unset = UNSET,
+    workers: int | Unset | None = UNSET,
 ) -> SurgePlan:
     """Plan secondments for ``surges`` on the current state or on top of ``base``.
 
@@ -62,17 +64,25 @@ def plan_surges(
         accepts) giving where everyone works outside their secondment
         (employees it moves have 0 months in their new unit); default the
         current state.
+    params
+        A :class:`~mutasi_opt.domain.params.SolveParams` giving the limits,
+        seed and workers (the keywords override its fields, as for
+        :func:`mutasi_opt.solve`); its ``log`` and stage switches are
+        :func:`mutasi_opt.solve`'s and do not apply to secondments.
     time_limit, work_limit, seed, workers
         As for :func:`mutasi_opt.solve`.  Nobody seconded always meets the
         rules, so there is always a plan: at the least the greedy one.
     """
-    check_limits(time_limit, work_limit)
+    chosen = SolveParams.resolve(
+        params, time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers
+    )
+    seed, workers = chosen.seed, chosen.workers
     surges = tuple(surges)
     # built in Python or read from a file, surges are checked against the problem
     issues = surge_issues(problem, surges)
     if issues:
         raise InputError(issues)
-    budget = Budget(time_limit, work_limit)
+    budget = Budget(chosen.time_limit, chosen.work_limit)
     t0 = time.perf_counter()
     if isinstance(base, Plan):
         if base.problem is not problem and base.problem != problem:

@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from ..domain.errors import InputError, InputIssue
+from ..domain.params import SolveParams
 from ..domain.problem import Problem
 from .jobs import JobInfo, JobManager, JobNotFound, JobState, QueueFull, ShuttingDown
 from .models import (
@@ -249,7 +250,8 @@ def _pydantic_issues(exc: ValidationError, file: str = "request") -> list[InputI
         column = ".".join(str(p) for p in err["loc"]) or None
         value = err.get("input")
         shown = None if isinstance(value, dict | list) or value is None else str(value)[:200]
-        out.append(InputIssue(file, None, column, shown, str(err["msg"])))
+        msg = str(err["msg"]).removeprefix("Value error, ")  # a validator's own message
+        out.append(InputIssue(file, None, column, shown, msg))
     return out
 
 
@@ -659,6 +661,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except ValidationError as exc:
                 raise _invalid(_pydantic_issues(exc)) from None
             params: JobParams = job_request
+            solve_params = job_request.params
             problem = await run_in_threadpool(_problem_from_json, job_request.problem)
         elif media == "multipart/form-data":
             problem, fields = await _read_folder_upload(
@@ -668,17 +671,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 params = JobParams.model_validate(fields)
             except ValidationError as exc:
                 raise _invalid(_pydantic_issues(exc)) from None
+            solve_params = None
         else:
             raise _unsupported(media)
-        time_limit, work_limit, workers = _checked_params(params, cfg)
+        chosen = _checked_params(params, cfg, solve_params)
+        assert chosen.time_limit is not None and chosen.workers is not None
         try:
             info = await run_in_threadpool(
                 jobs.submit,
                 problem,
-                time_limit=time_limit,
-                work_limit=work_limit,
-                seed=params.seed,
-                workers=workers,
+                time_limit=chosen.time_limit,
+                work_limit=chosen.work_limit,
+                seed=chosen.seed,
+                workers=chosen.workers,
+                params=chosen,
             )
         except QueueFull as exc:
             raise _Reject(
@@ -808,39 +814,63 @@ def _with_guard(app: FastAPI, cfg: Settings) -> FastAPI:
     return app
 
 
-def _checked_params(params: JobParams, cfg: Settings) -> tuple[float, float | None, int]:
-    """The job's time limit, work limit and workers, defaults filled in; 422 above the
-    server's caps.  Every job gets a time limit (the default when it gives none), a
-    safety cap when it gives a work limit."""
+def _checked_params(
+    params: JobParams, cfg: Settings, solve: SolveParams | None = None
+) -> SolveParams:
+    """The job's solve parameters: ``solve`` (the request's ``params``) with the options
+    given at the top level overriding its fields, the server's defaults filled in; 422
+    above the server's caps (located at the field that gave the value).  Every job gets
+    a time limit above 0 (the default when it gives none), a safety cap when it gives a
+    work limit."""
+    given = {k: getattr(params, k) for k in JobParams.model_fields if k in params.model_fields_set}
+    chosen = SolveParams.resolve(solve, **given)
+
+    def where(key: str) -> str:
+        return key if key in given or solve is None else f"params.{key}"
+
     issues = []
-    time_limit = cfg.time_limit_default if params.time_limit is None else params.time_limit
+    for key in ("time_limit", "work_limit"):
+        value = getattr(chosen, key)
+        if value is not None and value <= 0:
+            issues.append(
+                _request_issue(
+                    where(key), value, f"{key} must be above 0; leave it out or ask for more"
+                )
+            )
+    time_limit = cfg.time_limit_default if chosen.time_limit is None else chosen.time_limit
     if time_limit > cfg.max_time_limit:
         issues.append(
             _request_issue(
-                "time_limit",
-                params.time_limit,
+                where("time_limit"),
+                chosen.time_limit,
                 f"at most {cfg.max_time_limit:g} seconds on this server; ask for less",
             )
         )
-    work_limit = params.work_limit
+    work_limit = chosen.work_limit
     if work_limit is not None and work_limit > cfg.max_work_limit:
         issues.append(
             _request_issue(
-                "work_limit",
+                where("work_limit"),
                 work_limit,
                 f"at most {cfg.max_work_limit:g} work units on this server; ask for less",
             )
         )
-    workers = cfg.workers_default if params.workers is None else params.workers
+    workers = cfg.workers_default if chosen.workers is None else chosen.workers
     if workers > cfg.max_workers:
         issues.append(
             _request_issue(
-                "workers", params.workers, f"at most {cfg.max_workers} on this server; ask for less"
+                where("workers"),
+                chosen.workers,
+                f"at most {cfg.max_workers} on this server; ask for less",
             )
+        )
+    if solve is not None and "seed" not in given and chosen.seed < 0:
+        issues.append(
+            _request_issue("params.seed", chosen.seed, "seed must be 0 or more on this server")
         )
     if issues:
         raise _invalid(issues)
-    return time_limit, work_limit, workers
+    return chosen.replace(time_limit=time_limit, workers=workers)
 
 
 def openapi_text(app: FastAPI | None = None) -> str:

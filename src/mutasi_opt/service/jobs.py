@@ -32,6 +32,7 @@ from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from ..domain.params import SolveParams
 from ..domain.problem import Problem
 from .settings import Settings
 from .worker import PLAN_FILE, run_job
@@ -133,6 +134,8 @@ class Job:
     cancel_requested: bool = False
     process: BaseProcess | None = None
     monitor: threading.Thread | None = None
+    #: the rest of the solve parameters (stage switches, log); the fields above override it
+    params: SolveParams | None = None
 
 
 @dataclass(frozen=True)
@@ -244,11 +247,14 @@ class JobManager:
         seed: int,
         workers: int,
         work_limit: float | None = None,
+        params: SolveParams | None = None,
     ) -> JobInfo:
         """Queue a solve of ``problem``; it starts as soon as a slot is free.
 
         ``time_limit`` (seconds) always applies; ``work_limit`` (work units,
         ``None``: none) too when given, the first reached stopping the solve.
+        ``params`` gives the other solve parameters (the stage switches);
+        ``time_limit``, ``work_limit``, ``seed`` and ``workers`` override its fields.
 
         Raises
         ------
@@ -285,6 +291,7 @@ class JobManager:
                 n_units=idx.n_units,
                 directory=directory,
                 problem=problem,
+                params=params,
             )
             self._jobs[job_id] = job
             self._queue.append(job_id)
@@ -439,6 +446,7 @@ class JobManager:
                 job.workers,
                 str(job.directory),
                 sender,
+                job.params,
             ),
             name=f"mutasi-opt-job-{job.id[:8]}",
             daemon=True,

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from ..domain.params import SolveParams
 from ..domain.stages import PlanStatusName
 
 __all__ = [
@@ -124,6 +125,13 @@ class JobRequest(JobParams):
 
     problem: Annotated[dict[str, Any], WithJsonSchema({REF_MARK: "Problem"})] = Field(
         description="the problem document (schema Problem)"
+    )
+    params: SolveParams | None = Field(
+        default=None,
+        description="the solve parameters (the library's SolveParams, as in a --params "
+        "file's [solve] table): time_limit, work_limit, seed, workers, log, decompose, "
+        "warm_start, lp_bounds. The options above, when given, override its fields; the "
+        "server's defaults and caps apply to the result",
     )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ..domain.params import SolveParams
 from ..domain.problem import Problem
 
 __all__ = ["PLAN_FILE", "RESULT_FILES", "run_job"]
@@ -47,9 +48,11 @@ def run_job(
     workers: int,
     out_dir: str,
     conn: Connection,
+    params: SolveParams | None = None,
 ) -> None:
     """Solve ``problem`` (within ``time_limit`` seconds and, when given, ``work_limit``
-    work units) and write the plan files into ``out_dir``; report over ``conn``."""
+    work units) and write the plan files into ``out_dir``; report over ``conn``.
+    ``params`` gives the other solve parameters; the arguments before override it."""
     lock = threading.Lock()
 
     def send(*message: object) -> None:
@@ -58,7 +61,7 @@ def run_job(
 
     try:
         plan_status, files = _solve_and_write(
-            problem, time_limit, work_limit, seed, workers, out_dir, send
+            problem, time_limit, work_limit, seed, workers, out_dir, send, params
         )
         send("done", plan_status, files)
     except BaseException as exc:
@@ -91,6 +94,7 @@ def _solve_and_write(
     workers: int,
     out_dir: str,
     send: _Send,
+    params: SolveParams | None = None,
 ) -> tuple[str, list[str]]:
     from ..io.documents import plan_to_json
     from ..io.plans import write_plan
@@ -98,6 +102,7 @@ def _solve_and_write(
 
     plan = solve(
         problem,
+        params,
         time_limit=time_limit,
         work_limit=work_limit,
         seed=seed,
