@@ -375,7 +375,7 @@ def test_cli_bad_params_file_exits_with_the_input_code_and_a_located_message(
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     with warnings.catch_warnings():  # starlette's notice about its httpx dependency
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         from fastapi.testclient import TestClient
     app = create_app(Settings(max_concurrent=1, max_time_limit=30, max_workers=2))
     with TestClient(app) as c:
