@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .domain.columns import BATCH_SUMMARY, SCENARIOS
 from .domain.errors import InputError, InputIssue
 from .domain.params import SolveParams
 from .domain.problem import Problem
@@ -458,27 +459,9 @@ def _run_dask(
 
 
 # ------------------------------------------------------------------ tables
-#: What every row says about one solve (plan numbers from :meth:`Plan.summary`).
-_OUTCOME_COLUMNS = (
-    "status",
-    "error_kind",
-    "shortfall",
-    "imbalance_hours",
-    "balance_cost",
-    "balance_gap",
-    "moves",
-    "preference_cost",
-    "seconds",
-)
-
-#: Columns of :func:`summary_record` (``summary.csv`` of ``mutasi-opt batch``).
-SUMMARY_COLUMNS = (
-    "region",
-    *_OUTCOME_COLUMNS[:3],
-    "imbalance_hours_before",
-    *_OUTCOME_COLUMNS[3:],
-    "message",
-)
+#: Columns of :func:`summary_record` (``summary.csv`` of ``mutasi-opt batch``):
+#: :data:`mutasi_opt.domain.columns.BATCH_SUMMARY`.
+SUMMARY_COLUMNS = BATCH_SUMMARY.names
 
 
 def summary_record(result: BatchResult, name: str) -> dict[str, Any]:
@@ -512,8 +495,8 @@ def summary_record(result: BatchResult, name: str) -> dict[str, Any]:
     }
 
 
-#: Columns of the :func:`scenarios` table.
-SCENARIO_COLUMNS = ("scenario", "policy", "max_moves", *_OUTCOME_COLUMNS)
+#: Columns of the :func:`scenarios` table (:data:`mutasi_opt.domain.columns.SCENARIOS`).
+SCENARIO_COLUMNS = SCENARIOS.names
 
 _GRID_KEYS = ("max_moves", "policy")
 BASE = "base"
@@ -658,6 +641,4 @@ def scenarios(
         row = summary_record(result, name)
         row.update(scenario=name, policy=variant, max_moves=scenario.policy.max_moves)
         rows.append(row)
-    table = records_frame(rows, SCENARIO_COLUMNS)
-    table["max_moves"] = table["max_moves"].astype("Int64")  # None = no limit, not NaN
-    return table
+    return records_frame(rows, SCENARIOS)  # max_moves: Int64 (None = no limit, not NaN)

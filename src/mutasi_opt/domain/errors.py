@@ -9,7 +9,7 @@ change.  All issues found in one pass are raised together in one
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 
 __all__ = ["InputError", "InputIssue", "SolverError", "UsageError"]
 
@@ -31,13 +31,22 @@ class InputIssue:
         The offending value as text, or ``None``.
     message
         What is wrong and what to change.
+
+    Each field's ``description`` metadata is its text in the HTTP service's
+    schema (:class:`mutasi_opt.service.models.Issue` is generated from these fields).
     """
 
-    file: str
-    row: int | None
-    column: str | None
-    value: str | None
-    message: str
+    file: str = field(
+        metadata={
+            "description": "file or part of the request: problem.json, employees.csv, request, ..."
+        }
+    )
+    row: int | None = field(
+        metadata={"description": "spreadsheet row (header = row 1) or 1-based index in a JSON list"}
+    )
+    column: str | None = field(metadata={"description": "column or field name"})
+    value: str | None = field(metadata={"description": "the offending value as text"})
+    message: str = field(metadata={"description": "what is wrong and what to change"})
 
     def __str__(self) -> str:
         where = self.file
@@ -49,14 +58,8 @@ class InputIssue:
         return f"{where}{shown}: {self.message}"
 
     def to_dict(self) -> dict[str, str | int | None]:
-        """Plain dict for JSON output."""
-        return {
-            "file": self.file,
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "message": self.message,
-        }
+        """Plain dict for JSON output (every field, in order)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def relocated(
         self, *, file: str | None = None, row: int | None = None, column: str | None = None

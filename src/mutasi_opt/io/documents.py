@@ -32,11 +32,12 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
+from ..domain.columns import ASSIGNMENT, MOVES, TRAINING, UNITS, Column, Table
 from ..domain.errors import InputError, InputIssue
 from ..domain.problem import CheckContext, Demand, Employee, Policy, Problem, Requirement, Unit
 from ..domain.stages import PlanStatusName, StatusName
@@ -542,94 +543,50 @@ class _Document(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
-Nip = Annotated[str, Field(description="Employee number (NIP).")]
-UnitId = Annotated[str, Field(description="Unit id.")]
-Role = Annotated[str, Field(description='Role (jabatan); "" when employees have no role.')]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(allow_inf_nan=False, ge=0)]
-Ej = Annotated[
-    Finite | Literal["inf"] | None,
-    Field(
-        description='EJ = workload hours ÷ capacity hours; "inf" with workload but no staff, '
-        "null with neither."
-    ),
-]
-Band = Annotated[
-    Literal["A", "B", "C", "D", "E", ""],
-    Field(description='EJ band (A overloaded … E underloaded; "" when EJ is null).'),
-]
+
+#: The JSON type of each value type of an output column (floats are finite).
+_JSON_VALUES: dict[type, Any] = {str: str, int: int, float: Finite, bool: bool}
 
 
-class AssignmentRow(_Document):
-    """One employee's unit before and after the plan (``assignment.csv``)."""
-
-    nip: Nip
-    name: str
-    role: Role
-    unit_before: UnitId
-    unit_after: UnitId
-    moved: bool
-
-
-class MoveRow(_Document):
-    """One move with its reason (``moves.csv``)."""
-
-    nip: Nip
-    name: str
-    role: Role
-    unit_before: Annotated[str, Field(description="The unit the employee leaves.")]
-    unit_after: Annotated[str, Field(description="The unit the employee joins.")]
-    ej_from_before: Ej
-    ej_from_after: Ej
-    ej_to_before: Ej
-    ej_to_after: Ej
-    requirements_covered: Annotated[
-        str, Field(description="Competency requirements the move helps cover or leaves short.")
-    ]
-    preference_rank: Annotated[
-        int | None,
-        Field(description="Rank of the new unit among the preferred units (1 = first), or null."),
-    ]
-    months_in_unit: Annotated[
-        int | None, Field(description="Months in the old unit (null when not given).")
-    ]
-    reason: Annotated[str, Field(description="Why the move, in words (English).")]
+def _annotation(column: Column) -> Any:
+    """The JSON field type of an output column: its value type (a text column with
+    choices as their literal), ``"inf"`` when it may be infinite, null when nullable,
+    with its description."""
+    kind: Any = Literal[column.choices] if column.choices else _JSON_VALUES[column.type]
+    options = [kind]
+    if column.infinite:
+        options.append(Literal["inf"])
+    if column.nullable:
+        options.append(None)
+    kind = Union[tuple(options)] if len(options) > 1 else kind  # noqa: UP007
+    return Annotated[kind, Field(description=column.description)] if column.description else kind
 
 
-class UnitRow(_Document):
-    """One unit and role before and after the plan (``units.csv``)."""
-
-    unit: UnitId
-    unit_name: str
-    role: Role
-    workload_hours: Annotated[int, Field(description="Workload hours per year (whole hours).")]
-    capacity_before: Annotated[int, Field(description="Staff hours per year before the plan.")]
-    capacity_after: Annotated[int, Field(description="Staff hours per year after the plan.")]
-    fair_share_hours: Annotated[
-        Finite, Field(description="The capacity the unit would have if every EJ were equal.")
-    ]
-    ej_before: Ej
-    ej_after: Ej
-    band_before: Band
-    band_after: Band
+def _row_model(name: str, table: Table) -> type[_Document]:
+    """The JSON row model of an output table: one field per column, in its order."""
+    fields: dict[str, Any] = {c.name: (_annotation(c), ...) for c in table}
+    model: type[_Document] = create_model(
+        name, __base__=_Document, __doc__=table.description, __module__=__name__, **fields
+    )
+    return model
 
 
-class TrainingRow(_Document):
-    """One training need (``training.csv``)."""
-
-    nip: Nip
-    name: str
-    unit: Annotated[str, Field(description="The unit (after the plan) whose requirement it is.")]
-    competency: str
-    level_now: Annotated[int, Field(description="Level held now (0 when not held).")]
-    level_needed: Annotated[int, Field(description="The requirement's min_level.")]
-    cause: Annotated[
-        Literal["move", "requirement"],
-        Field(
-            description="move: a mover below a level their new unit requires; requirement: "
-            "near-qualified staff counted toward a requirement (trainable_gap > 0)."
-        ),
-    ]
+if TYPE_CHECKING:  # generated below; mypy sees the base
+    AssignmentRow = _Document
+    MoveRow = _Document
+    UnitRow = _Document
+    TrainingRow = _Document
+else:
+    #: One employee's unit before and after the plan (``assignment.csv``).
+    AssignmentRow = _row_model("AssignmentRow", ASSIGNMENT)
+    #: One move with its reason (``moves.csv``).
+    MoveRow = _row_model("MoveRow", MOVES)
+    #: One unit and role before and after the plan (``units.csv``).
+    UnitRow = _row_model("UnitRow", UNITS)
+    #: One training need (``training.csv``).
+    TrainingRow = _row_model("TrainingRow", TRAINING)
 
 
 class StageDocument(_Document):

@@ -1,19 +1,55 @@
 """Plan files: a plan's ``assignment.csv``, ``moves.csv``, ``units.csv``, ``training.csv``
 and ``summary.json``; a secondment plan's ``secondments.csv``, ``coverage.csv``,
-``donors.csv`` and ``summary.json``."""
+``donors.csv`` and ``summary.json``.
+
+Each CSV file is one table of :mod:`mutasi_opt.domain.columns`, named after it,
+with its columns in its order.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from ..domain.columns import (
+    ASSIGNMENT,
+    COVERAGE,
+    DONORS,
+    MOVES,
+    SECONDMENTS,
+    TRAINING,
+    UNITS,
+    Table,
+)
 from ..results.plan import Plan
 from ..results.surge import SurgePlan
 
 __all__ = ["write_plan", "write_surge_plan"]
+
+#: The CSV files of a plan: the table and the DataFrame that holds it.
+_PLAN_FILES: tuple[tuple[Table, Callable[[Plan], pd.DataFrame]], ...] = (
+    (ASSIGNMENT, lambda plan: plan.assignment),
+    (MOVES, lambda plan: plan.moves),
+    (UNITS, lambda plan: plan.units),
+    (TRAINING, lambda plan: plan.training),
+)
+
+#: The CSV files of a secondment plan.
+_SURGE_FILES: tuple[tuple[Table, Callable[[SurgePlan], pd.DataFrame]], ...] = (
+    (SECONDMENTS, lambda plan: plan.secondments),
+    (COVERAGE, lambda plan: plan.coverage),
+    (DONORS, lambda plan: plan.donors),
+)
+
+
+def _write_table(table: Table, frame: pd.DataFrame, out: Path) -> None:
+    """``<table>.csv`` in ``out``: the table's columns in its order."""
+    frame.to_csv(out / f"{table.name}.csv", index=False, columns=list(table.names))
 
 
 def write_plan(plan: Plan, out_dir: str | Path) -> Path:
@@ -25,10 +61,8 @@ def write_plan(plan: Plan, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if plan.has_solution:
-        plan.assignment.to_csv(out / "assignment.csv", index=False)
-        plan.moves.to_csv(out / "moves.csv", index=False)
-        plan.units.to_csv(out / "units.csv", index=False)
-        plan.training.to_csv(out / "training.csv", index=False)
+        for table, frame_of in _PLAN_FILES:
+            _write_table(table, frame_of(plan), out)
     with open(out / "summary.json", "w", encoding="utf-8") as fh:
         json.dump(plan.summary(), fh, indent=2, ensure_ascii=False, default=_json_default)
         fh.write("\n")
@@ -47,9 +81,8 @@ def write_surge_plan(plan: SurgePlan, out_dir: str | Path) -> Path:
     """Write ``secondments.csv``, ``coverage.csv``, ``donors.csv`` and ``summary.json``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    plan.secondments.to_csv(out / "secondments.csv", index=False)
-    plan.coverage.to_csv(out / "coverage.csv", index=False)
-    plan.donors.to_csv(out / "donors.csv", index=False)
+    for table, frame_of in _SURGE_FILES:
+        _write_table(table, frame_of(plan), out)
     with open(out / "summary.json", "w", encoding="utf-8") as fh:
         json.dump(plan.summary(), fh, indent=2, ensure_ascii=False)
         fh.write("\n")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..domain.columns import FRONTIER
 from ..domain.problem import Problem
 from ..domain.stages import Status
 from ..text.i18n import check_lang, label, number
@@ -26,22 +27,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-#: Columns of :attr:`Frontier.table` (and ``frontier.csv``).
-FRONTIER_COLUMNS = (
-    "budget",
-    "moves",
-    "shortfall",
-    "imbalance_hours",
-    "imbalance_bound_hours",
-    "reduction",
-    "balance_cost",
-    "balance_bound",
-    "balance_gap",
-    "preference_cost",
-    "status",
-    "seconds",
-    "work",
-)
+#: Columns of :attr:`Frontier.table` (and ``frontier.csv``):
+#: :data:`mutasi_opt.domain.columns.FRONTIER`.
+FRONTIER_COLUMNS = FRONTIER.names
 
 
 #: Below this knee score the curve has no clear knee (see :meth:`Frontier.knee_score`).
@@ -263,7 +251,7 @@ class Frontier:
     @property
     def table(self) -> pd.DataFrame:
         """The curve as a DataFrame (one row per budget)."""
-        return frame(self.records(), list(FRONTIER_COLUMNS))
+        return frame(self.records(), FRONTIER)
 
     def summary(self) -> dict[str, Any]:
         """JSON-able: the points, the suggested budget and the cost of the curve."""

@@ -10,9 +10,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import metrics
+from ..domain.columns import ASSIGNMENT, MOVES, TRAINING, TRAINING_TOTALS, UNITS
 from ..domain.problem import Problem
 from ..domain.stages import PERMANENT_STAGES, Status, plan_status, units_of
-from ..text.explain import MOVE_COLUMNS, move_details, plan_text, why_not
+from ..text.explain import move_details, plan_text, why_not
 from .views import frame, html
 
 if TYPE_CHECKING:
@@ -315,33 +316,29 @@ class Plan:
     @property
     def assignment(self) -> pd.DataFrame:
         """``assignment.csv`` as a DataFrame."""
-        return frame(
-            self.assignment_records(),
-            ["nip", "name", "role", "unit_before", "unit_after", "moved"],
-        )
+        return frame(self.assignment_records(), ASSIGNMENT)
 
     @property
     def moves(self) -> pd.DataFrame:
         """``moves.csv`` as a DataFrame (one row per moved employee, with the reason)."""
-
-        return frame(self.move_records(), list(MOVE_COLUMNS))
+        return frame(self.move_records(), MOVES)
 
     @property
     def units(self) -> pd.DataFrame:
         """``units.csv`` as a DataFrame (per unit and role, before and after)."""
-        return frame(self.unit_records(), list(UNIT_COLUMNS))
+        return frame(self.unit_records(), UNITS)
 
     @property
     def training(self) -> pd.DataFrame:
         """``training.csv`` as a DataFrame: movers below a level their new unit requires
         (cause ``move``) and, with ``trainable_gap`` > 0, the near-qualified staff
         counted toward a requirement (cause ``requirement``)."""
-        return frame(self.training_records(), list(TRAINING_COLUMNS))
+        return frame(self.training_records(), TRAINING)
 
     @property
     def training_totals(self) -> pd.DataFrame:
         """People to train per competency and needed level (competency, level_needed, people)."""
-        return frame(self.training_total_records(), list(TRAINING_TOTAL_COLUMNS))
+        return frame(self.training_total_records(), TRAINING_TOTALS)
 
     # -------------------------------------------------------- explanations
     def why_not(self, nip: str, lang: str = "en") -> str:
@@ -405,29 +402,10 @@ class Plan:
         return html("plan.html", self)
 
 
-UNIT_COLUMNS = (
-    "unit",
-    "unit_name",
-    "role",
-    "workload_hours",
-    "capacity_before",
-    "capacity_after",
-    "fair_share_hours",
-    "ej_before",
-    "ej_after",
-    "band_before",
-    "band_after",
-)
-
-
-TRAINING_COLUMNS = (
-    "nip",
-    "name",
-    "unit",
-    "competency",
-    "level_now",
-    "level_needed",
-    "cause",
-)
-
-TRAINING_TOTAL_COLUMNS = ("competency", "level_needed", "people")
+#: Column names of ``assignment.csv``, ``moves.csv``, ``units.csv``, ``training.csv``
+#: and the training totals (the tables are defined in :mod:`mutasi_opt.domain.columns`).
+ASSIGNMENT_COLUMNS = ASSIGNMENT.names
+MOVE_COLUMNS = MOVES.names
+UNIT_COLUMNS = UNITS.names
+TRAINING_COLUMNS = TRAINING.names
+TRAINING_TOTAL_COLUMNS = TRAINING_TOTALS.names

@@ -6,7 +6,7 @@ Computed by :func:`mutasi_opt.planning.surges.plan_surges`; see ``docs/model.md`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import metrics
+from ..domain.columns import COVERAGE, DONORS, SECONDMENTS, Table
 from ..domain.problem import Problem, Surge
 from ..domain.stages import SECONDMENT_STAGES, units_of
 from ..domain.values import month_label
@@ -173,21 +174,19 @@ class SurgePlan:
     @property
     def secondments(self) -> pd.DataFrame:
         """``secondments``: nip, name, home_unit, host_unit, surge, start, end, reason."""
-        return self._frame("secondments", self.secondment_records(), _SECONDMENT_COLUMNS)
+        return self._frame("secondments", self.secondment_records(), SECONDMENTS)
 
     @property
     def coverage(self) -> pd.DataFrame:
         """``coverage``: surge, month, needed_fte, covered_fte, uncovered_fte."""
-        return self._frame("coverage", self.coverage_records(), _COVERAGE_COLUMNS)
+        return self._frame("coverage", self.coverage_records(), COVERAGE)
 
     @property
     def donors(self) -> pd.DataFrame:
         """``donors``: unit, role, month, capacity and EJ before and after lending."""
-        return self._frame("donors", self.donor_records(), _DONOR_COLUMNS)
+        return self._frame("donors", self.donor_records(), DONORS)
 
-    def _frame(
-        self, key: str, records: list[dict[str, Any]], columns: Sequence[str]
-    ) -> pd.DataFrame:
+    def _frame(self, key: str, records: list[dict[str, Any]], columns: Table) -> pd.DataFrame:
         if key not in self._cache:
             self._cache[key] = frame(records, columns)
         table: pd.DataFrame = self._cache[key]
@@ -320,29 +319,3 @@ class SurgePlan:
             "seed": self.seed,
             "workers": self.workers,
         }
-
-
-_SECONDMENT_COLUMNS = (
-    "nip",
-    "name",
-    "home_unit",
-    "host_unit",
-    "surge",
-    "start",
-    "end",
-    "reason",
-)
-
-
-_COVERAGE_COLUMNS = ("surge", "month", "needed_fte", "covered_fte", "uncovered_fte")
-
-
-_DONOR_COLUMNS = (
-    "unit",
-    "role",
-    "month",
-    "capacity_before",
-    "capacity_after",
-    "ej_before",
-    "ej_after",
-)

@@ -14,11 +14,16 @@ from ..domain.hooks import provided
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..domain.columns import Column, Table
+
 __all__ = ["frame", "html"]
 
 
-def frame(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
-    """A DataFrame with exactly ``columns`` (in order) of ``records``."""
+def frame(
+    records: Sequence[dict[str, Any]], columns: Table | Sequence[Column | str]
+) -> pd.DataFrame:
+    """A DataFrame with exactly ``columns`` (in order) of ``records``; a
+    :class:`~mutasi_opt.domain.columns.Table` also gives the dtypes."""
     out: pd.DataFrame = provided("frame")(records, columns)
     return out
 

@@ -7,11 +7,13 @@ Schemas come from :mod:`mutasi_opt.io.documents` and are referenced as the
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
+from ..domain.errors import InputIssue
 from ..domain.params import SolveParams
 from ..domain.stages import PlanStatusName
 
@@ -38,18 +40,29 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Issue(_Model):
-    """One problem in the input: where it is and what to change."""
+def issue_model(source: type[InputIssue] = InputIssue) -> type[_Model]:
+    """The ``Issue`` model of a dataclass of issues: its fields in order, with their
+    types, defaults and ``description`` metadata (so a field added to
+    :class:`~mutasi_opt.domain.errors.InputIssue` appears in the service's schema)."""
+    hints = get_type_hints(source)
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(source):
+        default = ... if f.default is dataclasses.MISSING else f.default
+        fields[f.name] = (hints[f.name], Field(default, description=f.metadata["description"]))
+    model: type[_Model] = create_model(
+        "Issue",
+        __base__=_Model,
+        __doc__="One problem in the input: where it is and what to change.",
+        __module__=__name__,
+        **fields,
+    )
+    return model
 
-    file: str = Field(
-        description="file or part of the request: problem.json, employees.csv, request, ..."
-    )
-    row: int | None = Field(
-        description="spreadsheet row (header = row 1) or 1-based index in a JSON list"
-    )
-    column: str | None = Field(description="column or field name")
-    value: str | None = Field(description="the offending value as text")
-    message: str = Field(description="what is wrong and what to change")
+
+if TYPE_CHECKING:  # generated below; mypy sees the base
+    Issue = _Model
+else:
+    Issue = issue_model()
 
 
 ErrorCode = Literal[

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import metrics
+from ..domain.columns import MOVES
 from .i18n import check_lang, label, number
 
 if TYPE_CHECKING:
@@ -17,21 +18,9 @@ IntArray = npt.NDArray[np.int64]
 
 __all__ = ["MOVE_COLUMNS", "move_details", "plan_text", "why_not"]
 
-MOVE_COLUMNS = (
-    "nip",
-    "name",
-    "role",
-    "unit_before",
-    "unit_after",
-    "ej_from_before",
-    "ej_from_after",
-    "ej_to_before",
-    "ej_to_after",
-    "requirements_covered",
-    "preference_rank",
-    "months_in_unit",
-    "reason",
-)
+#: The columns of ``moves.csv`` (:data:`mutasi_opt.domain.columns.MOVES`), the keys
+#: of :func:`move_details`.
+MOVE_COLUMNS = MOVES.names
 
 
 def _ordinal(k: int) -> str:

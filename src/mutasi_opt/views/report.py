@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import metrics
+from ..domain.columns import MOVES, TRAINING, TRAINING_TOTALS, UNITS, Table
 from ..text.i18n import check_lang, label, number
 from .html import BAND_COLOURS
 
@@ -317,37 +318,36 @@ def _ej_chart(ws: Any, plan: Plan, lang: str, *, col: int) -> None:
     ws.add_chart(chart, ws.cell(row=3, column=col + len(columns) + 1).coordinate)
 
 
-def _moves_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
-    from ..text.explain import MOVE_COLUMNS
+def _formats(table: Table) -> dict[str, str]:
+    """Number formats of a table's columns, from their display units: EJ with four
+    decimals, hours with thousands separators (and two decimals when not whole)."""
+    out: dict[str, str] = {}
+    for c in table:
+        if c.unit == "EJ":
+            out[c.name] = _EJ
+        elif c.unit == "hours":
+            out[c.name] = "#,##0" if c.type is int else _HOURS
+    return out
 
+
+def _moves_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
     records = plan.move_records(lang=lang) if solved else []
-    ej = {c: _EJ for c in MOVE_COLUMNS if c.startswith("ej_")}
-    _table(ws, MOVE_COLUMNS, ([r[c] for c in MOVE_COLUMNS] for r in records), lang, formats=ej)
+    names = MOVES.names
+    _table(ws, names, ([r[c] for c in names] for r in records), lang, formats=_formats(MOVES))
     ws.freeze_panes = "A2"
 
 
 def _units_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
-    from ..results.plan import UNIT_COLUMNS
-
     records = plan.unit_records() if solved else []
-    formats = {
-        "capacity_before": "#,##0",
-        "capacity_after": "#,##0",
-        "workload_hours": "#,##0",
-        "fair_share_hours": _HOURS,
-        "ej_before": _EJ,
-        "ej_after": _EJ,
-    }
-    n = _table(
-        ws, UNIT_COLUMNS, ([r[c] for c in UNIT_COLUMNS] for r in records), lang, formats=formats
-    )
+    names = UNITS.names
+    n = _table(ws, names, ([r[c] for c in names] for r in records), lang, formats=_formats(UNITS))
     for name in ("band_before", "band_after"):
-        col = UNIT_COLUMNS.index(name) + 1
+        col = names.index(name) + 1
         for row in range(2, n + 2):
             cell = ws.cell(row=row, column=col)
             if cell.value in BAND_FILLS:
                 cell.fill = _fill(BAND_FILLS[cell.value])
-    _band_legend(ws, plan, lang, col=len(UNIT_COLUMNS) + 2)
+    _band_legend(ws, plan, lang, col=len(names) + 2)
     ws.freeze_panes = "A2"
 
 
@@ -385,20 +385,19 @@ def _not_moved_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
 
 
 def _training_sheet(ws: Any, plan: Plan, lang: str, solved: bool) -> None:
-    from ..results.plan import TRAINING_COLUMNS, TRAINING_TOTAL_COLUMNS
-
     records = plan.training_records() if solved else []
+    names = TRAINING.names
     rows = [
-        [label(f"cause.{r[c]}", lang, r[c]) if c == "cause" else r[c] for c in TRAINING_COLUMNS]
+        [label(f"cause.{r[c]}", lang, r[c]) if c == "cause" else r[c] for c in names]
         for r in records
     ]
-    _table(ws, TRAINING_COLUMNS, rows, lang)
+    _table(ws, names, rows, lang)
     totals = plan.training_total_records() if solved else []
-    col = len(TRAINING_COLUMNS) + 2
+    col = len(names) + 2
     _table(
         ws,
-        TRAINING_TOTAL_COLUMNS,
-        ([r[c] for c in TRAINING_TOTAL_COLUMNS] for r in totals),
+        TRAINING_TOTALS.names,
+        ([r[c] for c in TRAINING_TOTALS.names] for r in totals),
         lang,
         col=col,
     )
