@@ -36,7 +36,7 @@ from ..solvers.cpsat import StageOutcome
 IntArray = npt.NDArray[np.int64]
 Decisions = dict[str, IntArray]
 
-__all__ = ["StageRun", "StagedSearch", "run_stages", "unrun_stages"]
+__all__ = ["StageRun", "StagedSearch", "at_true_value", "run_stages", "unrun_stages"]
 
 
 class StagedSearch(Protocol):
