@@ -203,6 +203,39 @@ def test_dask_task_that_always_kills_its_worker_is_crashed_others_solved(
     assert np.array_equal(again[0].assignment_array, direct[1].assignment_array)
 
 
+def test_dask_problem_blamed_with_a_culprit_is_solved_alone(
+    regions: list[Problem], direct: list[Plan], tmp_path: Path
+) -> None:
+    """One worker holding both tasks: the scheduler blames both for each of its deaths."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    with (
+        dask.config.set(
+            {
+                "distributed.scheduler.allowed-failures": 1,
+                "distributed.scheduler.worker-saturation": 2.0,  # a worker takes 2 tasks
+            }
+        ),
+        LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=":0",  # the module's cluster may hold the default port
+        ) as cluster,
+        Client(cluster) as one,
+    ):
+        bad = crashing(regions[0], tmp_path / "m", always=True)
+        results = list(solve_many([bad, regions[2]], client=one, names=["bad", "ok"], **SOLVE))
+    err, plan = results
+    assert isinstance(err, BatchError)
+    assert (err.kind, err.name) == ("crashed", "bad")
+    assert "KilledWorker" in err.message
+    assert isinstance(plan, Plan)
+    assert np.array_equal(plan.assignment_array, direct[2].assignment_array)
+
+
 def test_no_plan_in_time_is_a_time_limit_error(regions: list[Problem]) -> None:
     unknown = Plan.without_solution(regions[0], PlanStatus.UNKNOWN, diagnosis=(), solve_seconds=1.0)
     err = _classify(4, "r", unknown, 1.5)

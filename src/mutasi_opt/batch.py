@@ -249,7 +249,10 @@ def solve_many(
         died (e.g. killed for memory); after that it is reported as
         ``crashed``.  On Dask, the scheduler reschedules the task of a lost
         worker (up to its ``distributed.scheduler.allowed-failures``) and
-        ``retries`` is passed to ``Client.submit``.  A Python exception in
+        ``retries`` is passed to ``Client.submit``.  The scheduler blames
+        every task that a dying worker held, so a problem that ends in
+        ``KilledWorker`` is run once more alone on the cluster, and only a
+        second ``KilledWorker`` makes it ``crashed``.  A Python exception in
         the solver is not retried (it would happen again): it is reported as
         ``crashed`` at once.
     progress
@@ -434,7 +437,7 @@ def _run_dask(
     tasks: list[_Task], client: Any, retries: int, progress: BatchProgress | None
 ) -> Iterator[BatchResult]:
     try:
-        from distributed import as_completed
+        from distributed import KilledWorker, as_completed
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(DASK_HINT) from exc
 
@@ -443,17 +446,34 @@ def _run_dask(
             client.submit(_run_task, task, pure=False, retries=retries): task.index
             for task in tasks
         }
+        suspects: list[int] = []
         try:
             for future in as_completed(list(futures)):  # type: ignore[no-untyped-call]
                 index = futures[future]
                 try:
                     result: BatchResult = future.result()
                 except Exception as err:  # KilledWorker after the allowed failures, ...
+                    if isinstance(err, KilledWorker):
+                        suspects.append(index)
+                        continue
                     result = _crashed(tasks[index], None, err)
                 yield index, result
         finally:
             for future in futures:
                 future.release()
+        # The scheduler blames every task a dying worker held (a worker may
+        # hold more tasks than threads), so an innocent problem can share a
+        # culprit's KilledWorker.  Each such problem is run once more, alone
+        # on the cluster: now a lost worker can only be its own doing.
+        for index in sorted(suspects):
+            alone = client.submit(_run_task, tasks[index], pure=False, retries=0)
+            try:
+                result = alone.result()
+            except Exception as err:
+                result = _crashed(tasks[index], None, err)
+            finally:
+                alone.release()
+            yield index, result
 
     return _in_order(tasks, results(), progress)
 
