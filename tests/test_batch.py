@@ -247,7 +247,7 @@ def test_no_plan_in_time_is_a_time_limit_error(regions: list[Problem]) -> None:
 
 def test_plans_and_problems_cross_processes_intact(direct: list[Plan]) -> None:
     plan = direct[0]
-    before = (plan.moves.copy(), plan.units.copy(), plan.training.copy(), plan.summary())
+    before = (plan.moves.copy(), plan.unit_table.copy(), plan.training.copy(), plan.summary())
     nip = plan.problem.employees[0].nip
     why = plan.why_not(nip)
     copy = pickle.loads(pickle.dumps(plan))  # with its caches filled

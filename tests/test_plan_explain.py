@@ -21,6 +21,7 @@ from mutasi_opt import (
     write_plan,
 )
 from mutasi_opt.domain.errors import SolverError
+from mutasi_opt.results.plan import UNIT_COLUMNS
 from mutasi_opt.solvers.cpsat.model import StageStatus, translate_status
 
 
@@ -188,3 +189,15 @@ def test_problem_data_is_read_only(clinic: Problem) -> None:
 
     with pytest.raises(InputError, match="unit"):
         clinic.replace(units=clinic.units[:1])  # employees of P2 now point nowhere
+
+
+def test_plan_unit_table_and_the_deprecated_units_name(clinic: Problem) -> None:
+    """``Plan.unit_table`` is ``units.csv``; ``Plan.units`` (a tuple on ``Problem``) still
+    gives the same table, with a DeprecationWarning."""
+    plan = solve(clinic, work_limit=5)
+    table = plan.unit_table
+    assert table.to_dict("records") == plan.unit_records()
+    assert list(table.columns) == list(UNIT_COLUMNS)
+    with pytest.warns(DeprecationWarning, match="Plan.unit_table"):
+        old = plan.units
+    assert old.equals(table)

@@ -179,10 +179,10 @@ def check_report(plan: Plan, path: Path, lang: str) -> None:
     records = plan.move_records(lang=lang) if plan.has_solution else []
     assert rows_ == [[_cell(r[c]) for c in MOVE_COLUMNS] for r in records]
 
-    # Unit Kerja: plan.units, band cells filled with their band's colour, legend.
+    # Unit Kerja: plan.unit_table, band cells filled with their band's colour, legend.
     header, rows_ = _table(units)
     assert header == _headers(UNIT_COLUMNS, lang)
-    unit_table = plan.units.to_dict("records") if plan.has_solution else []
+    unit_table = plan.unit_table.to_dict("records") if plan.has_solution else []
     assert rows_ == [[_cell(r[c]) for c in UNIT_COLUMNS] for r in unit_table]
     after_col = UNIT_COLUMNS.index("band_after") + 1
     for k, r in enumerate(unit_table, start=2):

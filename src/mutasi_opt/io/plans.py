@@ -35,7 +35,7 @@ __all__ = ["write_plan", "write_surge_plan"]
 _PLAN_FILES: tuple[tuple[Table, Callable[[Plan], pd.DataFrame]], ...] = (
     (ASSIGNMENT, lambda plan: plan.assignment),
     (MOVES, lambda plan: plan.moves),
-    (UNITS, lambda plan: plan.units),
+    (UNITS, lambda plan: plan.unit_table),
     (TRAINING, lambda plan: plan.training),
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -324,9 +325,22 @@ class Plan:
         return frame(self.move_records(), MOVES)
 
     @property
-    def units(self) -> pd.DataFrame:
-        """``units.csv`` as a DataFrame (per unit and role, before and after)."""
+    def unit_table(self) -> pd.DataFrame:
+        """``units.csv`` as a DataFrame (per unit and role, before and after).
+
+        (``Problem.units`` is the tuple of :class:`~mutasi_opt.domain.problem.Unit`.)
+        """
         return frame(self.unit_records(), UNITS)
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """Deprecated name of :attr:`unit_table` (``units`` is a tuple on ``Problem``)."""
+        warnings.warn(
+            "Plan.units is now Plan.unit_table (Problem.units is the tuple of units)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.unit_table
 
     @property
     def training(self) -> pd.DataFrame:

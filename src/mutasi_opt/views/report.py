@@ -11,7 +11,7 @@ default) or English (``lang="en"``):
   of an infeasible plan, the solve settings and the policy used, and a bar
   chart of EJ per unit before and after (its data beside it);
 * **Mutasi / Moves** — one row per move with its reason (``Plan.moves``);
-* **Unit Kerja / Units** — per unit and role before and after (``Plan.units``),
+* **Unit Kerja / Units** — per unit and role before and after (``Plan.unit_table``),
   EJ band cells coloured by band, with a legend;
 * **Tidak Dipindah / Not moved** — employees who asked to move
   (``preferred_units``) but stay, with why (``Plan.why_not``);
