@@ -254,7 +254,7 @@ def test_plans_and_problems_cross_processes_intact(direct: list[Plan]) -> None:
     assert copy.problem == plan.problem
     assert np.array_equal(copy.assignment_array, plan.assignment_array)
     assert copy.summary() == before[3]
-    assert copy.moves.equals(before[0]) and copy.units.equals(before[1])
+    assert copy.moves.equals(before[0]) and copy.unit_table.equals(before[1])
     assert copy.training.equals(before[2])
     assert copy.why_not(nip) == why
 

@@ -31,7 +31,7 @@ TABLES = [getattr(columns, name) for name in columns.__all__ if name.isupper()]
 PLAN_TABLES: dict[str, tuple[Table, Callable[[Plan], list[dict[str, Any]]], str]] = {
     "assignment": (columns.ASSIGNMENT, Plan.assignment_records, "assignment"),
     "moves": (columns.MOVES, Plan.move_records, "moves"),
-    "units": (columns.UNITS, Plan.unit_records, "units"),
+    "units": (columns.UNITS, Plan.unit_records, "unit_table"),
     "training": (columns.TRAINING, Plan.training_records, "training"),
     "training_totals": (columns.TRAINING_TOTALS, Plan.training_total_records, "training_totals"),
 }
