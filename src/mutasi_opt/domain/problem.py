@@ -101,22 +101,21 @@ def split_list(value: Any) -> tuple[str, ...]:
     raise ValueError("must be a list of unit ids separated by ';'")
 
 
+_LIST_SEP = re.compile(r"[;|]")
+
+
 def parse_competencies(value: Any) -> tuple[tuple[str, int], ...]:
     """Parse ``code:level;code:level`` (or a mapping / pairs) into sorted (code, level) pairs."""
     if value is None:
         return ()
-    items: list[tuple[str, Any]] = []
+    out: dict[str, int] = {}
     if isinstance(value, str):
-        for part in re.split(r"[;|]", value):
-            part = part.strip()
-            if not part:
-                continue
-            if ":" in part:
-                code, _, level = part.partition(":")
-                items.append((code.strip(), level.strip()))
-            else:
-                items.append((part, 1))
-    elif isinstance(value, Mapping):
+        for part in _LIST_SEP.split(value):
+            if part and not part.isspace():
+                _add_competency(out, *_text_competency(part))
+        return tuple(sorted(out.items()))
+    items: list[tuple[str, Any]] = []
+    if isinstance(value, Mapping):
         items = [(str(k), v) for k, v in value.items()]
     elif isinstance(value, Iterable):
         for item in value:
@@ -132,23 +131,40 @@ def parse_competencies(value: Any) -> tuple[tuple[str, int], ...]:
                 items.append((str(code), level))
     else:
         raise ValueError("must look like 'code:level;code:level'")
-    out: dict[str, int] = {}
     for code, level in items:
-        code = code.strip()
-        if not code:
-            raise ValueError("a competency code is empty; write 'code:level;code:level'")
-        try:
-            lvl = int(str(level).strip())
-        except ValueError:
-            raise ValueError(
-                f"level {level!r} of competency {code!r} is not a whole number 1-5"
-            ) from None
-        if not 1 <= lvl <= 5:
-            raise ValueError(f"level {lvl} of competency {code!r} must be between 1 and 5")
-        if code in out:
-            raise ValueError(f"competency {code!r} is listed twice; keep one level")
-        out[code] = lvl
+        _add_competency(out, *_competency(code, level))
     return tuple(sorted(out.items()))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _text_competency(part: str) -> tuple[str, int]:
+    """One ``code:level`` (or ``code``, level 1) item; a table repeats few distinct items."""
+    part = part.strip()
+    if ":" in part:
+        code, _, level = part.partition(":")
+        return _competency(code, level.strip())
+    return _competency(part, 1)
+
+
+def _competency(code: str, level: Any) -> tuple[str, int]:
+    code = code.strip()
+    if not code:
+        raise ValueError("a competency code is empty; write 'code:level;code:level'")
+    try:
+        lvl = int(str(level).strip())
+    except ValueError:
+        raise ValueError(
+            f"level {level!r} of competency {code!r} is not a whole number 1-5"
+        ) from None
+    if not 1 <= lvl <= 5:
+        raise ValueError(f"level {lvl} of competency {code!r} must be between 1 and 5")
+    return code, lvl
+
+
+def _add_competency(out: dict[str, int], code: str, lvl: int) -> None:
+    if code in out:
+        raise ValueError(f"competency {code!r} is listed twice; keep one level")
+    out[code] = lvl
 
 
 def _none_if_blank(value: Any) -> Any:

@@ -7,12 +7,12 @@ column is validated once per *distinct* cell:
 2. each unique value is validated by the model itself: a *probe* row (the
    minimal valid row with just this field replaced) goes through the model's
    validator, and the field's value is taken from the result.  So the rules,
-   coercions and messages are exactly the model's.  A few columns with many
-   distinct values take a fast path that is provably the same (plain text is
-   stripped; competencies and refused units use the model's own parsers;
-   18-digit NIPs are checked by :func:`~mutasi_opt.domain.values.nips_well_formed`,
-   the vectorised twin of the NIP rule); anything the fast path rejects goes
-   through the probe for the message;
+   coercions and messages are exactly the model's.  Before that, each
+   unique value tries the field's fast path (:mod:`mutasi_opt.io.fastpath`,
+   generated from the field's own definition: its validators, its type and
+   its constraints); the values it is not sure of go to the probe.  18-digit
+   NIPs are checked by :func:`~mutasi_opt.domain.values.nips_well_formed`,
+   the vectorised twin of the NIP rule, next to that rule;
 3. rows without a bad cell become model instances through the trusted
    constructor (no second validation);
 4. :meth:`Problem._cross_check` runs on the rows that validated, with a
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -50,11 +49,10 @@ from ..domain.problem import (
     Surge,
     Unit,
     clean_message,
-    parse_competencies,
-    split_list,
 )
 from ..domain.values import Nip, nips_well_formed
 from .columns import TABLES, TableSpec, normalise_header
+from .fastpath import FAIL, fast_parser
 from .numbers import decimal_point
 from .tables import Source, cell_text
 
@@ -78,35 +76,6 @@ _PROBE_BASE: dict[type[Any], dict[str, Any]] = {
     Surge: {"surge": "s", "unit": "u", "start": "2000-01", "end": "2100-12", "extra_fte": 1.0},
 }
 
-
-_strip = str.strip
-_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-
-
-def _plain_hours(text: str) -> float:
-    """A plain non-negative decimal (``1250``, ``12.5``); anything else goes to the probe."""
-    if not _PLAIN_NUMBER.fullmatch(text):
-        raise ValueError("not a plain number")
-    value = float(text)
-    if value == math.inf:
-        raise ValueError("too large")
-    return value
-
-
-#: Fast paths for columns with many distinct values.  Each must return exactly
-#: what the model's validation returns for a ``str`` cell (tests check this);
-#: a ValueError sends the cell to the probe.  Competencies use
-#: :func:`_competencies_parser`, the same parser with a cache per item.
-_FAST: dict[tuple[type[Any], str], Callable[[str], Any]] = {
-    (Employee, "name"): _strip,
-    (Employee, "role"): _strip,
-    (Employee, "competencies"): parse_competencies,
-    (Employee, "refused_units"): split_list,
-    (Unit, "name"): _strip,
-    (Unit, "workload_hours"): _plain_hours,
-    (Demand, "role"): _strip,
-    (Demand, "workload_hours"): _plain_hours,
-}
 
 _HINTS = {
     "float_parsing": "write a number such as 0.5 or 1250",
@@ -176,28 +145,6 @@ def probe(model: type[Any], name: str, values: Sequence[Any]) -> list[Parsed]:
     return out
 
 
-_FAIL = object()
-
-
-def fast_parser(model: type[Any], name: str) -> Callable[[Any], Any] | None:
-    """The fast path of ``model.name``, if any: the value, or ``_FAIL`` for the probe."""
-    if (model, name) == (Employee, "competencies"):
-        return _competencies_parser()
-    fast = _FAST.get((model, name))
-    if fast is None:
-        return None
-
-    def parse(value: Any) -> Any:
-        if not isinstance(value, str):
-            return _FAIL
-        try:
-            return fast(value)
-        except ValueError:
-            return _FAIL
-
-    return parse
-
-
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many small objects.
@@ -245,49 +192,13 @@ class _Column:
         return out
 
 
-def _competencies_parser() -> Callable[[Any], Any]:
-    """:func:`parse_competencies` with a cache per item (``code:level``).
-
-    A column has many distinct combinations but few distinct items, so each
-    item is parsed once; the combination is assembled (sorted, duplicate
-    codes rejected) exactly as :func:`parse_competencies` does.  Returns
-    ``_FAIL`` where the probe must decide (and give the message).
-    """
-    items: dict[str, Any] = {}
-
-    def item(part: str) -> Any:
-        try:
-            found = parse_competencies(part)
-        except ValueError:
-            found = None
-        items[part] = found
-        return found
-
-    def parse(text: Any) -> Any:
-        if not isinstance(text, str) or "|" in text:
-            return _FAIL
-        pairs: list[tuple[str, int]] = []
-        for part in text.split(";"):
-            found = items[part] if part in items else item(part)
-            if found is None:
-                return _FAIL
-            pairs.extend(found)
-        if len(pairs) > 1:
-            if len({code for code, _ in pairs}) != len(pairs):
-                return _FAIL
-            pairs.sort()
-        return tuple(pairs)
-
-    return parse
-
-
 def _parse_column(
     spec: TableSpec, name: str, header: str, cells: ObjectArray, source: Source
 ) -> _Column:
     n_cells = len(cells)
-    direct = name == "nip" or (source.text_only and _FAST.get((spec.model, name)) is _strip)
+    direct = name == "nip"
     if direct:
-        # (Nearly) every value is distinct: skip factorising, parse per record.
+        # Every value is distinct: skip factorising, parse per record.
         codes = np.arange(n_cells, dtype=np.intp)
         raw: list[Any] = [*cells.tolist(), ""]
     else:
@@ -317,9 +228,6 @@ def _parse_column(
         fine = nips_well_formed(strings)
         results = list(map(Nip, strings))
         pending = np.flatnonzero(~fine).tolist()
-    elif direct:
-        results = list(map(str.strip, texts))  # plain text never fails
-        pending = ()
     else:
         fast = fast_parser(spec.model, name)
         if fast is None:
@@ -327,7 +235,7 @@ def _parse_column(
             pending = range(n)
         else:
             results = list(map(fast, texts))
-            pending = [i for i, r in enumerate(results) if r is _FAIL]
+            pending = [i for i, r in enumerate(results) if r is FAIL]
     required = spec.model.model_fields[name].is_required()
     to_probe: list[int] = []
     for i in pending:
