@@ -30,6 +30,7 @@ from pydantic import (
 
 from mutasi_opt import InputError, Problem, read_folder, write_folder
 from mutasi_opt.domain.problem import (
+    STR_TWINS,
     Demand,
     Employee,
     Policy,
@@ -46,7 +47,7 @@ from mutasi_opt.io import (
     read_table,
 )
 from mutasi_opt.io.columns import TABLES, normalise_header
-from mutasi_opt.io.fastpath import FAIL, fast_parser
+from mutasi_opt.io.fastpath import FAIL, fast_parser, text_twin
 from mutasi_opt.io.parse import load_table, probe
 from mutasi_opt.io.tables import source_from_frame
 
@@ -643,6 +644,25 @@ def test_fast_path_runs_the_fields_own_validators(
 ) -> None:
     got = fast_parser(model, name)(text)  # type: ignore[misc]
     assert got is value if value is FAIL else got == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12) | st.sampled_from(["", " ", "\t x \u00a0", "\u3000y"]))
+def test_text_twins_equal_their_validators(text: str) -> None:
+    for validator, twin in STR_TWINS.items():
+        assert twin(text) == validator(text) and type(twin(text)) is type(validator(text))
+    for model, name in MODEL_FIELDS:
+        twin = text_twin(model, name)
+        if twin is not None:
+            assert probe(model, name, [text]) == [(True, twin(text))]
+
+
+def test_plain_text_fields_have_a_twin_and_others_none() -> None:
+    assert text_twin(Employee, "name") is str.strip
+    assert text_twin(Employee, "role") is str.strip
+    assert text_twin(Unit, "unit") is None  # min_length=1 refuses blank text
+    assert text_twin(Employee, "competencies") is None
+    assert text_twin(_Unmodelled, "plain") is None  # no validator with a twin
 
 
 class _Unmodelled(BaseModel):

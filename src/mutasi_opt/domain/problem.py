@@ -37,6 +37,7 @@ from .values import GolonganField, MonthField, NipField, month_index
 
 __all__ = [
     "DEFAULT_EJ_BANDS",
+    "STR_TWINS",
     "CheckContext",
     "Demand",
     "Employee",
@@ -106,14 +107,10 @@ _LIST_SEP = re.compile(r"[;|]")
 
 def parse_competencies(value: Any) -> tuple[tuple[str, int], ...]:
     """Parse ``code:level;code:level`` (or a mapping / pairs) into sorted (code, level) pairs."""
+    if isinstance(value, str):
+        return _text_competencies(value)
     if value is None:
         return ()
-    out: dict[str, int] = {}
-    if isinstance(value, str):
-        for part in _LIST_SEP.split(value):
-            if part and not part.isspace():
-                _add_competency(out, *_text_competency(part))
-        return tuple(sorted(out.items()))
     items: list[tuple[str, Any]] = []
     if isinstance(value, Mapping):
         items = [(str(k), v) for k, v in value.items()]
@@ -131,15 +128,40 @@ def parse_competencies(value: Any) -> tuple[tuple[str, int], ...]:
                 items.append((str(code), level))
     else:
         raise ValueError("must look like 'code:level;code:level'")
+    out: dict[str, int] = {}
     for code, level in items:
         _add_competency(out, *_competency(code, level))
     return tuple(sorted(out.items()))
 
 
+def _text_competencies(value: str) -> tuple[tuple[str, int], ...]:
+    """:func:`parse_competencies` of a text: items split at ``;`` (or ``|``)."""
+    parts = value.split(";") if "|" not in value else _LIST_SEP.split(value)
+    try:
+        pairs = [pair for pair in map(_text_competency, parts) if pair is not None]
+    except ValueError:
+        pairs = None  # the loop below raises the first error in the text's order
+    if pairs is not None:
+        if len(pairs) <= 1:
+            return tuple(pairs)
+        if len({code for code, _ in pairs}) == len(pairs):
+            pairs.sort()  # (codes are distinct: sorted by code)
+            return tuple(pairs)
+    out: dict[str, int] = {}
+    for part in parts:
+        pair = _text_competency(part)
+        if pair is not None:
+            _add_competency(out, *pair)
+    return tuple(sorted(out.items()))
+
+
 @functools.lru_cache(maxsize=1 << 14)
-def _text_competency(part: str) -> tuple[str, int]:
-    """One ``code:level`` (or ``code``, level 1) item; a table repeats few distinct items."""
+def _text_competency(part: str) -> tuple[str, int] | None:
+    """One ``code:level`` (or ``code``, level 1) item, ``None`` when blank; a
+    table repeats few distinct items."""
     part = part.strip()
+    if not part:
+        return None
     if ":" in part:
         code, _, level = part.partition(":")
         return _competency(code, level.strip())
@@ -184,6 +206,12 @@ def strip_text(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return ""
     return str(value).strip()
+
+
+#: Validators with a C-level twin on text: ``twin(s) == validator(s)`` for every
+#: ``str`` ``s`` (``tests/test_io.py`` checks it), so a reader may map the twin
+#: over a column of text (:func:`mutasi_opt.io.fastpath.text_twin`).
+STR_TWINS: Mapping[Callable[[Any], Any], Callable[[str], Any]] = {strip_text: str.strip}
 
 
 def _whole_number(value: Any) -> Any:

@@ -52,7 +52,7 @@ from ..domain.problem import (
 )
 from ..domain.values import Nip, nips_well_formed
 from .columns import TABLES, TableSpec, normalise_header
-from .fastpath import FAIL, fast_parser
+from .fastpath import FAIL, fast_parser, text_twin
 from .numbers import decimal_point
 from .tables import Source, cell_text
 
@@ -196,9 +196,10 @@ def _parse_column(
     spec: TableSpec, name: str, header: str, cells: ObjectArray, source: Source
 ) -> _Column:
     n_cells = len(cells)
-    direct = name == "nip"
+    twin = text_twin(spec.model, name) if source.text_only else None
+    direct = name == "nip" or twin is not None
     if direct:
-        # Every value is distinct: skip factorising, parse per record.
+        # (Nearly) every value is distinct: skip factorising, parse per record.
         codes = np.arange(n_cells, dtype=np.intp)
         raw: list[Any] = [*cells.tolist(), ""]
     else:
@@ -228,6 +229,9 @@ def _parse_column(
         fine = nips_well_formed(strings)
         results = list(map(Nip, strings))
         pending = np.flatnonzero(~fine).tolist()
+    elif twin is not None:
+        results = list(map(twin, texts))  # the field's validation, which refuses no text
+        pending = ()
     else:
         fast = fast_parser(spec.model, name)
         if fast is None:
