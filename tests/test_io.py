@@ -23,9 +23,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     WrapValidator,
     field_validator,
+    model_validator,
 )
 
 from mutasi_opt import InputError, Problem, read_folder, write_folder
@@ -37,6 +39,7 @@ from mutasi_opt.domain.problem import (
     Requirement,
     Surge,
     Unit,
+    _Frozen,
 )
 from mutasi_opt.domain.values import Golongan, Nip, nip_problem, nips_well_formed
 from mutasi_opt.io import (
@@ -565,6 +568,34 @@ def test_trusted_constructor_equals_validation(row: dict[str, str]) -> None:
     assert trusted == validated and trusted.model_dump() == validated.model_dump()
     assert trusted.model_fields_set == validated.model_fields_set
     assert hash(trusted) == hash(validated)
+
+
+def test_row_rules_are_the_models_after_validators() -> None:
+    # the trusted constructor skips model validators; every table model's can be
+    # run on built rows (load_table runs them), with the column their message names
+    assert {spec.model: spec.model.row_rules() for spec in TABLES.values()}
+    ((field, rule),) = Surge.row_rules()
+    assert field == "end"
+    window = {"surge": "S", "unit": "U", "extra_fte": 1.0, "start": "2026-05", "end": "2026-02"}
+    with pytest.raises(ValueError, match="before start 2026-05; swap them"):
+        rule(Surge._trusted(**window))
+    with pytest.raises(ValidationError, match="swap them"):
+        Surge(**window)
+    assert Employee.row_rules() == []
+
+
+class _BeforeRule(_Frozen):
+    value: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shape(cls, data: Any) -> Any:
+        return data
+
+
+def test_a_row_rule_that_cannot_run_on_a_built_row_is_refused() -> None:
+    with pytest.raises(TypeError, match="_shape: a before model validator"):
+        _BeforeRule.row_rules()
 
 
 def test_trusted_problem_has_fresh_private_state() -> None:

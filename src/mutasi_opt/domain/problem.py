@@ -16,7 +16,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -288,6 +288,27 @@ def _instance_maker(cls: type[BaseModel]) -> Callable[..., list[Any]]:
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
 
+    #: per row rule (an ``after`` model validator, by name): the field whose
+    #: cell a table's message about it names
+    ROW_RULE_FIELDS: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def row_rules(cls) -> list[tuple[str | None, Callable[[Any], Any]]]:
+        """The rules on a whole row: the model's ``after`` model validators, each
+        with the field its table message names (:attr:`ROW_RULE_FIELDS`).
+
+        :meth:`_trusted_many` does not run them; a reader building instances
+        with it runs these on every row (:func:`mutasi_opt.io.parse.load_table`).
+        ``before`` and ``wrap`` model validators cannot be run on a built
+        instance, so a model with one has no row rules to give: TypeError.
+        """
+        rules: list[tuple[str | None, Callable[[Any], Any]]] = []
+        for name, dec in cls.__pydantic_decorators__.model_validators.items():
+            if dec.info.mode != "after":
+                raise TypeError(f"{cls.__name__}.{name}: a {dec.info.mode} model validator")
+            rules.append((cls.ROW_RULE_FIELDS.get(name), dec.func))
+        return rules
+
     def replace(self, **changes: Any) -> Any:
         """A copy with ``changes`` applied and everything validated again."""
         data = {name: getattr(self, name) for name in type(self).model_fields}
@@ -299,7 +320,8 @@ class _Frozen(BaseModel):
         """Build an instance WITHOUT validation (fast path for :mod:`mutasi_opt.io`).
 
         The caller guarantees that every value is exactly what validation
-        would have produced (right types, parsed, in range).  The result is
+        would have produced (right types, parsed, in range), and runs the
+        model's :meth:`row_rules` on the result, which this does not.  The result is
         equal to ``cls(**fields)``: missing fields get their defaults and
         ``model_fields_set`` is the set of given fields.
         """
@@ -503,10 +525,12 @@ class Surge(_Frozen):
             raise ValueError("extra_fte must be a positive number of FTE (e.g. 2.5)")
         return value
 
+    ROW_RULE_FIELDS: ClassVar[Mapping[str, str]] = {"_window": "end"}
+
     @model_validator(mode="after")
     def _window(self) -> Surge:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise ValueError(f"end {self.end} is before start {self.start}; swap them")
         return self
 
     @property
@@ -1132,8 +1156,6 @@ def surge_issues(
             )
         else:
             first_row[surge.surge] = row
-        if surge.end < surge.start:
-            add("end", surge.end, f"end {surge.end} is before start {surge.start}; swap them")
         if surge.unit not in units:
             add("unit", surge.unit, "unknown unit: it must be a unit of units.csv")
         if surge.role and surge.role not in roles:

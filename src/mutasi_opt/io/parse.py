@@ -276,6 +276,10 @@ class Loaded:
     failed: bool = False
     failed_units: set[str] = field(default_factory=set)
     failed_roles: set[str] = field(default_factory=set)
+    #: rows whose cells are valid but that break a row rule (not in ``entities``),
+    #: as unchecked instances with their spreadsheet rows: a cross-check may
+    #: still report their other issues, so that a row's issues come all at once
+    rule_broken: list[tuple[Any, int]] = field(default_factory=list)
 
 
 def resolve_columns(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[InputIssue]]:
@@ -356,6 +360,8 @@ def load_table(spec: TableSpec, source: Source) -> Loaded:
                     ),
                 )
             )
+    rule_issues, rule_broken = _broken_row_rules(spec, parsed, bad, source)
+    cell_issues += rule_issues
     cell_issues.sort(key=lambda t: (t[0], t[1]))
     issues.extend(issue for _, _, issue in cell_issues)
 
@@ -371,10 +377,42 @@ def load_table(spec: TableSpec, source: Source) -> Loaded:
         columns=dict(zip(names, columns, strict=True)),
         issues=issues,
         failed=good is not None,
+        rule_broken=rule_broken,
     )
     if good is not None:
         _note_failed(spec, parsed, np.flatnonzero(bad), loaded)
     return loaded
+
+
+def _broken_row_rules(
+    spec: TableSpec, parsed: Mapping[str, _Column], bad: npt.NDArray[np.bool_], source: Source
+) -> tuple[list[tuple[int, int, InputIssue]], list[tuple[Any, int]]]:
+    """The model's row rules (:meth:`row_rules`, which the trusted constructor
+    does not run) on every row whose cells are valid; marks the rows that break
+    one as ``bad`` and returns an issue per broken rule (sorted after the row's
+    cells) and the rows that broke one (:attr:`Loaded.rule_broken`)."""
+    rules = spec.model.row_rules()
+    if not rules:
+        return [], []
+    rows = np.flatnonzero(~bad)
+    names = list(parsed)
+    entities = spec.model._trusted_many(names, [c.row_values(rows) for c in parsed.values()])
+    out: list[tuple[int, int, InputIssue]] = []
+    broken: list[tuple[Any, int]] = []
+    for i, entity in zip(rows.tolist(), entities, strict=True):
+        row = int(source.rows[i])
+        for field_name, rule in rules:
+            try:
+                rule(entity)
+            except ValueError as error:
+                column = parsed.get(field_name) if field_name is not None else None
+                header = column.header if column is not None else field_name
+                shown = column.shown[int(column.codes[i])] if column is not None else None
+                out.append((i, len(names), InputIssue(source.file, row, header, shown, str(error))))
+                if not bad[i]:
+                    bad[i] = True
+                    broken.append((entity, row))
+    return out, broken
 
 
 def _note_failed(

@@ -30,15 +30,18 @@ def _load(source: Any, problem: Problem) -> tuple[Surge, ...]:
         raise InputError(issues)
     file = source.file
     header = {c: loaded.headers.get(c, c) for c in SURGES.columns}
+    # the rows that broke a row rule are cross-checked too: a row's issues come at once
     rows = [int(r) for r in loaded.rows]
-    issues += surge_issues(problem, loaded.entities, file=file, rows=rows, headers=header)
-    for surge, row in zip(loaded.entities, loaded.rows, strict=True):
+    checked = [*zip(loaded.entities, rows, strict=True), *loaded.rule_broken]
+    checked.sort(key=lambda pair: pair[1])
+    surges = [surge for surge, _ in checked]
+    rows = [row for _, row in checked]
+    issues += surge_issues(problem, surges, file=file, rows=rows, headers=header)
+    for surge, row in checked:
         if not surge.competency and "min_level" in loaded.headers and surge.min_level != 1:
             message = "min_level is given but competency is empty; name the competency or clear "
             issues.append(
-                InputIssue(
-                    file, int(row), header["min_level"], surge.min_level, message + "min_level"
-                )
+                InputIssue(file, row, header["min_level"], surge.min_level, message + "min_level")
             )
     if issues:
         raise InputError(issues)
