@@ -366,10 +366,10 @@ def _status(info: JobInfo) -> JobStatus:
         created_at=datetime.fromtimestamp(info.created_at, tz=UTC),
         started_at=_timestamp(info.started_at),
         finished_at=_timestamp(info.finished_at),
-        time_limit=info.time_limit,
-        work_limit=info.work_limit,
-        seed=info.seed,
-        workers=info.workers,
+        time_limit=info.params.time_limit,
+        work_limit=info.params.work_limit,
+        seed=info.params.seed,
+        workers=info.params.workers,
         employees=info.n_employees,
         units=info.n_units,
         queue_position=info.queue_position,
@@ -675,17 +675,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             raise _unsupported(media)
         chosen = _checked_params(params, cfg, solve_params)
-        assert chosen.time_limit is not None and chosen.workers is not None
         try:
-            info = await run_in_threadpool(
-                jobs.submit,
-                problem,
-                time_limit=chosen.time_limit,
-                work_limit=chosen.work_limit,
-                seed=chosen.seed,
-                workers=chosen.workers,
-                params=chosen,
-            )
+            info = await run_in_threadpool(jobs.submit, problem, chosen)
         except QueueFull as exc:
             raise _Reject(
                 _error(

@@ -113,10 +113,8 @@ class Job:
     """One job (mutable; guarded by the manager's lock)."""
 
     id: str
-    time_limit: float
-    work_limit: float | None
-    seed: int
-    workers: int
+    #: how to solve, with a time limit and a worker count (:meth:`JobManager.submit`)
+    params: SolveParams
     n_employees: int
     n_units: int
     directory: Path
@@ -134,8 +132,12 @@ class Job:
     cancel_requested: bool = False
     process: BaseProcess | None = None
     monitor: threading.Thread | None = None
-    #: the rest of the solve parameters (stage switches, log); the fields above override it
-    params: SolveParams | None = None
+
+    @property
+    def time_limit(self) -> float:
+        """Seconds the job may run (every job has a time limit)."""
+        assert self.params.time_limit is not None
+        return self.params.time_limit
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,7 @@ class JobInfo:
 
     id: str
     state: JobState
-    time_limit: float
-    work_limit: float | None
-    seed: int
-    workers: int
+    params: SolveParams  # with a time limit and a worker count
     n_employees: int
     n_units: int
     created_at: float
@@ -242,27 +241,26 @@ class JobManager:
     def submit(
         self,
         problem: Problem,
-        *,
-        time_limit: float,
-        seed: int,
-        workers: int,
-        work_limit: float | None = None,
-        params: SolveParams | None = None,
+        params: SolveParams,
     ) -> JobInfo:
-        """Queue a solve of ``problem``; it starts as soon as a slot is free.
+        """Queue a solve of ``problem`` with ``params``; it starts as soon as a slot is free.
 
-        ``time_limit`` (seconds) always applies; ``work_limit`` (work units,
-        ``None``: none) too when given, the first reached stopping the solve.
-        ``params`` gives the other solve parameters (the stage switches);
-        ``time_limit``, ``work_limit``, ``seed`` and ``workers`` override its fields.
+        ``params.time_limit`` (seconds) and ``params.workers`` must be given:
+        every job has a time limit and a known thread count.  Its
+        ``work_limit`` (work units) applies too when given, the first reached
+        stopping the solve.
 
         Raises
         ------
+        ValueError
+            When ``params`` has no time limit or no worker count.
         QueueFull
             When ``max_concurrent`` jobs run and ``max_queue`` wait.
         ShuttingDown
             When the service is stopping.
         """
+        if params.time_limit is None or params.workers is None:
+            raise ValueError("a job needs a time_limit and a workers count")
         idx = problem.index
         with self._lock:
             if self._closed or self._root is None:
@@ -283,15 +281,11 @@ class JobManager:
             directory.mkdir()
             job = Job(
                 id=job_id,
-                time_limit=time_limit,
-                work_limit=work_limit,
-                seed=seed,
-                workers=workers,
+                params=params,
                 n_employees=idx.n_employees,
                 n_units=idx.n_units,
                 directory=directory,
                 problem=problem,
-                params=params,
             )
             self._jobs[job_id] = job
             self._queue.append(job_id)
@@ -300,9 +294,9 @@ class JobManager:
                 job_id,
                 job.n_employees,
                 job.n_units,
-                time_limit,
-                "none" if work_limit is None else f"{work_limit:g}",
-                workers,
+                params.time_limit,
+                "none" if params.work_limit is None else f"{params.work_limit:g}",
+                params.workers,
             )
             self._pump()
             return self._info(job)
@@ -369,10 +363,7 @@ class JobManager:
         return JobInfo(
             id=job.id,
             state=job.state,
-            time_limit=job.time_limit,
-            work_limit=job.work_limit,
-            seed=job.seed,
-            workers=job.workers,
+            params=job.params,
             n_employees=job.n_employees,
             n_units=job.n_units,
             created_at=job.created_at,
@@ -438,16 +429,7 @@ class JobManager:
         receiver, sender = self._ctx.Pipe(duplex=False)
         proc = self._ctx.Process(
             target=run_job,
-            args=(
-                job.problem,
-                job.time_limit,
-                job.work_limit,
-                job.seed,
-                job.workers,
-                str(job.directory),
-                sender,
-                job.params,
-            ),
+            args=(job.problem, job.params, str(job.directory), sender),
             name=f"mutasi-opt-job-{job.id[:8]}",
             daemon=True,
         )

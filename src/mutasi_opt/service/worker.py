@@ -40,19 +40,9 @@ _PROGRESS_INTERVAL = 0.2
 _Send = Callable[..., None]
 
 
-def run_job(
-    problem: Problem,
-    time_limit: float,
-    work_limit: float | None,
-    seed: int,
-    workers: int,
-    out_dir: str,
-    conn: Connection,
-    params: SolveParams | None = None,
-) -> None:
-    """Solve ``problem`` (within ``time_limit`` seconds and, when given, ``work_limit``
-    work units) and write the plan files into ``out_dir``; report over ``conn``.
-    ``params`` gives the other solve parameters; the arguments before override it."""
+def run_job(problem: Problem, params: SolveParams, out_dir: str, conn: Connection) -> None:
+    """Solve ``problem`` with ``params`` (its limits, seed, workers and switches) and
+    write the plan files into ``out_dir``; report over ``conn``."""
     lock = threading.Lock()
 
     def send(*message: object) -> None:
@@ -60,9 +50,7 @@ def run_job(
             conn.send(message)
 
     try:
-        plan_status, files = _solve_and_write(
-            problem, time_limit, work_limit, seed, workers, out_dir, send, params
-        )
+        plan_status, files = _solve_and_write(problem, params, out_dir, send)
         send("done", plan_status, files)
     except BaseException as exc:
         send("failed", type(exc).__name__, str(exc))
@@ -87,28 +75,13 @@ class _Progress:
 
 
 def _solve_and_write(
-    problem: Problem,
-    time_limit: float,
-    work_limit: float | None,
-    seed: int,
-    workers: int,
-    out_dir: str,
-    send: _Send,
-    params: SolveParams | None = None,
+    problem: Problem, params: SolveParams, out_dir: str, send: _Send
 ) -> tuple[str, list[str]]:
     from ..io.documents import plan_to_json
     from ..io.plans import write_plan
     from ..planning.solve import solve
 
-    plan = solve(
-        problem,
-        params,
-        time_limit=time_limit,
-        work_limit=work_limit,
-        seed=seed,
-        workers=workers,
-        progress=_Progress(send),
-    )
+    plan = solve(problem, params, progress=_Progress(send))
     send("stage", "writing")
     out = Path(out_dir)
     write_plan(plan, out)
