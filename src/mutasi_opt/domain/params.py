@@ -262,15 +262,8 @@ class SolveParams(BaseModel):
                 hint = f"put it under a [{TABLE}] table (a line '[{TABLE}]' before it)"
             else:
                 hint = f"remove it; the file holds one [{TABLE}] table of: {fields}"
-            issues.append(
-                InputIssue(
-                    file,
-                    _line(text, key, None),
-                    key,
-                    None if isinstance(value, Mapping) else _show(value),
-                    f"unexpected key {key!r} outside [{TABLE}]; {hint}",
-                )
-            )
+            message = f"unexpected key {key!r} outside [{TABLE}]; {hint}"
+            issues.append(_key_issue(file, text, None, key, value, message))
         table = data.get(TABLE, {})
         if not isinstance(table, Mapping):
             issues.append(
@@ -287,15 +280,8 @@ class SolveParams(BaseModel):
         clean: dict[str, Any] = {}
         for key, value in table.items():
             if key not in cls.model_fields:
-                issues.append(
-                    InputIssue(
-                        file,
-                        _line(text, key, TABLE),
-                        key,
-                        None if isinstance(value, Mapping) else _show(value),
-                        f"unknown solve parameter {key!r}; remove it or use one of: {fields}",
-                    )
-                )
+                message = f"unknown solve parameter {key!r}; remove it or use one of: {fields}"
+                issues.append(_key_issue(file, text, TABLE, key, value, message))
                 continue
             clean[key] = value
         params: Self | None = None
@@ -370,6 +356,14 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _key_issue(
+    file: str, text: str | None, table: str | None, key: str, value: Any, message: str
+) -> InputIssue:
+    """An issue about ``key`` (in ``[table]``, or outside any), at its line in ``text``."""
+    shown = None if isinstance(value, Mapping) else _show(value)
+    return InputIssue(file, _line(text, key, table), key, shown, message)
 
 
 def _line(text: str | None, key: str | None, table: str | None) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,39 @@ STAGES = metrics.STAGES
 
 #: the status of a plan, in the one status vocabulary (never ``within_gap``)
 PlanStatus = Status
+
+
+class RunRecord(Protocol):
+    """How a result was computed: what :func:`run_summary` reads."""
+
+    @property
+    def solve_seconds(self) -> float: ...
+    @property
+    def time_limit(self) -> float | None: ...
+    @property
+    def work_limit(self) -> float | None: ...
+    @property
+    def work_used(self) -> float: ...
+    @property
+    def stopped_by(self) -> str | None: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def workers(self) -> int: ...
+
+
+def run_summary(result: RunRecord) -> dict[str, Any]:
+    """The ``summary.json`` keys on how a result was computed (the same for every
+    result that records a run: plans, secondment plans)."""
+    return {
+        "solve_seconds": round(result.solve_seconds, 3),
+        "time_limit": result.time_limit,
+        "work_limit": result.work_limit,
+        "work_used": round(result.work_used, 6),
+        "stopped_by": result.stopped_by,
+        "seed": result.seed,
+        "workers": result.workers,
+    }
 
 
 @dataclass(frozen=True)
@@ -377,15 +410,9 @@ class Plan:
             "moves": None if after is None else after.moves,
             "preference_cost": None if after is None else after.preference_cost,
             **self._training_summary(),
-            "solve_seconds": round(self.solve_seconds, 3),
-            "time_limit": self.time_limit,
-            "work_limit": self.work_limit,
-            "work_used": round(self.work_used, 6),
-            "stopped_by": self.stopped_by,
+            **run_summary(self),
             "stages": [s.to_dict() for s in self.stages],
             "diagnosis": [c.to_dict() for c in self.diagnosis],
-            "seed": self.seed,
-            "workers": self.workers,
             "policy": self.problem.policy.model_dump(mode="json"),
         }
 

@@ -19,7 +19,7 @@ from ..domain.problem import Problem, Surge
 from ..domain.stages import SECONDMENT_STAGES, units_of
 from ..domain.values import month_label
 from ..metrics import Secondments
-from .plan import PlanStatus, StageResult
+from .plan import PlanStatus, StageResult, run_summary
 from .views import frame, html
 
 __all__ = ["SURGE_STAGES", "SurgePlan", "SurgeStage"]
@@ -309,13 +309,7 @@ class SurgePlan:
             "people_seconded": values["people"],
             "secondment_months": values["months"],
             "preference_cost": values["preference"],
-            "solve_seconds": round(self.solve_seconds, 3),
-            "time_limit": self.time_limit,
-            "work_limit": self.work_limit,
-            "work_used": round(self.work_used, 6),
-            "stopped_by": self.stopped_by,
+            **run_summary(self),
             "stages": [s.to_dict() for s in self.stages],
             "diagnosis": self.diagnosis(),
-            "seed": self.seed,
-            "workers": self.workers,
         }
