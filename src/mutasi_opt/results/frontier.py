@@ -11,7 +11,7 @@ Indonesia (:meth:`Frontier.text`, :meth:`Frontier.suggestion`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..domain.columns import FRONTIER
 from ..domain.problem import Problem
@@ -19,7 +19,7 @@ from ..domain.stages import Status
 from ..text.i18n import check_lang, label, number
 from ..text.tables import format_table
 from .plan import Plan
-from .views import frame, html
+from .views import HtmlView, frame
 
 __all__ = ["FRONTIER_COLUMNS", "NO_KNEE", "Frontier", "FrontierPoint"]
 
@@ -99,8 +99,10 @@ class FrontierPoint:
 
 
 @dataclass(frozen=True)
-class Frontier:
+class Frontier(HtmlView):
     """The moves-versus-balance curve of a problem (see :func:`frontier`)."""
+
+    HTML_VIEW: ClassVar[str] = "frontier.html"
 
     problem: Problem
     points: tuple[FrontierPoint, ...]
@@ -275,9 +277,6 @@ class Frontier:
         return (
             f"Frontier(points={len(self.points)}, knee_budget={knee}, seconds={self.seconds:.1f})"
         )
-
-    def _repr_html_(self) -> str:
-        return html("frontier.html", self)
 
     def text(self, lang: str = "en") -> str:
         """The curve as printed (one row per budget, the knee marked) and the

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +22,7 @@ from ..domain.stages import Status
 from ..text.i18n import check_lang, label, number
 from ..text.tables import format_table
 from .findings import Violation
-from .views import html
+from .views import HtmlView
 
 __all__ = ["HistoryComparison", "HistoryMove", "HistoryReport", "Reach", "Skipped"]
 
@@ -71,8 +71,10 @@ class Skipped:
 
 
 @dataclass(frozen=True)
-class HistoryReport:
+class HistoryReport(HtmlView):
     """The replayed history: numbers before and after, rule exceptions, skipped rows."""
+
+    HTML_VIEW: ClassVar[str] = "history.html"
 
     problem: Problem
     assignment: IntArray
@@ -156,22 +158,21 @@ class HistoryReport:
             f"exceptions={len(self.exceptions)}, skipped={len(self.skipped)})"
         )
 
-    def _repr_html_(self) -> str:
-        return html("history.html", self)
-
 
 def _per_move(before: float, after: float, moves: int) -> float | None:
     return None if moves == 0 else (before - after) / moves
 
 
 @dataclass(frozen=True)
-class HistoryComparison:
+class HistoryComparison(HtmlView):
     """The history next to the optimiser under the same rules.
 
     ``optimised`` is the optimum with as many moves as the history made (its
     ``max_moves``); ``reach`` is the fewest moves with which a plan meeting the
     rules has the history's shortfall, ``D`` and ``B`` or better.
     """
+
+    HTML_VIEW: ClassVar[str] = "comparison.html"
 
     history: HistoryReport
     optimised: Plan
@@ -357,9 +358,6 @@ class HistoryComparison:
             f"HistoryComparison(history_moves={self.history.after.moves}, "
             f"optimiser={self.optimised.status.value}, moves_to_match={self.reach.moves})"
         )
-
-    def _repr_html_(self) -> str:
-        return html("comparison.html", self)
 
 
 @dataclass(frozen=True)

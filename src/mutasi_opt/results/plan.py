@@ -15,7 +15,7 @@ from ..domain.columns import ASSIGNMENT, MOVES, TRAINING, TRAINING_TOTALS, UNITS
 from ..domain.problem import Problem
 from ..domain.stages import PERMANENT_STAGES, Status, plan_status, units_of
 from ..text.explain import move_details, plan_text, why_not
-from .views import frame, html
+from .views import HtmlView, frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -133,13 +133,15 @@ class StageResult:
 
 
 @dataclass(frozen=True, eq=False)
-class Plan:
+class Plan(HtmlView):
     """A transfer plan with its proof status, metrics and explanations.
 
     Build it with :func:`mutasi_opt.solve`.  ``assignment_array[e]`` is the
     unit position of employee ``e`` after the plan.  Metrics before and after
     are recomputed by :mod:`mutasi_opt.metrics`, never read off the solver.
     """
+
+    HTML_VIEW: ClassVar[str] = "plan.html"
 
     problem: Problem
     status: PlanStatus
@@ -438,9 +440,6 @@ class Plan:
             f"imbalance_hours={self.after.imbalance_hours:.1f}, "
             f"balance_cost={self.after.balance_cost:.1f})"
         )
-
-    def _repr_html_(self) -> str:
-        return html("plan.html", self)
 
 
 #: Column names of ``assignment.csv``, ``moves.csv``, ``units.csv``, ``training.csv``

@@ -12,11 +12,11 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import metrics
 from ..text.tables import format_table
-from .views import html
+from .views import HtmlView
 
 Row = dict[str, Any]
 
@@ -32,7 +32,7 @@ def ej_value(x: float) -> float | None:
 
 
 @dataclass(frozen=True)
-class StateReport:
+class StateReport(HtmlView):
     """The current state of a problem (see :func:`current_state`).
 
     Hours are floats for display; ``imbalance_centi`` and
@@ -81,6 +81,8 @@ class StateReport:
         The policy (JSON-able dict).
     """
 
+    HTML_VIEW: ClassVar[str] = "state.html"
+
     n_employees: int
     n_pns: int
     n_pppk: int
@@ -119,9 +121,6 @@ class StateReport:
             f"StateReport(employees={self.n_employees}, units={self.n_units}, "
             f"imbalance_hours={self.imbalance_hours:.1f}, shortfall={self.shortfall})"
         )
-
-    def _repr_html_(self) -> str:
-        return html("state.html", self)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-able data (``"status": "valid"`` first).

@@ -20,7 +20,7 @@ from ..domain.stages import SECONDMENT_STAGES, units_of
 from ..domain.values import month_label
 from ..metrics import Secondments
 from .plan import PlanStatus, StageResult, run_summary
-from .views import frame, html
+from .views import HtmlView, frame
 
 __all__ = ["SURGE_STAGES", "SurgePlan", "SurgeStage"]
 
@@ -44,8 +44,10 @@ class SurgeStage(StageResult):
 
 
 @dataclass(frozen=True, eq=False)
-class SurgePlan:
+class SurgePlan(HtmlView):
     """Secondments for surges, with their proof status and tables."""
+
+    HTML_VIEW: ClassVar[str] = "surge.html"
 
     problem: Problem
     surges: tuple[Surge, ...]
@@ -295,9 +297,6 @@ class SurgePlan:
             f"SurgePlan(status={self.status.value}, surges={len(self.surges)}, "
             f"secondments={len(self.secondment_arrays)})"
         )
-
-    def _repr_html_(self) -> str:
-        return html("surge.html", self)
 
     def summary(self) -> dict[str, Any]:
         """The ``summary.json`` content."""

@@ -7,7 +7,7 @@ view (provided by ``html``); neither module is imported here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..domain.hooks import provided
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from ..domain.columns import Column, Table
 
-__all__ = ["frame", "html"]
+__all__ = ["HtmlView", "frame", "html"]
 
 
 def frame(
@@ -31,3 +31,13 @@ def frame(
 def html(view: str, obj: Any) -> str:
     """The HTML view ``view`` (e.g. ``plan.html``) of ``obj``."""
     return str(provided(view)(obj))
+
+
+class HtmlView:
+    """Mixin of the result classes: the notebook shows the HTML view named
+    :attr:`HTML_VIEW` (a view module registers it; none is imported here)."""
+
+    HTML_VIEW: ClassVar[str]
+
+    def _repr_html_(self) -> str:
+        return html(self.HTML_VIEW, self)
