@@ -46,11 +46,16 @@ SUBCOMMANDS = (
 )
 
 
-def add_limit_options(
-    parser: argparse.ArgumentParser, *, default_time_limit: float | None, what: str
+def add_params_options(
+    parser: argparse.ArgumentParser,
+    *,
+    default_time_limit: float | None,
+    what: str,
+    workers_help: str | None = "solver threads",
 ) -> None:
-    """``--params``, ``--time-limit`` and ``--work-limit`` of a command that solves; read
-    them with :func:`params_of` (or :func:`limits_of`)."""
+    """The solve parameters of a command that solves: ``--params``, ``--time-limit``,
+    ``--work-limit``, ``--seed`` and (unless ``workers_help`` is None) ``--workers``;
+    read them with :func:`params_of` (or :func:`limits_of`)."""
     default = "none" if default_time_limit is None else f"{default_time_limit:g}"
     parser.add_argument(
         "--params",
@@ -79,11 +84,14 @@ def add_limit_options(
         "--seed, --workers and --work-limit give the same plan on any machine and under any "
         "load. With both limits the first reached stops (summary.json: stopped_by)",
     )
+    parser.add_argument("--seed", type=int, default=None, help="solver random seed (default 0)")
+    if workers_help is not None:
+        parser.add_argument("--workers", type=int, default=None, help=workers_help)
     parser.set_defaults(default_time_limit=default_time_limit)
 
 
 def limits_of(args: argparse.Namespace) -> tuple[float | None, float | None]:
-    """``(time_limit, work_limit)`` of the options of :func:`add_limit_options`
+    """``(time_limit, work_limit)`` of the options of :func:`add_params_options`
     (see :func:`params_of`)."""
     params = params_of(args)
     return params.time_limit, params.work_limit

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..domain.errors import UsageError
-from . import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_PLAN, EXIT_OK, add_limit_options, params_of
+from . import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_PLAN, EXIT_OK, add_params_options, params_of
 
 __all__ = ["EXIT_CRASHED", "exit_code", "region_folders", "register", "run"]
 
@@ -71,8 +71,7 @@ def register(sub: Any) -> None:
         default=None,
         help="solver threads per region (default 1; the --params file's workers)",
     )
-    add_limit_options(p, default_time_limit=300.0, what="each region")
-    p.add_argument("--seed", type=int, default=None, help="solver random seed (default 0)")
+    add_params_options(p, default_time_limit=300.0, what="each region", workers_help=None)
     p.add_argument(
         "--retries",
         type=int,

@@ -11,12 +11,11 @@ from typing import Any
 from ..domain.errors import UsageError
 from ..domain.problem import Problem
 from ..text.i18n import LANGS, label
-from . import add_limit_options, params_of
+from . import add_params_options, params_of
 
 __all__ = [
     "add_folder_argument",
     "add_lang_argument",
-    "add_run_options",
     "load_problem",
     "register",
     "run",
@@ -58,13 +57,6 @@ def load_problem(args: argparse.Namespace) -> Problem:
     return read_folder(args.folder)
 
 
-def add_run_options(p: argparse.ArgumentParser, *, default_time_limit: float, what: str) -> None:
-    """``--time-limit``, ``--work-limit``, ``--seed`` and ``--workers`` of the curve commands."""
-    add_limit_options(p, default_time_limit=default_time_limit, what=what)
-    p.add_argument("--seed", type=int, default=None, help="solver random seed (default 0)")
-    p.add_argument("--workers", type=int, default=None, help="solver threads")
-
-
 def register(sub: Any) -> None:
     """Add the ``frontier`` subcommand."""
     p = sub.add_parser(
@@ -87,7 +79,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--points", type=int, default=9, help="budgets of the adaptive curve (default 9)"
     )
-    add_run_options(p, default_time_limit=180.0, what="the whole curve")
+    add_params_options(p, default_time_limit=180.0, what="the whole curve")
     p.add_argument("--out", type=Path, default=None, help="write frontier.csv and frontier.json")
     p.add_argument("--json", action="store_true", help="print frontier.json to stdout")
     add_lang_argument(p)

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..domain.errors import UsageError
 from ..text.i18n import label
-from . import params_of
-from .frontier import add_lang_argument, add_run_options, load_problem
+from . import add_params_options, params_of
+from .frontier import add_lang_argument, load_problem
 
 __all__ = ["register", "run"]
 
@@ -40,7 +40,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--replay-only", action="store_true", help="only replay the history (no optimiser)"
     )
-    add_run_options(p, default_time_limit=120.0, what="the optimiser")
+    add_params_options(p, default_time_limit=120.0, what="the optimiser")
     p.add_argument(
         "--out",
         type=Path,

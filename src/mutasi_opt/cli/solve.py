@@ -12,7 +12,7 @@ from typing import Any
 from ..domain.problem import Problem
 from ..results.plan import Plan
 from ..text.i18n import LANGS, label
-from . import EXIT_INPUT, add_limit_options, params_of
+from . import EXIT_INPUT, add_params_options, params_of
 
 __all__ = ["add_solve_options", "progress_printer", "register", "run", "solve_and_report"]
 
@@ -22,10 +22,11 @@ def add_solve_options(
 ) -> None:
     """Options shared by ``solve`` and ``demo``."""
     parser.add_argument("--max-moves", type=int, default=None, help="override policy max_moves")
-    add_limit_options(parser, default_time_limit=default_time_limit, what="the whole solve")
-    parser.add_argument("--seed", type=int, default=None, help="solver random seed (default 0)")
-    parser.add_argument(
-        "--workers", type=int, default=None, help="solver threads (default: CPU count, ≤ 8)"
+    add_params_options(
+        parser,
+        default_time_limit=default_time_limit,
+        what="the whole solve",
+        workers_help="solver threads (default: CPU count, ≤ 8)",
     )
     parser.add_argument("--json", action="store_true", help="print summary.json to stdout")
     parser.add_argument(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.problem import Problem
-from . import add_limit_options, params_of
+from . import add_params_options, params_of
 
 __all__ = ["register", "run", "surge_and_report"]
 
@@ -30,9 +30,7 @@ def register(sub: Any) -> None:
         "--base", type=Path, default=None, help="folder of a permanent plan (its assignment.csv)"
     )
     p.add_argument("--out", type=Path, required=True, help="output folder")
-    add_limit_options(p, default_time_limit=None, what="the plan")
-    p.add_argument("--seed", type=int, default=None, help="solver random seed (default 0)")
-    p.add_argument("--workers", type=int, default=None, help="solver threads")
+    add_params_options(p, default_time_limit=None, what="the plan")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.set_defaults(func=run)
 
