@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .domain.arrays import BoolArray, FloatArray, IntArray, StrArray
 from .domain.problem import DEFAULT_EJ_BANDS, Policy, Problem
 from .domain.stages import PERMANENT_STAGES, permanent_stages
 
@@ -86,9 +87,6 @@ __all__ = [
     "workload_hours",
 ]
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: EJ band letters from most to least loaded.
 BANDS = ("A", "B", "C", "D", "E")
@@ -809,8 +807,6 @@ __all__ += [
 #: ``requirement`` — with ``trainable_gap`` > 0, a near-qualified employee who stays
 #: is counted toward a requirement of their unit (:func:`requirement_trainees`).
 TRAINING_CAUSES = ("move", "requirement")
-
-StrArray = npt.NDArray[np.str_]
 
 
 def _frozen(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:

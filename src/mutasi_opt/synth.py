@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
-import numpy.typing as npt
 
+from .domain.arrays import BoolArray, FloatArray, IntArray
 from .domain.problem import Demand, Employee, Policy, Problem, Requirement, Unit
 from .domain.values import Golongan, Nip
 
@@ -48,9 +48,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Year the synthetic data describe (ages, service and NIPs are relative to it).
 REFERENCE_YEAR: Final = 2025

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 import numpy as np
-import numpy.typing as npt
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -31,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from .arrays import BoolArray, FloatArray, IntArray
 from .errors import InputError, InputIssue
 from .hooks import provided
 from .values import GolonganField, MonthField, NipField, month_index
@@ -53,9 +53,6 @@ __all__ = [
     "surge_issues",
 ]
 
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
-FloatArray = npt.NDArray[np.float64]
 
 #: Lower edges of the EJ bands A, B, C and D (E below): the commonly cited bands
 #: (no official text was found); ``policy.ej_bands`` changes them.

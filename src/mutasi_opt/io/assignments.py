@@ -12,16 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
+from ..domain.arrays import IntArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.headers import ASSIGNMENT_NIP, ASSIGNMENT_UNIT, assignment_columns
 from ..domain.problem import Problem
 from .tables import read_table
 
 __all__ = ["read_assignment", "read_assignment_pairs"]
-
-IntArray = npt.NDArray[np.int64]
 
 
 def read_assignment_pairs(path: str | Path) -> list[tuple[int, str, str]]:

@@ -38,6 +38,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
+from ..domain.arrays import IntArray, ObjectArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.problem import (
     CheckContext,
@@ -60,8 +61,6 @@ __all__ = ["build_problem", "load_table", "parse_policy"]
 
 logger = logging.getLogger("mutasi_opt")
 
-ObjectArray = npt.NDArray[np.object_]
-IntArray = npt.NDArray[np.int64]
 Parsed = tuple[bool, Any]  # (True, value) or (False, message)
 
 REQUIRED = "this value is required; fill it in"

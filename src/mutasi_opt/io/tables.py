@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..domain.arrays import ObjectArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.values import Golongan
 
@@ -39,7 +40,6 @@ __all__ = ["Source", "cell_text", "read_source", "read_table", "source_from_fram
 
 logger = logging.getLogger("mutasi_opt")
 
-ObjectArray = npt.NDArray[np.object_]
 
 EXCEL_HINT = 'reading .xlsx files needs openpyxl; install it with: pip install "mutasi-opt[excel]"'
 

@@ -40,11 +40,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .. import metrics
+from ..domain.arrays import FloatArray, IntArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.headers import normalise_header
 from ..domain.problem import DEFAULT_EJ_BANDS, Demand, clean_message
@@ -85,8 +85,6 @@ __all__ = [
     "tasks_from_frame",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: A task's period: the volume is counted per day, week, month or year.
 Period = Literal["day", "week", "month", "year"]

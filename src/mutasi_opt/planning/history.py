@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from .. import metrics
+from ..domain.arrays import IntArray
 from ..domain.hooks import provided
 from ..domain.limits import Budget
 from ..domain.params import UNSET, SolveParams, Unset
@@ -31,7 +31,6 @@ from .check import check_plan
 if TYPE_CHECKING:
     pass
 
-IntArray = npt.NDArray[np.int64]
 
 __all__ = ["compare_history", "evaluate_history", "synthetic_history"]
 

@@ -14,10 +14,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 from .. import metrics
+from ..domain.arrays import IntArray
 from ..domain.errors import InputError
 from ..domain.limits import Budget
 from ..domain.params import UNSET, SolveParams, Unset
@@ -30,8 +28,6 @@ from ..solvers.cpsat import StageOutcome
 from ..solvers.cpsat.surge import SurgeModel
 from .solve import _default_workers
 from .stages import at_true_value, run_stages, unrun_stages
-
-IntArray = npt.NDArray[np.int64]
 
 __all__ = ["plan_surges"]
 

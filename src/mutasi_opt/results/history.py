@@ -13,10 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-import numpy as np
-import numpy.typing as npt
-
 from .. import metrics
+from ..domain.arrays import IntArray
 from ..domain.problem import Problem
 from ..domain.stages import Status
 from ..text.i18n import check_lang, label, number
@@ -28,8 +26,6 @@ __all__ = ["HistoryComparison", "HistoryMove", "HistoryReport", "Reach", "Skippe
 
 if TYPE_CHECKING:
     from .plan import Plan
-
-IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
-import numpy.typing as npt
 
 from .. import metrics
+from ..domain.arrays import IntArray
 from ..domain.columns import ASSIGNMENT, MOVES, TRAINING, TRAINING_TOTALS, UNITS
 from ..domain.problem import Problem
 from ..domain.stages import PERMANENT_STAGES, Status, plan_status, units_of
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from .findings import Conflict
 
-IntArray = npt.NDArray[np.int64]
 
 __all__ = ["STAGES", "Plan", "PlanStatus", "StageResult"]
 

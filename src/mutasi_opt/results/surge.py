@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import numpy.typing as npt
 
 from .. import metrics
+from ..domain.arrays import IntArray
 from ..domain.columns import COVERAGE, DONORS, SECONDMENTS, Table
 from ..domain.problem import Problem, Surge
 from ..domain.stages import SECONDMENT_STAGES, units_of
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 
 #: The lexicographic stages of secondment planning, in order.
 SURGE_STAGES = tuple(s.name for s in SECONDMENT_STAGES)
-
-IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

@@ -34,13 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from .. import metrics
+from ..domain.arrays import BoolArray, IntArray
 from ..domain.problem import Problem
-
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 __all__ = ["Classes", "PrefOption", "build_classes"]
 

@@ -14,13 +14,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
+from ..domain.arrays import IntArray
 from ..domain.problem import Problem
 from .aggregation import Classes
-
-IntArray = npt.NDArray[np.int64]
 
 __all__ = ["aggregate", "disaggregate", "optimal_preferences"]
 

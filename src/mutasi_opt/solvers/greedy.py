@@ -28,11 +28,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import metrics
+from ..domain.arrays import IntArray
 from ..domain.limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
 from ..domain.problem import Problem
 from .aggregation import Classes
-
-IntArray = npt.NDArray[np.int64]
 
 __all__ = ["greedy_improve"]
 

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
+
+from ..domain.arrays import FloatArray, IntArray
 
 __all__ = ["LinearData", "linear_data", "objective_costs", "safe_bound"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 _BIG = 2**62
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from .. import metrics
+from ..domain.arrays import IntArray
 from ..domain.columns import MOVES
 from .i18n import check_lang, label, number
 
 if TYPE_CHECKING:
     from ..results.plan import Plan
 
-IntArray = npt.NDArray[np.int64]
 
 __all__ = ["MOVE_COLUMNS", "move_details", "plan_text", "why_not"]
 

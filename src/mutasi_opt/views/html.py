@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from .. import metrics
+from ..domain.arrays import FloatArray, IntArray
 from ..domain.hooks import provide
 from ..domain.values import month_label
 from ..text.explain import move_details
@@ -81,8 +81,6 @@ _TH = "padding:2px 8px;border-bottom:1px solid #999;text-align:left;font-weight:
 _TD = "padding:2px 8px;border-bottom:1px solid #ddd;vertical-align:top"
 _TITLE = "font-weight:600;margin:8px 0 2px 0"
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 Row = list["Cell | str"]
 
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 
 from .. import metrics
+from ..domain.arrays import FloatArray, IntArray
 from ..domain.problem import Problem
 from ..domain.values import month_label
 from ..results.plan import Plan
@@ -48,8 +48,6 @@ __all__ = [
     "plot_surge",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Colour of a unit with no EJ (neither workload nor staff).
 NO_BAND_COLOUR = "#BDBDBD"

@@ -11,9 +11,8 @@ import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
 
+from ...domain.arrays import IntArray
 from ..aggregation import Classes
-
-IntArray = npt.NDArray[np.int64]
 
 __all__ = ["Variables"]
 
