@@ -122,7 +122,7 @@ def run_ours(problem: Any, time_limit: float, workers: int, **options: bool) -> 
 def run_naive(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
     from mutasi_opt.domain.limits import Budget
     from mutasi_opt.solvers.aggregation import build_classes
-    from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
+    from mutasi_opt.solvers.cpsat import CpsatModel, Unsolved
 
     t0 = time.perf_counter()
     classes = build_classes(problem, per_employee=True)
@@ -151,21 +151,22 @@ def run_naive(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
         out = model.solve_stage(
             stage, budget=Budget(left), seed=0, workers=workers, lp=False, progress=progress
         )
-        if out.status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN) or out.value is None:
+        if isinstance(out, Unsolved):
             stages.append({"stage": stage, "status": out.status.value, "seconds": out.seconds})
             break
+        result = out.result
         stages.append(
             {
                 "stage": stage,
-                "status": out.status.value,
-                "seconds": out.seconds,
-                "value": out.value,
-                "bound": out.bound,
-                "bound_source": out.bound_source,
+                "status": result.status.value,
+                "seconds": result.seconds,
+                "value": result.value,
+                "bound": result.bound,
+                "bound_source": result.bound_source,
                 "ended": time.perf_counter() - t0,
             }
         )
-        model.fix_at_most(model.stage_expression(stage), out.value)
+        model.fix_at_most(model.stage_expression(stage), result.value)
     return {
         "status": stages[-1]["status"] if stages else "unknown",
         "build_seconds": build,

@@ -7,7 +7,7 @@ import pytest
 
 from mutasi_opt.domain.limits import Budget
 from mutasi_opt.solvers.aggregation import build_classes
-from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
+from mutasi_opt.solvers.cpsat import CpsatModel, Solved, StageStatus
 from problems import random_problem
 
 STAGES = ("shortfall", "imbalance", "balance", "moves", "preference")
@@ -21,9 +21,9 @@ def stage_values(problem, per_employee: bool) -> tuple[int, ...] | None:  # type
         if out.status is StageStatus.INFEASIBLE:
             return None
         assert out.status is StageStatus.OPTIMAL
-        assert out.value is not None
-        values.append(out.value)
-        model.fix_at_most(model.stage_expression(stage), out.value)
+        assert isinstance(out, Solved)
+        values.append(out.result.value)
+        model.fix_at_most(model.stage_expression(stage), out.result.value)
     return tuple(values)
 
 

@@ -9,7 +9,7 @@ from mutasi_opt import Problem, synth
 from mutasi_opt.domain.limits import Budget
 from mutasi_opt.solvers.aggregation import build_classes
 from mutasi_opt.solvers.bounds import lp_bound
-from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
+from mutasi_opt.solvers.cpsat import CpsatModel, Solved, StageStatus
 from mutasi_opt.solvers.cpsat.objective import Objective
 from problems import brute_force, first_seed, random_problem
 
@@ -86,8 +86,8 @@ def test_lattice_cuts_close_the_gap_half_timers_open(monkeypatch: pytest.MonkeyP
     lp_with = _lp(with_cuts, "imbalance")
     lp_without = _lp(held_model(cuts=False), "imbalance")
     out = with_cuts.solve_stage("imbalance", budget=Budget(), seed=0, workers=1)
-    assert out.status is StageStatus.OPTIMAL and out.value is not None
-    optimum = out.value
+    assert out.status is StageStatus.OPTIMAL and isinstance(out, Solved)
+    optimum = out.result.value
     assert lp_without <= lp_with <= optimum
     gap_without = (optimum - lp_without) / optimum
     gap_with = (optimum - lp_with) / optimum
@@ -152,15 +152,15 @@ def test_a_stage_out_of_time_keeps_its_complete_hint(caplog: pytest.LogCaptureFi
     assert model.complete(stay)
     # an earlier stage solved and held (as in a real solve)
     short = model.solve_stage("shortfall", budget=Budget(), seed=0, workers=1)
-    assert short.value is not None
-    model.fix_at_most(model.stage_expression("shortfall"), short.value)
+    assert isinstance(short, Solved)
+    model.fix_at_most(model.stage_expression("shortfall"), short.result.value)
     with caplog.at_level("INFO", logger="mutasi_opt"):
         out = model.solve_stage(
             "imbalance", budget=Budget(work_limit=0.0), seed=0, workers=1, lp=False
         )
     assert "kept the hint" in caplog.text
     assert out.status in (StageStatus.FEASIBLE, StageStatus.OPTIMAL)
-    assert out.decisions is not None and out.value is not None
+    assert isinstance(out, Solved)
     want = metrics.evaluate(problem, disaggregate(problem, classes, out.decisions))
-    assert out.value >= want.imbalance_centi  # the hint's d may be loose, never too low
-    assert out.bound is not None and out.bound <= out.value
+    assert out.result.value >= want.imbalance_centi  # the hint's d may be loose, never too low
+    assert out.result.bound <= out.result.value

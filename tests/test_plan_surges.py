@@ -112,18 +112,18 @@ def test_shortfall_is_diagnosed_in_words() -> None:
 
 
 def test_a_stage_out_of_time_keeps_the_last_plan() -> None:
-    from mutasi_opt.solvers.cpsat import StageStatus
+    from mutasi_opt.solvers.cpsat import Solved, StageStatus
     from mutasi_opt.solvers.cpsat.surge import SurgeModel
 
     problem, surges = random_surge_problem(1, n_employees=7, n_units=4)
     model = SurgeModel(problem, surges, problem.index.home)
     first = model.solve_stage("uncovered", budget=Budget(), workers=1)
-    assert first.value is not None and first.decisions is not None
-    model.hold("uncovered", first.value)
+    assert isinstance(first, Solved)
+    model.hold("uncovered", first.result.value)
     out = model.solve_stage("balance", budget=Budget(work_limit=0.0), workers=1)
     assert out.status in (StageStatus.FEASIBLE, StageStatus.OPTIMAL)
-    assert out.value is not None and out.decisions is not None
-    assert out.bound is not None and out.bound <= out.value
+    assert isinstance(out, Solved)
+    assert out.result.bound <= out.result.value
 
 
 def test_out_of_time_before_any_stage_keeps_the_greedy_plan(
@@ -131,7 +131,7 @@ def test_out_of_time_before_any_stage_keeps_the_greedy_plan(
 ) -> None:
     """If even the first stage finds nothing in its time, the greedy first plan is
     reported (unknown, bound 0), not an empty plan."""
-    from mutasi_opt.solvers.cpsat import StageOutcome, StageStatus
+    from mutasi_opt.solvers.cpsat import StageOutcome, StageStatus, Unsolved
     from mutasi_opt.solvers.cpsat.surge import SurgeModel
 
     problem, surge = vaccination_shortfall()
@@ -139,7 +139,7 @@ def test_out_of_time_before_any_stage_keeps_the_greedy_plan(
     assert greedy.sum() > 0
 
     def no_time(self: SurgeModel, name: str, **_: object) -> StageOutcome:
-        return StageOutcome(StageStatus.UNKNOWN, None, None, 0.01, None)
+        return Unsolved(name, StageStatus.UNKNOWN, 0.01)
 
     monkeypatch.setattr(SurgeModel, "solve_stage", no_time)
     plan = plan_surges(problem, (surge,), workers=1)

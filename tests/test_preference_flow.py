@@ -12,7 +12,7 @@ import pytest
 from mutasi_opt import Problem
 from mutasi_opt.domain.limits import Budget
 from mutasi_opt.solvers.aggregation import build_classes
-from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
+from mutasi_opt.solvers.cpsat import CpsatModel, Solved, StageStatus
 from mutasi_opt.solvers.disaggregate import optimal_preferences
 from problems import first_seed, random_problem
 
@@ -36,8 +36,8 @@ def test_flow_preferences_equal_the_fixed_count_optimum(seed: int) -> None:
             out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1)
             if out.status is StageStatus.INFEASIBLE:
                 return None
-            assert out.value is not None
-            model.fix_at_most(model.stage_expression(stage), out.value)
+            assert isinstance(out, Solved)
+            model.fix_at_most(model.stage_expression(stage), out.result.value)
             decisions = out.decisions
         return decisions
 
@@ -62,7 +62,7 @@ def test_flow_preferences_equal_the_fixed_count_optimum(seed: int) -> None:
     for y, val in zip(v.arrive, decisions["arrive"], strict=True):
         exact.model.add(y == int(val))
     best = exact.solve_stage("preference", budget=Budget(), seed=0, workers=1)
-    assert best.status is StageStatus.OPTIMAL
-    assert _cost(problem, classes, flow) == best.value
+    assert best.status is StageStatus.OPTIMAL and isinstance(best, Solved)
+    assert _cost(problem, classes, flow) == best.result.value
     # and the flow's choice is feasible for the model (it completes as a hint)
     assert exact.complete(flow)

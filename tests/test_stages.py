@@ -28,7 +28,7 @@ from mutasi_opt.planning.stages import run_stages, unrun_stages
 from mutasi_opt.results.plan import PlanStatus, StageResult
 from mutasi_opt.results.surge import SURGE_STAGES, SurgeStage
 from mutasi_opt.sample import load_sample
-from mutasi_opt.solvers.cpsat import StageOutcome, StageStatus
+from mutasi_opt.solvers.cpsat import Solved, StageOutcome, StageStatus, Unsolved
 
 
 def test_one_status_vocabulary() -> None:
@@ -93,8 +93,10 @@ class _Scripted:
 
     def solve(self, stage: Stage, budget: Budget) -> StageOutcome:
         value, bound, status, _ = self.script[stage.name]
-        decisions = None if value is None else {"x": np.zeros(1, dtype=np.int64)}
-        return StageOutcome(status, value, bound, 0.0, decisions)
+        if value is None:
+            return Unsolved(stage.name, status, 0.0)
+        decisions = {"x": np.zeros(1, dtype=np.int64)}
+        return Solved(StageResult(stage.name, status, value, bound, 0.0), decisions)
 
     def true_value(self, stage: Stage, decisions: Any) -> int:
         return int(self.script[stage.name][3])

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from mutasi_opt.domain.limits import Budget
-from mutasi_opt.solvers.cpsat import StageStatus
+from mutasi_opt.solvers.cpsat import Solved, StageStatus
 from mutasi_opt.solvers.cpsat.surge import SURGE_STAGES, SurgeModel
 from surge_problems import brute_force_count, brute_force_surges, evaluate, random_surge_problem
 
@@ -20,10 +20,10 @@ def solve_all(problem, surges, base):  # type: ignore[no-untyped-def]
     for stage in SURGE_STAGES:
         out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1)
         assert out.status is StageStatus.OPTIMAL, (stage, out)
-        assert out.value is not None and out.decisions is not None
-        values.append(out.value)
+        assert isinstance(out, Solved)
+        values.append(out.result.value)
         counts = out.decisions["x"]
-        model.hold(stage, out.value)
+        model.hold(stage, out.result.value)
     assert counts is not None
     return tuple(values), model.secondments(counts)
 

@@ -35,7 +35,7 @@ from mutasi_opt import (
 from mutasi_opt.domain.limits import Budget
 from mutasi_opt.io import policy_toml, read_policy
 from mutasi_opt.solvers.aggregation import build_classes
-from mutasi_opt.solvers.cpsat import CpsatModel, StageStatus
+from mutasi_opt.solvers.cpsat import CpsatModel, Solved, StageStatus
 from mutasi_opt.solvers.disaggregate import disaggregate
 from mutasi_opt.solvers.greedy import greedy_improve
 from problems import brute_force, first_seed, random_problem
@@ -270,9 +270,9 @@ def test_aggregated_equals_per_employee_with_training(seed: int) -> None:
             out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1)
             if out.status is StageStatus.INFEASIBLE:
                 return None
-            assert out.status is StageStatus.OPTIMAL and out.value is not None
-            out_values.append(out.value)
-            model.fix_at_most(model.stage_expression(stage), out.value)
+            assert out.status is StageStatus.OPTIMAL and isinstance(out, Solved)
+            out_values.append(out.result.value)
+            model.fix_at_most(model.stage_expression(stage), out.result.value)
         return tuple(out_values)
 
     assert values(False) == values(True)
@@ -355,8 +355,8 @@ def test_greedy_never_breaks_the_training_hold(k: int) -> None:
     model = CpsatModel(problem, classes)
     for stage in ("shortfall", "training"):
         out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1)
-        assert out.value is not None and out.decisions is not None
-        model.fix_at_most(model.stage_expression(stage), out.value)
+        assert isinstance(out, Solved)
+        model.fix_at_most(model.stage_expression(stage), out.result.value)
     start = out.decisions
     for objective in ("imbalance", "balance"):
         improved = greedy_improve(
@@ -422,20 +422,24 @@ def test_true_training_is_reported_when_the_shortfall_hold_is_loose(ward: Proble
 
     # held at its proven optimum, the auxiliaries are exact
     out, reported = training_after_hold(0)
-    assert out.status is StageStatus.OPTIMAL and out.decisions is not None
-    assert (reported.value, reported.bound, reported.status) == (out.value, out.bound, "optimal")
+    assert out.status is StageStatus.OPTIMAL and isinstance(out, Solved)
+    assert (reported.value, reported.bound, reported.status) == (
+        out.result.value,
+        out.result.bound,
+        "optimal",
+    )
     assert (
-        out.value
+        out.result.value
         == metrics.evaluate(problem, disaggregate(problem, classes, out.decisions)).training
     )
     # held one above it (a stage cut short by time), a plan with less shortfall can
     # leave the training auxiliaries below the truth: the true value is reported
     out, fixed = training_after_hold(1)
-    assert out.value is not None and out.decisions is not None
+    assert isinstance(out, Solved)
     true = metrics.evaluate(problem, disaggregate(problem, classes, out.decisions)).training
-    assert out.value < true
+    assert out.result.value < true
     assert (fixed.value, fixed.status) == (true, StageStatus.FEASIBLE)
-    assert fixed.bound is not None and fixed.bound <= out.value
+    assert fixed.bound is not None and fixed.bound <= out.result.value
 
 
 # -------------------------------------------------------------- invariants

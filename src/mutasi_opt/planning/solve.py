@@ -19,7 +19,7 @@ from ..domain.stages import Stage, Status, permanent_stages, stage_status
 from ..results.history import Reach
 from ..results.plan import Plan, PlanStatus, StageResult
 from ..solvers.aggregation import Classes, build_classes
-from ..solvers.cpsat import CpsatModel, StageOutcome, StageStatus
+from ..solvers.cpsat import CpsatModel, StageOutcome, StageStatus, Unsolved
 from ..solvers.disaggregate import aggregate, disaggregate, optimal_preferences
 from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
@@ -503,9 +503,10 @@ def fewest_moves(
         decisions: dict[str, IntArray] | None = None
         for name in held:  # a first plan within the held caps (nobody moving may not be)
             out = model.solve_stage(name, budget=share(steps), seed=seed, workers=n_workers)
-            if out.status is StageStatus.INFEASIBLE or (out.bound or 0) > caps[name]:
+            bound = 0 if isinstance(out, Unsolved) else out.result.bound
+            if out.status is StageStatus.INFEASIBLE or bound > caps[name]:
                 return "no", None
-            if out.decisions is None or out.value is None or out.value > caps[name]:
+            if isinstance(out, Unsolved) or out.result.value > caps[name]:
                 return "unknown", None
             decisions = out.decisions
             model.fix_at_most(model.stage_expression(name), caps[name])
@@ -525,12 +526,10 @@ def fewest_moves(
                 )
                 model.complete(better)
             out = model.solve_stage(stage, budget=share(steps), seed=seed, workers=n_workers)
-            if out.status is StageStatus.INFEASIBLE or (
-                out.bound is not None and out.bound > caps[stage]
-            ):
+            if isinstance(out, Unsolved):
+                return ("no" if out.status is StageStatus.INFEASIBLE else "unknown"), None
+            if out.result.bound > caps[stage]:
                 return "no", None
-            if out.decisions is None:
-                return "unknown", None
             decisions = out.decisions
             # the plan's true value (a time-limited solution may leave auxiliaries loose)
             if (
@@ -542,7 +541,7 @@ def fewest_moves(
             model.complete(decisions)  # tight auxiliaries: a true hint for the next stage
         if decisions is None:  # nothing searched: the held caps alone
             out = model.solve_stage("moves", budget=share(steps), seed=seed, workers=n_workers)
-            if out.decisions is None:
+            if isinstance(out, Unsolved):
                 return ("no" if out.status is StageStatus.INFEASIBLE else "unknown"), None
             decisions = out.decisions
         found = disaggregate(sub, classes, decisions)
@@ -821,7 +820,7 @@ def _warm_start(
 
 def _no_plan(
     problem: Problem,
-    out: StageOutcome,
+    out: Unsolved,
     t_start: float,
     workers: int,
     seed: int,

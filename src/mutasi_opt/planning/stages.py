@@ -3,16 +3,20 @@
 
 Each planner runs the stages of its table (:mod:`mutasi_opt.domain.stages`)
 through a :class:`StagedSearch`: an object that hints, solves and holds a
-stage on its own model.  The loop does what both have in common:
+stage on its own model.  Solving a stage answers
+:class:`~mutasi_opt.solvers.cpsat.Solved` (the stage's :class:`StageResult`
+and the solution's decisions) or :class:`~mutasi_opt.solvers.cpsat.Unsolved`.
+The loop does what both planners have in common:
 
 - a stage draws its ``share`` of the budget left; once the budget is used up,
   the stages left do not run;
-- a stage that finds no solution of its own (infeasible or cut short) stops
-  the loop, which keeps the plan of the stage before;
+- a stage that finds no solution of its own (``Unsolved``: infeasible or cut
+  short) stops the loop, which keeps the plan of the stage before;
 - an unproven solution of a stage with auxiliary variables is reported and
   held at the plan's true value (which may be lower than the solver's);
 - the status of every stage comes from its numbers
-  (:func:`~mutasi_opt.domain.stages.stage_status`);
+  (:func:`~mutasi_opt.domain.stages.stage_status`) and replaces the solver's
+  in the stage's result;
 - each stage's value is held (``≤``) before the next one runs.
 
 The stages that did not run are added by :func:`unrun_stages` with the kept
@@ -31,7 +35,7 @@ import numpy.typing as npt
 from ..domain.limits import Budget
 from ..domain.stages import Stage, Status, stage_status
 from ..results.plan import StageResult
-from ..solvers.cpsat import StageOutcome
+from ..solvers.cpsat import StageOutcome, Unsolved
 
 IntArray = npt.NDArray[np.int64]
 Decisions = dict[str, IntArray]
@@ -67,8 +71,12 @@ class StageRun:
 
     results: list[StageResult]
     decisions: Decisions | None
-    failed: StageOutcome | None = None
-    failed_stage: str | None = None
+    failed: Unsolved | None = None
+
+    @property
+    def failed_stage(self) -> str | None:
+        """The name of the stage that found no solution (``None`` if none failed)."""
+        return None if self.failed is None else self.failed.stage
 
 
 def run_stages(
@@ -95,13 +103,12 @@ def run_stages(
         share = budget.share(stage.share)
         search.prepare(stage, run.decisions, run.results, share)
         out = search.solve(stage, share)
-        if out.status in (Status.INFEASIBLE, Status.UNKNOWN) or out.value is None:
-            run.failed, run.failed_stage = out, stage.name
+        if isinstance(out, Unsolved):
+            run.failed = out
             break
-        assert out.decisions is not None and out.bound is not None
-        value, bound = out.value, out.bound
+        value, bound = out.result.value, out.result.bound
         exact = exact_truth is not None and exact_truth(stage)
-        if stage.auxiliary and (exact or out.status is not Status.OPTIMAL):
+        if stage.auxiliary and (exact or out.result.status is not Status.OPTIMAL):
             # a solution cut short may leave auxiliary variables above (or, for
             # an exact-truth stage, below) the plan's true value: report and hold that
             true = search.true_value(stage, out.decisions)
@@ -109,16 +116,7 @@ def run_stages(
                 value, bound = true, min(bound, true)
                 search.rehint(out.decisions)  # a tight hint that meets the new hold
         status = stage_status(value, bound, gapped=stage.gapped, gap_limit=gap_limit, ran=True)
-        run.results.append(
-            StageResult(
-                name=stage.name,
-                status=status,
-                value=value,
-                bound=bound,
-                seconds=out.seconds,
-                bound_source=out.bound_source,
-            )
-        )
+        run.results.append(replace(out.result, status=status, value=value, bound=bound))
         run.decisions = out.decisions
         search.hold(stage, value)
         if stage.name == until:

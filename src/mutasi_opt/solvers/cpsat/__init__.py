@@ -5,6 +5,6 @@ rule), ``objective`` (the five stage expressions) and ``model`` (assembly,
 stage solving, status translation).
 """
 
-from .model import CpsatModel, StageOutcome, StageStatus
+from .model import CpsatModel, Solved, StageOutcome, StageStatus, Unsolved
 
-__all__ = ["CpsatModel", "StageOutcome", "StageStatus"]
+__all__ = ["CpsatModel", "Solved", "StageOutcome", "StageStatus", "Unsolved"]

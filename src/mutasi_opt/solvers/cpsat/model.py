@@ -11,7 +11,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ from ...domain.limits import (
 )
 from ...domain.problem import Problem
 from ...domain.stages import PERMANENT_STAGES, Status
+from ...results.plan import StageResult
 from ..aggregation import Classes
 from ..bounds import lp_bound, relaxation_bound
 from ..highs import LpRelaxation
@@ -42,8 +43,10 @@ __all__ = [
     "COMPLETE_WORK",
     "LP_UNTIMED_WORK",
     "CpsatModel",
+    "Solved",
     "StageOutcome",
     "StageStatus",
+    "Unsolved",
     "new_solver",
     "objective_at",
     "run_solver",
@@ -76,15 +79,34 @@ def translate_status(status: Any, model: cp_model.CpModel) -> StageStatus:
 
 
 @dataclass(frozen=True)
-class StageOutcome:
-    """Result of minimising one stage expression."""
+class Solved:
+    """A stage minimised to a solution: its numbers and the solution's decisions.
 
+    ``result`` is named after the stage; its status is the solver's (``optimal``
+    or ``feasible``) and its ``bound_source`` ``"cp-sat"`` or ``"lp"`` (the LP
+    relaxation of the permanent model), whichever bound is higher.
+    """
+
+    result: StageResult
+    decisions: dict[str, IntArray]  # the model's decision values (e.g. out / arrive / pref)
+
+    @property
+    def status(self) -> StageStatus:
+        """The solver's status (``result.status``), read as an :class:`Unsolved`'s is."""
+        return self.result.status
+
+
+@dataclass(frozen=True)
+class Unsolved:
+    """A stage that found no solution: ``infeasible`` (proven) or ``unknown``."""
+
+    stage: str
     status: StageStatus
-    value: int | None
-    bound: int | None
     seconds: float
-    decisions: dict[str, IntArray] | None  # out / arrive / pref values (Variables order)
-    bound_source: str = "cp-sat"  # "cp-sat" or "lp" (GLOP relaxation), whichever is higher
+
+
+#: the outcome of minimising one stage expression
+StageOutcome: TypeAlias = Solved | Unsolved
 
 
 ProgressCallback = Callable[[float, float], None]
@@ -413,7 +435,8 @@ class CpsatModel:
         if constant and self._last_solution is not None:
             # nothing to decide in this stage: its value is a constant
             decisions = self.vars.values_from(np.asarray(self._last_solution, dtype=np.int64))
-            return StageOutcome(StageStatus.OPTIMAL, int(expr), int(expr), 0.0, decisions)
+            result = StageResult(name, StageStatus.OPTIMAL, int(expr), int(expr), 0.0)
+            return Solved(result, decisions)
         t0 = time.perf_counter()
         self.model.clear_objective()  # type: ignore[no-untyped-call]
         lp_value: int | None = None
@@ -475,10 +498,10 @@ class CpsatModel:
             decisions = self.vars.values_from(np.asarray(sol, dtype=np.int64))
             status_kept = StageStatus.OPTIMAL if value == bound else StageStatus.FEASIBLE
             source = "lp" if lp_value is not None and bound == lp_value else "cp-sat"
-            return StageOutcome(status_kept, value, bound, seconds, decisions, source)
+            return Solved(StageResult(name, status_kept, value, bound, seconds, source), decisions)
         if st in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
             log.info("stage %s: %s after %.2fs", name, st.value, seconds)
-            return StageOutcome(st, None, None, seconds, None)
+            return Unsolved(name, st, seconds)
         assert solver is not None
         source = "cp-sat"
         sol = list(solver.response_proto.solution)
@@ -503,4 +526,4 @@ class CpsatModel:
         self._last_solution = sol
         decisions = self.vars.values_from(np.asarray(sol, dtype=np.int64))
         log.info("stage %s: %s value=%d bound=%d in %.2fs", name, st.value, value, bound, seconds)
-        return StageOutcome(st, value, bound, seconds, decisions, source)
+        return Solved(StageResult(name, st, value, bound, seconds, source), decisions)

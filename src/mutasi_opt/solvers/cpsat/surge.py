@@ -38,10 +38,13 @@ from ...domain.limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budg
 from ...domain.problem import Problem, Surge
 from ...domain.stages import SECONDMENT_STAGES
 from ...metrics import Secondments
+from ...results.plan import StageResult
 from .model import (
     COMPLETE_WORK,
+    Solved,
     StageOutcome,
     StageStatus,
+    Unsolved,
     new_solver,
     objective_at,
     run_solver,
@@ -406,7 +409,8 @@ class SurgeModel:
         the last solution (which meets every hold) is kept."""
         expr = self._expr[stage]
         if isinstance(expr, int) and self._last is not None:
-            return StageOutcome(StageStatus.OPTIMAL, expr, expr, 0.0, self._counts(self._last))
+            result = StageResult(stage, StageStatus.OPTIMAL, expr, expr, 0.0)
+            return Solved(result, self._counts(self._last))
         self.model.clear_objective()  # type: ignore[no-untyped-call]
         self.model.clear_hints()  # type: ignore[no-untyped-call]
         if not isinstance(expr, int):
@@ -436,9 +440,9 @@ class SurgeModel:
             if solver is not None and math.isfinite(solver.best_objective_bound):
                 bound = max(0, min(value, math.ceil(solver.best_objective_bound - 1e-9)))
             kept = StageStatus.OPTIMAL if value == bound else StageStatus.FEASIBLE
-            return StageOutcome(kept, value, bound, seconds, self._counts(self._last))
+            return Solved(StageResult(stage, kept, value, bound, seconds), self._counts(self._last))
         if status in (StageStatus.INFEASIBLE, StageStatus.UNKNOWN):
-            return StageOutcome(status, None, None, seconds, None)
+            return Unsolved(stage, status, seconds)
         assert solver is not None
         if isinstance(expr, int):
             value = bound = expr
@@ -450,7 +454,7 @@ class SurgeModel:
         elif status is StageStatus.OPTIMAL:
             status = StageStatus.FEASIBLE  # stopped at the gap limit
         self._last = list(solver.response_proto.solution)
-        return StageOutcome(status, value, bound, seconds, self._counts(self._last))
+        return Solved(StageResult(stage, status, value, bound, seconds), self._counts(self._last))
 
     def _counts(self, solution: Sequence[int]) -> dict[str, IntArray]:
         return {"x": np.array([int(solution[v.index]) for v in self.x], dtype=np.int64)}
