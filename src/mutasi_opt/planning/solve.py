@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import metrics
+from ..domain.arrays import IntArray
 from ..domain.limits import Budget, OutOfTime
 from ..domain.params import UNSET, SolveParams, Unset
 from ..domain.problem import Problem
@@ -26,8 +27,6 @@ from .check import check_plan
 from .decompose import role_components, subproblem
 from .diagnose import diagnose
 from .stages import at_true_value, run_stages, unrun_stages
-
-IntArray = npt.NDArray[np.int64]
 
 __all__ = ["StageHook", "fewest_moves", "solve", "solve_with_stage_hook"]
 

@@ -29,15 +29,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
-
+from ..domain.arrays import IntArray
 from ..domain.limits import Budget
 from ..domain.stages import Stage, Status, stage_status
 from ..results.plan import StageResult
 from ..solvers.cpsat import StageOutcome, Unsolved
 
-IntArray = npt.NDArray[np.int64]
 Decisions = dict[str, IntArray]
 
 __all__ = ["StageRun", "StagedSearch", "at_true_value", "run_stages", "unrun_stages"]

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from ... import metrics
+from ...domain.arrays import IntArray
 from ...domain.errors import SolverError
 from ...domain.limits import (
     COMPLETE_WORK,
@@ -36,8 +36,6 @@ from ..highs import LpRelaxation
 from .constraints import Constraints, RuleGroup
 from .objective import Expressions, LinExpr, Objective
 from .variables import Variables
-
-IntArray = npt.NDArray[np.int64]
 
 __all__ = [
     "COMPLETE_WORK",

@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from ortools.sat.python import cp_model
 
 from ... import metrics
+from ...domain.arrays import IntArray
 from ...domain.limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
 from ...domain.problem import Problem, Surge
 from ...domain.stages import SECONDMENT_STAGES
@@ -51,8 +51,6 @@ from .model import (
     solve_fixed,
 )
 from .objective import LinExpr, _weighted, deviation, phi_terms
-
-IntArray = npt.NDArray[np.int64]
 
 __all__ = ["SURGE_STAGES", "SurgeClasses", "SurgeModel", "SurgeOption", "build_surge_classes"]
 
