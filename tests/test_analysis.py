@@ -164,7 +164,8 @@ def test_to_dict_is_json(report: StateReport) -> None:
 
 
 def test_summary_text(report: StateReport) -> None:
-    text = report.summary()
+    with pytest.warns(DeprecationWarning, match="str\\(state\\)"):
+        text = report.summary()  # the former name of the text report
     assert "Imbalance D = 2,343.75 h = 1.9 FTE" in text
     assert "Balance cost B = 22,625.00" in text
     assert "Movable: 2 of 5 (40.0%)" in text
