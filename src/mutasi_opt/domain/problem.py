@@ -872,27 +872,17 @@ class Problem(_Frozen):
         for i, u in enumerate(units):
             if u.workload_hours is None:
                 continue
+            message = None
             if (u.unit, "") in seen_dem:
-                issues.append(
-                    InputIssue(
-                        unit_f,
-                        row("units", i),
-                        "workload_hours",
-                        str(u.workload_hours),
-                        f"{dem_f} also gives a workload for this unit without a role; keep one",
-                    )
-                )
+                message = f"{dem_f} also gives a workload for this unit without a role; keep one"
             elif "" not in roles_used and "employees" not in ctx.incomplete:
-                issues.append(
-                    InputIssue(
-                        unit_f,
-                        row("units", i),
-                        "workload_hours",
-                        str(u.workload_hours),
-                        f"workload_hours in {unit_f} is only for employees without a role, and "
-                        f"every employee has one; give the workload per role in {dem_f} instead",
-                    )
+                message = (
+                    f"workload_hours in {unit_f} is only for employees without a role, and "
+                    f"every employee has one; give the workload per role in {dem_f} instead"
                 )
+            if message is not None:
+                shown = str(u.workload_hours)
+                issues.append(InputIssue(unit_f, row("units", i), "workload_hours", shown, message))
             demand_roles.add("")
         if ctx.known_roles is not None:
             demand_roles |= set(ctx.known_roles)

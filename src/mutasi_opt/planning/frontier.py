@@ -35,6 +35,7 @@ from ..domain.problem import Problem
 from ..domain.stages import Status
 from ..results.frontier import Frontier, FrontierPoint
 from ..results.plan import Plan, PlanStatus
+from .stages import stopped_by
 
 if TYPE_CHECKING:
     pass
@@ -149,7 +150,6 @@ def frontier(
             progress(budget, point)
 
     def result(ordered: tuple[FrontierPoint, ...], infeasible: Plan | None = None) -> Frontier:
-        reason = whole.stopped_by
         return Frontier(
             problem=problem,
             points=ordered,
@@ -160,7 +160,7 @@ def frontier(
             time_limit=chosen.time_limit,
             work_limit=chosen.work_limit,
             work_used=whole.used,
-            stopped_by=None if reason is None else reason.value,
+            stopped_by=stopped_by(whole),
         )
 
     # the right end first: it fixes M and the reduction achievable

@@ -6,7 +6,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +25,7 @@ from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
 from .decompose import role_components, subproblem
 from .diagnose import diagnose
-from .stages import at_true_value, run_stages, unrun_stages
+from .stages import at_true_value, run_fields, run_stages, stopped_by, unrun_stages
 
 __all__ = ["StageHook", "fewest_moves", "solve", "solve_with_stage_hook"]
 
@@ -183,11 +182,8 @@ def _solve(
             problem,
             assignment,
             stages=tuple(results),
-            solve_seconds=time.perf_counter() - t_start,
             build_seconds=build,
-            seed=seed,
-            workers=n_workers,
-            **_limits(budget),
+            **run_fields(budget, t_start, seed, n_workers),
         )
 
     # the best plan known before any search: the given start with the least
@@ -352,21 +348,6 @@ class _PermanentSearch:
         self.model.fix_at_most(self.model.stage_expression(stage.name), value)
 
 
-def _stopped(budget: Budget) -> str | None:
-    reason = budget.stopped_by
-    return None if reason is None else reason.value
-
-
-def _limits(budget: Budget) -> dict[str, Any]:
-    """The plan fields that report a budget: its limits, the work used, what stopped it."""
-    return {
-        "time_limit": budget.time_limit,
-        "work_limit": budget.work_limit,
-        "work_used": budget.used,
-        "stopped_by": _stopped(budget),
-    }
-
-
 def _known_start(problem: Problem, starts: Sequence[IntArray]) -> IntArray | None:
     """The lexicographically best of the given starts and nobody moving among
     those that meet every rule (``None`` if none does)."""
@@ -426,10 +407,7 @@ def _fallback(
             problem,
             PlanStatus.UNKNOWN,
             diagnosis=(),
-            solve_seconds=time.perf_counter() - t_start,
-            seed=seed,
-            workers=workers,
-            **_limits(budget),
+            **run_fields(budget, t_start, seed, workers),
         )
     m = metrics.evaluate(problem, known)
     log_.info("the limits ran out before the first stage; kept the starting plan")
@@ -556,7 +534,7 @@ def fewest_moves(
         verdict, best = attempt(None, None, 4)
         if verdict == "no":
             seconds = time.perf_counter() - t0
-            return Reach(Status.INFEASIBLE, None, 0, seconds, None, budget.used, _stopped(budget))
+            return Reach(Status.INFEASIBLE, None, 0, seconds, None, budget.used, stopped_by(budget))
     if best is not None:
         lo, hi = 0, int(metrics.moved(free, best).sum())
         # first guess: where the chord from no moves to the best plan meets the D cap
@@ -588,7 +566,7 @@ def fewest_moves(
                 lo = k + 1
                 probe = 2 * k if probing else None
     seconds = time.perf_counter() - t0
-    stopped = _stopped(budget)
+    stopped = stopped_by(budget)
     if best is None:
         return Reach(Status.UNKNOWN, None, proven_lo, seconds, None, budget.used, stopped)
     moves = int(metrics.moved(free, best).sum())
@@ -672,10 +650,7 @@ def _solve_pools(
                 problem,
                 plan.status,
                 diagnosis=diagnosis,
-                solve_seconds=time.perf_counter() - t_start,
-                seed=seed,
-                workers=plan.workers,
-                **_limits(budget),
+                **run_fields(budget, t_start, seed, plan.workers),
             )
         assert plan.assignment_array is not None
         sub_idx = sub.index
@@ -716,11 +691,8 @@ def _solve_pools(
         problem,
         assignment,
         stages=tuple(stages),
-        solve_seconds=time.perf_counter() - t_start,
         build_seconds=build,
-        seed=seed,
-        workers=n_workers,
-        **_limits(budget),
+        **run_fields(budget, t_start, seed, n_workers),
     )
 
 
@@ -832,8 +804,5 @@ def _no_plan(
         problem,
         PlanStatus.INFEASIBLE,
         diagnosis=tuple(conflicts),
-        solve_seconds=time.perf_counter() - t_start,
-        seed=seed,
-        workers=workers,
-        **_limits(budget),
+        **run_fields(budget, t_start, seed, workers),
     )

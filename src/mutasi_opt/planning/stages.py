@@ -25,9 +25,10 @@ plan's true values and the trivial bound 0.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..domain.arrays import IntArray
 from ..domain.limits import Budget
@@ -37,7 +38,15 @@ from ..solvers.cpsat import StageOutcome, Unsolved
 
 Decisions = dict[str, IntArray]
 
-__all__ = ["StageRun", "StagedSearch", "at_true_value", "run_stages", "unrun_stages"]
+__all__ = [
+    "StageRun",
+    "StagedSearch",
+    "at_true_value",
+    "run_fields",
+    "run_stages",
+    "stopped_by",
+    "unrun_stages",
+]
 
 
 class StagedSearch(Protocol):
@@ -139,3 +148,23 @@ def at_true_value(result: StageResult, value: int, gap_limit: float, gapped: boo
     ran = result.status is not Status.UNKNOWN
     status = stage_status(value, bound, gapped=gapped, gap_limit=gap_limit, ran=ran)
     return replace(result, value=value, bound=bound, status=status)
+
+
+def stopped_by(budget: Budget) -> str | None:
+    """What cut a step of ``budget`` short (``"time_limit"``/``"work_limit"``), or None."""
+    reason = budget.stopped_by
+    return None if reason is None else reason.value
+
+
+def run_fields(budget: Budget, t_start: float, seed: int, workers: int) -> dict[str, Any]:
+    """The result fields that record a run (both planners): seconds since
+    ``t_start``, seed, workers, the budget's limits, the work used and what stopped it."""
+    return {
+        "solve_seconds": time.perf_counter() - t_start,
+        "seed": seed,
+        "workers": workers,
+        "time_limit": budget.time_limit,
+        "work_limit": budget.work_limit,
+        "work_used": budget.used,
+        "stopped_by": stopped_by(budget),
+    }

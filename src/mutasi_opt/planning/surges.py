@@ -27,7 +27,7 @@ from ..results.surge import SURGE_STAGES, SurgePlan, SurgeStage
 from ..solvers.cpsat import StageOutcome
 from ..solvers.cpsat.surge import SurgeModel
 from .solve import _default_workers
-from .stages import at_true_value, run_stages, unrun_stages
+from .stages import at_true_value, run_fields, run_stages, unrun_stages
 
 __all__ = ["plan_surges"]
 
@@ -108,13 +108,7 @@ def plan_surges(
         PlanStatus.FEASIBLE,
         secondments,
         (),
-        time.perf_counter() - t0,
-        seed=seed,
-        workers=n_workers,
-        time_limit=budget.time_limit,
-        work_limit=budget.work_limit,
-        work_used=budget.used,
-        stopped_by=None if budget.stopped_by is None else budget.stopped_by.value,
+        **run_fields(budget, t0, seed, n_workers),
     )
     true = dict(zip(SURGE_STAGES, plan.stage_values(), strict=True))
     gap_limit = problem.policy.balance_gap
