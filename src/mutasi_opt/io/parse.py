@@ -359,7 +359,7 @@ def load_table(spec: TableSpec, source: Source) -> Loaded:
                     ),
                 )
             )
-    rule_issues, rule_broken = _broken_row_rules(spec, parsed, bad, source)
+    rule_issues, rule_broken, kept = _broken_row_rules(spec, parsed, bad, source)
     cell_issues += rule_issues
     cell_issues.sort(key=lambda t: (t[0], t[1]))
     issues.extend(issue for _, _, issue in cell_issues)
@@ -367,7 +367,8 @@ def load_table(spec: TableSpec, source: Source) -> Loaded:
     good = np.flatnonzero(~bad) if bad.any() else None
     names = list(parsed)
     columns = [c.row_values(good) for c in parsed.values()]
-    entities = spec.model._trusted_many(names, columns)
+    # (the rows that had their row rules run are built already)
+    entities = spec.model._trusted_many(names, columns) if kept is None else kept
     rows = source.rows if good is None else source.rows[good]
     loaded = Loaded(
         entities=entities,
@@ -385,14 +386,15 @@ def load_table(spec: TableSpec, source: Source) -> Loaded:
 
 def _broken_row_rules(
     spec: TableSpec, parsed: Mapping[str, _Column], bad: npt.NDArray[np.bool_], source: Source
-) -> tuple[list[tuple[int, int, InputIssue]], list[tuple[Any, int]]]:
+) -> tuple[list[tuple[int, int, InputIssue]], list[tuple[Any, int]], list[Any] | None]:
     """The model's row rules (:meth:`row_rules`, which the trusted constructor
     does not run) on every row whose cells are valid; marks the rows that break
     one as ``bad`` and returns an issue per broken rule (sorted after the row's
-    cells) and the rows that broke one (:attr:`Loaded.rule_broken`)."""
+    cells), the rows that broke one (:attr:`Loaded.rule_broken`) and the
+    instances of the rows that broke none (``None`` when the model has no row rules)."""
     rules = spec.model.row_rules()
     if not rules:
-        return [], []
+        return [], [], None
     rows = np.flatnonzero(~bad)
     names = list(parsed)
     entities = spec.model._trusted_many(names, [c.row_values(rows) for c in parsed.values()])
@@ -411,7 +413,8 @@ def _broken_row_rules(
                 if not bad[i]:
                     bad[i] = True
                     broken.append((entity, row))
-    return out, broken
+    kept = [entity for i, entity in zip(rows.tolist(), entities, strict=True) if not bad[i]]
+    return out, broken, kept
 
 
 def _note_failed(
