@@ -225,7 +225,9 @@ def run_ours_no_lattice(problem: Any, time_limit: float, workers: int) -> dict[s
     def skip(self: Any, *args: Any, **kwargs: Any) -> None:
         return None
 
-    Objective._lattice_cuts = skip  # type: ignore[method-assign]  # this process only
+    # the half-timer strengthening: D's residue variables and cuts, B's lattice cuts
+    Objective._residues = skip  # type: ignore[method-assign]  # this process only
+    Objective._lattice_cuts = skip  # type: ignore[method-assign]
     return run_ours(problem, time_limit, workers)
 
 

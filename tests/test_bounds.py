@@ -1,5 +1,5 @@
 """The LP relaxation's bounds: valid (never above the optimum) and tightened by
-the lattice cuts that account for half-timers (``Objective._lattice_cuts``)."""
+the residue cuts that account for half-timers (``Objective._residue_cuts``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _lp(model: CpsatModel, stage: str) -> int:
 
 @pytest.mark.parametrize("seed", range(30))
 def test_lp_bounds_never_exceed_the_brute_force_optimum(seed: int) -> None:
-    # fte 1.0 / 0.8 / 0.5 mixed: the lattice cuts are posted in most of these
+    # fte 1.0 / 0.8 / 0.5 mixed: the residue cuts are posted in most of these
     def make(s: int) -> Problem:
         return random_problem(s, 5 + seed % 4, 3 + seed % 2)
 
@@ -40,35 +40,35 @@ def test_lp_bounds_never_exceed_the_brute_force_optimum(seed: int) -> None:
         model.fix_at_most(model.stage_expression(stage), value)
 
 
-def _count_lattice_cuts(problem: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def _count_residue_cuts(problem: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    real = Objective._lattice_cuts
+    real = Objective._residue_cuts
 
     def counting(self: Objective, *args: object, **kwargs: object) -> None:
         before = len(self.model.proto.constraints)
         real(self, *args, **kwargs)  # type: ignore[arg-type]
         calls.append(len(self.model.proto.constraints) - before)
 
-    monkeypatch.setattr(Objective, "_lattice_cuts", counting)
+    monkeypatch.setattr(Objective, "_residue_cuts", counting)
     CpsatModel(problem, build_classes(problem))  # type: ignore[arg-type]
     monkeypatch.undo()
     return calls
 
 
-def test_lattice_cuts_are_posted_where_half_timers_can_move(
+def test_residue_cuts_are_posted_where_half_timers_can_move(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     problem = synth.generate(400, seed=3)
     assert any(e.fte == 0.5 for e in problem.employees)
-    assert sum(_count_lattice_cuts(problem, monkeypatch)) > 0
+    assert sum(_count_residue_cuts(problem, monkeypatch)) > 0
     full_time = problem.replace(
         employees=tuple(e.model_copy(update={"fte": 1.0}) for e in problem.employees)
     )
     # all capacities on one lattice: nothing to add
-    assert sum(_count_lattice_cuts(full_time, monkeypatch)) == 0
+    assert sum(_count_residue_cuts(full_time, monkeypatch)) == 0
 
 
-def test_lattice_cuts_close_the_gap_half_timers_open(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_residue_cuts_close_the_gap_half_timers_open(monkeypatch: pytest.MonkeyPatch) -> None:
     """Measured: on a 400-employee city with 5% half-timers, without the cuts the
     LP relaxation of D is far below the optimum; with them it is (nearly) exact."""
     problem = synth.generate(400, seed=3)
@@ -76,7 +76,7 @@ def test_lattice_cuts_close_the_gap_half_timers_open(monkeypatch: pytest.MonkeyP
 
     def held_model(cuts: bool) -> CpsatModel:
         if not cuts:
-            monkeypatch.setattr(Objective, "_lattice_cuts", lambda self, *a, **k: None)
+            monkeypatch.setattr(Objective, "_residue_cuts", lambda self, *a, **k: None)
         model = CpsatModel(problem, build_classes(problem))
         monkeypatch.undo()
         model.fix_at_most(model.stage_expression("shortfall"), 0)
@@ -164,3 +164,52 @@ def test_a_stage_out_of_time_keeps_its_complete_hint(caplog: pytest.LogCaptureFi
     want = metrics.evaluate(problem, disaggregate(problem, classes, out.decisions))
     assert out.result.value >= want.imbalance_centi  # the hint's d may be loose, never too low
     assert out.result.bound <= out.result.value
+
+
+def _half_timer_pairs(problem: Problem) -> int:
+    return len(CpsatModel(problem, build_classes(problem)).objective._res)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_residue_rows_keep_every_assignment_at_its_true_cost(seed: int) -> None:
+    """The residue variables (``k − ρ0 = m·q + Σ ρ·z_ρ``, ``Σ z ≤ b``) and the residue
+    cuts on ``d`` hold at every assignment that meets the rules: each completes, and
+    the imbalance expression then equals the metric (a cut above the true cost would
+    either make the completion fail or lift ``Σ d`` above ``D``)."""
+    import itertools
+
+    import numpy as np
+
+    from mutasi_opt import metrics
+    from mutasi_opt.planning.check import check_plan
+    from mutasi_opt.solvers.cpsat.model import objective_at
+    from mutasi_opt.solvers.disaggregate import aggregate
+
+    def make(s: int) -> Problem:
+        return random_problem(s, 7, 3, max_moves=None)
+
+    def wanted(s: int) -> bool:
+        return _half_timer_pairs(make(s)) > 0 and brute_force(make(s))[0] is not None
+
+    problem = make(first_seed(wanted, 1300 + seed))
+    classes = build_classes(problem)
+    model = CpsatModel(problem, classes)
+    expr = model.stage_expression("imbalance")
+    idx = problem.index
+    allowed = [metrics.allowed_units(problem, e) for e in range(idx.n_employees)]
+    checked = 0
+    for combo in itertools.product(*allowed):
+        a = np.array(combo, dtype=np.int64)
+        if check_plan(problem, a):
+            continue
+        decisions = aggregate(problem, classes, a)
+        assert decisions is not None
+        assert model.complete(decisions), combo
+        assert model._last_solution is not None
+        model.model.clear_objective()  # type: ignore[no-untyped-call]
+        model.model.minimize(expr)
+        assert objective_at(model.model, model._last_solution) == metrics.imbalance_centi(
+            problem, a
+        )
+        checked += 1
+    assert checked >= 4, checked

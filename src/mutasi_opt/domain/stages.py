@@ -98,7 +98,7 @@ PERMANENT_STAGES: tuple[Stage, ...] = (
     Stage("shortfall", "staff", 1, auxiliary=True, share=0.25),
     Stage("training", "people", 1, auxiliary=True, share=0.25),
     Stage("imbalance", "hours", 200, auxiliary=True, share=0.45),  # Σd centi-hours → D hours
-    Stage("balance", "hours", 10_000, auxiliary=True, share=0.45, gapped=True),  # B × 10,000
+    Stage("balance", "hours", 10_000, auxiliary=True, share=0.7, gapped=True),  # B × 10,000
     Stage("moves", "moves", 1, auxiliary=False, share=0.5),
     Stage("preference", "points", 1, auxiliary=False, share=1.0),
 )

@@ -23,6 +23,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from ... import metrics
+from ...domain.arrays import IntArray
 from ...domain.problem import Policy, Problem
 from .variables import Variables
 
@@ -75,10 +76,6 @@ def _nothing() -> None:
     return None
 
 
-def _identity(d: int) -> int:
-    return d
-
-
 def _phi_of(f: int, policy: Policy) -> Callable[[int], int]:
     """``d ↦ 100·φ(d, f)`` in the scaled integers of :func:`metrics.phi_scaled`."""
     fair = np.array([f])
@@ -87,6 +84,26 @@ def _phi_of(f: int, policy: Policy) -> Callable[[int], int]:
         return int(metrics.phi_scaled(np.array([d]), fair, policy)[0])
 
     return phi
+
+
+def _distance(s0: int, step: int, f: int) -> Callable[[IntArray], IntArray]:
+    """``k ↦ |S0 + step·k − F|`` (centi-hours), elementwise."""
+
+    def cost(ks: IntArray) -> IntArray:
+        return np.abs(s0 + step * ks - f)
+
+    return cost
+
+
+def _full_min(
+    cost: Callable[[IntArray], IntArray], m: int, first: int, kmin: int, kmax: int, delta: int
+) -> int | None:
+    """``min (m·c(k) − Δ·k)`` over ``k ≡ first (mod m)`` in ``[kmin, kmax]`` (None if none)."""
+    start = kmin + (first - kmin) % m
+    if start > kmax:
+        return None
+    ks = np.arange(start, kmax + 1, m, dtype=np.int64)
+    return int((m * cost(ks) - delta * ks).min())
 
 
 class Expressions:
@@ -155,7 +172,7 @@ class Expressions:
         of ``b`` = movable minor staff in the pair after the plan (stayers,
         as ``size − out``, plus arrivals), and ``(size, capacity)`` of the
         movable minor staff at home.  When ``b = 0`` the pair's capacity lies
-        on ``offset + G·Z``; see :meth:`Objective._lattice_cuts`.
+        on ``offset + G·Z``; see :meth:`Objective._residues`.
         """
         cl = self.vars.classes
         coarse: dict[int, int] = {}
@@ -251,6 +268,8 @@ class Objective:
         self._dev: dict[tuple[int, int], cp_model.IntVar] | None = None
         self._dev_ub: dict[tuple[int, int], int] = {}
         self._pair: dict[tuple[int, int], tuple[int, int, int, int, int, cp_model.IntVar]] = {}
+        #: per pair on a mixed lattice: (m, ρ0, residue indicators), see _residues
+        self._res: dict[tuple[int, int], tuple[int, int, list[cp_model.IntVar]]] = {}
         self._cache: dict[str, LinExpr] = {}
         #: per requirement: its shortfall (a variable, or a constant when nothing can change it)
         self._short: list[cp_model.IntVar | int] = []
@@ -348,7 +367,8 @@ class Objective:
             self._dev_ub[(u, r)] = ub
             self._pair[(u, r)] = (f, s0, step, kmin, kmax, k)
             dev[(u, r)] = d
-            self._lattice_cuts(u, r, [(d, 1)], _identity, [f])
+            self._residues(u, r)
+            self._residue_cuts(u, r, [(d, 1)], _distance(s0, step, f), [f])
         self._dev = dev
         return dev
 
@@ -386,13 +406,8 @@ class Objective:
             f = int(fair[u, r])
             pair_terms = phi_terms(self.model, d, self._dev_ub[(u, r)], f, pol, f"e_{u}_{r}")
             self._hull_cuts(u, r, pair_terms)
-            self._lattice_cuts(
-                u,
-                r,
-                pair_terms,
-                _phi_of(f, pol),
-                [f] + [f + sign * (b * f // 100) for b in bps if f and b for sign in (1, -1)],
-            )
+            kinks = [f] + [f + sign * (b * f // 100) for b in bps if f and b for sign in (1, -1)]
+            self._lattice_cuts(u, r, pair_terms, _phi_of(f, pol), kinks)
             terms.extend(pair_terms)
         _, const_phi = self._constant_pairs()
         out = _weighted(terms, const_phi)
@@ -425,6 +440,123 @@ class Objective:
                 p0, p1 = phi(k0), phi(k0 + 1)
                 self.model.add(expr >= p0 + (p1 - p0) * (k - k0))
 
+    def _mixed_lattice(self, u: int, r: int) -> tuple[int, int, int, LinExpr] | None:
+        """``(G, m, home minor capacity, b)`` of a pair whose capacity moves on a step
+        finer than its role's coarse step ``G`` (``m = G / step``), else None."""
+        g = self.expr.coarse_step.get(r)
+        if g is None:
+            return None
+        step = self._pair[(u, r)][2]
+        if step % g == 0 or g % step:
+            return None
+        _, home_minor_cap = self.expr._minor_home.get((u, r), (0, 0))
+        return g, g // step, home_minor_cap, self.expr.minor_count(u, r)
+
+    def _residues(self, u: int, r: int) -> None:
+        """The residue of the pair's capacity on the role's coarse lattice.
+
+        With minor-capacity staff (half-timers) able to enter or leave, the
+        pair's capacity moves on the fine step (625 h), but it lies on the
+        coarse lattice ``offset + G·Z`` (``G`` = 1,250 h) whenever no movable
+        minor staff member is in the pair after the plan.  With ``m = G /
+        step`` and ``k − ρ0 = m·q + Σ_ρ ρ·z_ρ`` (``z_ρ`` the indicator of residue
+        ``ρ ≥ 1``, ``q`` an integer), residue 0 is that lattice, and a pair
+        off it needs a minor staff member: ``Σ_ρ z_ρ ≤ b``.  Summed over a role,
+        at most as many pairs as there are half-timers can sit between two
+        full-timers' capacities — what the LP relaxation of the fine step
+        alone ignores.  See :meth:`_residue_cuts` for the costs.
+        """
+        lattice = self._mixed_lattice(u, r)
+        if lattice is None:
+            return
+        _, m, home_minor_cap, b = lattice
+        _, _, step, kmin, kmax, k = self._pair[(u, r)]
+        rho0 = (-home_minor_cap // step) % m
+        qmin, qmax = (kmin - rho0) // m - 1, (kmax - rho0) // m + 1
+        q = self.model.new_int_var(qmin, qmax, f"q_{u}_{r}")
+        zs: list[cp_model.IntVar] = []
+        if not (isinstance(b, int) and b == 0):
+            zs = [self.model.new_bool_var(f"z_{u}_{r}_{rho}") for rho in range(1, m)]
+        terms = [(z, rho) for rho, z in enumerate(zs, start=1)] + [(q, m)]
+        self.model.add(k - rho0 == _weighted(terms))
+        if len(zs) > 1:
+            self.model.add_at_most_one(zs)
+        if zs and not isinstance(b, int):
+            self.model.add(_weighted([(z, 1) for z in zs]) <= b)
+        self._res[(u, r)] = (m, rho0, zs)
+
+    def _residue_cuts(
+        self,
+        u: int,
+        r: int,
+        pair_terms: list[tuple[cp_model.IntVar, int]],
+        cost: Callable[[IntArray], IntArray],
+        kinks: list[int],
+    ) -> None:
+        """The pair's cost on the union of its residue lattices (see :meth:`_residues`).
+
+        On the points of one residue ``ρ`` (``k ≡ ρ0 + ρ mod m``) the cost
+        ``c(k)`` is convex.  For a slope ``Δ/m`` let ``γ_ρ = min (m·c(k) − Δ·k)``
+        over the points of residue ``ρ`` in the pair's range; then
+        ``m·cost ≥ Δ·k + γ_0 + Σ_ρ (γ_ρ − γ_0)·z_ρ`` holds at every integer
+        point (``z`` picks its residue's ``γ``).  Over all slopes these lines
+        are the convex hull of the cost in ``(k, z)``; the slopes that matter are
+        those of each residue's chords across a kink of the cost (``kinks``, in
+        centi-hours of capacity), one line each.  The same lines bound ``d``
+        (cost ``|S − F|``) and ``φ``.
+        """
+        res = self._res.get((u, r))
+        if res is None:
+            return
+        m, rho0, zs = res
+        _, s0, step, kmin, kmax, k = self._pair[(u, r)]
+        centres = sorted({(x - s0) // step for x in kinks})
+        slopes: set[int] = set()
+        for c in centres:
+            for rho in range(m):
+                lo = c - (c - rho0 - rho) % m  # the last point of residue ρ at or below the kink
+                if kmin <= lo and lo + m <= kmax:
+                    ends = cost(np.array([lo, lo + m], dtype=np.int64))
+                    slopes.add(int(ends[1] - ends[0]))
+        if not slopes:
+            return
+        lhs = _weighted([(v, m * c) for v, c in pair_terms])
+        window = 3 * m + 2
+        pts = np.unique(
+            np.concatenate(
+                [np.arange(max(kmin, c - window), min(kmax, c + window) + 1) for c in centres]
+            )
+        ).astype(np.int64)
+        vals = m * cost(pts)
+        resid = (pts - rho0) % m
+        have = set(pts.tolist())
+        for delta in sorted(slopes):
+            gammas: list[int | None] = []
+            for rho in range(m):
+                sel = resid == rho
+                if not sel.any():
+                    gammas.append(_full_min(cost, m, rho0 + rho, kmin, kmax, delta))
+                    continue
+                g = vals[sel] - delta * pts[sel]
+                i = int(np.argmin(g))
+                at = int(pts[sel][i])
+                # a local minimum of a convex sequence is its minimum; else look everywhere
+                if all(not kmin <= n <= kmax or n in have for n in (at - m, at + m)):
+                    gammas.append(int(g[i]))
+                else:
+                    gammas.append(_full_min(cost, m, rho0 + rho, kmin, kmax, delta))
+            g0 = gammas[0]
+            if g0 is None:
+                continue  # residue 0 out of range: the pair always holds a minor member
+            terms: list[tuple[cp_model.IntVar, int]] = [(k, delta)]
+            for rho, z in enumerate(zs, start=1):
+                gr = gammas[rho]
+                if gr is None:
+                    self.model.add(z == 0)
+                elif gr != g0:
+                    terms.append((z, gr - g0))
+            self.model.add(lhs >= _weighted(terms, g0))
+
     def _lattice_cuts(
         self,
         u: int,
@@ -447,16 +579,12 @@ class Objective:
         integers ``m = G / step``: ``m·cost ≥ m·c(P0) + (c(P1) − c(P0))·(k − kP0)
         − m·δ·b``.  The same lines bound ``d`` (cost ``|S − F|``) and ``φ``.
         """
-        g = self.expr.coarse_step.get(r)
-        if g is None:
+        lattice = self._mixed_lattice(u, r)
+        if lattice is None:
             return
+        g, m, home_minor_cap, b = lattice
         f, s0, step, kmin, kmax, k = self._pair[(u, r)]
-        if step % g == 0 or g % step:
-            return
-        m = g // step
-        _, home_minor_cap = self.expr._minor_home.get((u, r), (0, 0))
         offset = (s0 - home_minor_cap) % g
-        b = self.expr.minor_count(u, r)
         if isinstance(b, int) and b > 0:
             return
         lhs = _weighted([(v, m * c) for v, c in pair_terms])
