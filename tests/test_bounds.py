@@ -213,3 +213,35 @@ def test_residue_rows_keep_every_assignment_at_its_true_cost(seed: int) -> None:
         )
         checked += 1
     assert checked >= 4, checked
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_priced_bounds_never_exceed_the_brute_force_moves_and_preference(seed: int) -> None:
+    """``CpsatModel._priced_bound`` (the D hold priced at several prices) is a valid
+    bound on the moves stage (never above the brute-force optimum, and not trivial)
+    and, with the moves held, on the preference stage."""
+
+    def make(s: int) -> Problem:
+        return random_problem(s, 6 + seed % 3, 3, max_moves=None)
+
+    def wanted(s: int) -> bool:
+        best = brute_force(make(s))[0]
+        return best is not None and best[3] > 0
+
+    problem = make(first_seed(wanted, 2100 + seed))
+    best, _ = brute_force(problem)
+    assert best is not None
+    model = CpsatModel(problem, build_classes(problem))
+    for stage, value in zip(("shortfall", "imbalance"), best, strict=False):
+        out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1, lp=False)
+        assert isinstance(out, Solved) and out.result.value == value
+        model.fix_at_most(model.stage_expression(stage), value)
+    moves = model.stage_expression("moves")
+    bound = model._lp_bound("moves", moves, Budget())
+    assert bound is not None
+    assert 0 < bound <= best[3]
+    model.fix_at_most(moves, best[3])
+    preference = model.stage_expression("preference")
+    if not isinstance(preference, int):
+        pref_bound = model._lp_bound("preference", preference, Budget())
+        assert pref_bound is not None and pref_bound <= best[4]

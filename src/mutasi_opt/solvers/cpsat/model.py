@@ -114,6 +114,9 @@ ProgressCallback = Callable[[float, float], None]
 #: given less time than that is skipped, as its conversion cannot be cut short.
 _LP_SETUP_SECONDS_PER_ROW = 2e-5
 
+#: the LP's share of a stage's budget (see CpsatModel.solve_stage)
+_LP_SHARE = {"imbalance": 0.9, "balance": 0.7, "moves": 0.5, "preference": 0.5}
+
 #: stages whose expressions use auxiliary variables (created with the model)
 _WITH_AUXILIARIES = tuple(s.name for s in PERMANENT_STAGES if s.auxiliary)
 
@@ -384,7 +387,8 @@ class CpsatModel:
         proto = self.model.proto
         d_expr = self.objective.stage("imbalance")
         d_holds = [h for h in self._holds if h[1] is d_expr]
-        if name not in ("imbalance", "balance") or (name == "balance" and len(d_holds) != 1):
+        priced = name in ("balance", "moves", "preference") and len(d_holds) == 1
+        if name != "imbalance" and not priced:
             return lp_bound(proto, budget=budget, held=self._held).bound
         first = [self.objective.stage(s) for s in self.stages if s in ("shortfall", "training")]
         rows = list(range(self._base_rows))
@@ -396,6 +400,12 @@ class CpsatModel:
         if name == "imbalance":
             return relaxation_bound(self._relaxation, proto, budget=budget).bound
         _, _, d_hold = d_holds[0]
+        if name == "preference":
+            # the moves hold is a plain row (not degenerate like D's): posted
+            m_expr = self.objective.stage("moves")
+            self._relaxation.add_rows(proto, [row for row, e, _ in self._holds if e is m_expr])
+        if name in ("moves", "preference"):
+            return self._priced_bound(expr, d_expr, d_hold, budget)
         lam = 400 * max(self.problem.policy.balance_slopes)
         self.model.clear_objective()  # type: ignore[no-untyped-call]
         self.model.minimize(expr + lam * d_expr)
@@ -405,6 +415,75 @@ class CpsatModel:
             self.model.clear_objective()  # type: ignore[no-untyped-call]
             self.model.minimize(expr)
         return None if res.bound is None else res.bound - lam * d_hold
+
+    def _priced_bound(
+        self, expr: LinExpr, d_expr: LinExpr, d_hold: int, budget: Budget
+    ) -> int | None:
+        """A bound on ``expr`` (moves, or preference cost with the moves held) over
+        the plans with ``Σd ≤ d_hold`` and the first stages held.
+
+        The hold is priced: for a price ``P`` > 0 (centi-hours of ``Σd`` per unit of
+        ``expr``), every such plan has ``P·expr + Σd ≥ LP(P·expr + Σd)`` and
+        ``Σd ≤ d_hold``, so ``expr ≥ (LP(P·expr + Σd) − d_hold) / P`` (the B hold is
+        dropped: a weaker, still valid bound).  The held LP itself is degenerate
+        (its safe bound came out negative on the embedded sample); the priced one
+        is not.  The best ``P`` is the marginal value of a unit of ``expr`` at the
+        optimum, below the average ``P0 = (Σd of nobody moving − d_hold) / expr at
+        the hint``: the prices
+        ``P0, P0/2, P0/4, …`` (or ``2·P0, 4·P0, …``) are tried while the bound improves, then the
+        geometric midpoints around the best (each LP on half the budget left).
+        """
+        assert self._relaxation is not None
+        proto = self.model.proto
+        stay = int(metrics.imbalance_centi(self.problem, self.problem.index.home))
+        hinted = 0
+        if self._last_solution is not None:
+            self.model.clear_objective()  # type: ignore[no-untyped-call]
+            self.model.minimize(expr)
+            hinted = objective_at(self.model, self._last_solution)
+        if hinted <= 0 or stay <= d_hold:
+            self.model.clear_objective()  # type: ignore[no-untyped-call]
+            self.model.minimize(expr)
+            return 0  # (moves ≥ 0: valid, and exact when nobody moving meets the hold)
+        price = max(1, (stay - d_hold) // hinted)
+        seen: dict[int, int] = {}
+
+        def at(p: int) -> int | None:
+            if p in seen:
+                return seen[p]
+            self.model.clear_objective()  # type: ignore[no-untyped-call]
+            self.model.minimize(p * expr + d_expr)
+            try:
+                res = relaxation_bound(self._relaxation, proto, budget=budget.share(0.5))
+            finally:
+                self.model.clear_objective()  # type: ignore[no-untyped-call]
+                self.model.minimize(expr)
+            if res.bound is None:
+                return None
+            seen[p] = -((d_hold - res.bound) // p)  # ceil((LP − d_hold) / P)
+            log.debug("priced bound %d at price %d", seen[p], p)
+            return seen[p]
+
+        # halve (or else double) the price while the bound improves, then try
+        # the geometric midpoints around the best price found
+        first = at(price)
+        for factor in (0.5, 2.0):
+            p, value = price, first
+            while value is not None and not budget.exhausted():
+                q = max(1, int(p * factor))
+                better = None if q == p else at(q)
+                if better is None or better <= value:
+                    break
+                p, value = q, better
+            if p != price:
+                break
+        if not seen:
+            return None
+        best_price = max(seen, key=lambda p: (seen[p], p))
+        for other in (best_price * 2, best_price // 2):
+            if other in seen and not budget.exhausted():
+                at(max(1, math.isqrt(best_price * other)))
+        return max(seen.values())
 
     def solve_stage(
         self,
@@ -444,9 +523,10 @@ class CpsatModel:
                 t_lp = time.perf_counter()
                 # the LP's share of the stage's budget, CP-SAT keeping the rest: most
                 # for imbalance (at 100,000 employees its LP needs 71 s, and its bound
-                # is what proves D: CP-SAT rarely improves on the greedy D), a third
-                # for the degenerate held LPs of the moves and preference stages
-                share = {"imbalance": 0.9, "balance": 0.7}.get(name, 0.3)
+                # is what proves D: CP-SAT rarely improves on the greedy D), half for
+                # the priced LPs of the moves and preference stages (a few re-solves
+                # from the kept basis; CP-SAT alone rarely moves their bound off 0)
+                share = _LP_SHARE.get(name, 0.3)
                 lp_budget = (
                     budget.share(share) if budget.limited else budget.capped(LP_UNTIMED_WORK)
                 )
