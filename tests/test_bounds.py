@@ -216,10 +216,10 @@ def test_residue_rows_keep_every_assignment_at_its_true_cost(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_priced_bounds_never_exceed_the_brute_force_moves_and_preference(seed: int) -> None:
+def test_priced_bounds_never_exceed_the_brute_force_optimum(seed: int) -> None:
     """``CpsatModel._priced_bound`` (the D hold priced at several prices) is a valid
-    bound on the moves stage (never above the brute-force optimum, and not trivial)
-    and, with the moves held, on the preference stage."""
+    bound on the balance stage, on the moves stage (never above the brute-force
+    optimum, and not trivial) and, with the moves held, on the preference stage."""
 
     def make(s: int) -> Problem:
         return random_problem(s, 6 + seed % 3, 3, max_moves=None)
@@ -236,6 +236,11 @@ def test_priced_bounds_never_exceed_the_brute_force_moves_and_preference(seed: i
         out = model.solve_stage(stage, budget=Budget(), seed=0, workers=1, lp=False)
         assert isinstance(out, Solved) and out.result.value == value
         model.fix_at_most(model.stage_expression(stage), value)
+    balance = model.stage_expression("balance")
+    if not isinstance(balance, int):
+        b_bound = model.stage_lp_bound("balance", Budget())
+        assert b_bound is not None and b_bound <= best[2]
+    model.fix_at_most(balance, best[2])
     moves = model.stage_expression("moves")
     bound = model._lp_bound("moves", moves, Budget())
     assert bound is not None

@@ -34,6 +34,9 @@ log_ = logging.getLogger("mutasi_opt")
 #: Share of a limited solve's budget for the greedy plan made before the model is built.
 _EARLY_SHARE = 0.2
 
+#: Share of fewest_moves' budget for its LP bound on the moves (before the bisection).
+_FLOOR_SHARE = 0.1
+
 #: Share of a stage's budget for its greedy warm start (the LP and CP-SAT share the rest).
 _GREEDY_SHARE = 0.5
 
@@ -438,7 +441,10 @@ def fewest_moves(
     ``B``.  The budget suffices when both meet their caps; it is proven too
     small when a stage's lower bound exceeds its cap, which makes the result's
     ``bound`` valid.  A budget left undecided by the time limit is treated as
-    too small for the search but not for the bound.  ``start`` (a plan meeting
+    too small for the search but not for the bound.  With a D cap, the
+    bisection starts at an LP bound on the moves (the cap priced, see
+    :meth:`~mutasi_opt.solvers.cpsat.CpsatModel.stage_lp_bound`), which is then
+    the result's bound until a probe proves more.  ``start`` (a plan meeting
     the caps) gives the first upper end.  ``time_limit`` and ``work_limit`` (or
     a caller's ``budget``) bound the whole search: each probe's solves take
     fixed shares of what is left, and every probe narrows the interval, so
@@ -524,6 +530,22 @@ def fewest_moves(
         found = disaggregate(sub, classes, decisions)
         return ("yes", found) if meets(found) else ("unknown", None)
 
+    def floor(hint: IntArray) -> int:
+        """The LP bound on the moves of a plan within the caps (0 without a D cap)."""
+        if "imbalance" not in caps or budget.exhausted():
+            return 0
+        try:
+            model = CpsatModel(free, classes, budget=budget)
+        except OutOfTime:
+            return 0
+        for name in [*held, "imbalance"]:
+            model.fix_at_most(model.stage_expression(name), caps[name])
+        d = aggregate(free, classes, hint)
+        if d is None or not model.complete(d):
+            return 0
+        bound = model.stage_lp_bound("moves", budget.share(_FLOOR_SHARE))
+        return 0 if bound is None else max(0, bound)
+
     best: IntArray | None = None
     if start is not None:
         given = _start_assignment(free, start)
@@ -536,7 +558,9 @@ def fewest_moves(
             seconds = time.perf_counter() - t0
             return Reach(Status.INFEASIBLE, None, 0, seconds, None, budget.used, stopped_by(budget))
     if best is not None:
-        lo, hi = 0, int(metrics.moved(free, best).sum())
+        # every plan within the caps has at least this many moves (the D cap priced)
+        proven_lo = min(int(metrics.moved(free, best).sum()), floor(best))
+        lo, hi = proven_lo, int(metrics.moved(free, best).sum())
         # first guess: where the chord from no moves to the best plan meets the D cap
         # (D falls ever more slowly with the budget, so the chord tends to overshoot)
         d0 = metrics.evaluate(free).imbalance_centi

@@ -374,15 +374,16 @@ class CpsatModel:
 
         The imbalance and balance stages share one LP relaxation kept alive
         across stages (the model's rows and the shortfall and training holds), so the second
-        solve starts from the first one's basis.  For the balance stage the
-        hold ``D ≤ D*`` is priced instead of posted: ``LP(B + λ·D) − λ·D*`` is
-        a valid bound for every ``λ ≥ 0`` (Lagrangian relaxation), and it
-        avoids the degenerate row on which HiGHS stalls or fails (see
-        :func:`lp_bound`).  ``λ`` = 4 × 100 × the steepest slope of ``φ``:
-        measured, the bound then equals the held LP's on the embedded sample
-        and is 0.02 % below it at 20,000 employees (a much larger ``λ`` makes
-        the LP itself ill-conditioned).  Later stages solve their held LP
-        afresh.
+        solve starts from the first one's basis.  In the later stages the
+        hold ``D ≤ D*`` is priced instead of posted (see :meth:`_priced_bound`),
+        which avoids the degenerate row on which HiGHS stalls or fails (see
+        :func:`lp_bound`).  For B the search starts at ``λ`` = 4 × 100 × the
+        steepest slope of ``φ`` (measured: the bound then equals the held LP's
+        on the embedded sample when D is proven, and is 0.02 % below it at 20,000
+        employees; a much larger ``λ`` makes the LP ill-conditioned); when the
+        held D is above its optimum a smaller ``λ`` gives more.  For moves and
+        preference it starts at the average value of a unit of the stage,
+        ``(Σd of nobody moving − D*) / its value at the hint``.
         """
         proto = self.model.proto
         d_expr = self.objective.stage("imbalance")
@@ -404,86 +405,105 @@ class CpsatModel:
             # the moves hold is a plain row (not degenerate like D's): posted
             m_expr = self.objective.stage("moves")
             self._relaxation.add_rows(proto, [row for row, e, _ in self._holds if e is m_expr])
-        if name in ("moves", "preference"):
-            return self._priced_bound(expr, d_expr, d_hold, budget)
-        lam = 400 * max(self.problem.policy.balance_slopes)
-        self.model.clear_objective()  # type: ignore[no-untyped-call]
-        self.model.minimize(expr + lam * d_expr)
-        try:
-            res = relaxation_bound(self._relaxation, proto, budget=budget)
-        finally:
-            self.model.clear_objective()  # type: ignore[no-untyped-call]
-            self.model.minimize(expr)
-        return None if res.bound is None else res.bound - lam * d_hold
-
-    def _priced_bound(
-        self, expr: LinExpr, d_expr: LinExpr, d_hold: int, budget: Budget
-    ) -> int | None:
-        """A bound on ``expr`` (moves, or preference cost with the moves held) over
-        the plans with ``Σd ≤ d_hold`` and the first stages held.
-
-        The hold is priced: for a price ``P`` > 0 (centi-hours of ``Σd`` per unit of
-        ``expr``), every such plan has ``P·expr + Σd ≥ LP(P·expr + Σd)`` and
-        ``Σd ≤ d_hold``, so ``expr ≥ (LP(P·expr + Σd) − d_hold) / P`` (the B hold is
-        dropped: a weaker, still valid bound).  The held LP itself is degenerate
-        (its safe bound came out negative on the embedded sample); the priced one
-        is not.  The best ``P`` is the marginal value of a unit of ``expr`` at the
-        optimum, below the average ``P0 = (Σd of nobody moving − d_hold) / expr at
-        the hint``: the prices
-        ``P0, P0/2, P0/4, …`` (or ``2·P0, 4·P0, …``) are tried while the bound improves, then the
-        geometric midpoints around the best (each LP on half the budget left).
-        """
-        assert self._relaxation is not None
-        proto = self.model.proto
+        if name == "balance":
+            # B and Σd are on comparable scales: the price is on Σd
+            lam = 400 * max(self.problem.policy.balance_slopes)
+            return self._priced_bound(expr, d_expr, d_hold, budget, lam, on_stage=False)
         stay = int(metrics.imbalance_centi(self.problem, self.problem.index.home))
         hinted = 0
         if self._last_solution is not None:
-            self.model.clear_objective()  # type: ignore[no-untyped-call]
-            self.model.minimize(expr)
             hinted = objective_at(self.model, self._last_solution)
         if hinted <= 0 or stay <= d_hold:
-            self.model.clear_objective()  # type: ignore[no-untyped-call]
-            self.model.minimize(expr)
-            return 0  # (moves ≥ 0: valid, and exact when nobody moving meets the hold)
+            return 0  # (≥ 0 is valid, and exact when nobody moving meets the hold)
         price = max(1, (stay - d_hold) // hinted)
+        return self._priced_bound(expr, d_expr, d_hold, budget, price, on_stage=True)
+
+    def _priced_bound(
+        self,
+        expr: LinExpr,
+        d_expr: LinExpr,
+        d_hold: int,
+        budget: Budget,
+        start: int,
+        *,
+        on_stage: bool,
+    ) -> int | None:
+        """A bound on ``expr`` over the plans with ``Σd ≤ d_hold`` (and the rows of the
+        kept relaxation: the model, the first stages' holds, for the preference
+        stage the moves hold).
+
+        The hold is priced (Lagrangian relaxation): for weights ``a, b > 0`` every
+        such plan has ``a·expr + b·Σd ≥ LP(a·expr + b·Σd)`` and ``Σd ≤ d_hold``, so
+        ``expr ≥ (LP(a·expr + b·Σd) − b·d_hold) / a``.  Later holds (B for the moves
+        stage) are dropped, which only weakens the bound.  The held LP itself is
+        degenerate (HiGHS stalls, or its safe bound comes out at 0 or below); the
+        priced one re-solves from the kept basis in a fraction of a second.
+
+        ``on_stage``: the price ``P`` is ``a`` (``b`` = 1; centi-hours of ``Σd`` per
+        move or preference point), else it is ``b`` (``a`` = 1; for B).  From
+        ``start``, the price is halved (or else doubled) while the bound improves,
+        then the geometric midpoints around the best are tried (the first LP
+        may use the whole budget, each later one half of what is left).  None if
+        no LP gave a bound.
+        """
+        assert self._relaxation is not None
+        relaxation, proto = self._relaxation, self.model.proto
         seen: dict[int, int] = {}
 
-        def at(p: int) -> int | None:
-            if p in seen:
-                return seen[p]
+        def at(price: int) -> int | None:
+            if price in seen:
+                return seen[price]
+            a, b = (price, 1) if on_stage else (1, price)
             self.model.clear_objective()  # type: ignore[no-untyped-call]
-            self.model.minimize(p * expr + d_expr)
+            self.model.minimize(a * expr + b * d_expr)
+            # the first LP may take all the budget (as when only one was solved);
+            # each later one, a re-solve from its basis, half of what is left
+            step = budget if not seen else budget.share(0.5)
             try:
-                res = relaxation_bound(self._relaxation, proto, budget=budget.share(0.5))
+                res = relaxation_bound(relaxation, proto, budget=step)
             finally:
                 self.model.clear_objective()  # type: ignore[no-untyped-call]
                 self.model.minimize(expr)
             if res.bound is None:
                 return None
-            seen[p] = -((d_hold - res.bound) // p)  # ceil((LP − d_hold) / P)
-            log.debug("priced bound %d at price %d", seen[p], p)
-            return seen[p]
+            seen[price] = -((b * d_hold - res.bound) // a)  # ceil((LP − b·d_hold) / a)
+            log.debug("priced bound %d at price %d", seen[price], price)
+            return seen[price]
 
-        # halve (or else double) the price while the bound improves, then try
-        # the geometric midpoints around the best price found
-        first = at(price)
+        first = at(start)
+        if first is None and not budget.exhausted():
+            # measured: the first solve after the objective changes can end with
+            # HiGHS status "unknown"; a second run from where it stopped then
+            # solves in a tenth of a second
+            first = at(start)
         for factor in (0.5, 2.0):
-            p, value = price, first
+            price, value = start, first
             while value is not None and not budget.exhausted():
-                q = max(1, int(p * factor))
-                better = None if q == p else at(q)
+                lower = max(1, int(price * factor))
+                better = None if lower == price else at(lower)
                 if better is None or better <= value:
                     break
-                p, value = q, better
-            if p != price:
+                price, value = lower, better
+            if price != start:
                 break
         if not seen:
             return None
-        best_price = max(seen, key=lambda p: (seen[p], p))
-        for other in (best_price * 2, best_price // 2):
+        best = max(seen, key=lambda p: (seen[p], p))
+        for other in (best * 2, best // 2):
             if other in seen and not budget.exhausted():
-                at(max(1, math.isqrt(best_price * other)))
+                at(max(1, math.isqrt(best * other)))
         return max(seen.values())
+
+    def stage_lp_bound(self, name: str, budget: Budget) -> int | None:
+        """The LP bound of stage ``name`` under everything posted so far (see
+        :meth:`solve_stage`; the moves and preference stages price the D hold),
+        or None if the LP gave none within ``budget``."""
+        expr = self.stage_expression(name)
+        if isinstance(expr, int):
+            return expr
+        self.model.clear_objective()  # type: ignore[no-untyped-call]
+        self.model.minimize(expr)
+        return self._lp_bound(name, expr, budget)
 
     def solve_stage(
         self,
