@@ -32,6 +32,7 @@ def test_lp_bounds_never_exceed_the_brute_force_optimum(seed: int) -> None:
     best, _ = brute_force(problem)
     assert best is not None
     model = CpsatModel(problem, build_classes(problem))
+    model._post_residues()  # (otherwise posted when the imbalance stage starts)
     for stage, value in zip(("shortfall", "imbalance", "balance", "moves"), best, strict=False):
         if isinstance(model.stage_expression(stage), int):
             assert model.stage_expression(stage) == value
@@ -50,7 +51,9 @@ def _count_residue_cuts(problem: object, monkeypatch: pytest.MonkeyPatch) -> lis
         calls.append(len(self.model.proto.constraints) - before)
 
     monkeypatch.setattr(Objective, "_residue_cuts", counting)
-    CpsatModel(problem, build_classes(problem))  # type: ignore[arg-type]
+    model = CpsatModel(problem, build_classes(problem))  # type: ignore[arg-type]
+    assert calls == []  # posted only for the imbalance stage on
+    model._post_residues()
     monkeypatch.undo()
     return calls
 
@@ -78,6 +81,7 @@ def test_residue_cuts_close_the_gap_half_timers_open(monkeypatch: pytest.MonkeyP
         if not cuts:
             monkeypatch.setattr(Objective, "_residue_cuts", lambda self, *a, **k: None)
         model = CpsatModel(problem, build_classes(problem))
+        model._post_residues()
         monkeypatch.undo()
         model.fix_at_most(model.stage_expression("shortfall"), 0)
         return model
@@ -167,7 +171,9 @@ def test_a_stage_out_of_time_keeps_its_complete_hint(caplog: pytest.LogCaptureFi
 
 
 def _half_timer_pairs(problem: Problem) -> int:
-    return len(CpsatModel(problem, build_classes(problem)).objective._res)
+    model = CpsatModel(problem, build_classes(problem))
+    model._post_residues()
+    return len(model.objective._res)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -194,6 +200,7 @@ def test_residue_rows_keep_every_assignment_at_its_true_cost(seed: int) -> None:
     problem = make(first_seed(wanted, 1300 + seed))
     classes = build_classes(problem)
     model = CpsatModel(problem, classes)
+    model._post_residues()
     expr = model.stage_expression("imbalance")
     idx = problem.index
     allowed = [metrics.allowed_units(problem, e) for e in range(idx.n_employees)]

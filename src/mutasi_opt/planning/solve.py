@@ -35,7 +35,7 @@ log_ = logging.getLogger("mutasi_opt")
 _EARLY_SHARE = 0.2
 
 #: Share of fewest_moves' budget for its LP bound on the moves (before the bisection).
-_FLOOR_SHARE = 0.1
+_FLOOR_SHARE = 0.03
 
 #: Share of a stage's budget for its greedy warm start (the LP and CP-SAT share the rest).
 _GREEDY_SHARE = 0.5
@@ -572,7 +572,8 @@ def fewest_moves(
         # until a budget below the best plan's moves succeeds, probe upward from
         # the guess by doubling (each probe with a large share of the time);
         # then bisect
-        probe = guess
+        # (the answer is at least the LP bound: a guess below it starts there)
+        probe = max(guess, lo) if guess is not None else (lo if lo > 0 else None)
         while lo < hi and not budget.exhausted():
             k = (lo + hi) // 2
             steps = max(1, int(np.ceil(np.log2(hi - lo + 1))))

@@ -302,8 +302,24 @@ class CpsatModel:
         #: (row index, expression, value) of every hold, in order
         self._holds: list[tuple[int, LinExpr, int]] = []
         self._base_rows = len(self.model.proto.constraints)
+        #: rows of the residue lines (posted before the imbalance stage, see _post_residues)
+        self._residue_rows: list[int] = []
         self._relaxation: LpRelaxation | None = None
         self.build_seconds = time.perf_counter() - t0
+
+    def _post_residues(self) -> None:
+        """Post the residue variables of the imbalance stage (once), extending the
+        last solution to them (see :meth:`Objective.post_residues`)."""
+        if self.objective._residues_posted:
+            return
+        first = len(self.model.proto.constraints)
+        if not self.objective.post_residues():
+            return
+        self._residue_rows = list(range(first, len(self.model.proto.constraints)))
+        if self._last_solution is not None:
+            extra = self.objective.residue_values(self._last_solution)
+            self._last_solution = self._last_solution + extra
+            assert len(self._last_solution) == len(self.model.proto.variables)
 
     def _interrupt(self) -> None:
         """Abandon the build when the budget's deadline has passed."""
@@ -392,7 +408,7 @@ class CpsatModel:
         if name != "imbalance" and not priced:
             return lp_bound(proto, budget=budget, held=self._held).bound
         first = [self.objective.stage(s) for s in self.stages if s in ("shortfall", "training")]
-        rows = list(range(self._base_rows))
+        rows = list(range(self._base_rows)) + self._residue_rows
         rows += [row for row, e, _ in self._holds if any(e is x for x in first)]
         if self._relaxation is None:
             self._relaxation = LpRelaxation(proto, rows)
@@ -405,18 +421,23 @@ class CpsatModel:
             # the moves hold is a plain row (not degenerate like D's): posted
             m_expr = self.objective.stage("moves")
             self._relaxation.add_rows(proto, [row for row, e, _ in self._holds if e is m_expr])
+        sol = self._last_solution
+        hinted = None if sol is None else objective_at(self.model, sol)
         if name == "balance":
-            # B and Σd are on comparable scales: the price is on Σd
+            # B and Σd are on comparable scales: the price is on Σd; the search
+            # stops once the bound is within the balance gap of the hint's B
             lam = 400 * max(self.problem.policy.balance_slopes)
-            return self._priced_bound(expr, d_expr, d_hold, budget, lam, on_stage=False)
+            enough = None
+            if hinted is not None:
+                enough = math.ceil(hinted * (1 - self.problem.policy.balance_gap))
+            return self._priced_bound(
+                expr, d_expr, d_hold, budget, lam, on_stage=False, enough=enough
+            )
         stay = int(metrics.imbalance_centi(self.problem, self.problem.index.home))
-        hinted = 0
-        if self._last_solution is not None:
-            hinted = objective_at(self.model, self._last_solution)
-        if hinted <= 0 or stay <= d_hold:
+        if hinted is None or hinted <= 0 or stay <= d_hold:
             return 0  # (≥ 0 is valid, and exact when nobody moving meets the hold)
         price = max(1, (stay - d_hold) // hinted)
-        return self._priced_bound(expr, d_expr, d_hold, budget, price, on_stage=True)
+        return self._priced_bound(expr, d_expr, d_hold, budget, price, on_stage=True, enough=hinted)
 
     def _priced_bound(
         self,
@@ -427,6 +448,7 @@ class CpsatModel:
         start: int,
         *,
         on_stage: bool,
+        enough: int | None = None,
     ) -> int | None:
         """A bound on ``expr`` over the plans with ``Σd ≤ d_hold`` (and the rows of the
         kept relaxation: the model, the first stages' holds, for the preference
@@ -443,8 +465,9 @@ class CpsatModel:
         move or preference point), else it is ``b`` (``a`` = 1; for B).  From
         ``start``, the price is halved (or else doubled) while the bound improves,
         then the geometric midpoints around the best are tried (the first LP
-        may use the whole budget, each later one half of what is left).  None if
-        no LP gave a bound.
+        may use the whole budget, each later one a quarter of what is left),
+        until a bound reaches ``enough`` (e.g. the hint's value).  None if no
+        LP gave a bound.
         """
         assert self._relaxation is not None
         relaxation, proto = self._relaxation, self.model.proto
@@ -457,8 +480,8 @@ class CpsatModel:
             self.model.clear_objective()  # type: ignore[no-untyped-call]
             self.model.minimize(a * expr + b * d_expr)
             # the first LP may take all the budget (as when only one was solved);
-            # each later one, a re-solve from its basis, half of what is left
-            step = budget if not seen else budget.share(0.5)
+            # each later one, a re-solve from its basis, a quarter of what is left
+            step = budget if not seen else budget.share(0.25)
             try:
                 res = relaxation_bound(relaxation, proto, budget=step)
             finally:
@@ -470,6 +493,10 @@ class CpsatModel:
             log.debug("priced bound %d at price %d", seen[price], price)
             return seen[price]
 
+        def done() -> bool:
+            reached = enough is not None and any(v >= enough for v in seen.values())
+            return reached or budget.exhausted()
+
         first = at(start)
         if first is None and not budget.exhausted():
             # measured: the first solve after the objective changes can end with
@@ -478,7 +505,7 @@ class CpsatModel:
             first = at(start)
         for factor in (0.5, 2.0):
             price, value = start, first
-            while value is not None and not budget.exhausted():
+            while value is not None and not done():
                 lower = max(1, int(price * factor))
                 better = None if lower == price else at(lower)
                 if better is None or better <= value:
@@ -490,7 +517,7 @@ class CpsatModel:
             return None
         best = max(seen, key=lambda p: (seen[p], p))
         for other in (best * 2, best // 2):
-            if other in seen and not budget.exhausted():
+            if other in seen and not done():
                 at(max(1, math.isqrt(best * other)))
         return max(seen.values())
 
@@ -498,6 +525,8 @@ class CpsatModel:
         """The LP bound of stage ``name`` under everything posted so far (see
         :meth:`solve_stage`; the moves and preference stages price the D hold),
         or None if the LP gave none within ``budget``."""
+        if name not in ("shortfall", "training"):
+            self._post_residues()
         expr = self.stage_expression(name)
         if isinstance(expr, int):
             return expr
@@ -527,6 +556,8 @@ class CpsatModel:
         meeting every rule and hold, e.g. nobody moving or the greedy plan.
         The outcome is ``unknown`` only when there is no such hint.
         """
+        if name not in ("shortfall", "training"):
+            self._post_residues()
         expr = self.stage_expression(name)
         constant = isinstance(expr, int)
         if constant and self._last_solution is not None:

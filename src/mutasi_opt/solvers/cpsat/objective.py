@@ -270,6 +270,7 @@ class Objective:
         self._pair: dict[tuple[int, int], tuple[int, int, int, int, int, cp_model.IntVar]] = {}
         #: per pair on a mixed lattice: (m, ρ0, residue indicators), see _residues
         self._res: dict[tuple[int, int], tuple[int, int, list[cp_model.IntVar]]] = {}
+        self._residues_posted = False
         self._cache: dict[str, LinExpr] = {}
         #: per requirement: its shortfall (a variable, or a constant when nothing can change it)
         self._short: list[cp_model.IntVar | int] = []
@@ -367,10 +368,44 @@ class Objective:
             self._dev_ub[(u, r)] = ub
             self._pair[(u, r)] = (f, s0, step, kmin, kmax, k)
             dev[(u, r)] = d
-            self._residues(u, r)
-            self._residue_cuts(u, r, [(d, 1)], _distance(s0, step, f), [f])
         self._dev = dev
         return dev
+
+    def post_residues(self) -> list[tuple[int, int, int]]:
+        """Post the residue variables and lines of ``d`` (see :meth:`_residues`), once.
+
+        They are for the imbalance stage on; the shortfall stage, which they
+        slow (measured: on the embedded sample a probe of ``fewest_moves`` no
+        longer found a plan within its shortfall cap in its share of the time),
+        is solved before they exist.  Returns, per pair, ``(index of k, m, ρ0)``
+        for each new ``q`` and its ``z`` (created in that order), so a solution
+        found before can be extended (:meth:`residue_values`).
+        """
+        if self._residues_posted:
+            return []
+        self._residues_posted = True
+        fair = metrics.fair_share_centi(self.problem)
+        dev = self._deviations()
+        for i, (u, r) in enumerate(dev):
+            if i % 256 == 0:
+                self.interrupt()
+            f = int(fair[u, r])
+            _, s0, step, *_ = self._pair[(u, r)]
+            self._residues(u, r)
+            self._residue_cuts(u, r, [(dev[(u, r)], 1)], _distance(s0, step, f), [f])
+        return [(self._pair[key][5].index, m, rho0) for key, (m, rho0, _) in self._res.items()]
+
+    def residue_values(self, solution: list[int]) -> list[int]:
+        """Values of the residue variables (in creation order) for a solution of
+        the model as it was before :meth:`post_residues`: ``q`` and ``z`` follow
+        from ``k``, and the lines hold at any ``d ≥ |S − F|``."""
+        out: list[int] = []
+        for key, (m, rho0, zs) in self._res.items():
+            k = int(solution[self._pair[key][5].index])
+            rho = (k - rho0) % m
+            out.append((k - rho0 - rho) // m)
+            out.extend(int(rho == j) for j in range(1, len(zs) + 1))
+        return out
 
     def _constant_pairs(self) -> tuple[int, int]:
         """(Σ d, Σ 100·φ) over the pairs whose capacity cannot change."""
