@@ -188,7 +188,7 @@ def run_highs(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
     stages = highs_stages(
         model.model,
         STAGES,
-        model.stage_expression,
+        model.expression_for,  # the stage's model as ours solves it (residues from D on)
         lambda stage, expr, value: model.fix_at_most(expr, value),
         shares={
             "shortfall": 0.25,

@@ -304,6 +304,7 @@ class _PermanentSearch:
         budget: Budget,
     ) -> None:
         name, model, classes = stage.name, self.model, self.classes
+        model.expression_for(name)  # the stage's own rows first: hints and hooks see them
         if self.warm_start and name == "preference" and decisions is not None:
             try:
                 model.complete(optimal_preferences(classes, decisions))

@@ -336,6 +336,14 @@ class CpsatModel:
         """The expression of stage ``name`` (builds auxiliary variables on first use)."""
         return self.objective.stage(name)
 
+    def expression_for(self, name: str) -> LinExpr:
+        """The expression of stage ``name`` after posting what that stage adds to
+        the model first (the residue variables, from the imbalance stage on): the
+        model a peer solver minimising the stage should see."""
+        if name not in ("shortfall", "training"):
+            self._post_residues()
+        return self.stage_expression(name)
+
     def fix_at_most(self, expr: LinExpr, value: int) -> None:
         """Add ``expr ≤ value`` (holding an earlier stage)."""
         if isinstance(expr, int):
@@ -525,9 +533,7 @@ class CpsatModel:
         """The LP bound of stage ``name`` under everything posted so far (see
         :meth:`solve_stage`; the moves and preference stages price the D hold),
         or None if the LP gave none within ``budget``."""
-        if name not in ("shortfall", "training"):
-            self._post_residues()
-        expr = self.stage_expression(name)
+        expr = self.expression_for(name)
         if isinstance(expr, int):
             return expr
         self.model.clear_objective()  # type: ignore[no-untyped-call]
@@ -556,9 +562,7 @@ class CpsatModel:
         meeting every rule and hold, e.g. nobody moving or the greedy plan.
         The outcome is ``unknown`` only when there is no such hint.
         """
-        if name not in ("shortfall", "training"):
-            self._post_residues()
-        expr = self.stage_expression(name)
+        expr = self.expression_for(name)
         constant = isinstance(expr, int)
         if constant and self._last_solution is not None:
             # nothing to decide in this stage: its value is a constant

@@ -24,6 +24,7 @@ from ortools.sat.python import cp_model
 
 from ... import metrics
 from ...domain.arrays import IntArray
+from ...domain.limits import OutOfTime
 from ...domain.problem import Policy, Problem
 from .variables import Variables
 
@@ -386,13 +387,18 @@ class Objective:
         self._residues_posted = True
         fair = metrics.fair_share_centi(self.problem)
         dev = self._deviations()
-        for i, (u, r) in enumerate(dev):
-            if i % 256 == 0:
-                self.interrupt()
-            f = int(fair[u, r])
-            _, s0, step, *_ = self._pair[(u, r)]
-            self._residues(u, r)
-            self._residue_cuts(u, r, [(dev[(u, r)], 1)], _distance(s0, step, f), [f])
+        try:
+            for i, (u, r) in enumerate(dev):
+                if i % 256 == 0:
+                    self.interrupt()
+                f = int(fair[u, r])
+                _, s0, step, *_ = self._pair[(u, r)]
+                self._residues(u, r)
+                self._residue_cuts(u, r, [(dev[(u, r)], 1)], _distance(s0, step, f), [f])
+        except OutOfTime:
+            # the time is up: the pairs done keep their (complete, valid) residue
+            # rows and the others none; the stage answers with the plan it has
+            pass
         return [(self._pair[key][5].index, m, rho0) for key, (m, rho0, _) in self._res.items()]
 
     def residue_values(self, solution: list[int]) -> list[int]:
