@@ -372,18 +372,17 @@ class Objective:
         self._dev = dev
         return dev
 
-    def post_residues(self) -> list[tuple[int, int, int]]:
+    def post_residues(self) -> bool:
         """Post the residue variables and lines of ``d`` (see :meth:`_residues`), once.
 
         They are for the imbalance stage on; the shortfall stage, which they
         slow (measured: on the embedded sample a probe of ``fewest_moves`` no
         longer found a plan within its shortfall cap in its share of the time),
-        is solved before they exist.  Returns, per pair, ``(index of k, m, ρ0)``
-        for each new ``q`` and its ``z`` (created in that order), so a solution
-        found before can be extended (:meth:`residue_values`).
+        is solved before they exist.  Returns whether any pair got them (a
+        solution found before is extended with :meth:`residue_values`).
         """
         if self._residues_posted:
-            return []
+            return False
         self._residues_posted = True
         fair = metrics.fair_share_centi(self.problem)
         dev = self._deviations()
@@ -399,7 +398,7 @@ class Objective:
             # the time is up: the pairs done keep their (complete, valid) residue
             # rows and the others none; the stage answers with the plan it has
             pass
-        return [(self._pair[key][5].index, m, rho0) for key, (m, rho0, _) in self._res.items()]
+        return bool(self._res)
 
     def residue_values(self, solution: list[int]) -> list[int]:
         """Values of the residue variables (in creation order) for a solution of
