@@ -219,6 +219,10 @@ def run_ours_no_lp(problem: Any, time_limit: float, workers: int) -> dict[str, A
     return run_ours(problem, time_limit, workers, lp_bounds=False)
 
 
+def run_ours_no_lns(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
+    return run_ours(problem, time_limit, workers, neighbourhoods=False)
+
+
 def run_ours_no_lattice(problem: Any, time_limit: float, workers: int) -> dict[str, Any]:
     from mutasi_opt.solvers.cpsat.objective import Objective
 
@@ -232,10 +236,12 @@ def run_ours_no_lattice(problem: Any, time_limit: float, workers: int) -> dict[s
 
 
 RUNNERS = {"ours": run_ours, "naive": run_naive, "highs": run_highs}
-#: ablations of our pipeline (``--solvers ours ours-no-greedy ours-no-lp ours-no-lattice``)
+#: ablations of our pipeline (``--solvers ours ours-no-greedy ours-no-lp ours-no-lns
+#: ours-no-lattice``)
 ABLATIONS = {
     "ours-no-greedy": run_ours_no_greedy,
     "ours-no-lp": run_ours_no_lp,
+    "ours-no-lns": run_ours_no_lns,
     "ours-no-lattice": run_ours_no_lattice,
 }
 

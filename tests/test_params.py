@@ -54,6 +54,7 @@ def test_defaults_are_the_solve_defaults() -> None:
         "decompose": True,
         "warm_start": True,
         "lp_bounds": True,
+        "neighbourhoods": True,
     }
     assert mo.SolveParams is SolveParams
     with pytest.raises(Exception, match="frozen"):
@@ -81,6 +82,7 @@ BAD = [
     ("decompose", "no", "decompose must be true or false"),
     ("warm_start", None, "warm_start must be true or false"),
     ("lp_bounds", 0, "lp_bounds must be true or false"),
+    ("neighbourhoods", "yes", "neighbourhoods must be true or false"),
 ]
 
 
@@ -124,7 +126,7 @@ def test_integral_numpy_values_are_accepted() -> None:
     work_limit=st.none() | st.floats(0, 1e6),
     seed=st.integers(-(2**31), 2**31 - 1),
     workers=st.none() | st.integers(1, 64),
-    switches=st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans()),
+    switches=st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.booleans()),
 )
 def test_dict_and_toml_round_trip(
     tmp_path_factory: pytest.TempPathFactory,
@@ -132,9 +134,9 @@ def test_dict_and_toml_round_trip(
     work_limit: float | None,
     seed: int,
     workers: int | None,
-    switches: tuple[bool, bool, bool, bool],
+    switches: tuple[bool, bool, bool, bool, bool],
 ) -> None:
-    log, decompose, warm_start, lp_bounds = switches
+    log, decompose, warm_start, lp_bounds, neighbourhoods = switches
     p = SolveParams(
         time_limit=time_limit,
         work_limit=work_limit,
@@ -144,6 +146,7 @@ def test_dict_and_toml_round_trip(
         decompose=decompose,
         warm_start=warm_start,
         lp_bounds=lp_bounds,
+        neighbourhoods=neighbourhoods,
     )
     assert SolveParams(**p.to_dict()) == p
     assert SolveParams.model_validate(json.loads(p.model_dump_json())) == p
@@ -265,7 +268,10 @@ def test_switches_leave_the_optimum(problem: mo.Problem) -> None:
     free = problem.replace(policy=problem.policy.replace(max_moves=None))
     full = mo.solve(free, SolveParams(workers=1))
     bare = mo.solve(
-        free, SolveParams(workers=1, decompose=False, warm_start=False, lp_bounds=False)
+        free,
+        SolveParams(
+            workers=1, decompose=False, warm_start=False, lp_bounds=False, neighbourhoods=False
+        ),
     )
     assert full.status is bare.status is mo.PlanStatus.OPTIMAL
     assert [s.value for s in full.stages] == [s.value for s in bare.stages]

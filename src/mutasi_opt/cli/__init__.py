@@ -63,8 +63,8 @@ def add_params_options(
         default=None,
         metavar="FILE.toml",
         help="solve parameters from the [solve] table of a TOML file (time_limit, "
-        "work_limit, seed, workers, log, decompose, warm_start, lp_bounds); options given "
-        "on the command line override the file",
+        "work_limit, seed, workers, log, decompose, warm_start, lp_bounds, neighbourhoods); "
+        "options given on the command line override the file",
     )
     parser.add_argument(
         "--time-limit",

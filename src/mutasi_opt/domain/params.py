@@ -5,7 +5,8 @@
 ``solve_many``, ``scenarios``, the CLI and the service) takes about *how* to
 solve, as opposed to *what* to solve (the problem and its policy): the time
 and work limits, the seed, the solver threads, the search log, and the
-switches of the stages (pool decomposition, greedy warm starts, LP bounds).
+switches of the stages (pool decomposition, greedy warm starts, LP bounds,
+neighbourhood search).
 
 The limits follow the rules of :mod:`mutasi_opt.domain.limits`
 (:func:`~mutasi_opt.domain.limits.check_limits`).
@@ -110,6 +111,11 @@ class SolveParams(BaseModel):
         description="prove stage bounds with the LP relaxation (same optimum; switch off "
         "only to measure what the bounds buy)",
     )
+    neighbourhoods: bool = Field(
+        default=True,
+        description="improve each stage's plan by large-neighbourhood search on sub-models "
+        "before the full search (same optimum; switch off only to measure what it buys)",
+    )
 
     # ------------------------------------------------------------ validation
     @field_validator("time_limit", "work_limit", mode="before")
@@ -145,7 +151,7 @@ class SolveParams(BaseModel):
             )
         return workers
 
-    @field_validator("log", "decompose", "warm_start", "lp_bounds", mode="before")
+    @field_validator("log", "decompose", "warm_start", "lp_bounds", "neighbourhoods", mode="before")
     @classmethod
     def _switch(cls, value: Any, info: Any) -> bool:
         if not isinstance(value, bool):

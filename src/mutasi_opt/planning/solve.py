@@ -161,15 +161,17 @@ def _solve(
     :func:`solve_with_stage_hook`), ``starts`` and ``until``.
 
     With ``params.decompose``, independent role pools are solved one by one when that is
-    exact (see :mod:`mutasi_opt.planning.decompose`).  ``params.warm_start`` and
-    ``params.lp_bounds`` switch off the greedy hints and the LP bounds (for the benchmark's
-    ablation only: both leave the optimum unchanged).  ``starts`` are
+    exact (see :mod:`mutasi_opt.planning.decompose`).  ``params.warm_start``,
+    ``params.lp_bounds`` and ``params.neighbourhoods`` switch off the greedy hints, the LP
+    bounds and the neighbourhood search (for the benchmark's ablation only: they leave the
+    optimum unchanged).  ``starts`` are
     assignments hinted to the stages (not used when pools are solved apart).
     With ``until``, the stages after that one are not run.  ``budget`` (made
     from ``params.time_limit`` and ``params.work_limit`` when not given) is the caller's.
     """
     seed, workers, log = params.seed, params.workers, params.log
     decompose, warm_start, lp_bounds = params.decompose, params.warm_start, params.lp_bounds
+    neighbourhoods = params.neighbourhoods
     if budget is None:
         budget = Budget(params.time_limit, params.work_limit)
     if decompose and until is None and problem.policy.max_moves is None and not _tolerance(problem):
@@ -219,6 +221,7 @@ def _solve(
         given,
         warm_start=warm_start,
         lp_bounds=lp_bounds,
+        neighbourhoods=neighbourhoods,
         seed=seed,
         workers=n_workers,
         log=log,
@@ -283,6 +286,7 @@ class _PermanentSearch:
         *,
         warm_start: bool,
         lp_bounds: bool,
+        neighbourhoods: bool,
         seed: int,
         workers: int,
         log: bool,
@@ -291,6 +295,7 @@ class _PermanentSearch:
     ) -> None:
         self.problem, self.classes, self.model, self.given = problem, classes, model, given
         self.warm_start, self.lp_bounds = warm_start, lp_bounds
+        self.neighbourhoods = neighbourhoods
         self.seed, self.workers, self.log = seed, workers, log
         self.progress, self.stage_hook = progress, stage_hook
         self.greedy_hint: dict[str, IntArray] | None = None
@@ -337,6 +342,7 @@ class _PermanentSearch:
             log_search=self.log,
             progress=None if progress is None else (lambda v, b: progress(name, v, b)),
             lp=self.lp_bounds and name not in ("shortfall", "training"),
+            lns=self.neighbourhoods and name not in ("shortfall", "training"),
         )
 
     def true_value(self, stage: Stage, decisions: dict[str, IntArray]) -> int:

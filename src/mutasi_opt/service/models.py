@@ -143,8 +143,8 @@ class JobRequest(JobParams):
         default=None,
         description="the solve parameters (the library's SolveParams, as in a --params "
         "file's [solve] table): time_limit, work_limit, seed, workers, log, decompose, "
-        "warm_start, lp_bounds. The options above, when given, override its fields; the "
-        "server's defaults and caps apply to the result",
+        "warm_start, lp_bounds, neighbourhoods. The options above, when given, override its "
+        "fields; the server's defaults and caps apply to the result",
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..domain.limits import LP_UNTIMED_WORK, Budget
 from .highs import solve_proto
@@ -23,11 +24,13 @@ __all__ = ["LpBound", "lp_bound", "relaxation_bound"]
 
 @dataclass(frozen=True)
 class LpBound:
-    """A valid lower bound from the LP relaxation (``None`` if GLOP failed)."""
+    """A valid lower bound from the LP relaxation (``None`` if GLOP failed), and
+    the LP's solution (one value per column, when the solver gave one)."""
 
     bound: int | None
     seconds: float
     status: str
+    values: npt.NDArray[np.float64] | None = None
 
 
 def lp_bound(proto: Any, *, budget: Budget | None = None, held: bool = False) -> LpBound:
@@ -78,7 +81,8 @@ def relaxation_bound(relaxation: Any, proto: Any, *, budget: Budget) -> LpBound:
     t0 = time.perf_counter()
     result = relaxation.solve(proto, budget=budget)
     if result.status == "Optimal" and result.bound is not None and result.bound > -math.inf:
-        return LpBound(math.ceil(result.bound), time.perf_counter() - t0, "lp_optimal")
+        seconds = time.perf_counter() - t0
+        return LpBound(math.ceil(result.bound), seconds, "lp_optimal", result.values)
     return LpBound(None, time.perf_counter() - t0, "lp_" + result.status)
 
 

@@ -219,8 +219,10 @@ class LpRelaxation:
         has_sol = info.primal_solution_status == 2
         objective = float(info.objective_function_value) + offset if has_sol else None
         rows = self._rows_data(cost, offset)
-        bound = safe_bound(rows, _row_dual(self._h.getSolution(), rows.n_rows))
-        return HighsResult(status, objective, bound, seconds, None)
+        solution = self._h.getSolution()
+        bound = safe_bound(rows, _row_dual(solution, rows.n_rows))
+        values = np.array(solution.col_value) if has_sol else None
+        return HighsResult(status, objective, bound, seconds, values)
 
     def _rows_data(self, cost: npt.NDArray[np.float64], offset: float) -> LinearData:
         """All rows held, as one :class:`LinearData` with the given objective."""

@@ -8,7 +8,8 @@ from ...domain.limits import Budget
 from ...domain.problem import Problem
 from ..aggregation import build_classes
 from .constraints import RuleGroup
-from .model import CpsatModel, StageStatus, _limit, run_solver
+from .model import CpsatModel
+from .running import StageStatus, _limit, run_solver
 
 __all__ = ["conflict_core"]
 

@@ -1,0 +1,136 @@
+"""The large-neighbourhood search (``solvers.cpsat.lns``): it never makes a plan
+worse, every plan it returns meets the rules and the holds, it claims a proof only
+at the brute-force optimum, and it is the same on every run under a work limit."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from mutasi_opt import Problem, metrics
+from mutasi_opt.domain.arrays import IntArray
+from mutasi_opt.domain.limits import Budget
+from mutasi_opt.planning.check import check_plan
+from mutasi_opt.solvers.aggregation import build_classes
+from mutasi_opt.solvers.cpsat import CpsatModel
+from mutasi_opt.solvers.cpsat.lns import improve
+from mutasi_opt.solvers.cpsat.model import objective_at
+from mutasi_opt.solvers.disaggregate import aggregate, disaggregate
+from problems import brute_force, first_seed, random_problem
+
+
+def _make(seed: int) -> Problem:
+    return random_problem(seed, 7, 4)
+
+
+def _feasible(seed: int) -> bool:
+    return brute_force(_make(seed))[0] is not None
+
+
+def _room_to_improve(stage: str) -> Callable[[int], bool]:
+    """Whether a seed's problem is feasible and :func:`_worst_start` is not optimal."""
+
+    def ok(seed: int) -> bool:
+        problem = _make(seed)
+        best, _ = brute_force(problem)
+        if best is None:
+            return False
+        k = metrics.stage_names(problem.policy).index(stage)
+        start = _worst_start(problem, stage, best)
+        return metrics.evaluate(problem, start).stage_values()[k] > best[k]
+
+    return ok
+
+
+def _worst_start(problem: Problem, stage: str, best: tuple[int, ...]) -> IntArray:
+    """Of the assignments meeting the rules with the stages before ``stage`` at their
+    optima, one where ``stage`` is worst (the search then has the most to do)."""
+    idx = problem.index
+    names = metrics.stage_names(problem.policy)
+    k = names.index(stage)
+    allowed = [metrics.allowed_units(problem, e) for e in range(idx.n_employees)]
+    worst: tuple[int, IntArray] | None = None
+    for combo in itertools.product(*allowed):
+        a = np.array(combo, dtype=np.int64)
+        if check_plan(problem, a):
+            continue
+        values = metrics.evaluate(problem, a).stage_values()
+        if all(values[i] <= best[i] for i in range(k)) and (worst is None or values[k] > worst[0]):
+            worst = (values[k], a)
+    assert worst is not None
+    return worst[1]
+
+
+def _model_at(problem: Problem, stage: str, best: tuple[int, ...]) -> CpsatModel:
+    """The model with the stages before ``stage`` held at their brute-force optima,
+    ``stage`` as objective and :func:`_worst_start` as the incumbent."""
+    classes = build_classes(problem)
+    model = CpsatModel(problem, classes)
+    names = metrics.stage_names(problem.policy)
+    for name, value in zip(names, best, strict=False):
+        if name == stage:
+            break
+        model.fix_at_most(model.expression_for(name), value)
+    expr = model.expression_for(stage)
+    start = aggregate(problem, classes, _worst_start(problem, stage, best))
+    assert start is not None and model.complete(start)
+    model.model.clear_objective()  # type: ignore[no-untyped-call]
+    model.model.minimize(expr)
+    return model
+
+
+@pytest.mark.parametrize("stage", ["imbalance", "balance"])
+@pytest.mark.parametrize("seed", range(12))
+def test_search_improves_keeps_the_rules_and_proves_only_the_optimum(stage: str, seed: int) -> None:
+    problem = _make(first_seed(_room_to_improve(stage), 4100 + seed))
+    best, _ = brute_force(problem)
+    assert best is not None
+    model = _model_at(problem, stage, best)
+    start = model._last_solution
+    assert start is not None
+    before = objective_at(model.model, start)
+    runs = [
+        improve(
+            model.model,
+            start,
+            model._decision_units(),
+            budget=Budget(work_limit=3.0),
+            seed=7,
+            workers=1,
+        )
+        for _ in range(2)
+    ]
+    (sol, proven), again = runs
+    assert again == (sol, proven)  # the same on every run under a work limit
+    value = objective_at(model.model, sol)
+    assert value < before  # (the start is not optimal)
+    decisions = model.vars.values_from(np.asarray(sol, dtype=np.int64))
+    assignment = disaggregate(problem, model.classes, decisions)
+    assert check_plan(problem, assignment) == []
+    k = metrics.stage_names(problem.policy).index(stage)
+    m = metrics.evaluate(problem, assignment)
+    # the earlier stages stay within their holds; the stage's own value is the plan's
+    assert all(m.value(n) <= best[i] for i, n in enumerate(metrics.stage_names(problem.policy)[:k]))
+    assert m.value(stage) <= value
+    if proven:
+        assert value == best[k]
+    # these problems are small: the neighbourhood of every unit is reached and proves
+    assert proven, (before, value, best[k])
+
+
+def test_a_bound_reached_stops_the_search_at_once() -> None:
+    problem = _make(first_seed(_feasible, 4100))
+    best, _ = brute_force(problem)
+    assert best is not None
+    model = _model_at(problem, "imbalance", best)
+    start = model._last_solution
+    assert start is not None
+    value = objective_at(model.model, start)
+    budget = Budget(work_limit=3.0)
+    sol, proven = improve(
+        model.model, start, model._decision_units(), budget=budget, seed=0, workers=1, bound=value
+    )
+    assert proven and sol == start and budget.used == 0.0
