@@ -205,14 +205,19 @@ class Budget:
         return None
 
     # ------------------------------------------------------------ drawing
-    def share(self, fraction: float) -> Budget:
+    def share(self, fraction: float, *, reported: bool = True) -> Budget:
         """A budget for one step: ``fraction`` of the work left (under a work
         limit; the deadline stays this budget's) or of the seconds left (under
-        a time limit alone).  What the step charges is charged here too."""
+        a time limit alone).  What the step charges is charged here too.
+
+        With ``reported=False`` the step's end of work is not reported as the
+        caller's work limit (:attr:`stopped_by`): for a step that the same stage
+        follows with more search (its end changes nothing the caller sees)."""
         if not 0 <= fraction <= 1:
             raise ValueError(f"fraction must be in [0, 1], got {fraction}")
         child = Budget(clock=self._clock)
         child._parent = self
+        child._cap_only = not reported
         left = self.work_left()
         child.work = None if left is None else fraction * left
         child.work_limit = child.work

@@ -107,7 +107,7 @@ _LP_SHARE = {"imbalance": 0.9, "balance": 0.7, "moves": 0.5, "preference": 0.5}
 #: the neighbourhood search's share of a stage's budget left after the LP (measured
 #: on the embedded sample's frontier: CP-SAT's search on the whole balance model
 #: afterwards never improved the plan there)
-_LNS_SHARE = {"imbalance": 0.6, "balance": 0.8, "moves": 0.6, "preference": 0.6}
+_LNS_SHARE = {"imbalance": 0.5, "balance": 0.6, "moves": 0.5, "preference": 0.5}
 #: the share of units free in a stage's first unit neighbourhood (measured on the
 #: embedded sample at 386 moves: a third of the units is solved in about 0.5 s for
 #: the imbalance stage, a tenth in about as long for the balance stage)
@@ -453,7 +453,7 @@ class CpsatModel:
         if not len(decisions.index):
             return False
         share = (
-            budget.share(_LNS_SHARE.get(name, 0.6))
+            budget.share(_LNS_SHARE.get(name, 0.6), reported=False)
             if budget.limited
             else budget.capped(LNS_UNTIMED_WORK)
         )
@@ -565,6 +565,10 @@ class CpsatModel:
                     )
                 if lp_value is not None:
                     self.model.add(expr >= lp_value)
+        callback = _Progress(progress) if progress is not None else None
+        st = StageStatus.UNKNOWN
+        solver: cp_model.CpSolver | None = None
+        bounds = [0 if lp_value is None else lp_value]  # every valid bound found
         if lns and not constant and self._last_solution is not None and not budget.exhausted():
             proven = self._search_neighbourhoods(
                 name, budget, seed=seed, workers=workers, bound=lp_value, progress=progress
@@ -578,10 +582,8 @@ class CpsatModel:
                 log.info("stage %s: optimal value=%d by neighbourhood search", name, value)
                 result = StageResult(name, StageStatus.OPTIMAL, value, value, seconds, source)
                 return Solved(result, decisions)
-        self._hint_last()
-        st = StageStatus.UNKNOWN
-        solver: cp_model.CpSolver | None = None
         if not budget.exhausted():
+            self._hint_last()
             solver = new_solver(
                 seed=seed,
                 workers=workers,
@@ -589,8 +591,9 @@ class CpsatModel:
                 relative_gap=relative_gap,
                 log_search=log_search,
             )
-            callback = _Progress(progress) if progress is not None else None
             st = run_solver(solver, self.model, budget, callback)
+            if math.isfinite(solver.best_objective_bound):
+                bounds.append(int(np.ceil(solver.best_objective_bound - 1e-9)))
         seconds = time.perf_counter() - t0
         if st is StageStatus.UNKNOWN and self._last_solution is not None:
             # no solution of the search's own (out of time or work before CP-SAT
@@ -598,9 +601,6 @@ class CpsatModel:
             # rule and hold, e.g. nobody moving or the greedy plan at 100,000 employees
             sol = self._last_solution
             value = objective_at(self.model, sol)
-            bounds = [0 if lp_value is None else lp_value]
-            if solver is not None and math.isfinite(solver.best_objective_bound):
-                bounds.append(int(np.ceil(solver.best_objective_bound - 1e-9)))
             bound = max(0, min(value, max(bounds)))
             log.info("stage %s: no new solution in %.2fs; kept the hint", name, seconds)
             decisions = self.vars.values_from(np.asarray(sol, dtype=np.int64))
@@ -617,9 +617,9 @@ class CpsatModel:
             value = bound = int(expr)
         else:
             value = round(solver.objective_value)
-            bound = int(np.ceil(solver.best_objective_bound - 1e-9))
+            bound = max(bounds)
             if lp_value is not None and lp_value >= bound:
-                bound, source = lp_value, "lp"
+                source = "lp"
             if st is StageStatus.FEASIBLE and self._last_solution is not None:
                 # cut short before it found what the hint already had: keep the hint
                 hinted = objective_at(self.model, self._last_solution)
