@@ -100,6 +100,10 @@ def test_search_improves_keeps_the_rules_and_proves_only_the_optimum(stage: str,
             budget=Budget(work_limit=3.0),
             seed=7,
             workers=1,
+            # the balance stage's way: units weighted (here by position)
+            weights={"units": np.arange(1.0, problem.index.n_units + 1)}
+            if stage == "balance"
+            else None,
         )
         for _ in range(2)
     ]

@@ -18,7 +18,8 @@ The neighbourhoods:
    staff of a random set of roles, is free.  The share of units (of roles)
    grows (×1.2) when a sub-model is proven to hold nothing better and shrinks
    (÷1.3) when its work cap cut it short; a sub-model with every unit (role)
-   free that holds nothing better proves the incumbent optimal.
+   free that holds nothing better proves the incumbent optimal.  In the balance
+   stage a unit's chance is mostly (80 %) in proportion to its balance cost.
 
 Every sub-model also requires a strictly better objective, so that a proof of
 "nothing better here" is fast.  Each sub-solve is capped by counted work
@@ -91,15 +92,18 @@ def improve(
     bound: int | None = None,
     lp_values: npt.NDArray[np.float64] | None = None,
     first_share: float = 0.3,
+    weights: dict[str, npt.NDArray[np.float64]] | None = None,
 ) -> tuple[list[int], bool]:
     """Improve ``incumbent`` (a full solution of ``model``) for ``model``'s objective.
 
     After RINS (with ``lp_values``), the partitions of ``decisions`` take turns:
     each sub-model frees the variables of a random set of parts, a share of the
     partition's parts that starts at ``first_share`` and adapts (see the module
-    docstring).  Returns the best solution found and whether it is proven
-    optimal (it reaches ``bound``, or a sub-model with every part free holds
-    nothing better).  Stops when ``budget`` is used up, after :data:`_PATIENCE`
+    docstring).  ``weights[name]`` (non-negative, one per part) makes 80 % of a
+    part's chance proportional to its weight (e.g. the units that cost most).
+    Returns the best solution found and whether it is proven optimal (it
+    reaches ``bound``, or a sub-model with every part free holds nothing
+    better).  Stops when ``budget`` is used up, after :data:`_PATIENCE`
     sub-models in a row without improvement, or when proven.
     """
     best = list(incumbent)
@@ -109,6 +113,10 @@ def improve(
     rng = np.random.default_rng(seed)
     names = [k for k in decisions.parts if decisions.sizes[k] > 1]
     share = dict.fromkeys(names, first_share)
+    chance: dict[str, npt.NDArray[np.float64]] = {}
+    for name, w in (weights or {}).items():
+        if name in share and float(w.sum()) > 0:
+            chance[name] = 0.8 * w / float(w.sum()) + 0.2 / decisions.sizes[name]
     idle = turn = 0
     pending_rins = lp_values is not None
     while not budget.exhausted() and idle < _PATIENCE and (names or pending_rins):
@@ -129,7 +137,7 @@ def improve(
             turn += 1
             size = decisions.sizes[name]
             n = max(2, min(size, round(share[name] * size)))
-            chosen = rng.choice(size, size=n, replace=False)
+            chosen = rng.choice(size, size=n, replace=False, p=chance.get(name))
             free = np.isin(decisions.parts[name], chosen)
             kind, whole = f"{name} {n}/{size}", n == size
         out = _sub_solve(model, current, decisions.index[~free], value, budget, seed, workers)

@@ -31,6 +31,7 @@ from ...domain.stages import PERMANENT_STAGES
 from ...results.plan import StageResult
 from ..aggregation import Classes
 from ..bounds import lp_bound, relaxation_bound
+from ..disaggregate import disaggregate
 from ..highs import LpRelaxation
 from .constraints import Constraints, RuleGroup
 from .lns import LNS_UNTIMED_WORK, Neighbourhoods, improve
@@ -435,6 +436,18 @@ class CpsatModel:
             )
         return self._neighbourhoods
 
+    def _part_costs(self) -> dict[str, npt.NDArray[np.float64]]:
+        """Per unit, the balance cost of the last solution's plan (Σ_r 100·φ), as the
+        weights of the balance stage's unit neighbourhoods (measured on the sample at
+        297 and 371 moves, 22 s: B gap 2.4 % and 7.6 % with uniform units, 1.4 % and
+        3.6 % with these weights; weighting the roles as well was worse, 1.6 % and 7.6 %)."""
+        assert self._last_solution is not None
+        decisions = self.vars.values_from(np.asarray(self._last_solution, dtype=np.int64))
+        assignment = disaggregate(self.problem, self.classes, decisions)
+        d = metrics.deviation_centi(self.problem, assignment)
+        phi = metrics.phi_scaled(d, metrics.fair_share_centi(self.problem), self.problem.policy)
+        return {"units": np.asarray(phi, dtype=np.float64).sum(axis=1)}
+
     def _search_neighbourhoods(
         self,
         name: str,
@@ -469,6 +482,7 @@ class CpsatModel:
             bound=bound,
             lp_values=self._lp_values,
             first_share=_LNS_FIRST_SHARE.get(name, 0.1),
+            weights=self._part_costs() if name == "balance" else None,
         )
         value = objective_at(self.model, sol)
         log.info(
