@@ -90,6 +90,28 @@ def test_time_wins_over_work_in_the_reason() -> None:
     assert b.stopped_by is StopReason.TIME_LIMIT
 
 
+def test_an_unreported_share_running_out_of_work_is_not_the_callers_limit() -> None:
+    clock = Clock()
+    b = Budget(60, 10, clock=clock)
+    quiet = b.share(0.5, reported=False)
+    assert quiet.work == 5.0
+    quiet.charge(5.0)
+    assert quiet.exhausted() and not b.exhausted()
+    assert b.stopped_by is None  # the stage goes on with the rest
+    assert b.used == 5.0  # what it used is charged all the same
+    loud = b.share(0.5)
+    loud.charge(loud.work or 0.0)
+    assert loud.exhausted() and b.stopped_by is StopReason.WORK_LIMIT
+
+
+def test_an_unreported_share_still_reports_the_clock() -> None:
+    clock = Clock()
+    b = Budget(10, clock=clock)
+    quiet = b.share(0.5, reported=False)
+    clock.now += 6  # past the share's 5 s: the plan now depends on the machine
+    assert quiet.exhausted() and b.stopped_by is StopReason.TIME_LIMIT
+
+
 def test_capped_bounds_bookkeeping_even_without_limits() -> None:
     b = Budget()
     c = b.capped(3.0)
