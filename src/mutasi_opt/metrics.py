@@ -45,6 +45,7 @@ __all__ = [
     "allowed_units",
     "as_assignment",
     "assigned_capacity_centi",
+    "balance_cost_by_pair",
     "balance_cost_scaled",
     "band",
     "capacity_hours",
@@ -242,10 +243,15 @@ def phi_scaled(d: IntArray, f: IntArray, policy: Policy) -> IntArray:
     return out
 
 
+def balance_cost_by_pair(problem: Problem, assignment: IntArray) -> IntArray:
+    """``100 · φ(d(u, r), F(u, r))`` per (unit, role): the terms of ``B`` × 10,000."""
+    d = deviation_centi(problem, assignment)
+    return phi_scaled(d, fair_share_centi(problem), problem.policy)
+
+
 def balance_cost_scaled(problem: Problem, assignment: IntArray) -> int:
     """``B`` scaled by 10,000 (hours × 10,000), an exact integer."""
-    d = deviation_centi(problem, assignment)
-    return int(phi_scaled(d, fair_share_centi(problem), problem.policy).sum())
+    return int(balance_cost_by_pair(problem, assignment).sum())
 
 
 def imbalance_centi(problem: Problem, assignment: IntArray) -> int:

@@ -444,9 +444,8 @@ class CpsatModel:
         assert self._last_solution is not None
         decisions = self.vars.values_from(np.asarray(self._last_solution, dtype=np.int64))
         assignment = disaggregate(self.problem, self.classes, decisions)
-        d = metrics.deviation_centi(self.problem, assignment)
-        phi = metrics.phi_scaled(d, metrics.fair_share_centi(self.problem), self.problem.policy)
-        return {"units": np.asarray(phi, dtype=np.float64).sum(axis=1)}
+        phi = metrics.balance_cost_by_pair(self.problem, assignment)
+        return {"units": phi.sum(axis=1).astype(np.float64)}
 
     def _search_neighbourhoods(
         self,
