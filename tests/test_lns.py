@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mutasi_opt import Problem, metrics
 from mutasi_opt.domain.arrays import IntArray
@@ -17,7 +19,7 @@ from mutasi_opt.planning.check import check_plan
 from mutasi_opt.solvers.aggregation import build_classes
 from mutasi_opt.solvers.cpsat import CpsatModel
 from mutasi_opt.solvers.cpsat.lns import improve
-from mutasi_opt.solvers.cpsat.model import objective_at
+from mutasi_opt.solvers.cpsat.model import _within_gap, objective_at
 from mutasi_opt.solvers.disaggregate import aggregate, disaggregate
 from problems import brute_force, first_seed, random_problem
 
@@ -138,3 +140,47 @@ def test_a_bound_reached_stops_the_search_at_once() -> None:
         model.model, start, model._decision_units(), budget=budget, seed=0, workers=1, bound=value
     )
     assert proven and sol == start and budget.used == 0.0
+
+
+def test_a_target_reached_stops_the_search_without_a_proof() -> None:
+    problem = _make(first_seed(_room_to_improve("imbalance"), 4100))
+    best, _ = brute_force(problem)
+    assert best is not None
+    model = _model_at(problem, "imbalance", best)
+    start = model._last_solution
+    assert start is not None
+    before = objective_at(model.model, start)
+    units = model._decision_units()
+    # already at the target: nothing is searched
+    budget = Budget(work_limit=3.0)
+    assert improve(model.model, start, units, budget=budget, seed=0, workers=1, target=before) == (
+        start,
+        False,
+    )
+    assert budget.used == 0.0
+    # a target below the start: the search stops at the first plan that reaches it
+    sol, proven = improve(
+        model.model,
+        start,
+        units,
+        budget=Budget(work_limit=3.0),
+        seed=0,
+        workers=1,
+        target=before - 1,
+    )
+    assert not proven
+    assert best[1] <= objective_at(model.model, sol) <= before - 1
+
+
+@given(bound=st.integers(1, 10**15), gap=st.floats(1e-6, 0.5))
+def test_within_gap_is_the_largest_value_within_the_relative_gap(bound: int, gap: float) -> None:
+    v = _within_gap(bound, gap)
+    assert v is not None and v >= bound
+    assert (v - bound) <= gap * v
+    assert (v + 1 - bound) > gap * (v + 1)
+
+
+def test_within_gap_needs_a_bound_and_a_gap() -> None:
+    assert _within_gap(None, 0.01) is None
+    assert _within_gap(100, 0.0) is None
+    assert _within_gap(0, 0.01) is None

@@ -93,6 +93,7 @@ def improve(
     lp_values: npt.NDArray[np.float64] | None = None,
     first_share: float = 0.3,
     weights: dict[str, npt.NDArray[np.float64]] | None = None,
+    target: int | None = None,
 ) -> tuple[list[int], bool]:
     """Improve ``incumbent`` (a full solution of ``model``) for ``model``'s objective.
 
@@ -104,12 +105,16 @@ def improve(
     Returns the best solution found and whether it is proven optimal (it
     reaches ``bound``, or a sub-model with every part free holds nothing
     better).  Stops when ``budget`` is used up, after :data:`_PATIENCE`
-    sub-models in a row without improvement, or when proven.
+    sub-models in a row without improvement, when proven, or once the value is
+    at most ``target`` (good enough for the caller, e.g. within the stage's gap
+    of its bound; not a proof).
     """
     best = list(incumbent)
     value = objective_at(model, best)
     if bound is not None and value <= bound:
         return best, True
+    if target is not None and value <= target:
+        return best, False
     rng = np.random.default_rng(seed)
     names = [k for k in decisions.parts if decisions.sizes[k] > 1]
     share = dict.fromkeys(names, first_share)
@@ -153,6 +158,8 @@ def improve(
             idle = 0
             if bound is not None and value <= bound:
                 return best, True
+            if target is not None and value <= target:
+                return best, False
             continue
         idle += 1
         if not name:
