@@ -302,3 +302,50 @@ def test_the_preference_bound_counts_the_balance_hold() -> None:
     assert values["moves"] == (150, 150)
     value, bound = values["preference"]
     assert 630 <= bound <= 671 <= value
+
+
+def _floor_case(seed: int) -> tuple[Problem, tuple[int, ...]] | None:
+    problem = random_problem(seed, 7, 3, max_moves=int(1 + seed % 3))
+    best, _ = brute_force(problem)
+    return None if best is None else (problem, best)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_moves_floor_never_exceeds_the_fewest_moves_for_the_held_imbalance(seed: int) -> None:
+    """``moves_floor`` (from the imbalance LP's duals) is at most the brute-force
+    optimum of the moves stage, for the optimal D and for a looser hold."""
+    found = None
+    s = 2000 + 40 * seed
+    while found is None:
+        found, s = _floor_case(s), s + 1
+    problem, best = found
+    model = CpsatModel(problem, build_classes(problem))
+    model.fix_at_most(model.stage_expression("shortfall"), best[0])
+    out = model.solve_stage("imbalance", budget=Budget(), seed=0, workers=1)
+    assert isinstance(out, Solved) and out.result.value == best[1]
+    floor = model.moves_floor(best[1])
+    assert floor is None or floor <= best[3]
+    # (with D held at its optimum, B is not held: the moves optimum can only be lower)
+    loose = model.moves_floor(best[1] + 10_000)
+    assert loose is None or loose <= (floor if floor is not None else best[3])
+
+
+def test_moves_floor_proves_the_budget_when_the_lp_proves_d() -> None:
+    """Where D's LP bound is its optimum and every move counts, the floor is the
+    budget: over these seeds it reaches the brute-force optimum of the moves
+    stage at least once and is never above it."""
+    reached = 0
+    for seed in range(3000, 3040):
+        found = _floor_case(seed)
+        if found is None:
+            continue
+        problem, best = found
+        model = CpsatModel(problem, build_classes(problem))
+        model.fix_at_most(model.stage_expression("shortfall"), best[0])
+        out = model.solve_stage("imbalance", budget=Budget(), seed=0, workers=1)
+        assert isinstance(out, Solved)
+        floor = model.moves_floor(best[1])
+        if floor is not None:
+            assert floor <= best[3]
+            reached += floor == best[3] == problem.policy.max_moves
+    assert reached >= 3

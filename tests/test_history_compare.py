@@ -68,6 +68,29 @@ def test_fewest_moves_equals_brute_force(seed: int) -> None:
     assert check_plan(free, reach.assignment) == []
 
 
+@pytest.mark.parametrize("work", [0.02, 0.2, 1.0])
+@pytest.mark.parametrize("seed", range(8))
+def test_fewest_moves_bound_is_valid_under_any_work_limit(seed: int, work: float) -> None:
+    """Cut short, the search's bound (from the probes and the D LPs' duals) is
+    still at most the brute-force fewest moves."""
+
+    def ok(s: int) -> bool:
+        return len(_feasible(random_problem(s, 7, 3, max_moves=None))) > 1
+
+    problem = random_problem(first_seed(ok, 100 + seed), 7, 3, max_moves=None)
+    plans = _feasible(problem)
+    # the D cap of a plan with many moves: a positive fewest-moves answer
+    target = max(plans, key=lambda a: int(metrics.moved(problem, a).sum()))
+    caps = {"shortfall": metrics.evaluate(problem, target).shortfall}
+    caps["imbalance"] = metrics.evaluate(problem, target).imbalance_centi
+    fewest = _brute_fewest(problem, caps)
+    assert fewest is not None
+    reach = fewest_moves(problem, caps, work_limit=work, workers=1)
+    assert reach.bound <= fewest
+    if reach.moves is not None:
+        assert fewest <= reach.moves
+
+
 def test_unreachable_caps_are_infeasible() -> None:
     problem = random_problem(first_seed(lambda s: bool(_feasible(random_problem(s))), 5))
     best_d = min(metrics.evaluate(problem, a).imbalance_centi for a in _feasible(problem))

@@ -481,6 +481,16 @@ def fewest_moves(
     def share(steps: int) -> Budget:
         return budget.share(1.0 / (steps * max(1, len(held) + len(searched))))
 
+    #: the best moves floor seen (CpsatModel.moves_floor after a D LP): valid for every
+    #: plan within the caps, whatever the budget of the model that gave it
+    floors = [0]
+
+    def note_floor(model: CpsatModel) -> None:
+        if "imbalance" in caps:
+            found = model.moves_floor(caps["imbalance"])
+            if found is not None:
+                floors.append(found)
+
     def attempt(k: int | None, hint: IntArray | None, steps: int) -> tuple[str, IntArray | None]:
         """("yes", plan) when k moves suffice, ("no", None) when proven too few,
         ("unknown", None) otherwise."""
@@ -516,6 +526,8 @@ def fewest_moves(
                 )
                 model.complete(better)
             out = model.solve_stage(stage, budget=share(steps), seed=seed, workers=n_workers)
+            if stage == "imbalance":
+                note_floor(model)
             if isinstance(out, Unsolved):
                 return ("no" if out.status is StageStatus.INFEASIBLE else "unknown"), None
             if out.result.bound > caps[stage]:
@@ -538,20 +550,29 @@ def fewest_moves(
         return ("yes", found) if meets(found) else ("unknown", None)
 
     def floor(hint: IntArray) -> int:
-        """The LP bound on the moves of a plan within the caps (0 without a D cap)."""
+        """A bound on the moves of a plan within the caps (0 without a D cap): from
+        the duals of D's LP under the hint's moves (:meth:`CpsatModel.moves_floor`),
+        else the LP bound of the moves with the D cap priced."""
         if "imbalance" not in caps or budget.exhausted():
             return 0
+        top = int(metrics.moved(free, hint).sum())
+        capped = free.replace(policy=free.policy.replace(max_moves=top))
         try:
-            model = CpsatModel(free, classes, budget=budget)
+            model = CpsatModel(capped, classes, budget=budget)
         except OutOfTime:
             return 0
-        for name in [*held, "imbalance"]:
+        for name in held:
             model.fix_at_most(model.stage_expression(name), caps[name])
-        d = aggregate(free, classes, hint)
+        model.stage_lp_bound("imbalance", budget.share(_FLOOR_SHARE))
+        note_floor(model)
+        if max(floors) >= top:
+            return top
+        model.fix_at_most(model.stage_expression("imbalance"), caps["imbalance"])
+        d = aggregate(capped, classes, hint)
         if d is None or not model.complete(d):
-            return 0
+            return max(floors)
         bound = model.stage_lp_bound("moves", budget.share(_FLOOR_SHARE))
-        return 0 if bound is None else max(0, bound)
+        return max(max(floors), 0 if bound is None else bound)
 
     best: IntArray | None = None
     if start is not None:
@@ -597,6 +618,9 @@ def fewest_moves(
                     proven_lo = k + 1  # every budget up to k is proven too small
                 lo = k + 1
                 probe = 2 * k if probing else None
+            # a D LP of the probe may prove more budgets too small than k
+            proven_lo = max(proven_lo, min(max(floors), hi))
+            lo = max(lo, proven_lo)
     seconds = time.perf_counter() - t0
     stopped = stopped_by(budget)
     if best is None:

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -169,6 +169,27 @@ def _row_dual(solution: Any, n_rows: int) -> npt.NDArray[np.float64]:
     return dual if dual.size == n_rows else np.zeros(n_rows)
 
 
+@dataclass(frozen=True)
+class DualCertificate:
+    """The rows and row duals of one LP solve: they bound that LP's objective
+    (:func:`safe_bound`) also with a row's bounds changed."""
+
+    rows: LinearData
+    dual: npt.NDArray[np.float64]
+    position: dict[int, int]  # proto row -> row of ``rows``
+
+    def bound_with_upper(self, proto_row: int, upper: float) -> float | None:
+        """A valid lower bound on the solved objective over the rows held with
+        ``proto_row``'s upper bound at ``upper``, whatever the duals' accuracy
+        (None for a row not held)."""
+        i = self.position.get(proto_row)
+        if i is None:
+            return None
+        upper_bounds = self.rows.row_upper.copy()
+        upper_bounds[i] = upper
+        return safe_bound(replace(self.rows, row_upper=upper_bounds), self.dual)
+
+
 class LpRelaxation:
     """An LP relaxation kept alive across stages, so each solve starts from the
     previous optimal basis.
@@ -187,9 +208,14 @@ class LpRelaxation:
         self._n = data.n_cols
         self._h.addVars(self._n, data.lower, data.upper)
         self._rows: set[int] = set()
+        #: the proto row of each HiGHS row, in HiGHS's order
+        self._order: list[int] = []
         self._chunks: list[LinearData] = []
+        #: the rows and row duals of the last solve (see :meth:`certificate`)
+        self._last: tuple[LinearData, npt.NDArray[np.float64]] | None = None
         self._add(data)
         self._rows.update(rows)
+        self._order.extend(sorted(rows))
 
     def _add(self, data: LinearData) -> None:
         self._chunks.append(data)
@@ -201,6 +227,7 @@ class LpRelaxation:
         if new:
             self._add(linear_data(proto, only_rows=new))
             self._rows.update(new)
+            self._order.extend(sorted(new))
 
     def solve(self, proto: Any, *, budget: Budget) -> HighsResult:
         """Minimise the proto's objective over the rows held, within ``budget``."""
@@ -220,9 +247,18 @@ class LpRelaxation:
         objective = float(info.objective_function_value) + offset if has_sol else None
         rows = self._rows_data(cost, offset)
         solution = self._h.getSolution()
-        bound = safe_bound(rows, _row_dual(solution, rows.n_rows))
+        dual = _row_dual(solution, rows.n_rows)
+        bound = safe_bound(rows, dual)
+        self._last = (rows, dual)
         values = np.array(solution.col_value) if has_sol else None
         return HighsResult(status, objective, bound, seconds, values)
+
+    def certificate(self) -> DualCertificate | None:
+        """The last solve's rows and row duals (None before a solve)."""
+        if self._last is None:
+            return None
+        rows, dual = self._last
+        return DualCertificate(rows, dual, {r: i for i, r in enumerate(self._order)})
 
     def _rows_data(self, cost: npt.NDArray[np.float64], offset: float) -> LinearData:
         """All rows held, as one :class:`LinearData` with the given objective."""

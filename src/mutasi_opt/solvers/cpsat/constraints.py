@@ -52,6 +52,8 @@ class Constraints:
         self.expr = expressions
         self.guarded = guarded
         self.groups: list[RuleGroup] = []
+        #: the proto row of ``moves ≤ max_moves`` (None without a budget, or guarded)
+        self.move_budget_row: int | None = None
 
     def post_all(self) -> None:
         """Post every rule in the documented order."""
@@ -185,5 +187,8 @@ class Constraints:
         if budget is None:
             return
         lit = self._literal("max_moves")
+        row = len(self.model.proto.constraints)
         self._post(self.expr.moves() <= budget, lit)
+        if lit is None and len(self.model.proto.constraints) == row + 1:
+            self.move_budget_row = row
         self.groups.append(RuleGroup("max_moves", None, budget, lit))

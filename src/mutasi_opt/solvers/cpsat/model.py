@@ -32,7 +32,7 @@ from ...results.plan import StageResult
 from ..aggregation import Classes
 from ..bounds import lp_bound, relaxation_bound
 from ..disaggregate import disaggregate
-from ..highs import LpRelaxation
+from ..highs import DualCertificate, LpRelaxation
 from .constraints import Constraints, RuleGroup
 from .lns import LNS_UNTIMED_WORK, Neighbourhoods, improve
 from .objective import Expressions, LinExpr, Objective
@@ -196,6 +196,8 @@ class CpsatModel:
         #: rows of the residue lines (posted before the imbalance stage, see _post_residues)
         self._residue_rows: list[int] = []
         self._relaxation: LpRelaxation | None = None
+        #: the imbalance stage's LP rows and duals (see moves_floor)
+        self._d_certificate: DualCertificate | None = None
         #: the last stage LP's solution (one value per variable; see _lp_bound)
         self._lp_values: npt.NDArray[np.float64] | None = None
         self._neighbourhoods: Neighbourhoods | None = None
@@ -301,7 +303,8 @@ class CpsatModel:
         employees; a much larger ``λ`` makes the LP ill-conditioned); when the
         held D is above its optimum a smaller ``λ`` gives more.  For moves and
         preference it starts at the average value of a unit of the stage,
-        ``(Σd of nobody moving − D*) / its value at the hint``.
+        ``(Σd of nobody moving − D*) / its value at the hint``; the moves stage
+        first tries :meth:`moves_floor`, which needs no LP.
         """
         proto = self.model.proto
         d_expr = self.objective.stage("imbalance")
@@ -319,6 +322,8 @@ class CpsatModel:
         if name == "imbalance":
             res = relaxation_bound(self._relaxation, proto, budget=budget)
             self._lp_values = res.values
+            if res.bound is not None:
+                self._d_certificate = self._relaxation.certificate()
             return res.bound
         _, _, d_hold = d_holds[0]
         if name in ("moves", "preference"):
@@ -342,8 +347,47 @@ class CpsatModel:
         stay = int(metrics.imbalance_centi(self.problem, self.problem.index.home))
         if hinted is None or hinted <= 0 or stay <= d_hold:
             return 0  # (≥ 0 is valid, and exact when nobody moving meets the hold)
+        floor = self.moves_floor(d_hold) if name == "moves" else None
+        if floor is not None and floor >= hinted:
+            return floor  # the hint is optimal: no LP to solve
         price = max(1, (stay - d_hold) // hinted)
-        return self._priced_bound(expr, d_expr, d_hold, budget, price, on_stage=True, enough=hinted)
+        by_price = self._priced_bound(
+            expr, d_expr, d_hold, budget, price, on_stage=True, enough=hinted
+        )
+        found = [b for b in (by_price, floor) if b is not None]
+        return max(found) if found else None
+
+    def moves_floor(self, d_hold: int) -> int | None:
+        """A lower bound on the moves of every plan with ``Σd ≤ d_hold``, from the
+        imbalance stage's LP duals (no new LP): with ``L(m)`` the safe bound of
+        ``min Σd`` with the move budget tightened to ``m`` (valid for those duals,
+        whatever their accuracy: :class:`~mutasi_opt.solvers.highs.DualCertificate`),
+        a plan with at most ``m − 1`` moves has ``Σd ≥ L(m − 1)``, so ``L(m − 1) >
+        d_hold`` proves at least ``m`` moves.  ``L`` falls by the budget row's
+        dual per move, so the smallest such ``m`` is found from two evaluations
+        and checked.  None without a move budget or an LP of the imbalance stage.
+
+        Measured: when the LP proves ``D`` (``d_hold`` is its bound) this is the
+        budget itself, so the moves stage of a budget-bound plan ends at once.
+        """
+        cert, row = self._d_certificate, self.constraints.move_budget_row
+        top = self.problem.policy.max_moves
+        if cert is None or row is None or top is None or top <= 0:
+            return None
+        at_top, below = cert.bound_with_upper(row, top), cert.bound_with_upper(row, top - 1)
+        if at_top is None or below is None or not math.isfinite(at_top) or below <= at_top:
+            return None
+        # L(m) ≈ at_top + (top − m)·slope: the largest m with L(m − 1) > d_hold
+        slope = below - at_top
+        m = top - max(0, math.floor((d_hold - at_top) / slope))
+        for _ in range(3):  # (the estimate is exact but for the safety margin)
+            if m <= 0:
+                return 0
+            lower = cert.bound_with_upper(row, m - 1)
+            if lower is not None and lower > d_hold:
+                return m
+            m -= 1
+        return None
 
     def _priced_bound(
         self,
