@@ -337,7 +337,7 @@ def nips(draw: st.DrawFn) -> str:
     start = draw(st.integers(birth.year + 18, min(birth.year + 40, 2024)))
     return (
         f"{birth:%Y%m%d}{start:04d}{draw(st.integers(1, 12)):02d}"
-        f"{draw(st.sampled_from('12'))}{draw(st.integers(0, 999)):03d}"
+        f"{draw(st.sampled_from('12'))}{draw(st.integers(1, 999)):03d}"
     )
 
 

@@ -37,6 +37,7 @@ from .values import GolonganField, MonthField, NipField, month_index
 
 __all__ = [
     "DEFAULT_EJ_BANDS",
+    "MAX_HOURS",
     "STR_TWINS",
     "CheckContext",
     "Demand",
@@ -361,6 +362,12 @@ class _Frozen(BaseModel):
         return out
 
 
+#: The most workload hours one row may hold: about 800,000 full-time staff (a
+#: unit's yearly workload is far below), so that sums and fair shares stay
+#: exact in 64-bit integer centi-hours however many rows there are.
+MAX_HOURS = 1_000_000_000
+
+
 def _finite_nonneg(value: float | None, what: str) -> float | None:
     if value is None:
         return None
@@ -368,6 +375,11 @@ def _finite_nonneg(value: float | None, what: str) -> float | None:
         raise ValueError(f"{what} must be a finite number of hours")
     if value < 0:
         raise ValueError(f"{what} must be 0 or more hours")
+    if value > MAX_HOURS:
+        raise ValueError(
+            f"{what} must be at most {MAX_HOURS:,} hours (about 800,000 full-time staff); "
+            "check the value (a misplaced decimal separator or a number in the wrong column?)"
+        )
     return value
 
 
@@ -924,6 +936,30 @@ class Problem(_Frozen):
                 )
             else:
                 seen_req[req_key] = i
+
+        # --- codes written two ways (case, spacing): compared exactly, they would
+        # be two roles or two competencies, and workload would land on one nobody holds
+        issues += _near_duplicates(
+            "role",
+            [
+                *((emp_f, row("employees", i), "role", r) for i, r in enumerate(roles)),
+                *((dem_f, row("demand", i), "role", d.role) for i, d in enumerate(demand)),
+            ],
+        )
+        issues += _near_duplicates(
+            "competency",
+            [
+                *(
+                    (emp_f, row("employees", i), "competencies", code)
+                    for i, pairs in enumerate(column("competencies", emps))
+                    for code, _ in pairs
+                ),
+                *(
+                    (req_f, row("requirements", i), "competency", q.competency)
+                    for i, q in enumerate(reqs)
+                ),
+            ],
+        )
         return issues
 
     # ------------------------------------------------------------------ index
@@ -1104,6 +1140,41 @@ class Problem(_Frozen):
         """The tables as DataFrames: ``employees``, ``units``, ``demand``, ``requirements``."""
         frames: dict[str, Any] = provided("problem.to_frames")(self)
         return frames
+
+
+def _code_key(code: str) -> str:
+    return " ".join(code.casefold().split())
+
+
+def _near_duplicates(what: str, places: Iterable[tuple[str, int, str, str]]) -> list[InputIssue]:
+    """An issue at the first place of every spelling of a code that differs from an
+    earlier spelling only in upper/lower case or spacing (``Perawat``, ``perawat``).
+
+    ``places`` are (file, row, column, code) in reading order.
+    """
+    first: dict[str, tuple[str, str, int]] = {}  # key → (spelling, file, row)
+    reported: set[str] = set()
+    out: list[InputIssue] = []
+    for file, row, column, code in places:
+        if not code:
+            continue
+        key = _code_key(code)
+        seen = first.setdefault(key, (code, file, row))
+        if seen[0] == code or code in reported:
+            continue
+        reported.add(code)
+        out.append(
+            InputIssue(
+                file,
+                row,
+                column,
+                code,
+                f"{what} {code!r} differs from {seen[0]!r} ({seen[1]} row {seen[2]}) only in "
+                f"upper/lower case or spacing; {what} codes are compared exactly, so write "
+                "it the same way everywhere",
+            )
+        )
+    return out
 
 
 def surge_issues(

@@ -207,7 +207,9 @@ def _parse_column(
         except TypeError:  # unhashable cells (lists) in a DataFrame
             cells = np.array([cell_text(v) for v in cells], dtype=object)
             codes, uniques = pd.factorize(cells)
-        # The NA slot is last, so code -1 (missing cell) picks it.
+        # The NA slot is last: a missing cell (code -1) is pointed at it, so that
+        # its message (keyed by position) is found as well as its value.
+        codes = np.where(codes < 0, len(uniques), codes)
         raw = [*uniques.tolist(), ""]
     if source.text_only:
         texts = raw

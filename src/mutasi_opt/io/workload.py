@@ -47,7 +47,7 @@ from .. import metrics
 from ..domain.arrays import FloatArray, IntArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.headers import normalise_header
-from ..domain.problem import DEFAULT_EJ_BANDS, Demand, clean_message
+from ..domain.problem import DEFAULT_EJ_BANDS, MAX_HOURS, Demand, clean_message
 from .numbers import decimal_point
 from .tables import read_table
 
@@ -392,7 +392,14 @@ def _amount(value: Any) -> float:
         raise ValueError("must be a finite number (0 or more)")
     if number < 0:
         raise ValueError("must not be negative; write 0 or more")
+    if number > MAX_AMOUNT:
+        raise ValueError(f"must be at most {MAX_AMOUNT:,}; check the value")
     return number
+
+
+#: The largest volume or norma waktu (minutes) a task may have: far above any
+#: real task, low enough that the hours computed from them stay finite.
+MAX_AMOUNT = 1_000_000_000
 
 
 def _period(value: Any) -> Period:
@@ -698,6 +705,20 @@ def abk_to_demand(
     )
     keys, inverse = _group([(t.unit, t.role) for t in items])
     sums = np.round(np.bincount(inverse, weights=hours, minlength=len(keys)), HOURS_DECIMALS)
+    too_much = [
+        InputIssue(
+            file,
+            None,
+            "volume",
+            f"{h:g}",
+            f"the tasks of unit {u!r}, role {r!r} add up to {h:,.0f} hours a year, more than "
+            f"the {MAX_HOURS:,} a unit's workload may have; check their volume and norma waktu",
+        )
+        for (u, r), h in zip(keys, sums.tolist(), strict=True)
+        if not h <= MAX_HOURS
+    ]
+    if too_much:
+        raise InputError(too_much)
     return tuple(
         Demand(unit=u, role=r, workload_hours=float(h))
         for (u, r), h in zip(keys, sums, strict=True)
