@@ -33,7 +33,7 @@ from pydantic import (
 from .arrays import BoolArray, FloatArray, IntArray
 from .errors import InputError, InputIssue
 from .hooks import provided
-from .values import GolonganField, MonthField, NipField, month_index
+from .values import INVISIBLE, GolonganField, MonthField, NipField, month_index
 
 __all__ = [
     "DEFAULT_EJ_BANDS",
@@ -173,8 +173,9 @@ def _competency(code: str, level: Any) -> tuple[str, int]:
     try:
         lvl = int(str(level).strip())
     except ValueError:
+        hint = "; separate competencies with ';' (K1:3;K2:2)" if "," in str(level) else ""
         raise ValueError(
-            f"level {level!r} of competency {code!r} is not a whole number 1-5"
+            f"level {level!r} of competency {code!r} is not a whole number 1-5{hint}"
         ) from None
     if not 1 <= lvl <= 5:
         raise ValueError(f"level {lvl} of competency {code!r} must be between 1 and 5")
@@ -794,6 +795,12 @@ class Problem(_Frozen):
         )
 
         def unknown(unit: str) -> str:
+            parts = [part.strip() for part in re.split(r"[,/]", unit)]
+            if known is not None and len(parts) > 1 and all(part in known for part in parts):
+                return (
+                    f"unit {unit!r} is not in {unit_f}, but {', '.join(map(repr, parts))} are: "
+                    f"separate the units of a list with ';' (write {';'.join(parts)})"
+                )
             return f"unit {unit!r} is not in {unit_f}; add it there or correct the id"
 
         # --- employees: unique NIPs
@@ -1143,7 +1150,7 @@ class Problem(_Frozen):
 
 
 def _code_key(code: str) -> str:
-    return " ".join(code.casefold().split())
+    return " ".join(INVISIBLE.sub("", code).casefold().split())
 
 
 def _near_duplicates(what: str, places: Iterable[tuple[str, int, str, str]]) -> list[InputIssue]:

@@ -35,9 +35,24 @@ _FORMATS = (".csv", ".xlsx")
 def _read_policy(path: Path) -> tuple[Policy | None, list[InputIssue]]:
     file = path.name
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [InputIssue(file, None, None, None, f"cannot read the file as UTF-8: {exc}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [InputIssue(file, None, None, None, f"cannot read the file: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            InputIssue(
+                file,
+                line,
+                None,
+                f"0x{raw[exc.start]:02x}",
+                f"byte 0x{raw[exc.start]:02x} on line {line} is not UTF-8 (TOML files must "
+                "be UTF-8; this one was probably saved as Windows-1252); save it as UTF-8 or "
+                "replace the character (e.g. an en dash or curly quote) on that line",
+            )
+        ]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -75,8 +90,43 @@ def read_policy(path: str | Path) -> Policy:
     return policy
 
 
-def read_folder(path: str | Path) -> Problem:
+def _listing(folder: Path, issues: list[InputIssue]) -> dict[str, Path]:
+    """Lower-cased name → entry of the folder.  Two names differing only in case
+    (``units.csv`` and ``Units.csv``) are an issue for the table files, whose names
+    are matched case-insensitively: neither is chosen."""
+    wanted = {name + ext for name in TABLES for ext in (*_FORMATS, ".xls")} | {POLICY_FILE}
+    listing: dict[str, Path] = {}
+    clashing: set[str] = set()
+    for entry in sorted(folder.iterdir()):
+        key = entry.name.lower()
+        if key not in wanted:
+            continue
+        if key in listing:
+            clashing.add(key)
+            issues.append(
+                InputIssue(
+                    entry.name,
+                    None,
+                    None,
+                    None,
+                    f"both {listing[key].name} and {entry.name} are in the folder (file names "
+                    "are matched without regard to case); keep only one of them",
+                )
+            )
+            continue
+        listing[key] = entry
+    return {k: v for k, v in listing.items() if k not in clashing} | {
+        k: folder / f"\0{k}"
+        for k in clashing  # a marker: the table cannot be read
+    }
+
+
+def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -> Problem:
     """Read, validate and cross-check the data folder at ``path``.
+
+    ``warnings``, when given, receives what was read with a note: columns and
+    sheets that are not read, cells cleaned (invisible characters in NIPs);
+    otherwise these go to the ``mutasi_opt`` log.
 
     Raises
     ------
@@ -99,13 +149,16 @@ def read_folder(path: str | Path) -> Problem:
                 )
             ]
         )
-    listing = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
     issues: list[InputIssue] = []
+    listing = _listing(folder, issues)
     sources: dict[str, Source | None] = {}
     files: dict[str, str] = {}
     for name, spec in TABLES.items():
         found = [listing[name + ext] for ext in _FORMATS if name + ext in listing]
         files[name] = found[0].name if found else f"{name}.csv"
+        if any(p.name.startswith("\0") for p in found):
+            sources[name] = None  # two files differing in case (reported)
+            continue
         if len(found) > 1:
             issues.append(
                 InputIssue(
@@ -143,6 +196,10 @@ def read_folder(path: str | Path) -> Problem:
                 )
                 sources[name] = None
             continue
+        if not found[0].is_file():
+            issues.append(_not_a_file(found[0]))
+            sources[name] = None
+            continue
         try:
             sources[name] = read_source(found[0])
         except InputError as err:
@@ -151,10 +208,25 @@ def read_folder(path: str | Path) -> Problem:
     files["policy"] = POLICY_FILE
     policy: Policy | None = Policy()
     if POLICY_FILE in listing:
-        files["policy"] = listing[POLICY_FILE].name
-        policy, policy_issues = _read_policy(listing[POLICY_FILE])
-        issues.extend(policy_issues)
-    return build_problem(sources, files, policy, issues)
+        entry = listing[POLICY_FILE]
+        files["policy"] = entry.name
+        if entry.name.startswith("\0"):
+            policy = None
+        elif not entry.is_file():
+            issues.append(_not_a_file(entry))
+            policy = None
+        else:
+            policy, policy_issues = _read_policy(entry)
+            issues.extend(policy_issues)
+    return build_problem(sources, files, policy, issues, warnings)
+
+
+def _not_a_file(entry: Path) -> InputIssue:
+    """The issue of a table name that exists but is no file that can be read."""
+    what = "a folder" if entry.is_dir() else "not a readable file (a broken link?)"
+    return InputIssue(
+        entry.name, None, None, None, f"{entry.name} is {what}; put the table file there"
+    )
 
 
 # ------------------------------------------------------------------ writing

@@ -2,8 +2,11 @@
 
 In a ``;``-separated file (and in ABK task sheets) ``2,5`` is two and a half
 and ``1.234,5`` is one thousand two hundred thirty-four and a half (Indonesian
-notation: ``.`` groups thousands, ``,`` marks the decimals).  Anything else is
-left as written, for the caller's number check to accept or refuse.
+notation: ``.`` groups thousands, ``,`` marks the decimals).  In a ``;`` data
+file ``3.000`` is three thousand; where the notation is not known (an ABK task
+sheet) it could be 3 or 3000, and the caller refuses it
+(:func:`thousands_grouped`).  Anything else is left as written, for the
+caller's number check to accept or refuse.
 """
 
 from __future__ import annotations
@@ -11,14 +14,34 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["decimal_point"]
+__all__ = ["decimal_point", "point_decimal", "thousands_grouped"]
 
 _COMMA_DECIMAL = re.compile(r"[+-]?\d{1,3}(\.\d{3})*,\d+|[+-]?\d*,\d+")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+_POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+")
 
 
-def decimal_point(text: Any) -> Any:
-    """``'1.234,5'`` → ``'1234.5'``, ``' 2,5 '`` → ``'2.5'``; other values unchanged."""
-    if not isinstance(text, str) or "," not in text:
+def thousands_grouped(text: Any) -> bool:
+    """``'3.000'``, ``'1.250.000'``: digits grouped by thousands dots, no decimals."""
+    return isinstance(text, str) and _GROUPED.fullmatch(text.strip().replace(" ", "")) is not None
+
+
+def point_decimal(text: Any) -> bool:
+    """``'0.75'``, ``'12.5'``: a number with a decimal point (not thousands-grouped)."""
+    if not isinstance(text, str):
+        return False
+    compact = text.strip().replace(" ", "")
+    return _POINT_DECIMAL.fullmatch(compact) is not None and not thousands_grouped(compact)
+
+
+def decimal_point(text: Any, *, thousands_dot: bool = False) -> Any:
+    """``'1.234,5'`` → ``'1234.5'``, ``' 2,5 '`` → ``'2.5'``; with ``thousands_dot``
+    (a decimal-comma file) also ``'3.000'`` → ``'3000'``; other values unchanged."""
+    if not isinstance(text, str):
+        return text
+    if "," not in text:
+        if thousands_dot and thousands_grouped(text):
+            return text.strip().replace(" ", "").replace(".", "")
         return text
     compact = text.strip().replace(" ", "")
     if _COMMA_DECIMAL.fullmatch(compact):

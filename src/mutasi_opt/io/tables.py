@@ -255,6 +255,13 @@ def _read_csv(path: Path) -> Source:
     logger.debug("%s: encoding %s", file, encoding)
     if not text.strip():
         return Source(file, [], [], np.zeros(0, dtype=np.int64), text_only=True)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise unreadable(
+            file,
+            f"the file holds binary data (a zero byte on line {line}), not CSV text; "
+            "export the table again as CSV or .xlsx",
+        )
     # Old Mac files end lines with CR alone; mixed endings also happen.
     buffer = "\r" in text
     if buffer:

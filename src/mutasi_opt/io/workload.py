@@ -48,7 +48,7 @@ from ..domain.arrays import FloatArray, IntArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.headers import normalise_header
 from ..domain.problem import DEFAULT_EJ_BANDS, MAX_HOURS, Demand, clean_message
-from .numbers import decimal_point
+from .numbers import decimal_point, thousands_grouped
 from .tables import read_table
 
 __all__ = [
@@ -384,7 +384,14 @@ def _amount(value: Any) -> float:
     if isinstance(value, int | float | np.integer | np.floating):
         number = float(value)
     else:
-        text = decimal_point(str(value).strip().replace(" ", ""))
+        text = str(value).strip().replace(" ", "")
+        if thousands_grouped(text):
+            raise ValueError(
+                f"{text!r} could be {text} (a decimal point) or {text.replace('.', '')} (a "
+                "thousands dot); write the number without a thousands separator, and decimals "
+                "with a comma or a point (e.g. 3000 or 2,5)"
+            )
+        text = decimal_point(text)
         if not _NUMBER.fullmatch(text):
             raise ValueError("must be a number (0 or more), e.g. 12 or 2,5")
         number = float(text)
