@@ -13,12 +13,15 @@ Each subcommand lives in its own module of this package and exposes
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import logging
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ..domain.errors import InputError, UsageError
 
@@ -149,6 +152,91 @@ def describe_limits(time_limit: float | None, work_limit: float | None) -> str:
     return ", ".join(parts) or "no limit"
 
 
+def count(text: str) -> int:
+    """An argparse type: a whole number, 0 or more (``--max-moves 5``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def out_folder(text: str) -> Path:
+    """An argparse type: an output folder (``--out``); an existing file is refused."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} exists and is not a folder; give a folder")
+    return path
+
+
+def check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` folder that is a data folder: the plan's files (its
+    ``units.csv``) would overwrite the input."""
+    out = getattr(args, "out", None)
+    if not isinstance(out, Path) or not out.is_dir():
+        return
+    inputs = [getattr(args, name, None) for name in ("folder", "root")]
+    same = any(isinstance(p, Path) and p.is_dir() and p.samefile(out) for p in inputs)
+    if same or any((out / f"employees{ext}").exists() for ext in (".csv", ".xlsx")):
+        raise UsageError(
+            f"--out {out} is a data folder (it holds the input tables); writing the results "
+            "there would overwrite its units.csv. Give another folder"
+        )
+
+
+#: Characters a terminal may act on (escape sequences, cursor moves, bidi
+#: overrides that reorder text): every C0 control but newline and tab, DEL, C1.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as ``\\u001b`` (also valid inside JSON)."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _Printable(io.TextIOBase):
+    """A text stream that writes through :func:`printable`: names and values read
+    from the user's files never reach the terminal as control sequences.
+    ``unfiltered`` is the stream itself (for the progress line's ``\\r``)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.unfiltered = stream
+
+    def write(self, text: str) -> int:
+        self.unfiltered.write(printable(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.unfiltered.flush()
+
+    def isatty(self) -> bool:
+        return self.unfiltered.isatty()
+
+    def fileno(self) -> int:
+        return self.unfiltered.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self.unfiltered, "encoding", "utf-8"))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.unfiltered, name)
+
+
+@contextlib.contextmanager
+def printable_streams() -> Iterator[None]:
+    """``sys.stdout`` and ``sys.stderr`` through :func:`printable` while the command runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _Printable(saved[0])
+    sys.stderr = _Printable(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse exits with 2 on usage errors; our 2 means infeasible, so use 1."""
 
@@ -192,6 +280,11 @@ def print_input_error(err: InputError, *, as_json: bool = False) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mutasi-opt`` console script."""
+    with printable_streams():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -203,6 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        check_out(args)
         code: int = args.func(args)
     except InputError as err:
         print_input_error(err, as_json=bool(getattr(args, "json", False)))

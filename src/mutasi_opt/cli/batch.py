@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..domain.errors import UsageError
-from . import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_PLAN, EXIT_OK, add_params_options, params_of
+from . import (
+    EXIT_INFEASIBLE,
+    EXIT_INPUT,
+    EXIT_NO_PLAN,
+    EXIT_OK,
+    add_params_options,
+    out_folder,
+    params_of,
+)
 
 __all__ = ["EXIT_CRASHED", "exit_code", "region_folders", "register", "run"]
 
@@ -51,7 +59,7 @@ def register(sub: Any) -> None:
         "within the time or work limit, 4 a region's worker crashed on every attempt.",
     )
     p.add_argument("root", type=Path, help="folder holding one data folder per region")
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--out", type=out_folder, required=True, help="output folder")
     p.add_argument(
         "--scheduler",
         default=None,

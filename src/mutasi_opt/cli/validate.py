@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..domain.errors import InputIssue
 from ..planning.state import current_state
 from ..results.state import StateReport
 from . import EXIT_OK
@@ -47,10 +48,19 @@ def add_state_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def print_state(report: StateReport, *, show_all: bool = False, as_json: bool = False) -> None:
-    """Print ``report`` as text (or JSON) to stdout."""
+def print_state(
+    report: StateReport,
+    *,
+    show_all: bool = False,
+    as_json: bool = False,
+    warnings: list[InputIssue] | None = None,
+) -> None:
+    """Print ``report`` as text (or JSON, with ``warnings`` when given) to stdout."""
     if as_json:
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+        data = report.to_dict()
+        if warnings is not None:
+            data["warnings"] = [w.to_dict() for w in warnings]
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
         return
     print(report.text())
@@ -59,13 +69,28 @@ def print_state(report: StateReport, *, show_all: bool = False, as_json: bool = 
         print(report.unit_roles_text())
 
 
+def print_warnings(warnings: list[InputIssue]) -> None:
+    """The warnings of reading (columns and sheets not read, cells cleaned), to stderr."""
+    if warnings:
+        n = len(warnings)
+        sys.stderr.write(f"{n} warning{'s' if n != 1 else ''}:\n")
+        for issue in warnings:
+            sys.stderr.write(f"  - {issue}\n")
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``mutasi-opt validate``."""
+    """Run ``mutasi-opt validate``.  The warnings of reading the folder (columns
+    and sheets that are not read, ...) are listed on stderr, valid or not; with
+    ``--json`` they are also the ``warnings`` of the JSON."""
     from ..io import read_folder
 
-    problem = read_folder(args.folder)
+    warnings: list[InputIssue] = []
+    try:
+        problem = read_folder(args.folder, warnings=warnings)
+    finally:
+        print_warnings(warnings)
     report = current_state(problem, top=max(0, args.top))
     if not args.json:
         print(f"{args.folder}: valid\n")
-    print_state(report, show_all=args.all, as_json=args.json)
+    print_state(report, show_all=args.all, as_json=args.json, warnings=warnings)
     return EXIT_OK

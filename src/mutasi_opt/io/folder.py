@@ -20,6 +20,7 @@ import pandas as pd
 from ..domain.errors import InputError, InputIssue
 from ..domain.problem import Policy, Problem
 from .columns import TABLES
+from .excel import keep_text
 from .frames import problem_to_frames
 from .parse import build_problem, parse_policy
 from .tables import EXCEL_HINT, Source, cell_text, read_source
@@ -288,7 +289,7 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
     sheet = workbook.active
     sheet.title = path.stem
     sheet.append(list(frame.columns))
-    for r, record in enumerate(frame.itertuples(index=False, name=None), start=2):
+    for record in frame.itertuples(index=False, name=None):
         row: list[Any] = []
         for value in record:
             if isinstance(value, np.generic):
@@ -308,9 +309,7 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
             else:
                 row.append(str(cell_text(value)))
         sheet.append(row)
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, str) and value.startswith("="):
-                sheet.cell(row=r, column=c).data_type = "s"  # text, not a formula
+    keep_text(sheet)  # text, not a formula
     workbook.save(path)
 
 
