@@ -19,7 +19,7 @@ import io
 import logging
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -152,15 +152,23 @@ def describe_limits(time_limit: float | None, work_limit: float | None) -> str:
     return ", ".join(parts) or "no limit"
 
 
-def count(text: str) -> int:
-    """An argparse type: a whole number, 0 or more (``--max-moves 5``)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+def whole_number(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number, ``least`` or more."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+
+    return parse
+
+
+#: An argparse type: a whole number, 0 or more (``--max-moves 5``).
+count = whole_number(0)
 
 
 def out_folder(text: str) -> Path:

@@ -20,6 +20,7 @@ from . import (
     add_params_options,
     out_folder,
     params_of,
+    whole_number,
 )
 
 __all__ = ["EXIT_CRASHED", "exit_code", "region_folders", "register", "run"]
@@ -89,14 +90,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+_positive_int = whole_number(1)
 
 
 def region_folders(root: Path, out: Path | None = None) -> list[Path]:
