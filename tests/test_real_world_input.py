@@ -740,3 +740,17 @@ def test_write_folder_keeps_formula_like_text_as_text(tmp_path: Path) -> None:
     assert [c.value for c in cells] == FORMULAS
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
     assert read_folder(path) == problem
+
+
+def test_a_batch_region_with_an_empty_required_xlsx_cell_is_an_invalid_region(
+    tmp_path: Path,
+) -> None:
+    from mutasi_opt.batch import BatchError, _run_task, _Task
+
+    case = BAD[0]
+    path = folder(tmp_path / "kota", **case.changes)
+    result = _run_task(_Task(0, "kota", str(path), {}))  # what a worker runs, in-process
+    assert isinstance(result, BatchError) and result.kind == "invalid"
+    assert [(i["file"], i["row"], i["column"]) for i in result.issues] == [
+        ("employees.xlsx", 2, "unit")
+    ]
