@@ -616,6 +616,24 @@ def test_history_rows_are_the_spreadsheet_rows(tmp_path: Path) -> None:
     assert (move.nip, move.row) == (N1, 3)
 
 
+def test_the_service_answers_the_warnings_of_an_upload(tmp_path: Path, client: Any) -> None:
+    text = EMPLOYEES.replace("months_in_unit\n", "months_in_unit,catatan\n", 1)
+    book = workbook(
+        ("Pegawai", [["nip", "unit", "role"], [N1, "U1", "perawat"], [N2, "U2", "perawat"]]),
+        ("Catatan", [["dibuat oleh"], ["BKPSDM"]]),
+    )
+    for changes, expected in (
+        ({"employees_csv": text}, [("employees.csv", 1, "catatan", None)]),
+        ({"employees_xlsx": book}, [("employees.xlsx", None, None, "Catatan")]),
+    ):
+        path = folder(tmp_path / str(len(expected) + len(changes)) / next(iter(changes)), **changes)
+        files = {p.stem: (p.name, p.read_bytes()) for p in path.iterdir()}
+        r = client.post("/v1/validate", files=files)
+        assert r.status_code == 200, r.text
+        got = [(w["file"], w["row"], w["column"], w["value"]) for w in r.json()["warnings"]]
+        assert got == expected
+
+
 def test_deeply_nested_json_is_refused(client: Any) -> None:
     deep = '{"employees": ' + "[" * 100_000 + "]" * 100_000 + "}"
     with pytest.raises(InputError) as err:
