@@ -157,6 +157,27 @@ BAD = [
         ("at most 1,000,000,000 hours",),
         only=True,
     ),
+    *(
+        Bad(
+            f"huge-count-{column}",
+            {name: text},
+            name,
+            2 if name != "policy.toml" else 1,
+            column,
+            ("less than or equal to 1000000000", "check the value"),
+            only=True,
+        )
+        for name, column, text in (
+            ("units.csv", "max_staff", f"unit,max_staff\nU1,{'9' * 30}\nU2,\n"),
+            (
+                "employees.csv",
+                "months_in_unit",
+                EMPLOYEES.replace(",30\n", ",1" + "0" * 25 + "\n", 1),
+            ),
+            ("requirements.csv", "min_staff", "unit,competency,min_staff\nU1,K1,99999999999\n"),
+            ("policy.toml", "max_moves", "max_moves = 9223372036854775807\n"),
+        )
+    ),
     # ---------------------------------------------------- silent changes
     Bad(
         "nip-apostrophe-duplicate",
@@ -667,6 +688,8 @@ def test_cli_usage_mistakes_exit_1_without_a_traceback(
         (["--out", str(a_file)], "exists and is not a folder"),
         (["--out", str(data)], "is a data folder"),
         (["--out", str(data / ".")], "would overwrite its units.csv"),
+        (["--max-moves", "1" + "0" * 20, "--out", str(tmp_path / "o")], "at most 1,000,000,000"),
+        (["--workers", "99999999999", "--out", str(tmp_path / "o")], "at most 1024 threads"),
     ):
         try:
             code = main(["solve", str(data), "--time-limit", "1", *argv])

@@ -152,8 +152,8 @@ def describe_limits(time_limit: float | None, work_limit: float | None) -> str:
     return ", ".join(parts) or "no limit"
 
 
-def whole_number(least: int) -> Callable[[str], int]:
-    """An argparse type: a whole number, ``least`` or more."""
+def whole_number(least: int, most: int = 1_000_000_000) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``least`` to ``most``."""
 
     def parse(text: str) -> int:
         try:
@@ -162,6 +162,8 @@ def whole_number(least: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if value < least:
             raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        if value > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most:,}, got {value}")
         return value
 
     return parse

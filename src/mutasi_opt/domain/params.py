@@ -64,6 +64,11 @@ class Unset(enum.Enum):
 UNSET: Final = Unset.UNSET
 
 
+#: The most solver threads a solve may ask for (CP-SAT counts them in 32 bits;
+#: more threads than cores only slow it down).
+MAX_WORKERS = 1024
+
+
 class SolveParams(BaseModel):
     """How to solve: limits, seed, threads, log and the stage switches (frozen, validated).
 
@@ -149,6 +154,8 @@ class SolveParams(BaseModel):
             raise ValueError(
                 f"workers must be at least 1 (or None: the CPU count, at most 8), got {value!r}"
             )
+        if workers > MAX_WORKERS:
+            raise ValueError(f"workers must be at most {MAX_WORKERS} threads, got {value!r}")
         return workers
 
     @field_validator("log", "decompose", "warm_start", "lp_bounds", "neighbourhoods", mode="before")

@@ -37,6 +37,7 @@ from .values import INVISIBLE, GolonganField, MonthField, NipField, month_index
 
 __all__ = [
     "DEFAULT_EJ_BANDS",
+    "MAX_COUNT",
     "MAX_HOURS",
     "STR_TWINS",
     "CheckContext",
@@ -58,6 +59,10 @@ __all__ = [
 #: Lower edges of the EJ bands A, B, C and D (E below): the commonly cited bands
 #: (no official text was found); ``policy.ej_bands`` changes them.
 DEFAULT_EJ_BANDS: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
+
+#: The largest count a cell or a policy key may hold (staff, months, moves,
+#: costs): far above any real one, low enough for 64-bit integer arithmetic.
+MAX_COUNT = 1_000_000_000
 
 #: File names of the tables, used in messages.
 FILES = {
@@ -226,7 +231,9 @@ def _whole_number(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(strip_text)]
 UnitId = Annotated[str, BeforeValidator(strip_text), Field(min_length=1)]
-OptionalCount = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_whole_number)]
+OptionalCount = Annotated[
+    Annotated[int, Field(ge=0, le=MAX_COUNT)] | None, BeforeValidator(_whole_number)
+]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
 UnitList = Annotated[tuple[str, ...], BeforeValidator(split_list)]
 Competencies = Annotated[tuple[tuple[str, int], ...], BeforeValidator(parse_competencies)]
@@ -492,7 +499,7 @@ class Requirement(_Frozen):
     unit: UnitId
     competency: Annotated[str, BeforeValidator(strip_text), Field(min_length=1)]
     min_level: Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=5)] = 1
-    min_staff: Annotated[int, BeforeValidator(_whole_number), Field(ge=1)] = 1
+    min_staff: Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=MAX_COUNT)] = 1
 
     @field_validator("min_level", mode="before")
     @classmethod
@@ -552,26 +559,26 @@ class Surge(_Frozen):
 class Policy(_Frozen):
     """Transfer rules (``policy.toml``); every key has a default."""
 
-    max_moves: Annotated[int | None, Field(ge=0)] = None
-    min_months_in_unit: Annotated[int, Field(ge=0)] = 24
+    max_moves: Annotated[int | None, Field(ge=0, le=MAX_COUNT)] = None
+    min_months_in_unit: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 24
     allow_pppk_moves: bool = False
-    unlisted_preference_cost: Annotated[int, Field(ge=0)] = 5
+    unlisted_preference_cost: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 5
     effective_hours: Annotated[float, Field(gt=0, le=8784)] = 1250
-    imbalance_tolerance_hours: Annotated[float, Field(ge=0)] = 0
+    imbalance_tolerance_hours: Annotated[float, Field(ge=0, le=MAX_HOURS)] = 0
     balance_breakpoints: tuple[int, ...] = (0, 10, 30, 50)
     balance_slopes: tuple[int, ...] = (1, 2, 4, 8)
     balance_gap: Annotated[float, Field(ge=0, lt=1)] = 0.005
-    overdue_months: Annotated[int, Field(ge=0)] = 60
+    overdue_months: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 60
     ej_bands: tuple[float, float, float, float] = DEFAULT_EJ_BANDS
     #: staff at most this many levels below a requirement's ``min_level`` (0 = the
     #: competency not held) count toward it after training; 0 = no training stage
-    trainable_gap: Annotated[int, Field(ge=0)] = 0
+    trainable_gap: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
     # temporary secondments (surge planning)
-    max_secondment_months: Annotated[int, Field(ge=1)] = 6
+    max_secondment_months: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 6
     max_lent_fraction: Annotated[float, Field(ge=0, le=1)] = 0.2
     allow_pppk_secondment: bool = False
-    max_secondments_per_employee: Annotated[int, Field(ge=0)] = 1
-    secondment_min_months_in_unit: Annotated[int, Field(ge=0)] = 0
+    max_secondments_per_employee: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 1
+    secondment_min_months_in_unit: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
 
     @model_validator(mode="after")
     def _shape(self) -> Policy:
@@ -584,6 +591,10 @@ class Policy(_Frozen):
             raise ValueError(
                 "balance_breakpoints must start at 0 and increase (whole percents, e.g. "
                 "[0, 10, 30, 50])"
+            )
+        if bp[-1] > MAX_COUNT or sl[-1] > MAX_COUNT:
+            raise ValueError(
+                f"balance_breakpoints and balance_slopes must be at most {MAX_COUNT:,}"
             )
         if sl[0] <= 0 or any(s2 <= s1 for s1, s2 in itertools.pairwise(sl)):
             raise ValueError(

@@ -85,6 +85,7 @@ _HINTS = {
     "finite_number": "write a finite number",
     "bool_type": "write true or false",
     "bool_parsing": "write true or false",
+    "less_than_equal": "check the value (no real count or number of hours is that large)",
 }
 
 
