@@ -622,15 +622,19 @@ def test_a_table_that_cannot_be_opened_is_reported(tmp_path: Path) -> None:
     assert issue.file == "demand.csv" and "cannot read the file" in issue.message
 
 
-def test_history_rows_are_the_spreadsheet_rows(tmp_path: Path) -> None:
-    path = tmp_path / "history.csv"
-    path.write_text(
-        f"nip,from_unit,to_unit,date\n'{N1},U1,U2,2025-01-02\n\n{N2},U2,U1,2025-13-01\n",
-        encoding="utf-8",
-    )
+def history_issue(path: Path, text: str) -> InputIssue:
+    """The one issue of a history file holding ``text``."""
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_history(path)
     [issue] = err.value.issues
+    return issue
+
+
+def test_history_rows_are_the_spreadsheet_rows(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    text = f"nip,from_unit,to_unit,date\n'{N1},U1,U2,2025-01-02\n\n{N2},U2,U1,2025-13-01\n"
+    issue = history_issue(path, text)
     assert (issue.row, issue.column, issue.value) == (4, "date", "2025-13-01")
     path.write_text(f"nip,from_unit,to_unit,date\n\n'{N1},U1,U2,2025-01-02\n", encoding="utf-8")
     [move] = read_history(path)
@@ -795,3 +799,55 @@ def test_a_batch_region_with_an_empty_required_xlsx_cell_is_an_invalid_region(
     assert [(i["file"], i["row"], i["column"]) for i in result.issues] == [
         ("employees.xlsx", 2, "unit")
     ]
+
+
+TASK_ROW = ["U1", "perawat", "Asuhan", "3", "hari", "30"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "row", "words"),
+    [
+        (
+            "tasks.csv",
+            "ANALISIS BEBAN KERJA 2026\n\n" + TASKS + ",".join(TASK_ROW) + "\n",
+            3,
+            ("the header seems to be on row 3", "delete the 2 rows above it"),
+        ),
+        (
+            "tasks.xlsx",
+            workbook(("ABK", [["ABK DINKES"], TASKS.strip().split(","), TASK_ROW])),
+            2,
+            ("the header seems to be on row 2", "delete the 1 row above it"),
+        ),
+        (
+            "tasks.xlsx",
+            workbook(
+                ("PKM1", [TASKS.strip().split(","), TASK_ROW]),
+                ("PKM2", [TASKS.strip().split(","), ["U2", *TASK_ROW[1:]]]),
+            ),
+            None,
+            ("sheet 'PKM2' has the same columns as the first sheet", "move its rows"),
+        ),
+    ],
+    ids=["csv-title-rows", "xlsx-title-row", "xlsx-second-sheet"],
+)
+def test_abk_task_sheets_name_title_rows_and_other_sheets(
+    tmp_path: Path, name: str, content: Content, row: int | None, words: tuple[str, ...]
+) -> None:
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        assert callable(content)
+        content(path)
+    with pytest.raises(InputError) as err:
+        read_tasks(path)
+    [issue] = err.value.issues
+    assert (issue.file, issue.row) == (name, row)
+    assert all(w in issue.message for w in words), issue.message
+
+
+def test_a_history_below_a_title_row_is_located(tmp_path: Path) -> None:
+    text = f"Riwayat mutasi 2025\nnip,from_unit,to_unit,date\n{N1},U1,U2,2025-01-02\n"
+    issue = history_issue(tmp_path / "history.csv", text)
+    assert issue.row == 2 and "the header seems to be on row 2" in issue.message

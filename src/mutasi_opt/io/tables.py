@@ -36,7 +36,15 @@ from ..domain.arrays import ObjectArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.values import Golongan
 
-__all__ = ["Source", "cell_text", "read_source", "read_table", "source_from_frame"]
+__all__ = [
+    "Source",
+    "cell_text",
+    "read_source",
+    "read_table",
+    "source_from_frame",
+    "title_row_issue",
+    "unreadable",
+]
 
 logger = logging.getLogger("mutasi_opt")
 
@@ -498,6 +506,27 @@ def source_from_frame(frame: Any, name: str) -> Source:
     return _finish(name, headers, cells, rows, text_only=False)
 
 
+def title_row_issue(source: Source) -> InputIssue | None:
+    """The issue of a table whose first row is a title (one value, or none) above
+    the real header: it names the first row of the preview with two values or more."""
+    if sum(1 for h in source.headers if str(h).strip()) > 1:
+        return None
+    for k, record in enumerate(source.preview[1:], start=2):
+        values = [v for v in record if str(v).strip()]
+        if len(values) >= 2:
+            return InputIssue(
+                source.file,
+                k,
+                None,
+                None,
+                f"row 1 is not a header (it has at most one value); the header seems to be "
+                f"on row {k} ({', '.join(map(repr, values[:4]))}); delete the "
+                f"{k - 1} row{'s' if k > 2 else ''} above it (titles) so that the column "
+                "names are on row 1",
+            )
+    return None
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
     """One ``.csv`` or ``.xlsx`` table as text, exactly as written.
 
@@ -508,6 +537,26 @@ def read_table(path: str | Path) -> pd.DataFrame:
     rows with too many values.
     """
     source = read_source(path)
+    title = title_row_issue(source)
+    if title is not None:
+        raise InputError([title])
+    sheets = [name for name, header in source.other_sheets if header == source.headers]
+    if sheets:
+        raise InputError(
+            [
+                InputIssue(
+                    source.file,
+                    None,
+                    None,
+                    name,
+                    f"sheet {name!r} has the same columns as the first sheet, but only the "
+                    "first sheet of a workbook is read; move its rows to the first sheet",
+                )
+                for name in sheets
+            ]
+        )
+    for name, _ in source.other_sheets:
+        logger.warning("%s: sheet %r is not read (only the first sheet is)", source.file, name)
     if source.issues:
         raise InputError(source.issues)
     data = {}
