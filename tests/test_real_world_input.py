@@ -475,6 +475,12 @@ def test_cr_only_and_mixed_line_endings_are_read_exactly(tmp_path: Path) -> None
     assert _employees(folder(tmp_path / "mixed", employees_csv=mixed)) == expected
 
 
+def test_a_policy_with_cr_only_line_endings_is_read(tmp_path: Path) -> None:
+    policy = "max_moves = 7\rmin_months_in_unit = 12\r"
+    problem = read_folder(folder(tmp_path, policy_toml=policy))
+    assert (problem.policy.max_moves, problem.policy.min_months_in_unit) == (7, 12)
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16", "cp1252", "utf-8-sig"])
 def test_encodings_without_a_mark_are_read_exactly(tmp_path: Path, encoding: str) -> None:
     text = EMPLOYEES.replace("Siti", "Siti Aisyah Ré")
@@ -541,6 +547,32 @@ def test_abk_task_sheets_refuse_ambiguous_and_huge_volumes(
     [issue] = err.value.issues
     assert (issue.file, issue.row, issue.column) == ("tasks.csv", row, "volume")
     assert all(w in issue.message for w in words), issue.message
+
+
+@pytest.mark.parametrize(
+    ("volume", "minutes", "hours"),
+    [("3.000", "1", 240 * 3000 / 60), ("2,5", "1.200", 240 * 2.5 * 1200 / 60)],
+)
+def test_abk_task_sheets_with_a_decimal_comma_read_the_thousands_dot(
+    tmp_path: Path, volume: str, minutes: str, hours: float
+) -> None:
+    path = tmp_path / "tasks.csv"
+    path.write_text(
+        TASKS.replace(",", ";") + f"U1;perawat;Asuhan;{volume};hari;{minutes}\n", encoding="utf-8"
+    )
+    [task] = read_tasks(path)
+    assert task.hours(mo.workload.BKN_2011) == pytest.approx(hours)
+
+
+def test_abk_task_sheets_mixing_notations_refuse_the_ambiguous_cell(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.csv"
+    rows = "U1;perawat;A;3.000;hari;30\nU1;perawat;B;0.5;hari;30\n"
+    path.write_text(TASKS.replace(",", ";") + rows, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_tasks(path)
+    [issue] = err.value.issues
+    assert (issue.row, issue.column, issue.value) == (2, "volume", "3.000")
+    assert "also uses a point as the decimal point ('0.5')" in issue.message
 
 
 def test_abk_tasks_adding_up_to_too_many_hours_are_refused(tmp_path: Path) -> None:

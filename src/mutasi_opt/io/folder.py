@@ -54,6 +54,7 @@ def _read_policy(path: Path) -> tuple[Policy | None, list[InputIssue]]:
                 "replace the character (e.g. an en dash or curly quote) on that line",
             )
         ]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # CR alone: old Mac line ends
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -54,7 +54,7 @@ from ..domain.problem import (
 from ..domain.values import INVISIBLE, Nip, nips_well_formed
 from .columns import TABLES, TableSpec, looks_like, normalise_header
 from .fastpath import FAIL, fast_parser, text_twin
-from .numbers import decimal_point, point_decimal, thousands_grouped
+from .numbers import decimal_comma_column
 from .tables import Source, cell_text
 
 __all__ = ["build_problem", "load_table", "parse_policy"]
@@ -220,7 +220,7 @@ def _parse_column(
         shown = [t if isinstance(t, str) else repr(t) for t in texts]
     grouped_refused: dict[int, str] = {}
     if source.decimal_comma and name in spec.numeric:
-        texts, grouped_refused = _decimal_comma_column(texts)
+        texts, grouped_refused = decimal_comma_column(texts)
 
     n = len(texts)
     ok = np.ones(n, dtype=np.bool_)
@@ -268,28 +268,6 @@ def _parse_column(
             results[i] = None
     values = np.fromiter(results, dtype=object, count=n)
     return _Column(header, codes.astype(np.intp, copy=False), values, ok, messages, shown, direct)
-
-
-def _decimal_comma_column(texts: list[Any]) -> tuple[list[Any], dict[int, str]]:
-    """A number column of a decimal-comma file in decimal-point text, and the
-    positions refused as ambiguous with their messages.
-
-    ``2,5`` is 2.5 and ``3.000`` is 3000 (:func:`~mutasi_opt.io.numbers.decimal_point`).
-    When another cell of the column uses a point as a decimal point (``0.75``),
-    the column mixes notations and a ``3.000`` could be 3 or 3000: refused.
-    """
-    converted = [decimal_point(t, thousands_dot=True) for t in texts]
-    mixed = next((t for t in texts if isinstance(t, str) and point_decimal(t)), None)
-    refused: dict[int, str] = {}
-    if mixed is not None:
-        for i, t in enumerate(texts):
-            if isinstance(t, str) and thousands_grouped(t):
-                refused[i] = (
-                    f"{t.strip()!r} could be {t.strip()} or {converted[i]}: this column also "
-                    f"uses a point as the decimal point ({mixed.strip()!r}); write the number "
-                    "without a thousands separator"
-                )
-    return converted, refused
 
 
 # ------------------------------------------------------------------- tables

@@ -566,4 +566,5 @@ def read_table(path: str | Path) -> pd.DataFrame:
     frame = pd.DataFrame(data)
     frame.columns = pd.Index(source.headers, dtype=object)
     frame.index = pd.Index(source.rows, name="row")
+    frame.attrs["decimal_comma"] = source.decimal_comma
     return frame

@@ -48,7 +48,7 @@ from ..domain.arrays import FloatArray, IntArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.headers import normalise_header
 from ..domain.problem import DEFAULT_EJ_BANDS, MAX_HOURS, Demand, clean_message
-from .numbers import decimal_point, thousands_grouped
+from .numbers import decimal_comma_column, decimal_point, thousands_grouped
 from .tables import read_table
 
 __all__ = [
@@ -993,7 +993,34 @@ def _read(path: str | Path, what: str) -> tuple[pd.DataFrame, list[int], str]:
     frame = read_table(p)
     if not len(frame):
         raise InputError([InputIssue(p.name, None, None, None, f"there are no {what}; add rows")])
+    if frame.attrs.get("decimal_comma"):
+        _decimal_comma_numbers(frame, p.name)
     return frame, [int(r) for r in frame.index], p.name
+
+
+#: The number columns of task sheets and staff files.
+_NUMBER_COLUMNS = frozenset(
+    normalise_header(name)
+    for field in ("volume", "minutes", "fte")
+    for name in {**TASK_COLUMNS, **STAFF_COLUMNS}[field]
+)
+
+
+def _decimal_comma_numbers(frame: pd.DataFrame, file: str) -> None:
+    """The number columns of a ``;`` file in decimal-point text, in place
+    (``3.000`` is 3000, ``2,5`` is 2.5); ambiguous cells are refused."""
+    issues: list[InputIssue] = []
+    for header in frame.columns:
+        if normalise_header(header) not in _NUMBER_COLUMNS:
+            continue
+        written = frame[header].tolist()
+        texts, refused = decimal_comma_column(written)
+        frame[header] = pd.Series(texts, index=frame.index, dtype=object)
+        for i, message in sorted(refused.items()):
+            row = int(frame.index[i])
+            issues.append(InputIssue(file, row, str(header), str(written[i]), message))
+    if issues:
+        raise InputError(issues)
 
 
 def read_tasks(path: str | Path) -> tuple[AbkTask, ...]:
