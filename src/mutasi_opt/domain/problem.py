@@ -812,6 +812,11 @@ class Problem(_Frozen):
                     f"unit {unit!r} is not in {unit_f}, but {', '.join(map(repr, parts))} are: "
                     f"separate the units of a list with ';' (write {';'.join(parts)})"
                 )
+            if known is not None and INVISIBLE.search(unit) and INVISIBLE.sub("", unit) in known:
+                return (
+                    f"unit {unit!r} holds an invisible character (a zero-width space, ...); "
+                    f"delete it (unit {INVISIBLE.sub('', unit)!r} is in {unit_f})"
+                )
             return f"unit {unit!r} is not in {unit_f}; add it there or correct the id"
 
         # --- employees: unique NIPs
