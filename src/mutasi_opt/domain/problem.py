@@ -805,6 +805,8 @@ class Problem(_Frozen):
             None if ctx.known_units is None else set(unit_ids) | set(ctx.known_units)
         )
 
+        folded: dict[str, str] = {}  # known units by _code_key, built when first needed
+
         def unknown(unit: str) -> str:
             parts = [part.strip() for part in re.split(r"[,/]", unit)]
             if known is not None and len(parts) > 1 and all(part in known for part in parts):
@@ -816,6 +818,14 @@ class Problem(_Frozen):
                 return (
                     f"unit {unit!r} holds an invisible character (a zero-width space, ...); "
                     f"delete it (unit {INVISIBLE.sub('', unit)!r} is in {unit_f})"
+                )
+            if not folded and known:
+                folded.update((_code_key(k), k) for k in sorted(known, reverse=True))
+            same = folded.get(_code_key(unit))
+            if same is not None:
+                return (
+                    f"unit {unit!r} is not in {unit_f}, but {same!r} is (ids are compared "
+                    "exactly); write it the same way"
                 )
             return f"unit {unit!r} is not in {unit_f}; add it there or correct the id"
 

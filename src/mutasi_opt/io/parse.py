@@ -475,6 +475,16 @@ def _invisible_nips(source: Source, j: int, notes: list[InputIssue] | None) -> N
 def load_table(spec: TableSpec, source: Source, notes: list[InputIssue] | None = None) -> Loaded:
     """Validate every row of ``source`` as ``spec.model``; warnings go to ``notes``
     (the log when None)."""
+    if not any(str(h).strip() for h in source.headers) and not len(source) and not source.issues:
+        header = ", ".join(spec.columns)
+        empty = InputIssue(
+            source.file,
+            None,
+            None,
+            None,
+            f"the file is empty; write the header ({header}) and the rows, or delete the file",
+        )
+        return Loaded(issues=[empty], usable=False)
     found, issues = resolve_columns(spec, source, notes)
     issues = [*source.issues, *_sheet_issues(spec, source, notes), *issues]
     headers = {c: source.headers[j] for c, j in found.items()}
