@@ -972,27 +972,32 @@ class Problem(_Frozen):
 
         # --- codes written two ways (case, spacing): compared exactly, they would
         # be two roles or two competencies, and workload would land on one nobody holds
-        issues += _near_duplicates(
-            "role",
-            [
-                *((emp_f, row("employees", i), "role", r) for i, r in enumerate(roles)),
-                *((dem_f, row("demand", i), "role", d.role) for i, d in enumerate(demand)),
-            ],
-        )
-        issues += _near_duplicates(
-            "competency",
-            [
-                *(
-                    (emp_f, row("employees", i), "competencies", code)
-                    for i, pairs in enumerate(column("competencies", emps))
-                    for code, _ in pairs
-                ),
-                *(
-                    (req_f, row("requirements", i), "competency", q.competency)
-                    for i, q in enumerate(reqs)
-                ),
-            ],
-        )
+        # (located only when two spellings collide: the scan over every row is rare)
+        if _collide(set(roles_used) | demand_roles):
+            issues += _near_duplicates(
+                "role",
+                [
+                    *((emp_f, row("employees", i), "role", r) for i, r in enumerate(roles)),
+                    *((dem_f, row("demand", i), "role", d.role) for i, d in enumerate(demand)),
+                ],
+            )
+        held = column("competencies", emps)
+        codes = {code for pairs in set(held) for code, _ in pairs} | {q.competency for q in reqs}
+        if _collide(codes):
+            issues += _near_duplicates(
+                "competency",
+                [
+                    *(
+                        (emp_f, row("employees", i), "competencies", code)
+                        for i, pairs in enumerate(held)
+                        for code, _ in pairs
+                    ),
+                    *(
+                        (req_f, row("requirements", i), "competency", q.competency)
+                        for i, q in enumerate(reqs)
+                    ),
+                ],
+            )
         return issues
 
     # ------------------------------------------------------------------ index
@@ -1173,6 +1178,12 @@ class Problem(_Frozen):
         """The tables as DataFrames: ``employees``, ``units``, ``demand``, ``requirements``."""
         frames: dict[str, Any] = provided("problem.to_frames")(self)
         return frames
+
+
+def _collide(codes: Iterable[str]) -> bool:
+    """Whether two of the distinct ``codes`` differ only in case or spacing."""
+    distinct = set(codes)
+    return len({_code_key(c) for c in distinct}) != len(distinct)
 
 
 def _code_key(code: str) -> str:

@@ -454,7 +454,10 @@ def _sheet_issues(
 
 def _invisible_nips(source: Source, j: int, notes: list[InputIssue] | None) -> None:
     """A warning naming the rows whose NIP held invisible characters (removed)."""
-    texts = [str(cell_text(v)) for v in source.cells[j]]
+    cells = source.cells[j].tolist()
+    texts = cells if source.text_only else [str(cell_text(v)) for v in cells]
+    if INVISIBLE.search("\n".join(texts)) is None:  # one search over the column: the usual case
+        return
     rows = [int(source.rows[i]) for i, t in enumerate(texts) if INVISIBLE.search(t)]
     if rows:
         shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
