@@ -356,6 +356,15 @@ BAD = [
         only=True,
     ),
     Bad(
+        "title-rows-with-windows-line-endings",
+        {"employees.csv": ("DAFTAR PEGAWAI\n\n" + EMPLOYEES).replace("\n", "\r\n")},
+        E,
+        3,
+        None,
+        ("the header seems to be on row 3", "delete the 2 rows above it"),
+        only=True,
+    ),
+    Bad(
         "title-rows-in-a-workbook",
         {
             "employees.xlsx": workbook(

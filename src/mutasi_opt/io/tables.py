@@ -270,11 +270,12 @@ def _read_csv(path: Path) -> Source:
             f"the file holds binary data (a zero byte on line {line}), not CSV text; "
             "export the table again as CSV or .xlsx",
         )
-    # Old Mac files end lines with CR alone; mixed endings also happen.
-    buffer = "\r" in text
+    # Old Mac files end lines with CR alone; mixed endings also happen.  (CRLF
+    # alone is read by pandas from the file, which is faster than from text.)
+    buffer = text.count("\r") != text.count("\r\n")
     if buffer:
         text = _one_newline(text)
-    header_line = text.split("\n", 1)[0]
+    header_line = text.split("\n", 1)[0].rstrip("\r")
     delim = _delimiter(header_line)
     preview = _preview(text, delim)
     try:
@@ -306,7 +307,7 @@ def _preview(text: str, delim: str) -> list[list[str]]:
     """The first :data:`PREVIEW_ROWS` records of a CSV text."""
     head = text.split("\n", PREVIEW_ROWS + 1)[: PREVIEW_ROWS + 1]
     try:
-        return list(csv.reader(head[:PREVIEW_ROWS], delimiter=delim))
+        return list(csv.reader([h.rstrip("\r") for h in head[:PREVIEW_ROWS]], delimiter=delim))
     except csv.Error:
         return []
 
