@@ -665,13 +665,24 @@ def test_a_look_alike_of_a_present_column_is_only_a_warning(tmp_path: Path) -> N
     assert "looks like 'unit', which is column 'unit'" in warning.message
 
 
-def test_a_folder_named_like_a_table_is_not_an_absent_table(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "make", "words"),
+    [
+        ("requirements.csv", lambda p: p.mkdir(), "is a folder"),
+        ("requirements.xlsx", lambda p: p.symlink_to(p.parent / "gone.xlsx"), "broken link"),
+        ("policy.toml", lambda p: p.mkdir(), "is a folder"),
+    ],
+    ids=["folder", "broken-link", "policy-folder"],
+)
+def test_a_table_name_that_is_no_file_is_not_an_absent_table(
+    tmp_path: Path, name: str, make: Callable[[Path], None], words: str
+) -> None:
     path = folder(tmp_path)
-    (path / "requirements.csv").mkdir()
+    make(path / name)
     with pytest.raises(InputError) as err:
         read_folder(path)
     [issue] = err.value.issues
-    assert issue.file == "requirements.csv" and "is a folder" in issue.message
+    assert issue.file == name and words in issue.message
 
 
 def test_two_files_differing_only_in_case_are_refused(tmp_path: Path) -> None:

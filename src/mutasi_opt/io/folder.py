@@ -92,10 +92,11 @@ def read_policy(path: str | Path) -> Policy:
     return policy
 
 
-def _listing(folder: Path, issues: list[InputIssue]) -> dict[str, Path]:
-    """Lower-cased name → entry of the folder.  Two names differing only in case
-    (``units.csv`` and ``Units.csv``) are an issue for the table files, whose names
-    are matched case-insensitively: neither is chosen."""
+def _listing(folder: Path, issues: list[InputIssue]) -> tuple[dict[str, Path], set[str]]:
+    """Lower-cased name → entry of the folder, and the lower-cased names of which
+    the folder has two entries.  Two names differing only in case (``units.csv``
+    and ``Units.csv``) are an issue for the table files, whose names are matched
+    case-insensitively: neither is chosen."""
     wanted = {name + ext for name in TABLES for ext in (*_FORMATS, ".xls")} | {POLICY_FILE}
     listing: dict[str, Path] = {}
     clashing: set[str] = set()
@@ -117,10 +118,7 @@ def _listing(folder: Path, issues: list[InputIssue]) -> dict[str, Path]:
             )
             continue
         listing[key] = entry
-    return {k: v for k, v in listing.items() if k not in clashing} | {
-        k: folder / f"\0{k}"
-        for k in clashing  # a marker: the table cannot be read
-    }
+    return {k: v for k, v in listing.items() if k not in clashing}, clashing
 
 
 def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -> Problem:
@@ -152,13 +150,13 @@ def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -
             ]
         )
     issues: list[InputIssue] = []
-    listing = _listing(folder, issues)
+    listing, clashing = _listing(folder, issues)
     sources: dict[str, Source | None] = {}
     files: dict[str, str] = {}
     for name, spec in TABLES.items():
         found = [listing[name + ext] for ext in _FORMATS if name + ext in listing]
         files[name] = found[0].name if found else f"{name}.csv"
-        if any(p.name.startswith("\0") for p in found):
+        if any(name + ext in clashing for ext in _FORMATS):
             sources[name] = None  # two files differing in case (reported)
             continue
         if len(found) > 1:
@@ -209,12 +207,12 @@ def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -
             sources[name] = None
     files["policy"] = POLICY_FILE
     policy: Policy | None = Policy()
-    if POLICY_FILE in listing:
+    if POLICY_FILE in clashing:
+        policy = None  # two files differing in case (reported)
+    elif POLICY_FILE in listing:
         entry = listing[POLICY_FILE]
         files["policy"] = entry.name
-        if entry.name.startswith("\0"):
-            policy = None
-        elif not entry.is_file():
+        if not entry.is_file():
             issues.append(_not_a_file(entry))
             policy = None
         else:
