@@ -235,6 +235,12 @@ class _Printable(io.TextIOBase):
         return getattr(self.unfiltered, name)
 
 
+def unfiltered(stream: Any) -> Any:
+    """The stream under :class:`_Printable` (or ``stream`` itself): for a progress
+    line's ``\\r``, which carries no text from the user's files."""
+    return getattr(stream, "unfiltered", stream)
+
+
 @contextlib.contextmanager
 def printable_streams() -> Iterator[None]:
     """``sys.stdout`` and ``sys.stderr`` through :func:`printable` while the command runs."""

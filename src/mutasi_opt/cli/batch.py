@@ -20,6 +20,7 @@ from . import (
     add_params_options,
     out_folder,
     params_of,
+    unfiltered,
     whole_number,
 )
 
@@ -143,10 +144,11 @@ class _Bar:
         eta = elapsed / done * (total - done)
         counts = ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
         line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {counts}  ETA {eta:.0f} s"
-        self.stream.write("\r" + line[:110].ljust(110))
+        raw = unfiltered(self.stream)  # the line holds counts only, no text from the files
+        raw.write("\r" + line[:110].ljust(110))
         if done == total:
-            self.stream.write("\n")
-        self.stream.flush()
+            raw.write("\n")
+        raw.flush()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 from ..domain.problem import Problem
 from ..results.plan import Plan
 from ..text.i18n import LANGS, label
-from . import EXIT_INPUT, add_params_options, count, out_folder, params_of
+from . import EXIT_INPUT, add_params_options, count, out_folder, params_of, unfiltered
 
 __all__ = ["add_solve_options", "progress_printer", "register", "run", "solve_and_report"]
 
@@ -89,7 +89,7 @@ class _Progress:
         if now - self.last < 0.5:
             return
         self.last = now
-        stream = getattr(sys.stderr, "unfiltered", sys.stderr)
+        stream = unfiltered(sys.stderr)
         stream.write(f"\r  {stage:<10} best {value:>16,.0f}  bound {bound:>16,.0f}   ")
         stream.flush()
 
@@ -114,7 +114,7 @@ def solve_and_report(
     params = params_of(args)
     plan = solve(problem, params, progress=progress)
     if progress is not None:
-        getattr(sys.stderr, "unfiltered", sys.stderr).write("\r" + " " * 70 + "\r")
+        unfiltered(sys.stderr).write("\r" + " " * 70 + "\r")
     if out is not None:
         write_plan(plan, out)
     lang = args.lang or "en"
