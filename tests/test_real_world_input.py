@@ -178,6 +178,24 @@ BAD = [
             ("policy.toml", "max_moves", "max_moves = 9223372036854775807\n"),
         )
     ),
+    Bad(
+        "fte-giving-no-hours",
+        {"employees.csv": f"nip,unit,role,fte\n{N1},U1,perawat,0.0001\n{N2},U2,perawat,1\n"},
+        E,
+        2,
+        "fte",
+        ("fte 0.0001 gives 0 hours a year at effective_hours 1250", "e.g. 0.5"),
+        only=True,
+    ),
+    Bad(
+        "effective-hours-tiny",
+        {"policy.toml": "effective_hours = 1e-300\n"},
+        "policy.toml",
+        1,
+        "effective_hours",
+        ("greater than or equal to 1",),
+        only=True,
+    ),
     # ---------------------------------------------------- silent changes
     Bad(
         "nip-apostrophe-duplicate",

@@ -16,6 +16,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -563,7 +564,7 @@ class Policy(_Frozen):
     min_months_in_unit: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 24
     allow_pppk_moves: bool = False
     unlisted_preference_cost: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 5
-    effective_hours: Annotated[float, Field(gt=0, le=8784)] = 1250
+    effective_hours: Annotated[float, Field(ge=1, le=8784)] = 1250
     imbalance_tolerance_hours: Annotated[float, Field(ge=0, le=MAX_HOURS)] = 0
     balance_breakpoints: tuple[int, ...] = (0, 10, 30, 50)
     balance_slopes: tuple[int, ...] = (1, 2, 4, 8)
@@ -831,6 +832,24 @@ class Problem(_Frozen):
 
         # --- employees: unique NIPs
         column = ctx.employee_column
+        # --- employees: a capacity of at least one hour (0 hours is no employee, and
+        # a role whose staff all have 0 hours has no capacity to share out)
+        ftes = column("fte", emps)
+        eff = self.policy.effective_hours
+        if ftes and min(ftes) * eff < 0.51:
+            for i, fte in enumerate(ftes):
+                if fte * eff < 0.51 and Decimal(repr(fte)) * Decimal(repr(eff)) < Decimal("0.5"):
+                    issues.append(
+                        InputIssue(
+                            emp_f,
+                            row("employees", i),
+                            "fte",
+                            repr(fte),
+                            f"fte {fte!r} gives 0 hours a year at effective_hours {eff:g} "
+                            "(capacity = fte × effective_hours, rounded); write the fte as a "
+                            "fraction of full time, e.g. 0.5",
+                        )
+                    )
         nips = column("nip", emps)
         if len(set(nips)) != len(nips):
             seen_nip: dict[str, int] = {}
