@@ -26,6 +26,7 @@ from mutasi_opt.cli import main, printable
 from mutasi_opt.domain.values import nip_problem, nips_well_formed, parse_nip
 from mutasi_opt.io.documents import problem_from_json
 from mutasi_opt.io.history import read_history
+from mutasi_opt.io.surges import read_surges
 from mutasi_opt.io.workload import read_tasks
 from mutasi_opt.service import Settings, create_app
 
@@ -957,3 +958,23 @@ def test_a_history_below_a_title_row_is_located(tmp_path: Path) -> None:
     text = f"Riwayat mutasi 2025\nnip,from_unit,to_unit,date\n{N1},U1,U2,2025-01-02\n"
     issue = history_issue(tmp_path / "history.csv", text)
     assert issue.row == 2 and "the header seems to be on row 2" in issue.message
+
+
+@pytest.mark.parametrize("extra", ["1e20", "1e300"])
+def test_a_surge_too_large_for_the_arithmetic_is_refused(tmp_path: Path, extra: str) -> None:
+    problem = read_folder(folder(tmp_path / "data"))
+    path = tmp_path / "surges.csv"
+    path.write_text(
+        f"surge,unit,role,start,end,extra_fte\nV1,U1,perawat,2026-01,2026-03,{extra}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        read_surges(path, problem)
+    [issue] = err.value.issues
+    assert (issue.file, issue.row, issue.column, issue.value) == (
+        "surges.csv",
+        2,
+        "extra_fte",
+        extra,
+    )
+    assert "at most 1,000,000,000 FTE" in issue.message

@@ -541,6 +541,8 @@ class Surge(_Frozen):
     def _positive(cls, value: float) -> float:
         if not math.isfinite(value) or value <= 0:
             raise ValueError("extra_fte must be a positive number of FTE (e.g. 2.5)")
+        if value > MAX_COUNT:
+            raise ValueError(f"extra_fte must be at most {MAX_COUNT:,} FTE; check the value")
         return value
 
     ROW_RULE_FIELDS: ClassVar[Mapping[str, str]] = {"_window": "end"}
