@@ -823,6 +823,11 @@ def test_validate_prints_the_warnings(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["validate", str(data), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [w["column"] for w in out["warnings"]] == ["catatan"]
+    broken = folder(tmp_path / "broken", employees_csv=text.replace(",U2,", ",U9,"))
+    assert main(["validate", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert "column 'catatan': not a known column; ignored" in err  # also when invalid
+    assert "row 3, column 'unit' (value 'U9')" in err
 
 
 CONTROL = "\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e"
