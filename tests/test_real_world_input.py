@@ -563,6 +563,14 @@ def test_a_nip_with_excels_apostrophe_is_the_nip(tmp_path: Path) -> None:
     assert "invisible characters" in warning.message and "row 3" in warning.message
 
 
+@pytest.mark.parametrize(
+    "written",
+    [f"'{N1}", f"\u200b{N1}", f"{N1}\ufeff", f"{N1}.0", f" '{N1} ", f"{N1[:8]} {N1[8:14]} 1 001"],
+)
+def test_every_spelling_of_a_nip_is_the_nip(written: str) -> None:
+    assert parse_nip(written) == N1 and parse_nip(written).is_structured
+
+
 def test_the_nip_rule_and_its_vectorised_twin_agree_on_cut_nips() -> None:
     cut = "198501012010011000"
     assert nip_problem(cut) is not None and "15 significant digits" in nip_problem(cut)  # type: ignore[operator]

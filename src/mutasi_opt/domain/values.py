@@ -200,7 +200,8 @@ def parse_nip(value: Any) -> Nip:
             "NIP looks like a number in scientific notation (Excel converts long "
             "numbers); format the NIP column as text and re-enter it"
         )
-    compact = re.sub(r"[\s.\-]", "", text)
+    whole = re.fullmatch(r"(\d{18})\.0+", text)  # the number 18 digits written with ".0"
+    compact = whole.group(1) if whole else re.sub(r"[\s.\-]", "", text)
     if _NIP_RE.match(compact):
         text = compact
     problem = nip_problem(text)
