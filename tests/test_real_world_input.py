@@ -991,3 +991,31 @@ def test_a_surge_too_large_for_the_arithmetic_is_refused(tmp_path: Path, extra: 
         extra,
     )
     assert "at most 1,000,000,000 FTE" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("requirement.csv", "looks like the requirements table, which the folder lacks"),
+        ("Requirements (1).xlsx", "rename it to requirements.csv or requirements.xlsx"),
+        ("requirements.csv.csv", "looks like the requirements table"),
+        ("kebijakan.toml", "looks like the policy file, which the folder lacks"),
+    ],
+)
+def test_a_file_like_a_missing_table_is_refused(tmp_path: Path, name: str, words: str) -> None:
+    path = folder(tmp_path)
+    (path / name).write_bytes(b"unit,competency\nU1,K1\n")
+    with pytest.raises(InputError) as err:
+        read_folder(path)
+    [issue] = err.value.issues
+    assert issue.file == name and words in issue.message and "is not read" in issue.message
+
+
+def test_files_that_are_not_read_are_named_in_the_warnings(tmp_path: Path) -> None:
+    path = folder(tmp_path)
+    for name in ("Employees (1).csv", "catatan.docx", "history.csv", "surges.csv", ".DS_Store"):
+        (path / name).write_text("x", encoding="utf-8")
+    warnings: list[InputIssue] = []
+    read_folder(path, warnings=warnings)
+    assert [w.file for w in warnings] == ["Employees (1).csv", "catatan.docx"]
+    assert all("is not read" in w.message for w in warnings)

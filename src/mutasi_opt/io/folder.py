@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from ..domain.errors import InputError, InputIssue
+from ..domain.headers import normalise_header
 from ..domain.problem import Policy, Problem
 from .columns import TABLES
 from .excel import keep_text
 from .frames import problem_to_frames
-from .parse import build_problem, parse_policy
+from .parse import build_problem, note, parse_policy
 from .tables import EXCEL_HINT, Source, cell_text, read_source
 
 __all__ = ["policy_toml", "read_folder", "read_policy", "write_folder"]
@@ -92,17 +93,61 @@ def read_policy(path: str | Path) -> Policy:
     return policy
 
 
-def _listing(folder: Path, issues: list[InputIssue]) -> tuple[dict[str, Path], set[str]]:
-    """Lower-cased name → entry of the folder, and the lower-cased names of which
-    the folder has two entries.  Two names differing only in case (``units.csv``
-    and ``Units.csv``) are an issue for the table files, whose names are matched
-    case-insensitively: neither is chosen."""
+#: Files that sit next to the tables without being read by :func:`read_folder`
+#: (read by their own commands), by lower-cased stem.
+_COMPANIONS = frozenset({"history", "surges", "tasks", "abk", "params", "readme"})
+
+#: Other names of the tables (normalised file stems) → the table.
+_TABLE_NAMES = {
+    "employee": "employees",
+    "pegawai": "employees",
+    "data_pegawai": "employees",
+    "asn": "employees",
+    "unit": "units",
+    "unit_kerja": "units",
+    "opd": "units",
+    "beban_kerja": "demand",
+    "kebutuhan": "demand",
+    "abk_demand": "demand",
+    "requirement": "requirements",
+    "persyaratan": "requirements",
+    "syarat_kompetensi": "requirements",
+    "kebutuhan_kompetensi": "requirements",
+    "policies": "policy",
+    "kebijakan": "policy",
+}
+
+
+def _table_like(entry: Path) -> str | None:
+    """The table (or ``policy``) a file that is not read seems to hold, by its name:
+    ``Employees (1).csv``, ``pegawai.xlsx``, ``demand.csv.csv``, ``requirement.csv``."""
+    stem = entry.name.lower()
+    while Path(stem).suffix in (*_FORMATS, ".xls", ".toml", ".txt", ".tsv"):
+        stem = Path(stem).stem
+    key = normalise_header(re.sub(r"\(\d+\)|\bcopy\b|\bsalinan\b", "", stem))
+    key = re.sub(r"_?\d+$", "", key)  # employees_2026, units2
+    for name in (*TABLES, "policy"):
+        if key == name or key.startswith(name + "_"):
+            return name
+    return _TABLE_NAMES.get(key)
+
+
+def _listing(
+    folder: Path, issues: list[InputIssue]
+) -> tuple[dict[str, Path], set[str], list[Path]]:
+    """Lower-cased name → entry of the folder, the lower-cased names of which the
+    folder has two entries, and the other (not hidden) entries.  Two names
+    differing only in case (``units.csv`` and ``Units.csv``) are an issue for the
+    table files, whose names are matched case-insensitively: neither is chosen."""
     wanted = {name + ext for name in TABLES for ext in (*_FORMATS, ".xls")} | {POLICY_FILE}
     listing: dict[str, Path] = {}
     clashing: set[str] = set()
+    others: list[Path] = []
     for entry in sorted(folder.iterdir()):
         key = entry.name.lower()
         if key not in wanted:
+            if not entry.name.startswith((".", "~$")):
+                others.append(entry)
             continue
         if key in listing:
             clashing.add(key)
@@ -118,7 +163,42 @@ def _listing(folder: Path, issues: list[InputIssue]) -> tuple[dict[str, Path], s
             )
             continue
         listing[key] = entry
-    return {k: v for k, v in listing.items() if k not in clashing}, clashing
+    return {k: v for k, v in listing.items() if k not in clashing}, clashing, others
+
+
+def _unread_files(
+    others: list[Path], present: set[str], issues: list[InputIssue], notes: list[InputIssue] | None
+) -> None:
+    """Files of the folder that are not read: an issue when one seems to hold a table
+    the folder lacks (its rows would be lost), else a warning naming it."""
+    tables = ", ".join(f"{name}.csv" for name in TABLES)
+    for entry in others:
+        like = _table_like(entry)
+        stem = entry.name.lower().split(".")[0]
+        if like is not None and like not in present:
+            target = POLICY_FILE if like == "policy" else f"{like}.csv or {like}.xlsx"
+            issues.append(
+                InputIssue(
+                    entry.name,
+                    None,
+                    None,
+                    None,
+                    f"{entry.name} is not read, but looks like the {like} "
+                    f"{'file' if like == 'policy' else 'table'}, which the folder lacks; "
+                    f"rename it to {target} (or move it out of the folder)",
+                )
+            )
+        elif stem not in _COMPANIONS and entry.is_file():
+            note(
+                notes,
+                InputIssue(
+                    entry.name,
+                    None,
+                    None,
+                    None,
+                    f"{entry.name} is not read (a data folder holds {tables} and {POLICY_FILE})",
+                ),
+            )
 
 
 def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -> Problem:
@@ -150,7 +230,7 @@ def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -
             ]
         )
     issues: list[InputIssue] = []
-    listing, clashing = _listing(folder, issues)
+    listing, clashing, others = _listing(folder, issues)
     sources: dict[str, Source | None] = {}
     files: dict[str, str] = {}
     for name, spec in TABLES.items():
@@ -218,6 +298,8 @@ def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -
         else:
             policy, policy_issues = _read_policy(entry)
             issues.extend(policy_issues)
+    present = {name for name in (*TABLES, "policy") for key in listing if key.split(".")[0] == name}
+    _unread_files(others, present | {k.split(".")[0] for k in clashing}, issues, warnings)
     return build_problem(sources, files, policy, issues, warnings)
 
 
