@@ -132,6 +132,11 @@ def _table_like(entry: Path) -> str | None:
     return _TABLE_NAMES.get(key)
 
 
+def _file_issue(file: str, message: str) -> InputIssue:
+    """An issue of a whole file (no row, column or value)."""
+    return InputIssue(file, None, None, None, message)
+
+
 def _listing(
     folder: Path, issues: list[InputIssue]
 ) -> tuple[dict[str, Path], set[str], list[Path]]:
@@ -152,11 +157,8 @@ def _listing(
         if key in listing:
             clashing.add(key)
             issues.append(
-                InputIssue(
+                _file_issue(
                     entry.name,
-                    None,
-                    None,
-                    None,
                     f"both {listing[key].name} and {entry.name} are in the folder (file names "
                     "are matched without regard to case); keep only one of them",
                 )
@@ -178,11 +180,8 @@ def _unread_files(
         if like is not None and like not in present:
             target = POLICY_FILE if like == "policy" else f"{like}.csv or {like}.xlsx"
             issues.append(
-                InputIssue(
+                _file_issue(
                     entry.name,
-                    None,
-                    None,
-                    None,
                     f"{entry.name} is not read, but looks like the {like} "
                     f"{'file' if like == 'policy' else 'table'}, which the folder lacks; "
                     f"rename it to {target} (or move it out of the folder)",
@@ -191,11 +190,8 @@ def _unread_files(
         elif stem not in _COMPANIONS and entry.is_file():
             note(
                 notes,
-                InputIssue(
+                _file_issue(
                     entry.name,
-                    None,
-                    None,
-                    None,
                     f"{entry.name} is not read (a data folder holds {tables} and {POLICY_FILE})",
                 ),
             )
@@ -306,9 +302,7 @@ def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -
 def _not_a_file(entry: Path) -> InputIssue:
     """The issue of a table name that exists but is no file that can be read."""
     what = "a folder" if entry.is_dir() else "not a readable file (a broken link?)"
-    return InputIssue(
-        entry.name, None, None, None, f"{entry.name} is {what}; put the table file there"
-    )
+    return _file_issue(entry.name, f"{entry.name} is {what}; put the table file there")
 
 
 # ------------------------------------------------------------------ writing
