@@ -683,12 +683,21 @@ def test_ignored_columns_are_named_with_what_they_look_like(tmp_path: Path) -> N
     assert shown["catatan"] == "not a known column; ignored"
 
 
+def test_the_suggested_column_is_another_systems_name_of_it(tmp_path: Path) -> None:
+    text = f"nip_atasan,nipLama,nipBaru,unit,role\n{N2},123,{N1},U1,perawat\n"
+    with pytest.raises(InputError) as err:
+        read_folder(folder(tmp_path, employees_csv=text))
+    [issue] = err.value.issues
+    assert (issue.row, issue.column) == (1, "nip")
+    assert "column 'nipBaru' looks like it" in issue.message
+
+
 def test_a_look_alike_of_a_present_column_is_only_a_warning(tmp_path: Path) -> None:
-    text = f"nip,unit,role,unit_induk\n{N1},U1,perawat,DINKES\n{N2},U2,perawat,DINKES\n"
+    text = f"nip,unit,role,nama_unit\n{N1},U1,perawat,Satu\n{N2},U2,perawat,Dua\n"
     warnings: list[InputIssue] = []
     read_folder(folder(tmp_path, employees_csv=text), warnings=warnings)
     [warning] = warnings
-    assert warning.column == "unit_induk"
+    assert warning.column == "nama_unit"
     assert "looks like 'unit', which is column 'unit'" in warning.message
 
 

@@ -16,7 +16,15 @@ from typing import Any
 from ..domain.headers import normalise_header
 from ..domain.problem import Demand, Employee, Requirement, Surge, Unit
 
-__all__ = ["FOREIGN_NAMES", "SURGES", "TABLES", "TableSpec", "looks_like", "normalise_header"]
+__all__ = [
+    "FOREIGN_NAMES",
+    "SURGES",
+    "TABLES",
+    "TableSpec",
+    "looks_like",
+    "named_like",
+    "normalise_header",
+]
 
 _UNIT = ("unit_kerja", "kode_unit", "id_unit", "satuan_kerja", "satker", "opd", "unit_organisasi")
 _ROLE = ("jabatan", "nama_jabatan")
@@ -159,7 +167,6 @@ SURGES = TableSpec(
 #: normalised (:func:`normalise_header` after splitting ``camelCase``).
 FOREIGN_NAMES: dict[str, str] = {
     "nip_baru": "nip",
-    "nip_lama": "nip",
     "unor_nama": "unit",
     "unor_id": "unit",
     "unor_induk_nama": "unit",
@@ -197,7 +204,18 @@ _WORDS: dict[str, str] = {
 }
 _STATUS = {"status", "jenis", "kedudukan"}
 _STAFF = {"pegawai", "asn", "kepegawaian", "hukum", "pns", "pppk"}
+#: Words that make a column something else than the field its other words name
+#: (``jenis_jabatan`` is the kind of position, ``nip_atasan`` the supervisor's NIP).
+_NOT_THE_FIELD = frozenset({"jenis", "eselon", "kelas", "lama", "atasan", "induk", "asal"})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def named_like(spec: TableSpec, header: str) -> bool:
+    """Whether ``header`` is another system's exact name of a column of ``spec``
+    (``nipBaru``, ``unorNama``), not only a column with a telling word in it."""
+    key = normalise_header(_CAMEL.sub("_", str(header)))
+    return (spec.lookup().get(key) or FOREIGN_NAMES.get(key)) in spec.columns
+
 
 #: Employment types as cells write them (``Employee.employment_type`` accepts these).
 EMPLOYMENT_WORDS = frozenset({"PNS", "CPNS", "PPPK", "P3K"})
@@ -217,7 +235,7 @@ def looks_like(spec: TableSpec, header: str, values: Iterable[Any] = ()) -> str 
         words = set(key.split("_"))
         if words & _STATUS and words & _STAFF:
             guess = "employment_type"
-        elif not words & {"jenis", "eselon", "kelas"}:
+        elif not words & _NOT_THE_FIELD:
             guess = next((_WORDS[w] for w in key.split("_") if w in _WORDS), None)
     if guess is None and "employment_type" in spec.columns:
         texts = {str(v).strip().upper() for v in values} - {""}

@@ -52,7 +52,7 @@ from ..domain.problem import (
     clean_message,
 )
 from ..domain.values import INVISIBLE, Nip, nips_well_formed
-from .columns import TABLES, TableSpec, looks_like, normalise_header
+from .columns import TABLES, TableSpec, looks_like, named_like, normalise_header
 from .fastpath import FAIL, fast_parser, text_twin
 from .numbers import decimal_comma_column
 from .tables import Source, cell_text
@@ -341,14 +341,22 @@ def resolve_columns(
             )
             continue
         found[canonical] = j
-    suggested: dict[str, str] = {}  # canonical → the first unknown header like it
+    likes: dict[int, str | None] = {}
+    for j in unknown:
+        values = source.cells[j][:1000].tolist() if j < len(source.cells) else []
+        likes[j] = looks_like(spec, source.headers[j], [cell_text(v) for v in values])
+    # the header suggested for a missing column: another system's name of it first
+    # (nipBaru), then the first with a telling word in it
+    suggested: dict[str, str] = {}  # canonical → the unknown header like it
+    for j in sorted(unknown, key=lambda j: not named_like(spec, source.headers[j])):
+        like = likes[j]
+        if like is not None and like not in found and like not in _DESCRIPTIVE:
+            suggested.setdefault(like, source.headers[j])
     for j in unknown:
         header = source.headers[j]
-        values = source.cells[j][:1000].tolist() if j < len(source.cells) else []
-        like = looks_like(spec, header, [cell_text(v) for v in values])
+        like = likes[j]
         missing = like is not None and like not in found and like not in _DESCRIPTIVE
-        if missing and like is not None and like not in suggested:
-            suggested[like] = header
+        if missing and like is not None and suggested[like] == header:
             if like not in spec.required_columns:
                 issues.append(
                     InputIssue(

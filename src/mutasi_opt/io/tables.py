@@ -5,10 +5,17 @@ never loses digits), XLSX and DataFrame cells keep their Python type until
 :func:`cell_text` turns them into text (numbers to their exact digits,
 ``NaN``/``None`` to an empty cell).
 
-CSV files may be UTF-8 (with or without byte-order mark), UTF-16 with a
-byte-order mark, or Windows-1252; the delimiter (``,``, ``;`` or tab) is taken
-from the header line.  In ``;`` files a decimal comma (``0,5``) is a decimal
-point.
+CSV files may be UTF-8 (with or without byte-order mark), UTF-16 (with or
+without one), or Windows-1252, with any line endings (LF, CRLF, CR alone); the
+delimiter (``,``, ``;`` or tab) is taken from the header line.  In ``;`` files a
+decimal comma (``0,5``) is a decimal point.  A binary file, or a byte that no
+encoding reads, is reported with its line.
+
+A workbook's first sheet is read; the other sheets are listed in
+:attr:`Source.other_sheets` for the caller to report, and a formula without a
+saved value is an issue (it would read as an empty cell).  The first records
+are kept (:attr:`Source.preview`) so that a header below title rows can be
+located.
 
 Row numbers are spreadsheet rows: the header is row 1, the first data row is
 row 2, and blank lines count (so they match the row numbers Excel shows).
