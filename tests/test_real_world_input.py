@@ -835,16 +835,23 @@ def test_validate_prints_the_warnings(tmp_path: Path, capsys: pytest.CaptureFixt
     text = EMPLOYEES.replace("months_in_unit\n", "months_in_unit,catatan\n", 1)
     data = folder(tmp_path, employees_csv=text)
     assert main(["validate", str(data)]) == 0
-    err = capsys.readouterr().err
-    assert "1 warning:" in err and "employees.csv, row 1, column 'catatan'" in err
+    out = capsys.readouterr().out
+    head = out.split("\n")[:4]
+    assert head[0].endswith(": valid") and head[2] == "1 warning:"
+    assert head[3] == "  - employees.csv, row 1, column 'catatan': not a known column; ignored"
     assert main(["validate", str(data), "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert [w["column"] for w in out["warnings"]] == ["catatan"]
+    document = json.loads(capsys.readouterr().out)
+    assert [w["column"] for w in document["warnings"]] == ["catatan"]
     broken = folder(tmp_path / "broken", employees_csv=text.replace(",U2,", ",U9,"))
     assert main(["validate", str(broken)]) == 1
     err = capsys.readouterr().err
     assert "column 'catatan': not a known column; ignored" in err  # also when invalid
     assert "row 3, column 'unit' (value 'U9')" in err
+    assert main(["validate", str(broken), "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["status"] == "invalid"
+    assert [w["column"] for w in document["warnings"]] == ["catatan"]
+    assert [(i["row"], i["column"]) for i in document["issues"]] == [(3, "unit")]
 
 
 CONTROL = "\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e"

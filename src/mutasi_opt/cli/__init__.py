@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from ..domain.errors import InputError, UsageError
+from ..domain.errors import InputError, InputIssue, UsageError
 
 if TYPE_CHECKING:
     from ..domain.params import SolveParams
@@ -283,12 +283,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def print_input_error(err: InputError, *, as_json: bool = False) -> None:
-    """Print every issue of ``err`` to stderr (or JSON to stdout)."""
+def print_input_error(
+    err: InputError, *, as_json: bool = False, warnings: Sequence[InputIssue] | None = None
+) -> None:
+    """Print every issue of ``err`` to stderr (or JSON to stdout, with the
+    ``warnings`` of reading when given)."""
     if as_json:
         import json
 
-        json.dump({"status": "invalid", "issues": err.to_list()}, sys.stdout, indent=2)
+        document: dict[str, Any] = {"status": "invalid", "issues": err.to_list()}
+        if warnings is not None:
+            document["warnings"] = [w.to_dict() for w in warnings]
+        json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stderr.write(f"error: {err}\n")
