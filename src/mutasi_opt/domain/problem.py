@@ -38,6 +38,7 @@ from .values import INVISIBLE, GolonganField, MonthField, NipField, month_index
 
 __all__ = [
     "DEFAULT_EJ_BANDS",
+    "EMPLOYMENT_TYPES",
     "MAX_COUNT",
     "MAX_HOURS",
     "STR_TWINS",
@@ -64,6 +65,9 @@ DEFAULT_EJ_BANDS: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
 #: The largest count a cell or a policy key may hold (staff, months, moves,
 #: costs): far above any real one, low enough for 64-bit integer arithmetic.
 MAX_COUNT = 1_000_000_000
+
+#: Employment types as cells write them (upper case) → the type.
+EMPLOYMENT_TYPES: Mapping[str, str] = {"PNS": "PNS", "CPNS": "PNS", "PPPK": "PPPK", "P3K": "PPPK"}
 
 #: File names of the tables, used in messages.
 FILES = {
@@ -427,12 +431,10 @@ class Employee(_Frozen):
         value = _none_if_blank(value)
         if value is None:
             return "PNS"
-        text = str(value).strip().upper()
-        if text in {"CPNS", "PNS"}:
-            return "PNS"
-        if text in {"PPPK", "P3K"}:
-            return "PPPK"
-        raise ValueError("employment_type must be PNS or PPPK")
+        kind = EMPLOYMENT_TYPES.get(str(value).strip().upper())
+        if kind is None:
+            raise ValueError("employment_type must be PNS or PPPK")
+        return kind
 
     @field_validator("preferred_units")
     @classmethod

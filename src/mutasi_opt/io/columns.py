@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.headers import normalise_header
-from ..domain.problem import Demand, Employee, Requirement, Surge, Unit
+from ..domain.problem import EMPLOYMENT_TYPES, Demand, Employee, Requirement, Surge, Unit
 
 __all__ = [
     "FOREIGN_NAMES",
@@ -172,7 +172,6 @@ FOREIGN_NAMES: dict[str, str] = {
     "unor_induk_nama": "unit",
     "satuan_kerja_nama": "unit",
     "jabatan_nama": "role",
-    "nama_jabatan": "role",
     "jabatan_fungsional_nama": "role",
     "gol_ruang_akhir": "rank",
     "gol_ruang_akhir_nama": "rank",
@@ -217,10 +216,6 @@ def named_like(spec: TableSpec, header: str) -> bool:
     return (spec.lookup().get(key) or FOREIGN_NAMES.get(key)) in spec.columns
 
 
-#: Employment types as cells write them (``Employee.employment_type`` accepts these).
-EMPLOYMENT_WORDS = frozenset({"PNS", "CPNS", "PPPK", "P3K"})
-
-
 def looks_like(spec: TableSpec, header: str, values: Iterable[Any] = ()) -> str | None:
     """The canonical column of ``spec`` an unknown column seems to hold, or None.
 
@@ -239,6 +234,6 @@ def looks_like(spec: TableSpec, header: str, values: Iterable[Any] = ()) -> str 
             guess = next((_WORDS[w] for w in key.split("_") if w in _WORDS), None)
     if guess is None and "employment_type" in spec.columns:
         texts = {str(v).strip().upper() for v in values} - {""}
-        if texts and texts <= EMPLOYMENT_WORDS:
+        if texts and texts <= EMPLOYMENT_TYPES.keys():
             guess = "employment_type"
     return guess if guess in spec.columns else None
