@@ -807,6 +807,7 @@ def test_cli_usage_mistakes_exit_1_without_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = folder(tmp_path / "data")
+    other = folder(tmp_path / "other")
     before = (data / "units.csv").read_bytes()
     a_file = tmp_path / "plan.txt"
     a_file.write_text("x", encoding="utf-8")
@@ -814,8 +815,9 @@ def test_cli_usage_mistakes_exit_1_without_a_traceback(
         (["--max-moves", "-5", "--out", str(tmp_path / "o")], "--max-moves: must be at least 0"),
         (["--max-moves", "many", "--out", str(tmp_path / "o")], "expected a whole number"),
         (["--out", str(a_file)], "exists and is not a folder"),
-        (["--out", str(data)], "is a data folder"),
+        (["--out", str(data)], "is the data folder"),
         (["--out", str(data / ".")], "would overwrite its units.csv"),
+        (["--out", str(other)], "is a data folder (it holds employees.csv)"),
         (["--max-moves", "1" + "0" * 20, "--out", str(tmp_path / "o")], "at most 1,000,000,000"),
         (["--workers", "99999999999", "--out", str(tmp_path / "o")], "at most 1024 threads"),
     ):
@@ -829,6 +831,16 @@ def test_cli_usage_mistakes_exit_1_without_a_traceback(
     assert (data / "units.csv").read_bytes() == before
     assert a_file.read_text(encoding="utf-8") == "x"
     assert not (tmp_path / "o").exists()
+
+
+def test_write_plan_refuses_a_data_folder(tmp_path: Path) -> None:
+    data = folder(tmp_path / "data")
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    plan = mo.solve(read_folder(data), time_limit=1, workers=1)
+    with pytest.raises(FileExistsError, match="is a data folder"):
+        mo.write_plan(plan, data)
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == before
+    assert (mo.write_plan(plan, tmp_path / "plan") / "units.csv").is_file()
 
 
 def test_validate_prints_the_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

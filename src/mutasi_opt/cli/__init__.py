@@ -182,18 +182,23 @@ def out_folder(text: str) -> Path:
 
 
 def check_out(args: argparse.Namespace) -> None:
-    """Refuse an ``--out`` folder that is a data folder: the plan's files (its
-    ``units.csv``) would overwrite the input."""
+    """Refuse an ``--out`` folder that is a data folder, before any work: the
+    plan's files (its ``units.csv``) would overwrite the input."""
+    from ..io.plans import refuse_data_folder
+
     out = getattr(args, "out", None)
     if not isinstance(out, Path) or not out.is_dir():
         return
     inputs = [getattr(args, name, None) for name in ("folder", "root")]
-    same = any(isinstance(p, Path) and p.is_dir() and p.samefile(out) for p in inputs)
-    if same or any((out / f"employees{ext}").exists() for ext in (".csv", ".xlsx")):
+    if any(isinstance(p, Path) and p.is_dir() and p.samefile(out) for p in inputs):
         raise UsageError(
-            f"--out {out} is a data folder (it holds the input tables); writing the results "
-            "there would overwrite its units.csv. Give another folder"
+            f"--out {out} is the data folder; writing the results there would overwrite "
+            "its units.csv. Give another folder"
         )
+    try:
+        refuse_data_folder(out)
+    except FileExistsError as exc:
+        raise UsageError(f"--out {exc}") from None
 
 
 #: Characters a terminal may act on (escape sequences, cursor moves, bidi
