@@ -1047,3 +1047,25 @@ def test_files_that_are_not_read_are_named_in_the_warnings(tmp_path: Path) -> No
     read_folder(path, warnings=warnings)
     assert [w.file for w in warnings] == ["Employees (1).csv", "catatan.docx"]
     assert all("is not read" in w.message for w in warnings)
+
+
+def test_a_missing_required_cell_of_a_dataframe_is_located() -> None:
+    import pandas as pd
+
+    employees = pd.DataFrame(
+        {"nip": [N1, N2], "unit": ["U1", None], "role": ["perawat", "perawat"]}
+    )
+    units = pd.DataFrame({"unit": ["U1", "U2"]})
+    demand = pd.DataFrame(
+        {
+            "unit": ["U1", "U2"],
+            "role": ["perawat", "perawat"],
+            "workload_hours": [1.0, float("nan")],
+        }
+    )
+    with pytest.raises(InputError) as err:
+        mo.Problem.from_frames(employees=employees, units=units, demand=demand)
+    assert [(i.file, i.row, i.column) for i in err.value.issues] == [
+        ("employees", 3, "unit"),
+        ("demand", 3, "workload_hours"),
+    ]
