@@ -830,6 +830,9 @@ def test_cli_usage_mistakes_exit_1_without_a_traceback(
         assert words in err and "Traceback" not in err, err
     assert (data / "units.csv").read_bytes() == before
     assert a_file.read_text(encoding="utf-8") == "x"
+    assert main(["serve", "--write-openapi", str(data)]) == 1  # a folder where a file goes
+    err = capsys.readouterr().err
+    assert f"error: {data}: Is a directory" in err and "Traceback" not in err
     assert not (tmp_path / "o").exists()
 
 

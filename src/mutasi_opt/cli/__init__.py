@@ -335,6 +335,12 @@ def _main(argv: Sequence[str] | None) -> int:
     except FileNotFoundError as err:
         sys.stderr.write(f"error: {err.filename or err}: no such file or folder\n")
         return EXIT_INPUT
+    except OSError as err:  # a path given that cannot be read or written (a folder, no rights)
+        if err.filename is not None:
+            sys.stderr.write(f"error: {err.filename}: {err.strerror or err}\n")
+        else:
+            sys.stderr.write(f"error: {err}\n")
+        return EXIT_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
