@@ -1072,3 +1072,27 @@ def test_a_missing_required_cell_of_a_dataframe_is_located() -> None:
         ("employees", 3, "unit"),
         ("demand", 3, "workload_hours"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "seed"),
+    [
+        (b"[solve]\rseed = 3\r", None, 3),
+        (b"[solve]\r\nseed = 4\r\n", None, 4),
+        (b"# r\xe9gle\n[solve]\nseed = 3\n", 1, None),
+        (b"[solve]\rseed = 3\r# \x96\r", 3, None),
+    ],
+    ids=["cr-only", "crlf", "cp1252-line-1", "cp1252-line-3-cr-only"],
+)
+def test_solve_parameters_files_read_like_policy_files(
+    tmp_path: Path, data: bytes, line: int | None, seed: int | None
+) -> None:
+    path = tmp_path / "params.toml"
+    path.write_bytes(data)
+    if seed is not None:
+        assert mo.SolveParams.from_toml(path).seed == seed
+        return
+    with pytest.raises(InputError) as err:
+        mo.SolveParams.from_toml(path)
+    [issue] = err.value.issues
+    assert issue.row == line and f"on line {line} is not UTF-8" in issue.message

@@ -38,7 +38,7 @@ from typing import Any, Final, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import InputError, InputIssue
+from .errors import InputError, InputIssue, toml_text
 from .limits import check_limits
 
 __all__ = ["MAX_SEED", "MIN_SEED", "TABLE", "UNSET", "SolveParams", "Unset"]
@@ -237,13 +237,14 @@ class SolveParams(BaseModel):
                 ]
             )
         try:
-            text = file.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            data = file.read_bytes()
+        except OSError as exc:
             raise InputError(
-                [InputIssue(name, None, None, None, f"cannot read the file as UTF-8: {exc}")]
+                [InputIssue(name, None, None, None, f"cannot read the file: {exc.strerror}")]
             ) from None
+        text = toml_text(data, name)
         try:
-            data = tomllib.loads(text)
+            document = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             found = re.search(r"at line (\d+)", str(exc))
             raise InputError(
@@ -258,7 +259,7 @@ class SolveParams(BaseModel):
                     )
                 ]
             ) from None
-        return cls.from_mapping(data, file=name, text=text)
+        return cls.from_mapping(document, file=name, text=text)
 
     @classmethod
     def from_mapping(

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..domain.errors import InputError, InputIssue
+from ..domain.errors import InputError, InputIssue, toml_text
 from ..domain.headers import normalise_header
 from ..domain.problem import Policy, Problem
 from .columns import TABLES
@@ -41,21 +41,9 @@ def _read_policy(path: Path) -> tuple[Policy | None, list[InputIssue]]:
     except OSError as exc:
         return None, [InputIssue(file, None, None, None, f"cannot read the file: {exc.strerror}")]
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [
-            InputIssue(
-                file,
-                line,
-                None,
-                f"0x{raw[exc.start]:02x}",
-                f"byte 0x{raw[exc.start]:02x} on line {line} is not UTF-8 (TOML files must "
-                "be UTF-8; this one was probably saved as Windows-1252); save it as UTF-8 or "
-                "replace the character (e.g. an en dash or curly quote) on that line",
-            )
-        ]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # CR alone: old Mac line ends
+        text = toml_text(raw, file)
+    except InputError as err:
+        return None, list(err.issues)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
