@@ -340,6 +340,24 @@ BAD = [
         ("6 values but the header has 5 columns", "double quotes"),
         only=True,
     ),
+    Bad(
+        "unquoted-comma-shifting-columns",
+        {"employees.csv": EMPLOYEES + f"{N3},Ali, S.Kep,U1,perawat\n"},
+        E,
+        4,
+        "months_in_unit",
+        ("whole number", "put that value in double quotes", "moved one column to the right"),
+        only=True,
+        value="perawat",
+    ),
+    Bad(
+        "unquoted-comma-shifting-a-unit",
+        {"employees.csv": f"nip,name,unit,role\n{N1},Budi,U1,perawat\n{N3},Ali, S.Kep,U1\n"},
+        E,
+        3,
+        "unit",
+        ("unit 'S.Kep' is not in units.csv", "put that value in double quotes"),
+    ),
     # --------------------------------------------------- unclear answers
     Bad(
         "siasn-nip",

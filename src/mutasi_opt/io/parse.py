@@ -25,12 +25,13 @@ Every issue of every table is collected and raised as one InputError.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -740,6 +741,39 @@ def build_problem(
                 issue = issue.relocated(column=table.headers.get(issue.column, issue.column))
             issues.append(issue)
     if issues:
+        issues = _comma_hints(issues, sources)
         issues.sort(key=_sort_key(files))
         raise InputError(issues)
     return problem
+
+
+COMMA_HINT = (
+    "; if a value before it holds a comma (e.g. 'Ali, S.Kep'), put that value in double "
+    "quotes: the values after the comma have moved one column to the right"
+)
+
+
+def _comma_hints(
+    issues: list[InputIssue], sources: Mapping[str, Source | None]
+) -> list[InputIssue]:
+    """The issues of rows of a ``,`` file that look shifted by an unquoted comma
+    (a cell starting with a space after a non-empty cell, as ``Ali, S.Kep`` splits),
+    with :data:`COMMA_HINT` added; the rows are looked at only when they have issues."""
+    by_file = {s.file: s for s in sources.values() if s is not None and s.delimiter == ","}
+    wanted = {(i.file, i.row) for i in issues if i.file in by_file and i.row is not None}
+    if not wanted:
+        return issues
+    shifted: set[tuple[str, int]] = set()
+    for file, source in by_file.items():
+        rows = {row for f, row in wanted if f == file}
+        where = np.flatnonzero(np.isin(source.rows, list(rows)))
+        for i in where.tolist():
+            record = [str(column[i]) for column in source.cells]
+            if any(
+                b.startswith(" ") and b.strip() and a.strip() for a, b in itertools.pairwise(record)
+            ):
+                shifted.add((file, int(source.rows[i])))
+    return [
+        replace(i, message=i.message + COMMA_HINT) if (i.file, i.row) in shifted else i
+        for i in issues
+    ]

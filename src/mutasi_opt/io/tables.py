@@ -85,6 +85,8 @@ class Source:
     other_sheets
         The other non-empty sheets of a workbook (only the first is read): name
         and header cells of each.
+    delimiter
+        The delimiter of a CSV file (``""`` for a workbook or a DataFrame).
     """
 
     file: str
@@ -96,6 +98,7 @@ class Source:
     issues: list[InputIssue] = field(default_factory=list)
     preview: list[list[str]] = field(default_factory=list)
     other_sheets: list[tuple[str, list[str]]] = field(default_factory=list)
+    delimiter: str = ""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -305,9 +308,11 @@ def _read_csv(path: Path) -> Source:
     body = frame.iloc[1:]
     cells = [body[c].to_numpy(dtype=object) for c in body.columns]
     rows = np.arange(2, len(body) + 2, dtype=np.int64)
-    return _finish(
+    source = _finish(
         file, headers, cells, rows, text_only=True, decimal_comma=delim == ";", preview=preview
     )
+    source.delimiter = delim
+    return source
 
 
 def _preview(text: str, delim: str) -> list[list[str]]:
@@ -353,7 +358,7 @@ def _read_csv_slow(file: str, text: str, delim: str, preview: list[list[str]]) -
         kept.append(record + [""] * (width - len(record)))
         rows.append(k)
     cells = [np.array([r[j] for r in kept], dtype=object) for j in range(width)]
-    return _finish(
+    source = _finish(
         file,
         headers,
         cells,
@@ -363,6 +368,8 @@ def _read_csv_slow(file: str, text: str, delim: str, preview: list[list[str]]) -
         issues=issues,
         preview=preview,
     )
+    source.delimiter = delim
+    return source
 
 
 # ---------------------------------------------------------------------- XLSX
