@@ -476,6 +476,19 @@ BAD = [
         only=True,
     ),
     Bad(
+        "unit-code-without-its-leading-zeros",
+        {
+            "employees.xlsx": workbook(("Sheet", [["nip", "unit"], [N1, 7], [N2, "012"]])),
+            "units.csv": "unit,workload_hours\n007,100\n012,100\n",
+            "demand.csv": None,
+        },
+        "employees.xlsx",
+        2,
+        "unit",
+        ("unit '7' is not in units.csv, but '007' is", "leading zeros", "column as text"),
+        only=True,
+    ),
+    Bad(
         "empty-table-file",
         {"demand.csv": ""},
         "demand.csv",

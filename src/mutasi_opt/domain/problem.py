@@ -826,11 +826,19 @@ class Problem(_Frozen):
                 )
             if not folded and known:
                 folded.update((_code_key(k), k) for k in sorted(known, reverse=True))
+                folded.update((f"0:{k.lstrip('0')}", k) for k in known if k.isdigit())
             same = folded.get(_code_key(unit))
             if same is not None:
                 return (
                     f"unit {unit!r} is not in {unit_f}, but {same!r} is (ids are compared "
                     "exactly); write it the same way"
+                )
+            zeros = folded.get(f"0:{unit.lstrip('0')}") if unit.isdigit() else None
+            if zeros is not None:
+                return (
+                    f"unit {unit!r} is not in {unit_f}, but {zeros!r} is: a spreadsheet drops "
+                    "the leading zeros of a number; format the column as text and write "
+                    f"{zeros!r}"
                 )
             return f"unit {unit!r} is not in {unit_f}; add it there or correct the id"
 
