@@ -45,6 +45,8 @@ def test_non_text_is_unchanged() -> None:
         (" 12.500 ", "12500"),
         ("3.00", "3.00"),  # two decimals: not a thousands group
         ("0.5", "0.5"),
+        ("0.333", "0.333"),  # a leading 0 is no thousands group
+        ("-0.250", "-0.250"),
         ("1234.567", "1234.567"),  # four digits before the dot: not grouped
         ("2.500,5", "2500.5"),
     ],

@@ -260,6 +260,26 @@ BAD = [
         only=True,
     ),
     Bad(
+        "thousands-dot-in-a-text-cell-of-a-workbook",
+        {
+            "demand.xlsx": workbook(
+                (
+                    "Sheet",
+                    [
+                        ["unit", "role", "workload_hours"],
+                        ["U1", "perawat", "3.000"],
+                        ["U2", "perawat", 800],
+                    ],
+                )
+            )
+        },
+        "demand.xlsx",
+        2,
+        "workload_hours",
+        ("'3.000' could be 3.000 or 3000", "as a number cell"),
+        only=True,
+    ),
+    Bad(
         "role-case-in-employees",
         {"employees.csv": EMPLOYEES.replace("U2,perawat", "U2,Perawat")},
         E,
@@ -613,7 +633,14 @@ def test_the_nip_rule_and_its_vectorised_twin_agree_on_cut_nips() -> None:
 
 @pytest.mark.parametrize(
     ("cell", "hours"),
-    [("3.000", 3000.0), ("1.250.000", 1250000.0), ("2.500,5", 2500.5), ("2,5", 2.5), ("12", 12.0)],
+    [
+        ("3.000", 3000.0),
+        ("1.250.000", 1250000.0),
+        ("2.500,5", 2500.5),
+        ("2,5", 2.5),
+        ("12", 12.0),
+        ("0.333", 0.333),
+    ],
 )
 def test_indonesian_thousands_dot_in_a_decimal_comma_file(
     tmp_path: Path, cell: str, hours: float

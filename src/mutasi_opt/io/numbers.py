@@ -17,7 +17,7 @@ from typing import Any
 __all__ = ["decimal_comma_column", "decimal_point", "point_decimal", "thousands_grouped"]
 
 _COMMA_DECIMAL = re.compile(r"[+-]?\d{1,3}(\.\d{3})*,\d+|[+-]?\d*,\d+")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")  # 0.333 is not grouped
 _POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+")
 
 

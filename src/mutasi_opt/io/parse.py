@@ -55,7 +55,7 @@ from ..domain.problem import (
 from ..domain.values import INVISIBLE, Nip, nips_well_formed
 from .columns import TABLES, TableSpec, looks_like, named_like, normalise_header
 from .fastpath import FAIL, fast_parser, text_twin
-from .numbers import decimal_comma_column
+from .numbers import decimal_comma_column, thousands_grouped
 from .tables import Source, cell_text
 
 __all__ = ["build_problem", "load_table", "parse_policy"]
@@ -222,6 +222,14 @@ def _parse_column(
     grouped_refused: dict[int, str] = {}
     if source.decimal_comma and name in spec.numeric:
         texts, grouped_refused = decimal_comma_column(texts)
+    elif source.workbook and name in spec.numeric:
+        # a text cell of a workbook: the notation is not known
+        grouped_refused = {
+            i: f"{t.strip()!r} could be {t.strip()} or {t.strip().replace('.', '')}; write it "
+            "as a number cell (or without a thousands separator)"
+            for i, t in enumerate(raw)
+            if thousands_grouped(t)
+        }
 
     n = len(texts)
     ok = np.ones(n, dtype=np.bool_)

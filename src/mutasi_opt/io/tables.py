@@ -87,6 +87,8 @@ class Source:
         and header cells of each.
     delimiter
         The delimiter of a CSV file (``""`` for a workbook or a DataFrame).
+    workbook
+        The cells come from a workbook (``.xlsx``).
     """
 
     file: str
@@ -99,6 +101,7 @@ class Source:
     preview: list[list[str]] = field(default_factory=list)
     other_sheets: list[tuple[str, list[str]]] = field(default_factory=list)
     delimiter: str = ""
+    workbook: bool = False
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -420,6 +423,7 @@ def _read_xlsx(path: Path) -> Source:
     preview = [[str(cell_text(v)) for v in r] for r in grid[:PREVIEW_ROWS]]
     source = _finish(file, headers, cells, rows, text_only=False, issues=issues, preview=preview)
     source.other_sheets = other_sheets
+    source.workbook = True
     return source
 
 
