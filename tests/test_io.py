@@ -337,7 +337,7 @@ def nips(draw: st.DrawFn) -> str:
     start = draw(st.integers(birth.year + 18, min(birth.year + 40, 2024)))
     return (
         f"{birth:%Y%m%d}{start:04d}{draw(st.integers(1, 12)):02d}"
-        f"{draw(st.sampled_from('12'))}{draw(st.integers(0, 999)):03d}"
+        f"{draw(st.sampled_from('12'))}{draw(st.integers(1, 999)):03d}"
     )
 
 
@@ -381,7 +381,7 @@ def problems(draw: st.DrawFn) -> Problem:
                 unit=draw(st.sampled_from(units_ids)),
                 # with unit workload_hours, some employee must have no role
                 role="" if with_hours and k == 0 else draw(st.sampled_from(roles)),
-                fte=draw(st.floats(0, 1, exclude_min=True)),
+                fte=draw(st.floats(0.001, 1)),  # at least 1 hour a year (capacity ≥ 1)
                 rank=draw(st.none() | st.sampled_from(list(Golongan))),
                 employment_type=draw(st.sampled_from(["PNS", "PPPK"])),
                 competencies=comps,

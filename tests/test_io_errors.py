@@ -272,7 +272,7 @@ CASES = {
         "policy.toml",
         1,
         "effective_hours",
-        "greater than 0",
+        "greater than or equal to 1",  # at least one hour a year
     ),
     # policy: not TOML at all
     "policy syntax": Case(

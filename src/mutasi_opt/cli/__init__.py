@@ -13,14 +13,17 @@ Each subcommand lives in its own module of this package and exposes
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import logging
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from ..domain.errors import InputError, UsageError
+from ..domain.errors import InputError, InputIssue, UsageError
 
 if TYPE_CHECKING:
     from ..domain.params import SolveParams
@@ -149,6 +152,112 @@ def describe_limits(time_limit: float | None, work_limit: float | None) -> str:
     return ", ".join(parts) or "no limit"
 
 
+def whole_number(least: int, most: int = 1_000_000_000) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``least`` to ``most``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        if value > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most:,}, got {value}")
+        return value
+
+    return parse
+
+
+#: An argparse type: a whole number, 0 or more (``--max-moves 5``).
+count = whole_number(0)
+
+
+def out_folder(text: str) -> Path:
+    """An argparse type: an output folder (``--out``); an existing file is refused."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} exists and is not a folder; give a folder")
+    return path
+
+
+def check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` folder that is a data folder, before any work: the
+    plan's files (its ``units.csv``) would overwrite the input."""
+    from ..io.plans import refuse_data_folder
+
+    out = getattr(args, "out", None)
+    if not isinstance(out, Path) or not out.is_dir():
+        return
+    inputs = [getattr(args, name, None) for name in ("folder", "root")]
+    if any(isinstance(p, Path) and p.is_dir() and p.samefile(out) for p in inputs):
+        raise UsageError(
+            f"--out {out} is the data folder; writing the results there would overwrite "
+            "its units.csv. Give another folder"
+        )
+    try:
+        refuse_data_folder(out)
+    except FileExistsError as exc:
+        raise UsageError(f"--out {exc}") from None
+
+
+#: Characters a terminal may act on (escape sequences, cursor moves, bidi
+#: overrides that reorder text): every C0 control but newline and tab, DEL, C1.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as ``\\u001b`` (also valid inside JSON)."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _Printable(io.TextIOBase):
+    """A text stream that writes through :func:`printable`: names and values read
+    from the user's files never reach the terminal as control sequences.
+    ``unfiltered`` is the stream itself (for the progress line's ``\\r``)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.unfiltered = stream
+
+    def write(self, text: str) -> int:
+        self.unfiltered.write(printable(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.unfiltered.flush()
+
+    def isatty(self) -> bool:
+        return self.unfiltered.isatty()
+
+    def fileno(self) -> int:
+        return self.unfiltered.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self.unfiltered, "encoding", "utf-8"))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.unfiltered, name)
+
+
+def unfiltered(stream: Any) -> Any:
+    """The stream under :class:`_Printable` (or ``stream`` itself): for a progress
+    line's ``\\r``, which carries no text from the user's files."""
+    return getattr(stream, "unfiltered", stream)
+
+
+@contextlib.contextmanager
+def printable_streams() -> Iterator[None]:
+    """``sys.stdout`` and ``sys.stderr`` through :func:`printable` while the command runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _Printable(saved[0])
+    sys.stderr = _Printable(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse exits with 2 on usage errors; our 2 means infeasible, so use 1."""
 
@@ -179,12 +288,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def print_input_error(err: InputError, *, as_json: bool = False) -> None:
-    """Print every issue of ``err`` to stderr (or JSON to stdout)."""
+def print_input_error(
+    err: InputError, *, as_json: bool = False, warnings: Sequence[InputIssue] | None = None
+) -> None:
+    """Print every issue of ``err`` to stderr (or JSON to stdout, with the
+    ``warnings`` of reading when given)."""
     if as_json:
         import json
 
-        json.dump({"status": "invalid", "issues": err.to_list()}, sys.stdout, indent=2)
+        document: dict[str, Any] = {"status": "invalid", "issues": err.to_list()}
+        if warnings is not None:
+            document["warnings"] = [w.to_dict() for w in warnings]
+        json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stderr.write(f"error: {err}\n")
@@ -192,6 +307,11 @@ def print_input_error(err: InputError, *, as_json: bool = False) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mutasi-opt`` console script."""
+    with printable_streams():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -203,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        check_out(args)
         code: int = args.func(args)
     except InputError as err:
         print_input_error(err, as_json=bool(getattr(args, "json", False)))
@@ -213,6 +334,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except FileNotFoundError as err:
         sys.stderr.write(f"error: {err.filename or err}: no such file or folder\n")
+        return EXIT_INPUT
+    except OSError as err:  # a path given that cannot be read or written (a folder, no rights)
+        if err.filename is not None:
+            sys.stderr.write(f"error: {err.filename}: {err.strerror or err}\n")
+        else:
+            sys.stderr.write(f"error: {err}\n")
         return EXIT_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

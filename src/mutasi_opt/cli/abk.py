@@ -14,6 +14,7 @@ import math
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from ..domain.errors import InputError, InputIssue
@@ -117,7 +118,8 @@ def run(args: argparse.Namespace) -> int:
     if issues:
         raise InputError(issues)
     assert standard is not None and bands is not None and tasks is not None
-    report = abk_report(abk_to_demand(tasks, standard), standard, staff=staff, thresholds=bands)
+    demand = abk_to_demand(tasks, standard, file=Path(args.tasks).name)
+    report = abk_report(demand, standard, staff=staff, thresholds=bands)
     if args.json:
         json.dump({"status": "ok", **report.to_dict()}, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")

@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..domain.errors import UsageError
-from . import EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_PLAN, EXIT_OK, add_params_options, params_of
+from . import (
+    EXIT_INFEASIBLE,
+    EXIT_INPUT,
+    EXIT_NO_PLAN,
+    EXIT_OK,
+    add_params_options,
+    out_folder,
+    params_of,
+    unfiltered,
+    whole_number,
+)
 
 __all__ = ["EXIT_CRASHED", "exit_code", "region_folders", "register", "run"]
 
@@ -51,7 +61,7 @@ def register(sub: Any) -> None:
         "within the time or work limit, 4 a region's worker crashed on every attempt.",
     )
     p.add_argument("root", type=Path, help="folder holding one data folder per region")
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--out", type=out_folder, required=True, help="output folder")
     p.add_argument(
         "--scheduler",
         default=None,
@@ -81,14 +91,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+_positive_int = whole_number(1)
 
 
 def region_folders(root: Path, out: Path | None = None) -> list[Path]:
@@ -141,10 +144,11 @@ class _Bar:
         eta = elapsed / done * (total - done)
         counts = ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
         line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {counts}  ETA {eta:.0f} s"
-        self.stream.write("\r" + line[:110].ljust(110))
+        raw = unfiltered(self.stream)  # the line holds counts only, no text from the files
+        raw.write("\r" + line[:110].ljust(110))
         if done == total:
-            self.stream.write("\n")
-        self.stream.flush()
+            raw.write("\n")
+        raw.flush()
 
 
 def run(args: argparse.Namespace) -> int:

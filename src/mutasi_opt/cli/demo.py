@@ -10,12 +10,11 @@ bound and gap, and the first moves with their reasons.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from ..domain.problem import Problem
 from ..planning.state import current_state
-from . import EXIT_OK, describe_limits, limits_of
+from . import EXIT_OK, describe_limits, limits_of, out_folder
 from .solve import add_solve_options, solve_and_report
 from .validate import add_state_options, print_state
 
@@ -38,7 +37,7 @@ def register(sub: Any) -> None:
     )
     add_state_options(p)
     add_solve_options(p, default_time_limit=60.0)
-    p.add_argument("--out", type=Path, default=None, help="also write the plan files here")
+    p.add_argument("--out", type=out_folder, default=None, help="also write the plan files here")
     p.add_argument("--no-solve", action="store_true", help="only show the current state")
     p.add_argument("--moves", type=int, default=10, help="moves to list with reasons (default 10)")
     p.add_argument(

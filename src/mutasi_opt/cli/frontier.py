@@ -11,7 +11,7 @@ from typing import Any
 from ..domain.errors import UsageError
 from ..domain.problem import Problem
 from ..text.i18n import LANGS, label
-from . import add_params_options, params_of
+from . import add_params_options, out_folder, params_of
 
 __all__ = [
     "add_folder_argument",
@@ -80,7 +80,9 @@ def register(sub: Any) -> None:
         "--points", type=int, default=9, help="budgets of the adaptive curve (default 9)"
     )
     add_params_options(p, default_time_limit=180.0, what="the whole curve")
-    p.add_argument("--out", type=Path, default=None, help="write frontier.csv and frontier.json")
+    p.add_argument(
+        "--out", type=out_folder, default=None, help="write frontier.csv and frontier.json"
+    )
     p.add_argument("--json", action="store_true", help="print frontier.json to stdout")
     add_lang_argument(p)
     p.set_defaults(func=run)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..domain.errors import UsageError
 from ..text.i18n import label
-from . import add_params_options, params_of
+from . import add_params_options, out_folder, params_of
 from .frontier import add_lang_argument, load_problem
 
 __all__ = ["register", "run"]
@@ -43,7 +43,7 @@ def register(sub: Any) -> None:
     add_params_options(p, default_time_limit=120.0, what="the optimiser")
     p.add_argument(
         "--out",
-        type=Path,
+        type=out_folder,
         default=None,
         help="write comparison.json, exceptions.csv, skipped.csv and the optimiser's plan",
     )

@@ -12,7 +12,7 @@ from typing import Any
 from ..domain.problem import Problem
 from ..results.plan import Plan
 from ..text.i18n import LANGS, label
-from . import EXIT_INPUT, add_params_options, params_of
+from . import EXIT_INPUT, add_params_options, count, out_folder, params_of, unfiltered
 
 __all__ = ["add_solve_options", "progress_printer", "register", "run", "solve_and_report"]
 
@@ -21,7 +21,9 @@ def add_solve_options(
     parser: argparse.ArgumentParser, *, default_time_limit: float | None = None
 ) -> None:
     """Options shared by ``solve`` and ``demo``."""
-    parser.add_argument("--max-moves", type=int, default=None, help="override policy max_moves")
+    parser.add_argument(
+        "--max-moves", type=count, default=None, help="override policy max_moves (0 or more)"
+    )
     add_params_options(
         parser,
         default_time_limit=default_time_limit,
@@ -70,7 +72,7 @@ def register(sub: Any) -> None:
         "time or work limit.",
     )
     p.add_argument("folder", type=Path, help="data folder (employees, units, demand, ...)")
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--out", type=out_folder, required=True, help="output folder")
     p.add_argument("--policy", type=Path, default=None, help="policy.toml overriding the folder's")
     add_solve_options(p)
     p.set_defaults(func=run)
@@ -87,8 +89,9 @@ class _Progress:
         if now - self.last < 0.5:
             return
         self.last = now
-        sys.stderr.write(f"\r  {stage:<10} best {value:>16,.0f}  bound {bound:>16,.0f}   ")
-        sys.stderr.flush()
+        stream = unfiltered(sys.stderr)
+        stream.write(f"\r  {stage:<10} best {value:>16,.0f}  bound {bound:>16,.0f}   ")
+        stream.flush()
 
 
 def progress_printer() -> _Progress | None:
@@ -111,7 +114,7 @@ def solve_and_report(
     params = params_of(args)
     plan = solve(problem, params, progress=progress)
     if progress is not None:
-        sys.stderr.write("\r" + " " * 70 + "\r")
+        unfiltered(sys.stderr).write("\r" + " " * 70 + "\r")
     if out is not None:
         write_plan(plan, out)
     lang = args.lang or "en"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.problem import Problem
-from . import add_params_options, params_of
+from . import add_params_options, out_folder, params_of
 
 __all__ = ["register", "run", "surge_and_report"]
 
@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--base", type=Path, default=None, help="folder of a permanent plan (its assignment.csv)"
     )
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--out", type=out_folder, required=True, help="output folder")
     add_params_options(p, default_time_limit=None, what="the plan")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.set_defaults(func=run)

@@ -12,11 +12,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from ..domain.errors import InputError, InputIssue
 from ..planning.state import current_state
 from ..results.state import StateReport
-from . import EXIT_OK
+from . import EXIT_INPUT, EXIT_OK, print_input_error
 
 __all__ = ["print_state", "register", "run"]
 
@@ -47,10 +48,19 @@ def add_state_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def print_state(report: StateReport, *, show_all: bool = False, as_json: bool = False) -> None:
-    """Print ``report`` as text (or JSON) to stdout."""
+def print_state(
+    report: StateReport,
+    *,
+    show_all: bool = False,
+    as_json: bool = False,
+    warnings: list[InputIssue] | None = None,
+) -> None:
+    """Print ``report`` as text (or JSON, with ``warnings`` when given) to stdout."""
     if as_json:
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
+        data = report.to_dict()
+        if warnings is not None:
+            data["warnings"] = [w.to_dict() for w in warnings]
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
         return
     print(report.text())
@@ -59,13 +69,36 @@ def print_state(report: StateReport, *, show_all: bool = False, as_json: bool = 
         print(report.unit_roles_text())
 
 
+def print_warnings(warnings: list[InputIssue], stream: TextIO) -> None:
+    """The warnings of reading (columns and sheets not read, cells cleaned)."""
+    if warnings:
+        n = len(warnings)
+        stream.write(f"{n} warning{'s' if n != 1 else ''}:\n")
+        for issue in warnings:
+            stream.write(f"  - {issue}\n")
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``mutasi-opt validate``."""
+    """Run ``mutasi-opt validate``.  The warnings of reading the folder (columns
+    and sheets that are not read, ...) are listed after ``valid`` (stdout), or
+    before the issues of an invalid folder (stderr); with ``--json`` they are the
+    ``warnings`` of the JSON, valid or not."""
     from ..io import read_folder
 
-    problem = read_folder(args.folder)
+    warnings: list[InputIssue] = []
+    try:
+        problem = read_folder(args.folder, warnings=warnings)
+    except InputError as err:
+        if not args.json:
+            print_warnings(warnings, sys.stderr)
+            raise
+        print_input_error(err, as_json=True, warnings=warnings)
+        return EXIT_INPUT
     report = current_state(problem, top=max(0, args.top))
     if not args.json:
         print(f"{args.folder}: valid\n")
-    print_state(report, show_all=args.all, as_json=args.json)
+        print_warnings(warnings, sys.stdout)
+        if warnings:
+            print()
+    print_state(report, show_all=args.all, as_json=args.json, warnings=warnings)
     return EXIT_OK

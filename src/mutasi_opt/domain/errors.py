@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 
-__all__ = ["InputError", "InputIssue", "SolverError", "UsageError"]
+__all__ = ["InputError", "InputIssue", "SolverError", "UsageError", "toml_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +100,33 @@ class SolverError(RuntimeError):
 
 class UsageError(ValueError):
     """A command-line mistake (the CLI prints it as ``error: ...`` and exits with 1)."""
+
+
+def toml_text(data: bytes, file: str) -> str:
+    """The text of a TOML file's bytes (``policy.toml``, solve parameters).
+
+    TOML is UTF-8: a byte-order mark is dropped, and a byte that is not UTF-8
+    (a file saved as Windows-1252) raises :class:`InputError` naming its line.
+    Line endings are written as ``\\n`` (old Mac files end lines with CR alone,
+    which TOML does not read).
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = (before.count(b"\n") if b"\n" in before else before.count(b"\r")) + 1
+        byte = f"0x{data[exc.start]:02x}"
+        raise InputError(
+            [
+                InputIssue(
+                    file,
+                    line,
+                    None,
+                    byte,
+                    f"byte {byte} on line {line} is not UTF-8 (TOML files must be UTF-8; this "
+                    "one was probably saved as Windows-1252); save it as UTF-8 or replace the "
+                    "character (e.g. an en dash or curly quote) on that line",
+                )
+            ]
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

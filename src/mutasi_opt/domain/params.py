@@ -38,7 +38,7 @@ from typing import Any, Final, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import InputError, InputIssue
+from .errors import InputError, InputIssue, toml_text
 from .limits import check_limits
 
 __all__ = ["MAX_SEED", "MIN_SEED", "TABLE", "UNSET", "SolveParams", "Unset"]
@@ -62,6 +62,11 @@ class Unset(enum.Enum):
 
 #: The default of a keyword that ``params`` (or its default) decides.
 UNSET: Final = Unset.UNSET
+
+
+#: The most solver threads a solve may ask for (CP-SAT counts them in 32 bits;
+#: more threads than cores only slow it down).
+MAX_WORKERS = 1024
 
 
 class SolveParams(BaseModel):
@@ -149,6 +154,8 @@ class SolveParams(BaseModel):
             raise ValueError(
                 f"workers must be at least 1 (or None: the CPU count, at most 8), got {value!r}"
             )
+        if workers > MAX_WORKERS:
+            raise ValueError(f"workers must be at most {MAX_WORKERS} threads, got {value!r}")
         return workers
 
     @field_validator("log", "decompose", "warm_start", "lp_bounds", "neighbourhoods", mode="before")
@@ -230,13 +237,14 @@ class SolveParams(BaseModel):
                 ]
             )
         try:
-            text = file.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            data = file.read_bytes()
+        except OSError as exc:
             raise InputError(
-                [InputIssue(name, None, None, None, f"cannot read the file as UTF-8: {exc}")]
+                [InputIssue(name, None, None, None, f"cannot read the file: {exc.strerror}")]
             ) from None
+        text = toml_text(data, name)
         try:
-            data = tomllib.loads(text)
+            document = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             found = re.search(r"at line (\d+)", str(exc))
             raise InputError(
@@ -251,7 +259,7 @@ class SolveParams(BaseModel):
                     )
                 ]
             ) from None
-        return cls.from_mapping(data, file=name, text=text)
+        return cls.from_mapping(document, file=name, text=text)
 
     @classmethod
     def from_mapping(

@@ -16,6 +16,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -33,10 +34,13 @@ from pydantic import (
 from .arrays import BoolArray, FloatArray, IntArray
 from .errors import InputError, InputIssue
 from .hooks import provided
-from .values import GolonganField, MonthField, NipField, month_index
+from .values import INVISIBLE, GolonganField, MonthField, NipField, month_index
 
 __all__ = [
     "DEFAULT_EJ_BANDS",
+    "EMPLOYMENT_TYPES",
+    "MAX_COUNT",
+    "MAX_HOURS",
     "STR_TWINS",
     "CheckContext",
     "Demand",
@@ -57,6 +61,13 @@ __all__ = [
 #: Lower edges of the EJ bands A, B, C and D (E below): the commonly cited bands
 #: (no official text was found); ``policy.ej_bands`` changes them.
 DEFAULT_EJ_BANDS: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
+
+#: The largest count a cell or a policy key may hold (staff, months, moves,
+#: costs): far above any real one, low enough for 64-bit integer arithmetic.
+MAX_COUNT = 1_000_000_000
+
+#: Employment types as cells write them (upper case) → the type.
+EMPLOYMENT_TYPES: Mapping[str, str] = {"PNS": "PNS", "CPNS": "PNS", "PPPK": "PPPK", "P3K": "PPPK"}
 
 #: File names of the tables, used in messages.
 FILES = {
@@ -172,8 +183,9 @@ def _competency(code: str, level: Any) -> tuple[str, int]:
     try:
         lvl = int(str(level).strip())
     except ValueError:
+        hint = "; separate competencies with ';' (K1:3;K2:2)" if "," in str(level) else ""
         raise ValueError(
-            f"level {level!r} of competency {code!r} is not a whole number 1-5"
+            f"level {level!r} of competency {code!r} is not a whole number 1-5{hint}"
         ) from None
     if not 1 <= lvl <= 5:
         raise ValueError(f"level {lvl} of competency {code!r} must be between 1 and 5")
@@ -224,7 +236,9 @@ def _whole_number(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(strip_text)]
 UnitId = Annotated[str, BeforeValidator(strip_text), Field(min_length=1)]
-OptionalCount = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_whole_number)]
+OptionalCount = Annotated[
+    Annotated[int, Field(ge=0, le=MAX_COUNT)] | None, BeforeValidator(_whole_number)
+]
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
 UnitList = Annotated[tuple[str, ...], BeforeValidator(split_list)]
 Competencies = Annotated[tuple[tuple[str, int], ...], BeforeValidator(parse_competencies)]
@@ -361,6 +375,12 @@ class _Frozen(BaseModel):
         return out
 
 
+#: The most workload hours one row may hold: about 800,000 full-time staff (a
+#: unit's yearly workload is far below), so that sums and fair shares stay
+#: exact in 64-bit integer centi-hours however many rows there are.
+MAX_HOURS = 1_000_000_000
+
+
 def _finite_nonneg(value: float | None, what: str) -> float | None:
     if value is None:
         return None
@@ -368,6 +388,11 @@ def _finite_nonneg(value: float | None, what: str) -> float | None:
         raise ValueError(f"{what} must be a finite number of hours")
     if value < 0:
         raise ValueError(f"{what} must be 0 or more hours")
+    if value > MAX_HOURS:
+        raise ValueError(
+            f"{what} must be at most {MAX_HOURS:,} hours (about 800,000 full-time staff); "
+            "check the value (a misplaced decimal separator or a number in the wrong column?)"
+        )
     return value
 
 
@@ -406,12 +431,10 @@ class Employee(_Frozen):
         value = _none_if_blank(value)
         if value is None:
             return "PNS"
-        text = str(value).strip().upper()
-        if text in {"CPNS", "PNS"}:
-            return "PNS"
-        if text in {"PPPK", "P3K"}:
-            return "PPPK"
-        raise ValueError("employment_type must be PNS or PPPK")
+        kind = EMPLOYMENT_TYPES.get(str(value).strip().upper())
+        if kind is None:
+            raise ValueError("employment_type must be PNS or PPPK")
+        return kind
 
     @field_validator("preferred_units")
     @classmethod
@@ -479,7 +502,7 @@ class Requirement(_Frozen):
     unit: UnitId
     competency: Annotated[str, BeforeValidator(strip_text), Field(min_length=1)]
     min_level: Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=5)] = 1
-    min_staff: Annotated[int, BeforeValidator(_whole_number), Field(ge=1)] = 1
+    min_staff: Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=MAX_COUNT)] = 1
 
     @field_validator("min_level", mode="before")
     @classmethod
@@ -520,6 +543,8 @@ class Surge(_Frozen):
     def _positive(cls, value: float) -> float:
         if not math.isfinite(value) or value <= 0:
             raise ValueError("extra_fte must be a positive number of FTE (e.g. 2.5)")
+        if value > MAX_COUNT:
+            raise ValueError(f"extra_fte must be at most {MAX_COUNT:,} FTE; check the value")
         return value
 
     ROW_RULE_FIELDS: ClassVar[Mapping[str, str]] = {"_window": "end"}
@@ -539,26 +564,26 @@ class Surge(_Frozen):
 class Policy(_Frozen):
     """Transfer rules (``policy.toml``); every key has a default."""
 
-    max_moves: Annotated[int | None, Field(ge=0)] = None
-    min_months_in_unit: Annotated[int, Field(ge=0)] = 24
+    max_moves: Annotated[int | None, Field(ge=0, le=MAX_COUNT)] = None
+    min_months_in_unit: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 24
     allow_pppk_moves: bool = False
-    unlisted_preference_cost: Annotated[int, Field(ge=0)] = 5
-    effective_hours: Annotated[float, Field(gt=0, le=8784)] = 1250
-    imbalance_tolerance_hours: Annotated[float, Field(ge=0)] = 0
+    unlisted_preference_cost: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 5
+    effective_hours: Annotated[float, Field(ge=1, le=8784)] = 1250
+    imbalance_tolerance_hours: Annotated[float, Field(ge=0, le=MAX_HOURS)] = 0
     balance_breakpoints: tuple[int, ...] = (0, 10, 30, 50)
     balance_slopes: tuple[int, ...] = (1, 2, 4, 8)
     balance_gap: Annotated[float, Field(ge=0, lt=1)] = 0.005
-    overdue_months: Annotated[int, Field(ge=0)] = 60
+    overdue_months: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 60
     ej_bands: tuple[float, float, float, float] = DEFAULT_EJ_BANDS
     #: staff at most this many levels below a requirement's ``min_level`` (0 = the
     #: competency not held) count toward it after training; 0 = no training stage
-    trainable_gap: Annotated[int, Field(ge=0)] = 0
+    trainable_gap: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
     # temporary secondments (surge planning)
-    max_secondment_months: Annotated[int, Field(ge=1)] = 6
+    max_secondment_months: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 6
     max_lent_fraction: Annotated[float, Field(ge=0, le=1)] = 0.2
     allow_pppk_secondment: bool = False
-    max_secondments_per_employee: Annotated[int, Field(ge=0)] = 1
-    secondment_min_months_in_unit: Annotated[int, Field(ge=0)] = 0
+    max_secondments_per_employee: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 1
+    secondment_min_months_in_unit: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
 
     @model_validator(mode="after")
     def _shape(self) -> Policy:
@@ -571,6 +596,10 @@ class Policy(_Frozen):
             raise ValueError(
                 "balance_breakpoints must start at 0 and increase (whole percents, e.g. "
                 "[0, 10, 30, 50])"
+            )
+        if bp[-1] > MAX_COUNT or sl[-1] > MAX_COUNT:
+            raise ValueError(
+                f"balance_breakpoints and balance_slopes must be at most {MAX_COUNT:,}"
             )
         if sl[0] <= 0 or any(s2 <= s1 for s1, s2 in itertools.pairwise(sl)):
             raise ValueError(
@@ -781,11 +810,58 @@ class Problem(_Frozen):
             None if ctx.known_units is None else set(unit_ids) | set(ctx.known_units)
         )
 
+        folded: dict[str, str] = {}  # known units by _code_key, built when first needed
+
         def unknown(unit: str) -> str:
+            parts = [part.strip() for part in re.split(r"[,/]", unit)]
+            if known is not None and len(parts) > 1 and all(part in known for part in parts):
+                return (
+                    f"unit {unit!r} is not in {unit_f}, but {', '.join(map(repr, parts))} are: "
+                    f"separate the units of a list with ';' (write {';'.join(parts)})"
+                )
+            if known is not None and INVISIBLE.search(unit) and INVISIBLE.sub("", unit) in known:
+                return (
+                    f"unit {unit!r} holds an invisible character (a zero-width space, ...); "
+                    f"delete it (unit {INVISIBLE.sub('', unit)!r} is in {unit_f})"
+                )
+            if not folded and known:
+                folded.update((_code_key(k), k) for k in sorted(known, reverse=True))
+                folded.update((f"0:{k.lstrip('0')}", k) for k in known if k.isdigit())
+            same = folded.get(_code_key(unit))
+            if same is not None:
+                return (
+                    f"unit {unit!r} is not in {unit_f}, but {same!r} is (ids are compared "
+                    "exactly); write it the same way"
+                )
+            zeros = folded.get(f"0:{unit.lstrip('0')}") if unit.isdigit() else None
+            if zeros is not None:
+                return (
+                    f"unit {unit!r} is not in {unit_f}, but {zeros!r} is: a spreadsheet drops "
+                    "the leading zeros of a number; format the column as text and write "
+                    f"{zeros!r}"
+                )
             return f"unit {unit!r} is not in {unit_f}; add it there or correct the id"
 
         # --- employees: unique NIPs
         column = ctx.employee_column
+        # --- employees: a capacity of at least one hour (0 hours is no employee, and
+        # a role whose staff all have 0 hours has no capacity to share out)
+        ftes = column("fte", emps)
+        eff = self.policy.effective_hours
+        if ftes and min(ftes) * eff < 0.51:
+            for i, fte in enumerate(ftes):
+                if fte * eff < 0.51 and Decimal(repr(fte)) * Decimal(repr(eff)) < Decimal("0.5"):
+                    issues.append(
+                        InputIssue(
+                            emp_f,
+                            row("employees", i),
+                            "fte",
+                            repr(fte),
+                            f"fte {fte!r} gives 0 hours a year at effective_hours {eff:g} "
+                            "(capacity = fte × effective_hours, rounded); write the fte as a "
+                            "fraction of full time, e.g. 0.5",
+                        )
+                    )
         nips = column("nip", emps)
         if len(set(nips)) != len(nips):
             seen_nip: dict[str, int] = {}
@@ -924,6 +1000,35 @@ class Problem(_Frozen):
                 )
             else:
                 seen_req[req_key] = i
+
+        # --- codes written two ways (case, spacing): compared exactly, they would
+        # be two roles or two competencies, and workload would land on one nobody holds
+        # (located only when two spellings collide: the scan over every row is rare)
+        if _collide(set(roles_used) | demand_roles):
+            issues += _near_duplicates(
+                "role",
+                [
+                    *((emp_f, row("employees", i), "role", r) for i, r in enumerate(roles)),
+                    *((dem_f, row("demand", i), "role", d.role) for i, d in enumerate(demand)),
+                ],
+            )
+        held = column("competencies", emps)
+        codes = {code for pairs in set(held) for code, _ in pairs} | {q.competency for q in reqs}
+        if _collide(codes):
+            issues += _near_duplicates(
+                "competency",
+                [
+                    *(
+                        (emp_f, row("employees", i), "competencies", code)
+                        for i, pairs in enumerate(held)
+                        for code, _ in pairs
+                    ),
+                    *(
+                        (req_f, row("requirements", i), "competency", q.competency)
+                        for i, q in enumerate(reqs)
+                    ),
+                ],
+            )
         return issues
 
     # ------------------------------------------------------------------ index
@@ -1104,6 +1209,47 @@ class Problem(_Frozen):
         """The tables as DataFrames: ``employees``, ``units``, ``demand``, ``requirements``."""
         frames: dict[str, Any] = provided("problem.to_frames")(self)
         return frames
+
+
+def _collide(codes: Iterable[str]) -> bool:
+    """Whether two of the distinct ``codes`` differ only in case or spacing."""
+    distinct = set(codes)
+    return len({_code_key(c) for c in distinct}) != len(distinct)
+
+
+def _code_key(code: str) -> str:
+    return " ".join(INVISIBLE.sub("", code).casefold().split())
+
+
+def _near_duplicates(what: str, places: Iterable[tuple[str, int, str, str]]) -> list[InputIssue]:
+    """An issue at the first place of every spelling of a code that differs from an
+    earlier spelling only in upper/lower case or spacing (``Perawat``, ``perawat``).
+
+    ``places`` are (file, row, column, code) in reading order.
+    """
+    first: dict[str, tuple[str, str, int]] = {}  # key → (spelling, file, row)
+    reported: set[str] = set()
+    out: list[InputIssue] = []
+    for file, row, column, code in places:
+        if not code:
+            continue
+        key = _code_key(code)
+        seen = first.setdefault(key, (code, file, row))
+        if seen[0] == code or code in reported:
+            continue
+        reported.add(code)
+        out.append(
+            InputIssue(
+                file,
+                row,
+                column,
+                code,
+                f"{what} {code!r} differs from {seen[0]!r} ({seen[1]} row {seen[2]}) only in "
+                f"upper/lower case or spacing; {what} codes are compared exactly, so write "
+                "it the same way everywhere",
+            )
+        )
+    return out
 
 
 def surge_issues(

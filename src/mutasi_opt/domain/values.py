@@ -15,12 +15,14 @@ from pydantic_core import CoreSchema, core_schema
 
 __all__ = [
     "FIRST_MONTH",
+    "INVISIBLE",
     "LAST_MONTH",
     "Golongan",
     "GolonganField",
     "MonthField",
     "Nip",
     "NipField",
+    "clean_nip_text",
     "month_index",
     "month_label",
     "nip_problem",
@@ -111,6 +113,12 @@ def nip_problem(text: str) -> str | None:
         )
     if text[14] not in "12":
         return f"digit 15 ({text[14]}) must be the gender digit, 1 (male) or 2 (female)"
+    if text[15:18] == "000":
+        return (
+            "digits 16-18 (the sequence number) are 000, which no NIP has: Excel keeps only "
+            "15 significant digits of a number, so the last digits were probably lost; "
+            "format the NIP column as text and enter the NIP again"
+        )
     return None
 
 
@@ -151,10 +159,27 @@ def nips_well_formed(texts: Sequence[str]) -> npt.NDArray[np.bool_]:
         & (c_year >= np.maximum(_FIRST_CPNS_YEAR, year + _MIN_AGE_AT_CPNS))
         & (c_year <= this_year + 1)
     )
+    sequence_ok = (d[:, 15:18] @ np.array([100, 10, 1], dtype=np.int32)) > 0
     out: npt.NDArray[np.bool_] = (
-        candidate & date_ok & birth_ok & cpns_ok & ((gender == 1) | (gender == 2))
+        candidate & date_ok & birth_ok & cpns_ok & ((gender == 1) | (gender == 2)) & sequence_ok
     )
     return out
+
+
+#: Characters that are invisible on screen and never part of an id: zero-width
+#: space, non-joiner and joiner, left-to-right and right-to-left marks, word
+#: joiner, soft hyphen and a byte-order mark (copied from web pages and PDFs).
+INVISIBLE = re.compile("[\u200b-\u200f\u2060\u00ad\ufeff]")
+
+
+def clean_nip_text(text: str) -> str:
+    """The NIP a cell means: surrounding space, invisible characters
+    (:data:`INVISIBLE`) and Excel's leading apostrophe (its mark for "this
+    cell is text", not part of the value) removed."""
+    text = INVISIBLE.sub("", text).strip()
+    if text.startswith("'"):
+        text = text[1:].strip()
+    return text
 
 
 def parse_nip(value: Any) -> Nip:
@@ -167,7 +192,7 @@ def parse_nip(value: Any) -> Nip:
         raise ValueError(
             "NIP was stored as a number and may have lost digits; store the NIP column as text"
         )
-    text = str(value).strip()
+    text = clean_nip_text(str(value))
     if not text:
         raise ValueError("a NIP is required")
     if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text):
@@ -175,7 +200,8 @@ def parse_nip(value: Any) -> Nip:
             "NIP looks like a number in scientific notation (Excel converts long "
             "numbers); format the NIP column as text and re-enter it"
         )
-    compact = re.sub(r"[\s.\-]", "", text)
+    whole = re.fullmatch(r"(\d{18})\.0+", text)  # the number 18 digits written with ".0"
+    compact = whole.group(1) if whole else re.sub(r"[\s.\-]", "", text)
     if _NIP_RE.match(compact):
         text = compact
     problem = nip_problem(text)

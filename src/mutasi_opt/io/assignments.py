@@ -17,6 +17,7 @@ from ..domain.arrays import IntArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.headers import ASSIGNMENT_NIP, ASSIGNMENT_UNIT, assignment_columns
 from ..domain.problem import Problem
+from ..domain.values import clean_nip_text
 from .tables import read_table
 
 __all__ = ["read_assignment", "read_assignment_pairs"]
@@ -50,7 +51,7 @@ def read_assignment_pairs(path: str | Path) -> list[tuple[int, str, str]]:
             ]
         )
     rows = [int(r) for r in frame.index]
-    nips = [str(n).strip() for n in frame[nip_col].tolist()]
+    nips = [clean_nip_text(str(n)) for n in frame[nip_col].tolist()]
     units = [str(u).strip() for u in frame[unit_col].tolist()]
     return list(zip(rows, nips, units, strict=True))
 

@@ -8,12 +8,23 @@ case, surrounding space and separators do not matter, so ``Unit Kerja``,
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..domain.headers import normalise_header
-from ..domain.problem import Demand, Employee, Requirement, Surge, Unit
+from ..domain.problem import EMPLOYMENT_TYPES, Demand, Employee, Requirement, Surge, Unit
 
-__all__ = ["SURGES", "TABLES", "TableSpec", "normalise_header"]
+__all__ = [
+    "FOREIGN_NAMES",
+    "SURGES",
+    "TABLES",
+    "TableSpec",
+    "looks_like",
+    "named_like",
+    "normalise_header",
+]
 
 _UNIT = ("unit_kerja", "kode_unit", "id_unit", "satuan_kerja", "satker", "opd", "unit_organisasi")
 _ROLE = ("jabatan", "nama_jabatan")
@@ -149,3 +160,80 @@ SURGES = TableSpec(
     required_file=False,
     numeric=frozenset({"min_level", "extra_fte"}),
 )
+
+
+# ------------------------------------------------------------- look-alikes
+#: Column names of other systems' exports (SIASN, SIMPEG) → the column they hold;
+#: normalised (:func:`normalise_header` after splitting ``camelCase``).
+FOREIGN_NAMES: dict[str, str] = {
+    "nip_baru": "nip",
+    "unor_nama": "unit",
+    "unor_id": "unit",
+    "unor_induk_nama": "unit",
+    "satuan_kerja_nama": "unit",
+    "jabatan_nama": "role",
+    "jabatan_fungsional_nama": "role",
+    "gol_ruang_akhir": "rank",
+    "gol_ruang_akhir_nama": "rank",
+    "golongan_akhir": "rank",
+    "golongan_nama": "rank",
+    "jenis_pegawai_nama": "employment_type",
+    "kedudukan_hukum": "employment_type",
+    "kedudukan_hukum_nama": "employment_type",
+    "status_asn": "employment_type",
+    "status_cpns_pns": "employment_type",
+}
+
+#: A word in a column name → the column it suggests (``unorNama`` → unit).
+_WORDS: dict[str, str] = {
+    "nip": "nip",
+    "unor": "unit",
+    "unit": "unit",
+    "opd": "unit",
+    "satker": "unit",
+    "skpd": "unit",
+    "jabatan": "role",
+    "golongan": "rank",
+    "gol": "rank",
+    "pangkat": "rank",
+    "kompetensi": "competencies",
+    "fte": "fte",
+    "kunci": "locked",
+    "dikunci": "locked",
+}
+_STATUS = {"status", "jenis", "kedudukan"}
+_STAFF = {"pegawai", "asn", "kepegawaian", "hukum", "pns", "pppk"}
+#: Words that make a column something else than the field its other words name
+#: (``jenis_jabatan`` is the kind of position, ``nip_atasan`` the supervisor's NIP).
+_NOT_THE_FIELD = frozenset({"jenis", "eselon", "kelas", "lama", "atasan", "induk", "asal"})
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def named_like(spec: TableSpec, header: str) -> bool:
+    """Whether ``header`` is another system's exact name of a column of ``spec``
+    (``nipBaru``, ``unorNama``), not only a column with a telling word in it."""
+    key = normalise_header(_CAMEL.sub("_", str(header)))
+    return (spec.lookup().get(key) or FOREIGN_NAMES.get(key)) in spec.columns
+
+
+def looks_like(spec: TableSpec, header: str, values: Iterable[Any] = ()) -> str | None:
+    """The canonical column of ``spec`` an unknown column seems to hold, or None.
+
+    By its name (``nipBaru`` → ``nip``: camelCase split and known names of other
+    systems, then a telling word in it) or, for the employees table, by its
+    values (every non-empty cell a PNS/PPPK word → ``employment_type``).
+    """
+    key = normalise_header(_CAMEL.sub("_", str(header)))
+    lookup = spec.lookup()
+    guess = lookup.get(key) or FOREIGN_NAMES.get(key)
+    if guess is None:
+        words = set(key.split("_"))
+        if words & _STATUS and words & _STAFF:
+            guess = "employment_type"
+        elif not words & _NOT_THE_FIELD:
+            guess = next((_WORDS[w] for w in key.split("_") if w in _WORDS), None)
+    if guess is None and "employment_type" in spec.columns:
+        texts = {str(v).strip().upper() for v in values} - {""}
+        if texts and texts <= EMPLOYMENT_TYPES.keys():
+            guess = "employment_type"
+    return guess if guess in spec.columns else None

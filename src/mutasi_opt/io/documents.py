@@ -228,6 +228,18 @@ def _parse_text(text: str | bytes | bytearray) -> Any:
         raise InputError(
             [_issue(None, None, None, "the document is not UTF-8 text; send it encoded as UTF-8")]
         ) from None
+    except RecursionError:
+        raise InputError(
+            [
+                _issue(
+                    None,
+                    None,
+                    None,
+                    "the document is nested too deeply to read (lists or objects inside each "
+                    "other thousands of times); a problem document has at most 4 levels",
+                )
+            ]
+        ) from None
 
 
 _VERSION = re.compile(r"(\d+)(\.\d+)*")

@@ -17,11 +17,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..domain.errors import InputError, InputIssue
+from ..domain.errors import InputError, InputIssue, toml_text
+from ..domain.headers import normalise_header
 from ..domain.problem import Policy, Problem
 from .columns import TABLES
+from .excel import keep_text
 from .frames import problem_to_frames
-from .parse import build_problem, parse_policy
+from .parse import build_problem, note, parse_policy
 from .tables import EXCEL_HINT, Source, cell_text, read_source
 
 __all__ = ["policy_toml", "read_folder", "read_policy", "write_folder"]
@@ -35,9 +37,13 @@ _FORMATS = (".csv", ".xlsx")
 def _read_policy(path: Path) -> tuple[Policy | None, list[InputIssue]]:
     file = path.name
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [InputIssue(file, None, None, None, f"cannot read the file as UTF-8: {exc}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [InputIssue(file, None, None, None, f"cannot read the file: {exc.strerror}")]
+    try:
+        text = toml_text(raw, file)
+    except InputError as err:
+        return None, list(err.issues)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -75,8 +81,116 @@ def read_policy(path: str | Path) -> Policy:
     return policy
 
 
-def read_folder(path: str | Path) -> Problem:
+#: Files that sit next to the tables without being read by :func:`read_folder`
+#: (read by their own commands), by lower-cased stem.
+_COMPANIONS = frozenset({"history", "surges", "tasks", "abk", "params", "readme"})
+
+#: Other names of the tables (normalised file stems) → the table.
+_TABLE_NAMES = {
+    "employee": "employees",
+    "pegawai": "employees",
+    "data_pegawai": "employees",
+    "asn": "employees",
+    "unit": "units",
+    "unit_kerja": "units",
+    "opd": "units",
+    "beban_kerja": "demand",
+    "kebutuhan": "demand",
+    "abk_demand": "demand",
+    "requirement": "requirements",
+    "persyaratan": "requirements",
+    "syarat_kompetensi": "requirements",
+    "kebutuhan_kompetensi": "requirements",
+    "policies": "policy",
+    "kebijakan": "policy",
+}
+
+
+def _table_like(entry: Path) -> str | None:
+    """The table (or ``policy``) a file that is not read seems to hold, by its name:
+    ``Employees (1).csv``, ``pegawai.xlsx``, ``demand.csv.csv``, ``requirement.csv``."""
+    stem = entry.name.lower()
+    while Path(stem).suffix in (*_FORMATS, ".xls", ".toml", ".txt", ".tsv"):
+        stem = Path(stem).stem
+    key = normalise_header(re.sub(r"\(\d+\)|\bcopy\b|\bsalinan\b", "", stem))
+    key = re.sub(r"_?\d+$", "", key)  # employees_2026, units2
+    for name in (*TABLES, "policy"):
+        if key == name or key.startswith(name + "_"):
+            return name
+    return _TABLE_NAMES.get(key)
+
+
+def _file_issue(file: str, message: str) -> InputIssue:
+    """An issue of a whole file (no row, column or value)."""
+    return InputIssue(file, None, None, None, message)
+
+
+def _listing(
+    folder: Path, issues: list[InputIssue]
+) -> tuple[dict[str, Path], set[str], list[Path]]:
+    """Lower-cased name → entry of the folder, the lower-cased names of which the
+    folder has two entries, and the other (not hidden) entries.  Two names
+    differing only in case (``units.csv`` and ``Units.csv``) are an issue for the
+    table files, whose names are matched case-insensitively: neither is chosen."""
+    wanted = {name + ext for name in TABLES for ext in (*_FORMATS, ".xls")} | {POLICY_FILE}
+    listing: dict[str, Path] = {}
+    clashing: set[str] = set()
+    others: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        key = entry.name.lower()
+        if key not in wanted:
+            if not entry.name.startswith((".", "~$")):
+                others.append(entry)
+            continue
+        if key in listing:
+            clashing.add(key)
+            issues.append(
+                _file_issue(
+                    entry.name,
+                    f"both {listing[key].name} and {entry.name} are in the folder (file names "
+                    "are matched without regard to case); keep only one of them",
+                )
+            )
+            continue
+        listing[key] = entry
+    return {k: v for k, v in listing.items() if k not in clashing}, clashing, others
+
+
+def _unread_files(
+    others: list[Path], present: set[str], issues: list[InputIssue], notes: list[InputIssue] | None
+) -> None:
+    """Files of the folder that are not read: an issue when one seems to hold a table
+    the folder lacks (its rows would be lost), else a warning naming it."""
+    tables = ", ".join(f"{name}.csv" for name in TABLES)
+    for entry in others:
+        like = _table_like(entry)
+        stem = entry.name.lower().split(".")[0]
+        if like is not None and like not in present:
+            target = POLICY_FILE if like == "policy" else f"{like}.csv or {like}.xlsx"
+            issues.append(
+                _file_issue(
+                    entry.name,
+                    f"{entry.name} is not read, but looks like the {like} "
+                    f"{'file' if like == 'policy' else 'table'}, which the folder lacks; "
+                    f"rename it to {target} (or move it out of the folder)",
+                )
+            )
+        elif stem not in _COMPANIONS and entry.is_file():
+            note(
+                notes,
+                _file_issue(
+                    entry.name,
+                    f"{entry.name} is not read (a data folder holds {tables} and {POLICY_FILE})",
+                ),
+            )
+
+
+def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -> Problem:
     """Read, validate and cross-check the data folder at ``path``.
+
+    ``warnings``, when given, receives what was read with a note: columns and
+    sheets that are not read, cells cleaned (invisible characters in NIPs);
+    otherwise these go to the ``mutasi_opt`` log.
 
     Raises
     ------
@@ -99,13 +213,16 @@ def read_folder(path: str | Path) -> Problem:
                 )
             ]
         )
-    listing = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
     issues: list[InputIssue] = []
+    listing, clashing, others = _listing(folder, issues)
     sources: dict[str, Source | None] = {}
     files: dict[str, str] = {}
     for name, spec in TABLES.items():
         found = [listing[name + ext] for ext in _FORMATS if name + ext in listing]
         files[name] = found[0].name if found else f"{name}.csv"
+        if any(name + ext in clashing for ext in _FORMATS):
+            sources[name] = None  # two files differing in case (reported)
+            continue
         if len(found) > 1:
             issues.append(
                 InputIssue(
@@ -143,6 +260,10 @@ def read_folder(path: str | Path) -> Problem:
                 )
                 sources[name] = None
             continue
+        if not found[0].is_file():
+            issues.append(_not_a_file(found[0]))
+            sources[name] = None
+            continue
         try:
             sources[name] = read_source(found[0])
         except InputError as err:
@@ -150,11 +271,26 @@ def read_folder(path: str | Path) -> Problem:
             sources[name] = None
     files["policy"] = POLICY_FILE
     policy: Policy | None = Policy()
-    if POLICY_FILE in listing:
-        files["policy"] = listing[POLICY_FILE].name
-        policy, policy_issues = _read_policy(listing[POLICY_FILE])
-        issues.extend(policy_issues)
-    return build_problem(sources, files, policy, issues)
+    if POLICY_FILE in clashing:
+        policy = None  # two files differing in case (reported)
+    elif POLICY_FILE in listing:
+        entry = listing[POLICY_FILE]
+        files["policy"] = entry.name
+        if not entry.is_file():
+            issues.append(_not_a_file(entry))
+            policy = None
+        else:
+            policy, policy_issues = _read_policy(entry)
+            issues.extend(policy_issues)
+    present = {name for name in (*TABLES, "policy") for key in listing if key.split(".")[0] == name}
+    _unread_files(others, present | {k.split(".")[0] for k in clashing}, issues, warnings)
+    return build_problem(sources, files, policy, issues, warnings)
+
+
+def _not_a_file(entry: Path) -> InputIssue:
+    """The issue of a table name that exists but is no file that can be read."""
+    what = "a folder" if entry.is_dir() else "not a readable file (a broken link?)"
+    return _file_issue(entry.name, f"{entry.name} is {what}; put the table file there")
 
 
 # ------------------------------------------------------------------ writing
@@ -216,7 +352,7 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
     sheet = workbook.active
     sheet.title = path.stem
     sheet.append(list(frame.columns))
-    for r, record in enumerate(frame.itertuples(index=False, name=None), start=2):
+    for record in frame.itertuples(index=False, name=None):
         row: list[Any] = []
         for value in record:
             if isinstance(value, np.generic):
@@ -236,9 +372,7 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
             else:
                 row.append(str(cell_text(value)))
         sheet.append(row)
-        for c, value in enumerate(row, start=1):
-            if isinstance(value, str) and value.startswith("="):
-                sheet.cell(row=r, column=c).data_type = "s"  # text, not a formula
+    keep_text(sheet)  # text, not a formula
     workbook.save(path)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from ..domain.errors import InputError, InputIssue
 from ..domain.headers import normalise_header
 from ..domain.hooks import provide
+from ..domain.values import clean_nip_text
 from ..results.history import HistoryMove
 from .tables import read_table
 
@@ -38,8 +39,9 @@ def read_history(path: str | Path) -> tuple[HistoryMove, ...]:
     out: list[HistoryMove] = []
     kinds = frame[cols["kind"]] if "kind" in cols else None
     for i in range(len(frame)):
-        row = i + 2
+        row = int(frame.index[i])  # the spreadsheet row (blank rows are not in the frame)
         cells = {c: str(frame[cols[c]].iloc[i]).strip() for c in _COLUMNS}
+        cells["nip"] = clean_nip_text(cells["nip"])  # as the employees file's NIPs are read
         bad = False
         for c in ("nip", "from_unit", "to_unit"):
             if cells[c] in ("", "nan", "None"):

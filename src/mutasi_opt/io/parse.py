@@ -25,12 +25,13 @@ Every issue of every table is collected and raised as one InputError.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -51,10 +52,10 @@ from ..domain.problem import (
     Unit,
     clean_message,
 )
-from ..domain.values import Nip, nips_well_formed
-from .columns import TABLES, TableSpec, normalise_header
+from ..domain.values import INVISIBLE, Nip, nips_well_formed
+from .columns import TABLES, TableSpec, looks_like, named_like, normalise_header
 from .fastpath import FAIL, fast_parser, text_twin
-from .numbers import decimal_point
+from .numbers import decimal_comma_column, thousands_grouped
 from .tables import Source, cell_text
 
 __all__ = ["build_problem", "load_table", "parse_policy"]
@@ -85,6 +86,7 @@ _HINTS = {
     "finite_number": "write a finite number",
     "bool_type": "write true or false",
     "bool_parsing": "write true or false",
+    "less_than_equal": "check the value (no real count or number of hours is that large)",
 }
 
 
@@ -207,7 +209,9 @@ def _parse_column(
         except TypeError:  # unhashable cells (lists) in a DataFrame
             cells = np.array([cell_text(v) for v in cells], dtype=object)
             codes, uniques = pd.factorize(cells)
-        # The NA slot is last, so code -1 (missing cell) picks it.
+        # The NA slot is last: a missing cell (code -1) is pointed at it, so that
+        # its message (keyed by position) is found as well as its value.
+        codes = np.where(codes < 0, len(uniques), codes)
         raw = [*uniques.tolist(), ""]
     if source.text_only:
         texts = raw
@@ -215,8 +219,17 @@ def _parse_column(
     else:
         texts = [cell_text(v, keep_float=name == "nip") for v in raw]
         shown = [t if isinstance(t, str) else repr(t) for t in texts]
+    grouped_refused: dict[int, str] = {}
     if source.decimal_comma and name in spec.numeric:
-        texts = [decimal_point(t) for t in texts]
+        texts, grouped_refused = decimal_comma_column(texts)
+    elif source.workbook and name in spec.numeric:
+        # a text cell of a workbook: the notation is not known
+        grouped_refused = {
+            i: f"{t.strip()!r} could be {t.strip()} or {t.strip().replace('.', '')}; write it "
+            "as a number cell (or without a thousands separator)"
+            for i, t in enumerate(raw)
+            if thousands_grouped(t)
+        }
 
     n = len(texts)
     ok = np.ones(n, dtype=np.bool_)
@@ -241,8 +254,13 @@ def _parse_column(
             pending = [i for i, r in enumerate(results) if r is FAIL]
     required = spec.model.model_fields[name].is_required()
     to_probe: list[int] = []
+    for i, why in grouped_refused.items():
+        ok[i] = False
+        messages[i] = why
     for i in pending:
         text = texts[i]
+        if i in grouped_refused:
+            continue
         if required and isinstance(text, str) and not text.strip():
             ok[i] = False
             messages[i] = REQUIRED
@@ -281,20 +299,42 @@ class Loaded:
     rule_broken: list[tuple[Any, int]] = field(default_factory=list)
 
 
-def resolve_columns(spec: TableSpec, source: Source) -> tuple[dict[str, int], list[InputIssue]]:
-    """Canonical column → position in ``source``; issues for duplicates and missing columns."""
+#: Columns whose absence only loses a description (everything else changes what
+#: the plan may do: an absent ``employment_type`` makes everyone PNS, ...).
+_DESCRIPTIVE = frozenset({"name", "rank"})
+
+
+def note(notes: list[InputIssue] | None, issue: InputIssue) -> None:
+    """Record a warning: into ``notes`` when the caller collects them, else the log."""
+    if notes is None:
+        logger.warning("%s", issue)
+    else:
+        notes.append(issue)
+
+
+def resolve_columns(
+    spec: TableSpec, source: Source, notes: list[InputIssue] | None = None
+) -> tuple[dict[str, int], list[InputIssue]]:
+    """Canonical column → position in ``source``; issues for duplicates and missing columns.
+
+    A column that is not known is ignored, with a warning in ``notes`` (the log
+    when None) naming it and the known column it looks like
+    (:func:`~mutasi_opt.io.columns.looks_like`).  It is an issue instead when the
+    column it looks like is missing and that changes the meaning of the data: a
+    required column, or one whose default would apply to every row (an
+    ``employment_type`` under another name would make everyone PNS).
+    """
     lookup = spec.lookup()
     found: dict[str, int] = {}
     issues: list[InputIssue] = []
+    unknown: list[int] = []
     for j, header in enumerate(source.headers):
         key = normalise_header(header)
         if not key:
             continue
         canonical = lookup.get(key)
         if canonical is None:
-            logger.warning(
-                "%s: column %r is not a known column and is ignored", source.file, header
-            )
+            unknown.append(j)
             continue
         if canonical in found:
             first = source.headers[found[canonical]]
@@ -310,29 +350,171 @@ def resolve_columns(spec: TableSpec, source: Source) -> tuple[dict[str, int], li
             )
             continue
         found[canonical] = j
+    likes: dict[int, str | None] = {}
+    for j in unknown:
+        values = source.cells[j][:1000].tolist() if j < len(source.cells) else []
+        likes[j] = looks_like(spec, source.headers[j], [cell_text(v) for v in values])
+    # the header suggested for a missing column: another system's name of it first
+    # (nipBaru), then the first with a telling word in it
+    suggested: dict[str, str] = {}  # canonical → the unknown header like it
+    for j in sorted(unknown, key=lambda j: not named_like(spec, source.headers[j])):
+        like = likes[j]
+        if like is not None and like not in found and like not in _DESCRIPTIVE:
+            suggested.setdefault(like, source.headers[j])
+    for j in unknown:
+        header = source.headers[j]
+        like = likes[j]
+        missing = like is not None and like not in found and like not in _DESCRIPTIVE
+        if missing and like is not None and suggested[like] == header:
+            if like not in spec.required_columns:
+                issues.append(
+                    InputIssue(
+                        source.file,
+                        1,
+                        header,
+                        None,
+                        f"column {header!r} is not a known column but looks like "
+                        f"{like!r}, which the table does not have; without it every row "
+                        f"gets the default value of {like!r}. Rename the column to {like!r} if it "
+                        "holds that, or give it a name unlike any known column if not",
+                    )
+                )
+            continue
+        if like is None:
+            hint = "ignored"
+        elif like in found:
+            hint = f"ignored (it looks like {like!r}, which is column "
+            hint += f"{source.headers[found[like]]!r})"
+        elif like in suggested:
+            hint = f"ignored (it looks like {like!r}, as column {suggested[like]!r} does)"
+        else:
+            hint = f"ignored; rename it to {like!r} if it holds that"
+        note(notes, InputIssue(source.file, 1, header, None, f"not a known column; {hint}"))
     for column in spec.required_columns:
         if column not in found:
             names = ", ".join(spec.accepted(column))
+            like = suggested.get(column)
+            hint = (
+                f"column {like!r} looks like it (the name another system uses?): rename it "
+                f"to {column!r}"
+                if like is not None
+                else f"add it to the header (accepted names: {names})"
+            )
             issues.append(
                 InputIssue(
                     source.file,
                     1,
                     column,
                     None,
-                    f"required column {column!r} is missing; add it to the header "
-                    f"(accepted names: {names})",
+                    f"required column {column!r} is missing; {hint}",
                 )
             )
     return found, issues
 
 
-def load_table(spec: TableSpec, source: Source) -> Loaded:
-    """Validate every row of ``source`` as ``spec.model``."""
-    found, issues = resolve_columns(spec, source)
-    issues = [*source.issues, *issues]
+def _header_elsewhere(spec: TableSpec, source: Source) -> InputIssue | None:
+    """The issue of a header below title rows: a row of the preview (not row 1)
+    holding at least two known column names, when row 1 holds none."""
+    lookup = spec.lookup()
+    if any(normalise_header(h) in lookup for h in source.headers):
+        return None
+    for k, record in enumerate(source.preview[1:], start=2):
+        known = [v for v in record if normalise_header(v) in lookup]
+        if len(known) >= min(2, len(spec.required_columns)):
+            return InputIssue(
+                source.file,
+                k,
+                None,
+                None,
+                f"the header seems to be on row {k} (it has {', '.join(map(repr, known[:4]))}), "
+                f"not on row 1; delete the {k - 1} row{'s' if k > 2 else ''} above it "
+                "(titles) so that the column names are on row 1",
+            )
+    return None
+
+
+def _sheet_issues(
+    spec: TableSpec, source: Source, notes: list[InputIssue] | None
+) -> list[InputIssue]:
+    """Other sheets of a workbook: only the first is read.  A sheet whose header has
+    every required column looks like more rows of the table (an issue: they would be
+    lost); any other non-empty sheet is named in a warning."""
+    lookup = spec.lookup()
+    issues: list[InputIssue] = []
+    for title, header in source.other_sheets:
+        columns = {lookup.get(normalise_header(h)) for h in header}
+        if set(spec.required_columns) <= columns:
+            issues.append(
+                InputIssue(
+                    source.file,
+                    None,
+                    None,
+                    title,
+                    f"sheet {title!r} also has the columns of the {spec.name} table, but only "
+                    "the first sheet of a workbook is read; move its rows to the first sheet "
+                    "(or delete the sheet if they are not part of the table)",
+                )
+            )
+        else:
+            note(
+                notes,
+                InputIssue(
+                    source.file,
+                    None,
+                    None,
+                    title,
+                    f"sheet {title!r} is not read (only the first sheet of a workbook is)",
+                ),
+            )
+    return issues
+
+
+def _invisible_nips(source: Source, j: int, notes: list[InputIssue] | None) -> None:
+    """A warning naming the rows whose NIP held invisible characters (removed)."""
+    cells = source.cells[j].tolist()
+    texts = cells if source.text_only else [str(cell_text(v)) for v in cells]
+    if INVISIBLE.search("\n".join(texts)) is None:  # one search over the column: the usual case
+        return
+    rows = [int(source.rows[i]) for i, t in enumerate(texts) if INVISIBLE.search(t)]
+    if rows:
+        shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+        note(
+            notes,
+            InputIssue(
+                source.file,
+                rows[0],
+                source.headers[j],
+                None,
+                f"{len(rows)} NIP{'s' if len(rows) > 1 else ''} held invisible characters "
+                f"(zero-width space, ...), removed when reading: row{'s' if len(rows) > 1 else ''} "
+                f"{shown}; clean those cells",
+            ),
+        )
+
+
+def load_table(spec: TableSpec, source: Source, notes: list[InputIssue] | None = None) -> Loaded:
+    """Validate every row of ``source`` as ``spec.model``; warnings go to ``notes``
+    (the log when None)."""
+    if not any(str(h).strip() for h in source.headers) and not len(source) and not source.issues:
+        header = ", ".join(spec.columns)
+        empty = InputIssue(
+            source.file,
+            None,
+            None,
+            None,
+            f"the file is empty; write the header ({header}) and the rows, or delete the file",
+        )
+        return Loaded(issues=[empty], usable=False)
+    found, issues = resolve_columns(spec, source, notes)
+    issues = [*source.issues, *_sheet_issues(spec, source, notes), *issues]
     headers = {c: source.headers[j] for c, j in found.items()}
     if any(c not in found for c in spec.required_columns):
+        elsewhere = _header_elsewhere(spec, source)
+        if elsewhere is not None:  # the other issues follow from the misplaced header
+            issues = [elsewhere]
         return Loaded(headers=headers, issues=issues, usable=False)
+    if "nip" in found:
+        _invisible_nips(source, found["nip"], notes)
     parsed = {
         name: _parse_column(spec, name, source.headers[j], source.cells[j], source)
         for name, j in found.items()
@@ -511,6 +693,7 @@ def build_problem(
     files: Mapping[str, str],
     policy: Policy | None,
     issues: list[InputIssue],
+    notes: list[InputIssue] | None = None,
 ) -> Problem:
     """Validate every table, cross-check, and return the problem or raise every issue.
 
@@ -525,6 +708,9 @@ def build_problem(
         The validated policy, or None when it had issues.
     issues
         Issues found so far (reading files, policy); extended and raised.
+    notes
+        Receives the warnings (ignored columns and sheets, cleaned cells); the
+        log gets them when None.
     """
     issues = list(issues)
     with _gc_paused():
@@ -536,7 +722,7 @@ def build_problem(
             elif source is None:
                 loaded[name] = Loaded(usable=False)
             else:
-                loaded[name] = load_table(spec, source)
+                loaded[name] = load_table(spec, source, notes)
                 issues.extend(loaded[name].issues)
         problem = Problem._trusted(
             employees=tuple(loaded["employees"].entities),
@@ -563,6 +749,39 @@ def build_problem(
                 issue = issue.relocated(column=table.headers.get(issue.column, issue.column))
             issues.append(issue)
     if issues:
+        issues = _comma_hints(issues, sources)
         issues.sort(key=_sort_key(files))
         raise InputError(issues)
     return problem
+
+
+COMMA_HINT = (
+    "; if a value before it holds a comma (e.g. 'Ali, S.Kep'), put that value in double "
+    "quotes: the values after the comma have moved one column to the right"
+)
+
+
+def _comma_hints(
+    issues: list[InputIssue], sources: Mapping[str, Source | None]
+) -> list[InputIssue]:
+    """The issues of rows of a ``,`` file that look shifted by an unquoted comma
+    (a cell starting with a space after a non-empty cell, as ``Ali, S.Kep`` splits),
+    with :data:`COMMA_HINT` added; the rows are looked at only when they have issues."""
+    by_file = {s.file: s for s in sources.values() if s is not None and s.delimiter == ","}
+    wanted = {(i.file, i.row) for i in issues if i.file in by_file and i.row is not None}
+    if not wanted:
+        return issues
+    shifted: set[tuple[str, int]] = set()
+    for file, source in by_file.items():
+        rows = {row for f, row in wanted if f == file}
+        where = np.flatnonzero(np.isin(source.rows, list(rows)))
+        for i in where.tolist():
+            record = [str(column[i]) for column in source.cells]
+            if any(
+                b.startswith(" ") and b.strip() and a.strip() for a, b in itertools.pairwise(record)
+            ):
+                shifted.add((file, int(source.rows[i])))
+    return [
+        replace(i, message=i.message + COMMA_HINT) if (i.file, i.row) in shifted else i
+        for i in issues
+    ]

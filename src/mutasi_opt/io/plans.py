@@ -57,8 +57,15 @@ def write_plan(plan: Plan, out_dir: str | Path) -> Path:
 
     For an infeasible or unknown plan only ``summary.json`` (with the
     diagnosis) is written.
+
+    Raises
+    ------
+    FileExistsError
+        When ``out_dir`` is a data folder (it holds ``employees.csv`` or
+        ``.xlsx``): the plan's ``units.csv`` would overwrite the input.
     """
     out = Path(out_dir)
+    refuse_data_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     if plan.has_solution:
         for table, frame_of in _PLAN_FILES:
@@ -77,9 +84,21 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+def refuse_data_folder(out: Path) -> None:
+    """Raise :class:`FileExistsError` when ``out`` is a data folder: results
+    written there would overwrite (or sit among) the input tables."""
+    for name in ("employees.csv", "employees.xlsx"):
+        if (out / name).exists():
+            raise FileExistsError(
+                f"{out} is a data folder (it holds {name}); writing the results there would "
+                "overwrite its units.csv. Give another folder"
+            )
+
+
 def write_surge_plan(plan: SurgePlan, out_dir: str | Path) -> Path:
     """Write ``secondments.csv``, ``coverage.csv``, ``donors.csv`` and ``summary.json``."""
     out = Path(out_dir)
+    refuse_data_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     for table, frame_of in _SURGE_FILES:
         _write_table(table, frame_of(plan), out)

@@ -5,10 +5,17 @@ never loses digits), XLSX and DataFrame cells keep their Python type until
 :func:`cell_text` turns them into text (numbers to their exact digits,
 ``NaN``/``None`` to an empty cell).
 
-CSV files may be UTF-8 (with or without byte-order mark), UTF-16 with a
-byte-order mark, or Windows-1252; the delimiter (``,``, ``;`` or tab) is taken
-from the header line.  In ``;`` files a decimal comma (``0,5``) is a decimal
-point.
+CSV files may be UTF-8 (with or without byte-order mark), UTF-16 (with or
+without one), or Windows-1252, with any line endings (LF, CRLF, CR alone); the
+delimiter (``,``, ``;`` or tab) is taken from the header line.  In ``;`` files a
+decimal comma (``0,5``) is a decimal point.  A binary file, or a byte that no
+encoding reads, is reported with its line.
+
+A workbook's first sheet is read; the other sheets are listed in
+:attr:`Source.other_sheets` for the caller to report, and a formula without a
+saved value is an issue (it would read as an empty cell).  The first records
+are kept (:attr:`Source.preview`) so that a header below title rows can be
+located.
 
 Row numbers are spreadsheet rows: the header is row 1, the first data row is
 row 2, and blank lines count (so they match the row numbers Excel shows).
@@ -36,7 +43,15 @@ from ..domain.arrays import ObjectArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.values import Golongan
 
-__all__ = ["Source", "cell_text", "read_source", "read_table", "source_from_frame"]
+__all__ = [
+    "Source",
+    "cell_text",
+    "read_source",
+    "read_table",
+    "source_from_frame",
+    "title_row_issue",
+    "unreadable",
+]
 
 logger = logging.getLogger("mutasi_opt")
 
@@ -64,6 +79,16 @@ class Source:
         Every cell is a ``str`` (CSV); otherwise cells go through :func:`cell_text`.
     issues
         Problems found while reading (e.g. a row with too many values).
+    preview
+        The first records of the file as text, header included (row 1 first),
+        so that a reader can tell where the header really is.
+    other_sheets
+        The other non-empty sheets of a workbook (only the first is read): name
+        and header cells of each.
+    delimiter
+        The delimiter of a CSV file (``""`` for a workbook or a DataFrame).
+    workbook
+        The cells come from a workbook (``.xlsx``).
     """
 
     file: str
@@ -73,9 +98,18 @@ class Source:
     decimal_comma: bool = False
     text_only: bool = False
     issues: list[InputIssue] = field(default_factory=list)
+    preview: list[list[str]] = field(default_factory=list)
+    other_sheets: list[tuple[str, list[str]]] = field(default_factory=list)
+    delimiter: str = ""
+    workbook: bool = False
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+def unreadable(file: str, message: str) -> InputError:
+    """The error of a file that cannot be read at all (no row, no column)."""
+    return InputError([InputIssue(file, None, None, None, message)])
 
 
 # ------------------------------------------------------------------ cell text
@@ -150,22 +184,50 @@ def _finish(
     text_only: bool,
     decimal_comma: bool = False,
     issues: list[InputIssue] | None = None,
+    preview: list[list[str]] | None = None,
 ) -> Source:
     blank = _blank(cells, len(rows), text_only)
     if blank.any():
         keep = np.flatnonzero(~blank)
         cells = [c[keep] for c in cells]
         rows = rows[keep]
-    return Source(file, headers, cells, rows, decimal_comma, text_only, issues or [])
+    return Source(file, headers, cells, rows, decimal_comma, text_only, issues or [], preview or [])
+
+
+#: Records kept in :attr:`Source.preview` (title rows above a header are fewer).
+PREVIEW_ROWS = 30
 
 
 # ----------------------------------------------------------------------- CSV
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``data`` looks like UTF-16 text without a
+    byte-order mark (every other byte of mostly-ASCII text is zero), else None."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def _decode(data: bytes, file: str) -> tuple[str, str]:
-    """(text, encoding name) of a CSV file's bytes."""
+    """(text, encoding name) of a text file's bytes.
+
+    UTF-8 (with or without byte-order mark), UTF-16 with a byte-order mark or
+    without one (recognised by its zero bytes), else Windows-1252.  A file that
+    is none of them is reported with the line of its first bad byte.
+    """
     if data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
+    elif (utf16 := _utf16_without_bom(data)) is not None:
+        candidates = [utf16]
     else:
         candidates = ["utf-8", "cp1252"]
     position = 0
@@ -174,18 +236,24 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
             position = exc.start
+    line = data[:position].count(b"\n") + 1
     raise InputError(
         [
             InputIssue(
                 file,
+                line,
                 None,
-                None,
-                None,
+                f"0x{data[position]:02x}" if position < len(data) else None,
                 f"the file is not {' or '.join(candidates)} text (bad byte at offset "
-                f"{position}); save it as 'CSV UTF-8' or as .xlsx",
+                f"{position}, line {line}); save it as 'CSV UTF-8' or as .xlsx",
             )
         ]
     )
+
+
+def _one_newline(text: str) -> str:
+    """Text with every line ending (``\\r\\n``, ``\\r`` alone) written as ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _delimiter(header_line: str) -> str:
@@ -203,19 +271,30 @@ def _read_csv(path: Path) -> Source:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(
-            [InputIssue(file, None, None, None, f"cannot read the file: {exc}")]
-        ) from None
+        raise unreadable(file, f"cannot read the file: {exc.strerror or exc}") from None
     text, encoding = _decode(data, file)
     logger.debug("%s: encoding %s", file, encoding)
     if not text.strip():
         return Source(file, [], [], np.zeros(0, dtype=np.int64), text_only=True)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise unreadable(
+            file,
+            f"the file holds binary data (a zero byte on line {line}), not CSV text; "
+            "export the table again as CSV or .xlsx",
+        )
+    # Old Mac files end lines with CR alone; mixed endings also happen.  (CRLF
+    # alone is read by pandas from the file, which is faster than from text.)
+    buffer = text.count("\r") != text.count("\r\n")
+    if buffer:
+        text = _one_newline(text)
     header_line = text.split("\n", 1)[0].rstrip("\r")
     delim = _delimiter(header_line)
+    preview = _preview(text, delim)
     try:
         # From the path: pandas' C reader is much faster on a file than on a buffer.
         frame = pd.read_csv(
-            path,
+            io.StringIO(text) if buffer else path,
             sep=delim,
             header=None,
             dtype=object,
@@ -223,21 +302,40 @@ def _read_csv(path: Path) -> Source:
             keep_default_na=False,
             skip_blank_lines=False,
             quotechar='"',
-            encoding=encoding,
+            encoding=None if buffer else encoding,
             engine="c",
         )
-    except (pd.errors.ParserError, ValueError):
-        return _read_csv_slow(file, text, delim)
+    except (pd.errors.ParserError, ValueError, UnicodeError):
+        return _read_csv_slow(file, text, delim, preview)
     headers = [str(h) for h in frame.iloc[0].tolist()]
     body = frame.iloc[1:]
     cells = [body[c].to_numpy(dtype=object) for c in body.columns]
     rows = np.arange(2, len(body) + 2, dtype=np.int64)
-    return _finish(file, headers, cells, rows, text_only=True, decimal_comma=delim == ";")
+    source = _finish(
+        file, headers, cells, rows, text_only=True, decimal_comma=delim == ";", preview=preview
+    )
+    source.delimiter = delim
+    return source
 
 
-def _read_csv_slow(file: str, text: str, delim: str) -> Source:
+def _preview(text: str, delim: str) -> list[list[str]]:
+    """The first :data:`PREVIEW_ROWS` records of a CSV text."""
+    head = text.split("\n", PREVIEW_ROWS + 1)[: PREVIEW_ROWS + 1]
+    try:
+        return list(csv.reader([h.rstrip("\r") for h in head[:PREVIEW_ROWS]], delimiter=delim))
+    except csv.Error:
+        return []
+
+
+def _read_csv_slow(file: str, text: str, delim: str, preview: list[list[str]]) -> Source:
     """Record by record with :mod:`csv`: reports every row with too many values."""
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:
+        raise unreadable(
+            file,
+            f"the file cannot be read as CSV ({exc}); save it again as 'CSV UTF-8' or as .xlsx",
+        ) from None
     headers = records[0] if records else []
     width = len(headers)
     issues: list[InputIssue] = []
@@ -263,7 +361,7 @@ def _read_csv_slow(file: str, text: str, delim: str) -> Source:
         kept.append(record + [""] * (width - len(record)))
         rows.append(k)
     cells = [np.array([r[j] for r in kept], dtype=object) for j in range(width)]
-    return _finish(
+    source = _finish(
         file,
         headers,
         cells,
@@ -271,7 +369,10 @@ def _read_csv_slow(file: str, text: str, delim: str) -> Source:
         text_only=True,
         decimal_comma=delim == ";",
         issues=issues,
+        preview=preview,
     )
+    source.delimiter = delim
+    return source
 
 
 # ---------------------------------------------------------------------- XLSX
@@ -284,27 +385,26 @@ def _read_xlsx(path: Path) -> Source:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError(
-            [
-                InputIssue(
-                    file,
-                    None,
-                    None,
-                    None,
-                    f"cannot read the workbook ({type(exc).__name__}: {exc}); "
-                    "save it again as .xlsx (Excel workbook)",
-                )
-            ]
+        raise unreadable(
+            file,
+            f"cannot read the workbook ({type(exc).__name__}: {exc}); "
+            "save it again as .xlsx (Excel workbook)",
         ) from None
     try:
         sheet = workbook.worksheets[0]
         records = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+        other_sheets = [
+            (str(ws.title), [str(cell_text(v)) for v in header])
+            for ws in workbook.worksheets[1:]
+            if (header := _first_record(ws)) is not None
+        ]
     finally:
         workbook.close()
     if not records:
-        return Source(file, [], [], np.zeros(0, dtype=np.int64))
+        return Source(file, [], [], np.zeros(0, dtype=np.int64), other_sheets=other_sheets)
     width = max(len(r) for r in records)
     grid = [tuple(r) + (None,) * (width - len(r)) for r in records]
+    issues = _uncalculated_formulas(path, grid)
     header_cells = grid[0]
     body = grid[1:]
     headers: list[str] = []
@@ -320,7 +420,76 @@ def _read_xlsx(path: Path) -> Source:
         headers.append(str(title))
         cells.append(column)
     rows = np.arange(2, len(body) + 2, dtype=np.int64)
-    return _finish(file, headers, cells, rows, text_only=False)
+    preview = [[str(cell_text(v)) for v in r] for r in grid[:PREVIEW_ROWS]]
+    source = _finish(file, headers, cells, rows, text_only=False, issues=issues, preview=preview)
+    source.other_sheets = other_sheets
+    source.workbook = True
+    return source
+
+
+def _first_record(sheet: Any) -> tuple[Any, ...] | None:
+    """The first non-empty row of a worksheet, or None when it is empty."""
+    for record in sheet.iter_rows(values_only=True):
+        if any(str(cell_text(v)).strip() for v in record):
+            return tuple(record)
+    return None
+
+
+def _column_letter(j: int) -> str:
+    letters = ""
+    j += 1
+    while j:
+        j, rest = divmod(j - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _uncalculated_formulas(path: Path, grid: list[tuple[Any, ...]]) -> list[InputIssue]:
+    """Formula cells of the first sheet that have no saved value.
+
+    A workbook written by a program other than Excel (or saved without
+    calculating) holds formulas without their results; read as values they
+    are empty cells, and an empty cell means "the default".  Each one is
+    reported (the grid holds the values read with ``data_only=True``).
+    """
+    import zipfile
+
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            has_formula = any(
+                b"<f>" in archive.read(n) or b"<f " in archive.read(n)
+                for n in archive.namelist()
+                if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            )
+    except (OSError, zipfile.BadZipFile):
+        return []
+    if not has_formula:
+        return []
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        formulas = list(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    header = grid[0] if grid else ()
+    issues: list[InputIssue] = []
+    for i, record in enumerate(formulas[: len(grid)]):
+        for j, value in enumerate(record):
+            if isinstance(value, str) and value.startswith("=") and grid[i][j] is None:
+                column = str(cell_text(header[j])) if i and j < len(header) else None
+                issues.append(
+                    InputIssue(
+                        path.name,
+                        i + 1,
+                        column or _column_letter(j),
+                        value,
+                        f"cell {_column_letter(j)}{i + 1} holds a formula without a saved "
+                        "value (the file was not calculated); open it in Excel and save it, "
+                        "or replace the formula by its value",
+                    )
+                )
+    return issues
 
 
 # ------------------------------------------------------------------- public
@@ -356,6 +525,27 @@ def source_from_frame(frame: Any, name: str) -> Source:
     return _finish(name, headers, cells, rows, text_only=False)
 
 
+def title_row_issue(source: Source) -> InputIssue | None:
+    """The issue of a table whose first row is a title (one value, or none) above
+    the real header: it names the first row of the preview with two values or more."""
+    if sum(1 for h in source.headers if str(h).strip()) > 1:
+        return None
+    for k, record in enumerate(source.preview[1:], start=2):
+        values = [v for v in record if str(v).strip()]
+        if len(values) >= 2:
+            return InputIssue(
+                source.file,
+                k,
+                None,
+                None,
+                f"row 1 is not a header (it has at most one value); the header seems to be "
+                f"on row {k} ({', '.join(map(repr, values[:4]))}); delete the "
+                f"{k - 1} row{'s' if k > 2 else ''} above it (titles) so that the column "
+                "names are on row 1",
+            )
+    return None
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
     """One ``.csv`` or ``.xlsx`` table as text, exactly as written.
 
@@ -366,6 +556,26 @@ def read_table(path: str | Path) -> pd.DataFrame:
     rows with too many values.
     """
     source = read_source(path)
+    title = title_row_issue(source)
+    if title is not None:
+        raise InputError([title])
+    sheets = [name for name, header in source.other_sheets if header == source.headers]
+    if sheets:
+        raise InputError(
+            [
+                InputIssue(
+                    source.file,
+                    None,
+                    None,
+                    name,
+                    f"sheet {name!r} has the same columns as the first sheet, but only the "
+                    "first sheet of a workbook is read; move its rows to the first sheet",
+                )
+                for name in sheets
+            ]
+        )
+    for name, _ in source.other_sheets:
+        logger.warning("%s: sheet %r is not read (only the first sheet is)", source.file, name)
     if source.issues:
         raise InputError(source.issues)
     data = {}
@@ -375,4 +585,5 @@ def read_table(path: str | Path) -> pd.DataFrame:
     frame = pd.DataFrame(data)
     frame.columns = pd.Index(source.headers, dtype=object)
     frame.index = pd.Index(source.rows, name="row")
+    frame.attrs["decimal_comma"] = source.decimal_comma
     return frame

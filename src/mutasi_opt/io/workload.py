@@ -47,8 +47,8 @@ from .. import metrics
 from ..domain.arrays import FloatArray, IntArray
 from ..domain.errors import InputError, InputIssue
 from ..domain.headers import normalise_header
-from ..domain.problem import DEFAULT_EJ_BANDS, Demand, clean_message
-from .numbers import decimal_point
+from ..domain.problem import DEFAULT_EJ_BANDS, MAX_HOURS, Demand, clean_message
+from .numbers import decimal_comma_column, decimal_point, thousands_grouped
 from .tables import read_table
 
 __all__ = [
@@ -384,7 +384,14 @@ def _amount(value: Any) -> float:
     if isinstance(value, int | float | np.integer | np.floating):
         number = float(value)
     else:
-        text = decimal_point(str(value).strip().replace(" ", ""))
+        text = str(value).strip().replace(" ", "")
+        if thousands_grouped(text):
+            raise ValueError(
+                f"{text!r} could be {text} (a decimal point) or {text.replace('.', '')} (a "
+                "thousands dot); write the number without a thousands separator, and decimals "
+                "with a comma or a point (e.g. 3000 or 2,5)"
+            )
+        text = decimal_point(text)
         if not _NUMBER.fullmatch(text):
             raise ValueError("must be a number (0 or more), e.g. 12 or 2,5")
         number = float(text)
@@ -392,7 +399,14 @@ def _amount(value: Any) -> float:
         raise ValueError("must be a finite number (0 or more)")
     if number < 0:
         raise ValueError("must not be negative; write 0 or more")
+    if number > MAX_AMOUNT:
+        raise ValueError(f"must be at most {MAX_AMOUNT:,}; check the value")
     return number
+
+
+#: The largest volume or norma waktu (minutes) a task may have: far above any
+#: real task, low enough that the hours computed from them stay finite.
+MAX_AMOUNT = 1_000_000_000
 
 
 def _period(value: Any) -> Period:
@@ -698,6 +712,20 @@ def abk_to_demand(
     )
     keys, inverse = _group([(t.unit, t.role) for t in items])
     sums = np.round(np.bincount(inverse, weights=hours, minlength=len(keys)), HOURS_DECIMALS)
+    too_much = [
+        InputIssue(
+            file,
+            None,
+            "volume",
+            f"{h:g}",
+            f"the tasks of unit {u!r}, role {r!r} add up to {h:,.0f} hours a year, more than "
+            f"the {MAX_HOURS:,} a unit's workload may have; check their volume and norma waktu",
+        )
+        for (u, r), h in zip(keys, sums.tolist(), strict=True)
+        if not h <= MAX_HOURS
+    ]
+    if too_much:
+        raise InputError(too_much)
     return tuple(
         Demand(unit=u, role=r, workload_hours=float(h))
         for (u, r), h in zip(keys, sums, strict=True)
@@ -965,7 +993,34 @@ def _read(path: str | Path, what: str) -> tuple[pd.DataFrame, list[int], str]:
     frame = read_table(p)
     if not len(frame):
         raise InputError([InputIssue(p.name, None, None, None, f"there are no {what}; add rows")])
+    if frame.attrs.get("decimal_comma"):
+        _decimal_comma_numbers(frame, p.name)
     return frame, [int(r) for r in frame.index], p.name
+
+
+#: The number columns of task sheets and staff files.
+_NUMBER_COLUMNS = frozenset(
+    normalise_header(name)
+    for field in ("volume", "minutes", "fte")
+    for name in {**TASK_COLUMNS, **STAFF_COLUMNS}[field]
+)
+
+
+def _decimal_comma_numbers(frame: pd.DataFrame, file: str) -> None:
+    """The number columns of a ``;`` file in decimal-point text, in place
+    (``3.000`` is 3000, ``2,5`` is 2.5); ambiguous cells are refused."""
+    issues: list[InputIssue] = []
+    for header in frame.columns:
+        if normalise_header(header) not in _NUMBER_COLUMNS:
+            continue
+        written = frame[header].tolist()
+        texts, refused = decimal_comma_column(written)
+        frame[header] = pd.Series(texts, index=frame.index, dtype=object)
+        for i, message in sorted(refused.items()):
+            row = int(frame.index[i])
+            issues.append(InputIssue(file, row, str(header), str(written[i]), message))
+    if issues:
+        raise InputError(issues)
 
 
 def read_tasks(path: str | Path) -> tuple[AbkTask, ...]:

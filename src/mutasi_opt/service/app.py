@@ -295,9 +295,13 @@ def _unsupported(media: str) -> _Reject:
 
 
 async def _read_folder_upload(
-    request: Request, *, extra_fields: tuple[str, ...]
+    request: Request,
+    *,
+    extra_fields: tuple[str, ...],
+    warnings: list[InputIssue] | None = None,
 ) -> tuple[Problem, dict[str, str]]:
-    """A multipart upload of a data folder's files → Problem, and the other text fields."""
+    """A multipart upload of a data folder's files → Problem, and the other text
+    fields; ``warnings`` receives the warnings of reading the folder."""
     try:
         form = await request.form(max_files=len(FOLDER_FILES), max_fields=len(extra_fields) + 8)
     except MultiPartException as exc:
@@ -332,7 +336,7 @@ async def _read_folder_upload(
         names = {key: _upload_name(key, files[key].filename, contents[key]) for key in files}
     finally:
         await form.close()
-    problem = await run_in_threadpool(_folder_problem, contents, names)
+    problem = await run_in_threadpool(_folder_problem, contents, names, warnings)
     return problem, fields
 
 
@@ -345,14 +349,16 @@ def _upload_name(key: str, filename: str | None, content: bytes) -> str:
     return key + suffix
 
 
-def _folder_problem(contents: dict[str, bytes], names: dict[str, str]) -> Problem:
+def _folder_problem(
+    contents: dict[str, bytes], names: dict[str, str], warnings: list[InputIssue] | None
+) -> Problem:
     from ..io import read_folder
 
     with tempfile.TemporaryDirectory(prefix="mutasi-opt-upload-") as tmp:
         folder = Path(tmp)
         for key, content in contents.items():
             (folder / names[key]).write_bytes(content)
-        return read_folder(folder)
+        return read_folder(folder, warnings=warnings)
 
 
 def _timestamp(t: float | None) -> datetime | None:
@@ -614,16 +620,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from ..planning.state import current_state
 
         media = _media_type(request)
+        warnings: list[InputIssue] = []
         if _is_json(media):
             data = _parse_json(await request.body())
             problem = await run_in_threadpool(_problem_from_json, data)
         elif media == "multipart/form-data":
-            problem, _ = await _read_folder_upload(request, extra_fields=())
+            problem, _ = await _read_folder_upload(request, extra_fields=(), warnings=warnings)
         else:
             raise _unsupported(media)
         report = await run_in_threadpool(current_state, problem, top=top)
         log.info("validated: %d employees, %d units", report.n_employees, report.n_units)
-        return StateSummary.model_validate(report.to_dict())
+        summary = report.to_dict()
+        summary["warnings"] = [w.to_dict() for w in warnings]
+        return StateSummary.model_validate(summary)
 
     @app.post(
         "/v1/jobs",

@@ -260,3 +260,8 @@ class StateSummary(_Open):
     units: list[UnitState]
     unit_roles: list[UnitRoleState]
     policy: Annotated[dict[str, Any], WithJsonSchema({REF_MARK: "Policy"})]
+    warnings: list[Issue] = Field(
+        default_factory=list,
+        description="what was read with a note (a data folder's columns and sheets that are "
+        "not read, cells cleaned); empty for a problem document",
+    )

@@ -35,6 +35,7 @@ import numpy as np
 
 from .. import metrics
 from ..domain.columns import MOVES, TRAINING, TRAINING_TOTALS, UNITS, Table
+from ..io.excel import cell_value, keep_text
 from ..text.i18n import check_lang, label, number
 from .html import BAND_COLOURS
 
@@ -108,6 +109,8 @@ def write_report(plan: Plan, path: str | Path, lang: str = "id") -> Path:
     _not_moved_sheet(not_moved, plan, lang, solved)
     training = workbook.create_sheet(label("sheet.training", lang))
     _training_sheet(training, plan, lang, solved)
+    for sheet in workbook.worksheets:
+        keep_text(sheet)  # names and reasons from the user's files are never formulas
     out.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(out)
     return out
@@ -125,7 +128,7 @@ def _value(value: Any) -> Any:
             return None
         if math.isinf(value):
             return "∞" if value > 0 else "-∞"
-    return value
+    return cell_value(value)
 
 
 def _fill(colour: str) -> Any:
@@ -249,7 +252,7 @@ def _summary_sheet(ws: Any, plan: Plan, lang: str) -> None:
         messages = [c.message for c in plan.diagnosis] or [label("summary.no_plan", lang)]
         for message in messages:
             row += 1
-            ws.cell(row=row, column=1, value=message)
+            ws.cell(row=row, column=1, value=cell_value(message))
 
     row = _section(ws, row + 2, "summary.settings", lang)
     settings: list[tuple[str, Any]] = [
