@@ -365,7 +365,8 @@ class CpsatModel:
         a plan with at most ``m − 1`` moves has ``Σd ≥ L(m − 1)``, so ``L(m − 1) >
         d_hold`` proves at least ``m`` moves.  ``L`` rises by the budget row's
         dual per move taken off the budget, so the largest such ``m`` follows from
-        two evaluations (and is checked).  None without a move budget or an LP of the imbalance stage.
+        two evaluations (and is checked).  None without a move budget or an LP
+        of the imbalance stage.
 
         Measured: when the LP proves ``D`` (``d_hold`` is its bound) this is the
         budget itself, so the moves stage of a budget-bound plan ends at once.
