@@ -184,3 +184,26 @@ def test_within_gap_needs_a_bound_and_a_gap() -> None:
     assert _within_gap(None, 0.01) is None
     assert _within_gap(100, 0.0) is None
     assert _within_gap(0, 0.01) is None
+
+
+def test_a_stage_whose_hint_is_at_zero_keeps_the_hint() -> None:
+    """Every stage value is non-negative: a hint at 0 is optimal, and the stage keeps
+    it (CP-SAT's own first solution may be another plan, which the next stage's warm
+    start then has to repair)."""
+    from mutasi_opt import synth
+    from mutasi_opt.planning.solve import _early_greedy
+    from mutasi_opt.solvers.cpsat import Solved, StageStatus
+
+    problem = synth.generate(2000, seed=1)
+    problem = problem.replace(policy=problem.policy.replace(max_moves=60))
+    classes = build_classes(problem)
+    early = _early_greedy(problem, classes, problem.index.home.copy(), Budget(work_limit=5.0))
+    assert early is not None
+    plan = disaggregate(problem, classes, early)
+    assert metrics.evaluate(problem, plan).shortfall == 0 and metrics.moved(problem, plan).any()
+    model = CpsatModel(problem, classes)
+    assert model.complete(early)
+    out = model.solve_stage("shortfall", budget=Budget(), seed=0, workers=1)
+    assert isinstance(out, Solved) and out.status is StageStatus.OPTIMAL
+    assert out.result.value == out.result.bound == 0
+    assert all(np.array_equal(out.decisions[k], early[k]) for k in early)

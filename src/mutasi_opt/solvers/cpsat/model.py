@@ -612,6 +612,18 @@ class CpsatModel:
         lp_value: int | None = None
         if not constant:
             self.model.minimize(expr)
+            if (
+                self._last_solution is not None
+                and objective_at(self.model, self._last_solution) == 0
+            ):
+                # every stage value is non-negative: a hint at 0 is optimal (measured: the
+                # shortfall stage kept the early greedy plan's 0 in 0.3 s at 5,000
+                # employees and 2 s at 20,000, where CP-SAT then returned another plan
+                # whose D the imbalance stage's warm start took 0.8 s to repair)
+                decisions = self.vars.values_from(np.asarray(self._last_solution, dtype=np.int64))
+                log.info("stage %s: optimal value=0 (the hint's)", name)
+                took = time.perf_counter() - t0
+                return Solved(StageResult(name, StageStatus.OPTIMAL, 0, 0, took), decisions)
             if lp and not budget.exhausted():
                 t_lp = time.perf_counter()
                 # the LP's share of the stage's budget, CP-SAT keeping the rest: most
