@@ -21,6 +21,7 @@ from ..results.plan import Plan, PlanStatus, StageResult
 from ..solvers.aggregation import Classes, build_classes
 from ..solvers.cpsat import CpsatModel, StageOutcome, StageStatus, Unsolved
 from ..solvers.disaggregate import aggregate, disaggregate, optimal_preferences
+from ..solvers.flow import flow_improve
 from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
 from .decompose import role_components, subproblem
@@ -815,6 +816,9 @@ def _warm_start(
             m = metrics.evaluate(problem, disaggregate(problem, classes, start))
             if breaks_hold(m):
                 continue
+        share = budget.share(1.0 / (len(distinct) - i))
+        # the exact rounds lower Σ d first: for the balance stage they trade B for D
+        flow = stage == "imbalance"
         improved = greedy_improve(
             problem,
             classes,
@@ -823,8 +827,21 @@ def _warm_start(
             shortfall_cap=held["shortfall"],
             imbalance_cap=cap_d,
             training_cap=cap_t,
-            budget=budget.share(1.0 / (len(distinct) - i)),
+            budget=share.share(0.5) if flow else share,
         )
+        if flow:
+            flowed = flow_improve(problem, classes, improved, imbalance_cap=cap_d, budget=share)
+            if flowed is not improved:
+                improved = greedy_improve(
+                    problem,
+                    classes,
+                    flowed,
+                    objective=stage,
+                    shortfall_cap=held["shortfall"],
+                    imbalance_cap=cap_d,
+                    training_cap=cap_t,
+                    budget=share,
+                )
         m = metrics.evaluate(problem, disaggregate(problem, classes, improved))
         if breaks_hold(m):
             continue
