@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.headers import normalise_header
-from ..domain.problem import EMPLOYMENT_TYPES, Demand, Employee, Requirement, Surge, Unit
+from ..domain.problem import EMPLOYMENT_TYPES, Demand, Employee, Pair, Requirement, Surge, Unit
 
 __all__ = [
     "FOREIGN_NAMES",
@@ -50,7 +50,7 @@ class TableSpec:
     """
 
     name: str
-    model: type[Employee] | type[Unit] | type[Demand] | type[Requirement] | type[Surge]
+    model: type[Employee] | type[Unit] | type[Demand] | type[Requirement] | type[Surge] | type[Pair]
     aliases: dict[str, tuple[str, ...]]
     required_file: bool
     numeric: frozenset[str]
@@ -103,9 +103,12 @@ TABLES: dict[str, TableSpec] = {
                 "locked": ("dikunci", "terkunci", "kunci"),
                 "refused_units": ("unit_ditolak", "menolak_unit"),
                 "preferred_units": ("unit_pilihan", "unit_diminati", "preferensi_unit"),
+                "birth_date": ("tanggal_lahir", "tgl_lahir", "tgllahir"),
+                "retirement_age": ("bup", "batas_usia_pensiun", "bup_pensiun", "buppensiun"),
+                "inactive": ("tidak_aktif", "status_tidak_aktif"),
             },
             required_file=True,
-            numeric=frozenset({"fte", "months_in_unit"}),
+            numeric=frozenset({"fte", "months_in_unit", "retirement_age"}),
         ),
         TableSpec(
             name="units",
@@ -116,6 +119,7 @@ TABLES: dict[str, TableSpec] = {
                 "workload_hours": _WORKLOAD,
                 "min_staff": ("minimal_pegawai", "min_pegawai", "jumlah_minimal"),
                 "max_staff": ("maksimal_pegawai", "max_pegawai", "jumlah_maksimal"),
+                "area": ("wilayah", "kecamatan"),
             },
             required_file=True,
             numeric=frozenset({"workload_hours", "min_staff", "max_staff"}),
@@ -138,6 +142,17 @@ TABLES: dict[str, TableSpec] = {
             },
             required_file=False,
             numeric=frozenset({"min_level", "min_staff"}),
+        ),
+        TableSpec(
+            name="pairs",
+            model=Pair,
+            aliases={
+                "nip_a": ("nip_1", "nip", "nip_pegawai"),
+                "nip_b": ("nip_2", "nip_pasangan", "nip_kerabat", "nip_lain"),
+                "kind": ("jenis", "jenis_pasangan", "hubungan"),
+            },
+            required_file=False,
+            numeric=frozenset(),
         ),
     )
 }

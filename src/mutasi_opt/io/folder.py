@@ -7,6 +7,7 @@ A data folder holds ``employees`` and ``units`` (required), ``demand`` and
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import re
@@ -309,6 +310,14 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dt.date):
+        return value.isoformat()  # a TOML local date
+    if isinstance(value, dict):
+        return (
+            "{"
+            + ", ".join(f"{_toml_value(str(k))} = {_toml_value(v)}" for k, v in value.items())
+            + "}"
+        )
     raise TypeError(f"cannot write {value!r} to TOML")
 
 
@@ -317,7 +326,7 @@ def policy_toml(policy: Policy) -> str:
     lines = ["# mutasi-opt policy; keys not listed have their default value"]
     for name, info in Policy.model_fields.items():
         value = getattr(policy, name)
-        if value is None or value == info.default:
+        if value is None or value == info.get_default(call_default_factory=True):
             continue
         lines.append(f"{name} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"

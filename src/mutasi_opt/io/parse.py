@@ -24,6 +24,7 @@ Every issue of every table is collected and raised as one InputError.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import itertools
 import logging
@@ -45,6 +46,7 @@ from ..domain.problem import (
     CheckContext,
     Demand,
     Employee,
+    Pair,
     Policy,
     Problem,
     Requirement,
@@ -74,6 +76,8 @@ _PROBE_BASE: dict[type[Any], dict[str, Any]] = {
     Requirement: {"unit": "u", "competency": "c"},
     # the widest window, so that probing start or end alone never trips end < start
     Surge: {"surge": "s", "unit": "u", "start": "2000-01", "end": "2100-12", "extra_fte": 1.0},
+    # two ids no cell holds, so that probing one NIP never trips "both NIPs the same"
+    Pair: {"nip_a": Nip("\u2063a"), "nip_b": Nip("\u2063b"), "kind": "separate"},
 }
 
 
@@ -643,6 +647,12 @@ def _key_line(text: str | None, key: str | None) -> int | None:
     return None
 
 
+#: Policy keys holding a date.
+_DATE_KEYS = frozenset(
+    name for name, info in Policy.model_fields.items() if "date" in str(info.annotation)
+)
+
+
 def parse_policy(
     data: Mapping[str, Any], file: str, text: str | None = None
 ) -> tuple[Policy | None, list[InputIssue]]:
@@ -663,6 +673,11 @@ def parse_policy(
             )
             continue
         clean[name] = tuple(value) if isinstance(value, list) else value
+        if name in _DATE_KEYS and isinstance(value, str):
+            try:  # a date in JSON (or quoted in TOML) is its ISO text
+                clean[name] = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass  # refused by the model with its message
     try:
         policy: Policy | None = Policy.model_validate(clean, strict=True)
     except ValidationError as exc:
@@ -730,6 +745,7 @@ def build_problem(
             demand=tuple(loaded["demand"].entities),
             requirements=tuple(loaded["requirements"].entities),
             policy=policy if policy is not None else Policy(),
+            pairs=tuple(loaded["pairs"].entities),
         )
         units, demand = loaded["units"], loaded["demand"]
         context = CheckContext(

@@ -138,6 +138,37 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
     n_overdue = int((idx.months > pol.overdue_months).sum())
 
     n_pppk = int(idx.pppk.sum())
+    retiring = metrics.retiring(problem)
+    lost = metrics.retirement_loss_hours(problem)
+    dates = metrics.retirement_dates(problem)
+    per_unit = np.bincount(home[retiring], minlength=idx.n_units)
+    first: dict[int, str] = {}
+    for e in np.flatnonzero(retiring).tolist():
+        day = dates[e]
+        u = int(home[e])
+        if day is not None and (u not in first or day.isoformat() < first[u]):
+            first[u] = day.isoformat()
+    retirements = tuple(
+        {
+            "unit": idx.unit_ids[u],
+            "unit_name": names[u],
+            "retiring": int(per_unit[u]),
+            "capacity_hours": int(ut["capacity_hours"][u]),
+            "capacity_lost_hours": int(lost[u]),
+            "first_retirement": first.get(u, ""),
+        }
+        for u in sorted(np.flatnonzero(per_unit).tolist(), key=lambda u: (-int(lost[u]), u))
+    )
+    off = metrics.inactive(problem)
+    inactive_rows = tuple(
+        {
+            "nip": idx.nips[e],
+            "unit": problem.employees[e].unit,
+            "inactive": problem.employees[e].inactive,
+            "capacity_counted": bool(pol.inactive_capacity),
+        }
+        for e in np.flatnonzero(off).tolist()
+    )
     report = StateReport(
         n_employees=idx.n_employees,
         n_pns=idx.n_employees - n_pppk,
@@ -166,6 +197,11 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
         immovable={k: reasons.get(k, 0) for k in IMMOVABLE_REASONS},
         n_overdue=n_overdue,
         policy=pol.model_dump(mode="json"),
+        n_retiring=int(retiring.sum()),
+        n_retiring_stay=reasons.get("retiring", 0),
+        n_inactive=int(off.sum()),
+        retirements=retirements,
+        inactive=inactive_rows,
     )
     log.info(
         "current state: %d employees, %d units, D=%.2f h, B=%.2f, shortfall %d",

@@ -23,7 +23,7 @@ Row = dict[str, Any]
 __all__ = ["IMMOVABLE_REASONS", "StateReport", "ej_value"]
 
 #: Why an employee may not be moved, in the order :func:`metrics.immovable_reason` checks.
-IMMOVABLE_REASONS = ("locked", "pppk", "tenure")
+IMMOVABLE_REASONS = ("locked", "pppk", "tenure", "inactive", "retiring")
 
 
 def ej_value(x: float) -> float | None:
@@ -74,7 +74,7 @@ class StateReport(HtmlView):
     n_movable
         Employees the rules allow to move.
     immovable
-        Employees not movable, per reason (locked, pppk, tenure).
+        Employees not movable, per reason (locked, pppk, tenure, inactive, retiring).
     n_overdue
         Employees longer than ``policy.overdue_months`` in their unit.
     policy
@@ -110,6 +110,16 @@ class StateReport(HtmlView):
     immovable: Mapping[str, int]
     n_overdue: int
     policy: Mapping[str, Any]
+    #: staff retiring within the horizon (``policy.plan_date`` + ``horizon_months``),
+    #: those of them not moved (``no_move_before_retirement_months``), inactive staff
+    n_retiring: int = 0
+    n_retiring_stay: int = 0
+    n_inactive: int = 0
+    #: per unit losing staff to retirement: unit, unit_name, retiring, capacity_hours,
+    #: capacity_lost_hours, first_retirement (ISO date); most hours lost first
+    retirements: tuple[Row, ...] = ()
+    #: inactive staff: nip, unit, inactive (the status), capacity counted or not
+    inactive: tuple[Row, ...] = ()
 
     @property
     def movable_share(self) -> float:
@@ -153,6 +163,15 @@ class StateReport(HtmlView):
                 "not_movable": dict(self.immovable),
                 "overdue": self.n_overdue,
             },
+            "retirements": {
+                "plan_date": self.policy.get("plan_date"),
+                "horizon_months": self.policy.get("horizon_months"),
+                "retiring": self.n_retiring,
+                "not_moved": self.n_retiring_stay,
+                "capacity_lost_hours": sum(r["capacity_lost_hours"] for r in self.retirements),
+                "units": [dict(r) for r in self.retirements],
+            },
+            "inactive": {"count": self.n_inactive, "employees": [dict(r) for r in self.inactive]},
             "band_counts": dict(self.band_counts),
             "overloaded": [dict(r) for r in self.overloaded],
             "underloaded": [dict(r) for r in self.underloaded],
@@ -214,6 +233,7 @@ class StateReport(HtmlView):
             + (", PPPK may move" if self.policy.get("allow_pppk_moves") else ", PPPK stay"),
             "EJ bands of (unit, role) pairs: "
             + "  ".join(f"{b} {self.band_counts.get(b, 0)}" for b in metrics.BANDS),
+            *self._calendar_lines(),
         ]
         unit_cols = (
             ("unit", "unit", "<"),
@@ -248,6 +268,48 @@ class StateReport(HtmlView):
         else:
             lines.append("  (none)")
         return "\n".join(lines)
+
+    def _calendar_lines(self) -> list[str]:
+        """Retirements within the horizon and inactive staff (issue 16)."""
+        pol = self.policy
+        lines: list[str] = []
+        if self.n_inactive:
+            counted = "counted" if pol.get("inactive_capacity") else "not counted"
+            lines.append(
+                f"Inactive (tugas belajar, CLTN, ...): {self.n_inactive:,}, not moved, their "
+                f"capacity {counted} (inactive_capacity)"
+            )
+        if pol.get("plan_date") is None:
+            lines.append("Retirements: not computed (set plan_date in the policy)")
+            return lines
+        lost = sum(r["capacity_lost_hours"] for r in self.retirements)
+        how = (
+            "taken out of capacity"
+            if pol.get("retiring_capacity") == "leave"
+            else "still counted (retiring_capacity = keep)"
+        )
+        lines.append(
+            f"Retiring by {pol.get('horizon_months')} months after {pol.get('plan_date')} "
+            f"(BUP): {self.n_retiring:,}, {lost:,} h of capacity a year, {how}; "
+            f"not moved: {self.n_retiring_stay:,} "
+            f"(within {pol.get('no_move_before_retirement_months')} months of retirement)"
+        )
+        if self.retirements:
+            lines += ["", "Capacity lost to retirements within the horizon, per unit"]
+            lines += format_table(
+                self.retirements[:10],
+                (
+                    ("unit", "unit", "<"),
+                    ("unit_name", "name", "<"),
+                    ("retiring", "retiring", ">"),
+                    ("capacity_lost_hours", "lost h", ">"),
+                    ("capacity_hours", "capacity h", ">"),
+                    ("first_retirement", "first", "<"),
+                ),
+            )
+            if len(self.retirements) > 10:
+                lines.append(f"  ... and {len(self.retirements) - 10} more units")
+        return lines
 
     def unit_roles_text(self) -> str:
         """The full per-(unit, role) table as aligned text."""
