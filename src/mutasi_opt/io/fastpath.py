@@ -34,7 +34,6 @@ C-level twin (:data:`~mutasi_opt.domain.problem.STR_TWINS`) also has a
 from __future__ import annotations
 
 import datetime as dt
-
 import enum
 import functools
 import inspect

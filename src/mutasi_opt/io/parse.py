@@ -24,6 +24,7 @@ Every issue of every table is collected and raised as one InputError.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import itertools
@@ -674,10 +675,9 @@ def parse_policy(
             continue
         clean[name] = tuple(value) if isinstance(value, list) else value
         if name in _DATE_KEYS and isinstance(value, str):
-            try:  # a date in JSON (or quoted in TOML) is its ISO text
+            # a date in JSON (or quoted in TOML) is its ISO text; else the model refuses it
+            with contextlib.suppress(ValueError):
                 clean[name] = dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass  # refused by the model with its message
     try:
         policy: Policy | None = Policy.model_validate(clean, strict=True)
     except ValidationError as exc:
