@@ -60,7 +60,7 @@ from ..domain.values import months_between, parse_date
 from .columns import TABLES
 from .folder import folder_sources
 from .parse import build_problem, load_table, note
-from .tables import Source, cell_text, read_source
+from .tables import Source, cell_text, read_source, unreadable
 
 __all__ = ["SIASN_FIELDS", "SIASN_FILES", "read_siasn", "retirement_age_of_post"]
 
@@ -490,30 +490,16 @@ def read_siasn(
     both = [f"{stem}{ext}" for stem in SIASN_FILES for ext in (".csv", ".xlsx")]
     present = [name for name in both if (folder / name).is_file()]
     if len(present) > 1:
-        raise InputError(
-            [
-                InputIssue(
-                    present[1],
-                    None,
-                    None,
-                    None,
-                    f"both {present[0]} and {present[1]} are in the folder; keep only the "
-                    "SIASN export (as siasn.csv or siasn.xlsx)",
-                )
-            ]
+        raise unreadable(
+            present[1],
+            f"both {present[0]} and {present[1]} are in the folder; keep only the SIASN "
+            "export (as siasn.csv or siasn.xlsx)",
         )
     if staff is None:
-        raise InputError(
-            [
-                InputIssue(
-                    str(folder),
-                    None,
-                    None,
-                    None,
-                    "the folder has no siasn.csv or siasn.xlsx (nor employees.csv/.xlsx); put "
-                    "the SIASN export there under one of these names",
-                )
-            ]
+        raise unreadable(
+            str(folder),
+            "the folder has no siasn.csv or siasn.xlsx (nor employees.csv/.xlsx); put the "
+            "SIASN export there under one of these names",
         )
     sources, files, policy, issues = folder_sources(folder, warnings, skip=("employees",))
     if isinstance(reference_date, str):
