@@ -127,11 +127,12 @@ def sample() -> Problem:
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_siasn_export_round_trips_exactly(tmp_path: Path, sample: Problem, fmt: str) -> None:
-    problem = sample if fmt == "csv" else sample.replace(employees=sample.employees[:300])
+    problem = sample if fmt == "csv" else sample.replace(employees=sample.employees[:300], pairs=())
     folder = siasn_folder(tmp_path, problem, fmt)
     notes: list[InputIssue] = []
     read = read_siasn(folder, reference_date=REF, warnings=notes)
     assert read == problem
+    assert len(read.pairs) == len(problem.pairs)  # (pairs.csv of the folder, as usual)
     # the title rows and the SIASN columns not used are named, never silently dropped
     assert any("rows 1-3 above the header (row 4) are titles" in n.message for n in notes)
     assert {n.column for n in notes if "not a column" in n.message} == {"No", "jenisKelamin"}
@@ -143,7 +144,7 @@ def test_a_siasn_export_round_trips_exactly(tmp_path: Path, sample: Problem, fmt
 def test_the_reference_date_defaults_to_the_plan_date(tmp_path: Path) -> None:
     problem = with_siasn_fields(load_sample())
     problem = problem.replace(
-        employees=problem.employees[:50], policy=problem.policy.replace(plan_date=REF)
+        employees=problem.employees[:50], pairs=(), policy=problem.policy.replace(plan_date=REF)
     )
     folder = siasn_folder(tmp_path, problem)
     assert read_siasn(folder) == problem

@@ -50,6 +50,7 @@ __all__ = [
     "balance_cost_by_pair",
     "balance_cost_scaled",
     "band",
+    "blackout_months",
     "capacity_hours",
     "deviation_centi",
     "ej",
@@ -824,6 +825,16 @@ class Secondments:
         """``[k, m]``: secondment ``k`` runs in month ``months[m]``."""
         m = np.arange(months.start, months.stop, dtype=np.int64)
         return (self.first[:, None] <= m[None, :]) & (m[None, :] <= self.last[:, None])
+
+
+def blackout_months(policy: Policy) -> frozenset[int]:
+    """Month indices (:func:`~mutasi_opt.domain.values.month_index`) that overlap the
+    policy's blackout period, in which no secondment may run unless
+    ``allow_secondment_in_blackout``; empty without a blackout period."""
+    start, end = policy.blackout_start, policy.blackout_end
+    if start is None or end is None or policy.allow_secondment_in_blackout:
+        return frozenset()
+    return frozenset(range(start.year * 12 + start.month - 1, end.year * 12 + end.month))
 
 
 def surge_horizon(surges: Sequence[Any]) -> range:

@@ -104,6 +104,49 @@ def counting_checks(problem: Problem) -> list[Conflict]:
                     (("moves_needed", need), ("max_moves", budget)),
                 )
             )
+    out += _pair_checks(problem)
+    return out
+
+
+def _pair_words(problem: Problem, k: int) -> str:
+    """A pair in words: its kind, its two employees and where they work."""
+    pair = problem.pairs[k]
+    idx = problem.index
+    a, b = (problem.employees[idx.nip_pos[str(n)]] for n in (pair.nip_a, pair.nip_b))
+    what = "relatives kept apart" if pair.kind == "separate" else "a couple kept together"
+    return (
+        f"{a.nip} (in {a.unit}) and {b.nip} (in {b.unit}), {what} "
+        f"(pairs.csv row {k + 2}, kind {pair.kind})"
+    )
+
+
+def _pair_checks(problem: Problem) -> list[Conflict]:
+    """Pairs whose rule no plan can meet: relatives who may both only stay in one
+    unit, a couple whose allowed units share no unit or area."""
+    idx = problem.index
+    areas = [f"area:{u.area}" if u.area else f"unit:{u.unit}" for u in problem.units]
+    out: list[Conflict] = []
+    for k, pair in enumerate(problem.pairs):
+        ea, eb = (idx.nip_pos[str(n)] for n in (pair.nip_a, pair.nip_b))
+        ua = set(metrics.allowed_units(problem, ea).tolist())
+        ub = set(metrics.allowed_units(problem, eb).tolist())
+        if pair.kind == "separate" and len(ua) == 1 and ua == ub:
+            why = (
+                "neither may be moved (locked, PPPK, tenure, inactive or retiring) and "
+                "both are in the same unit"
+            )
+        elif pair.kind == "together" and not {areas[u] for u in ua} & {areas[u] for u in ub}:
+            why = "the units each may be assigned to share no unit and no area"
+        else:
+            continue
+        out.append(
+            Conflict(
+                "pair_impossible",
+                f"{_pair_words(problem, k)}: {why}; unlock one of them (or correct pairs.csv)",
+                tuple(sorted({idx.unit_ids[int(idx.home[ea])], idx.unit_ids[int(idx.home[eb])]})),
+                (("pair", k + 2),),
+            )
+        )
     return out
 
 
@@ -137,6 +180,10 @@ def diagnose(problem: Problem, *, seconds: float | None = None) -> list[Conflict
         if g.kind == "max_moves":
             parts.append(f"at most {g.bound} moves (max_moves)")
             numbers.append(("max_moves", g.bound))
+        elif g.kind == "pair":
+            assert g.unit is not None
+            parts.append(_pair_words(problem, g.unit))
+            numbers.append(("pair", g.unit + 2))
         else:
             assert g.unit is not None
             sign = "≥" if g.kind == "min_staff" else "≤"

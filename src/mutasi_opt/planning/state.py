@@ -21,10 +21,21 @@ import numpy as np
 from .. import metrics
 from ..domain.problem import Problem
 from ..results.state import IMMOVABLE_REASONS, Row, StateReport, ej_value
+from .rules import round_violations
 
 __all__ = ["current_state"]
 
 log = logging.getLogger(__name__)
+
+
+def _pair_counts(problem: Problem) -> dict[str, int] | None:
+    """Pairs per kind and how many the current staffing breaks (None without pairs)."""
+    if not problem.pairs:
+        return None
+    after = {str(e.nip): e.unit for e in problem.employees}
+    broken = sum(1 for v in round_violations(problem, after) if v.kind.startswith("pair_"))
+    kinds = Counter(p.kind for p in problem.pairs)
+    return {"together": kinds["together"], "separate": kinds["separate"], "broken": broken}
 
 
 # ------------------------------------------------------------------ analysis
@@ -202,6 +213,7 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
         n_inactive=int(off.sum()),
         retirements=retirements,
         inactive=inactive_rows,
+        pairs=_pair_counts(problem),
     )
     log.info(
         "current state: %d employees, %d units, D=%.2f h, B=%.2f, shortfall %d",

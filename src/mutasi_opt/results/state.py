@@ -120,6 +120,9 @@ class StateReport(HtmlView):
     retirements: tuple[Row, ...] = ()
     #: inactive staff: nip, unit, inactive (the status), capacity counted or not
     inactive: tuple[Row, ...] = ()
+    #: pairs (``pairs.csv``): how many of each kind, and how many the current
+    #: staffing breaks (a plan must mend them)
+    pairs: Mapping[str, int] | None = None
 
     @property
     def movable_share(self) -> float:
@@ -172,6 +175,7 @@ class StateReport(HtmlView):
                 "units": [dict(r) for r in self.retirements],
             },
             "inactive": {"count": self.n_inactive, "employees": [dict(r) for r in self.inactive]},
+            "pairs": dict(self.pairs or {"together": 0, "separate": 0, "broken": 0}),
             "band_counts": dict(self.band_counts),
             "overloaded": [dict(r) for r in self.overloaded],
             "underloaded": [dict(r) for r in self.underloaded],
@@ -225,7 +229,12 @@ class StateReport(HtmlView):
             f"({100 * self.movable_share:.1f}%); "
             f"not movable: locked {not_mov.get('locked', 0):,}, PPPK {not_mov.get('pppk', 0):,}, "
             f"under {self.policy.get('min_months_in_unit')} months in unit "
-            f"{not_mov.get('tenure', 0):,}",
+            f"{not_mov.get('tenure', 0):,}"
+            + "".join(
+                f", {what} {not_mov[k]:,}"
+                for k, what in (("inactive", "inactive"), ("retiring", "about to retire"))
+                if not_mov.get(k)
+            ),
             f"Overdue for rotation (> {self.policy.get('overdue_months')} months in unit): "
             f"{self.n_overdue:,}",
             "Policy: max_moves "
@@ -273,6 +282,12 @@ class StateReport(HtmlView):
         """Retirements within the horizon and inactive staff (issue 16)."""
         pol = self.policy
         lines: list[str] = []
+        if self.pairs:
+            lines.append(
+                f"Pairs: {self.pairs['together']:,} couples kept together, "
+                f"{self.pairs['separate']:,} relatives kept apart; broken now: "
+                f"{self.pairs['broken']:,}"
+            )
         if self.n_inactive:
             counted = "counted" if pol.get("inactive_capacity") else "not counted"
             lines.append(

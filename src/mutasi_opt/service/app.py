@@ -42,6 +42,7 @@ from starlette.formparsers import MultiPartException
 from ..domain.errors import InputError, InputIssue
 from ..domain.params import SolveParams
 from ..domain.problem import Problem
+from ..planning.rules import refuse_blackout
 from .jobs import JobInfo, JobManager, JobNotFound, JobState, QueueFull, ShuttingDown
 from .models import (
     REF_MARK,
@@ -684,6 +685,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             raise _unsupported(media)
         chosen = _checked_params(params, cfg, solve_params)
+        refuse_blackout(problem.policy)  # 422: no mutasi may be decreed at its plan_date
         try:
             info = await run_in_threadpool(jobs.submit, problem, chosen)
         except QueueFull as exc:
