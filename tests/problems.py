@@ -118,6 +118,14 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
         (idx.nip_pos[str(p.nip_a)], idx.nip_pos[str(p.nip_b)], p.kind == "separate")
         for p in problem.pairs
     ]
+    # rotation_required: overdue staff with another allowed unit may not stay
+    rotate = [
+        e
+        for e in range(idx.n_employees)
+        if problem.policy.rotation_required
+        and idx.months[e] > problem.policy.overdue_months
+        and len(allowed[e]) > 1
+    ]
     feasible: list[tuple[int, ...]] = []
     tried = 0
     for combo in itertools.product(*allowed):
@@ -129,6 +137,8 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
         if ((lo >= 0) & (head < lo)).any() or ((hi >= 0) & (head > hi)).any():
             continue
         if any((a[x] == a[y]) if apart else (place[a[x]] != place[a[y]]) for x, y, apart in pairs):
+            continue
+        if any(a[e] == idx.home[e] for e in rotate):
             continue
         feasible.append(metrics.evaluate(problem, a).stage_values())
     if not feasible:

@@ -275,3 +275,114 @@ def test_the_service_refuses_a_job_in_the_blackout() -> None:
     assert answer.status_code == 422
     (issue,) = answer.json()["issues"]
     assert issue["column"] == "plan_date" and "blackout period" in issue["message"]
+
+
+def test_a_city_with_broken_pairs_gets_a_plan_that_mends_them() -> None:
+    """300 employees, relatives sharing a unit and couples in two kecamatan today,
+    all free to move: every step (greedy starts, neighbourhood search, CP-SAT)
+    must end on a plan meeting the pairs, verified by the checker."""
+    problem = mo.synth.generate(300, seed=16, max_moves=40)
+    idx = problem.index
+    movable = metrics.movable(problem)
+    area = [u.area or u.unit for u in problem.units]
+    pairs: list[Pair] = []
+    used: set[int] = set()
+    for e in np.flatnonzero(movable).tolist():
+        if len(pairs) >= 8 or e in used:
+            continue
+        separate = len(pairs) % 2 == 0
+        for f in np.flatnonzero(movable & (idx.role == idx.role[e])).tolist():
+            same_unit = idx.home[f] == idx.home[e]
+            far = area[int(idx.home[f])] != area[int(idx.home[e])]
+            if f != e and f not in used and (same_unit if separate else far):
+                kind = "separate" if separate else "together"
+                pairs.append(Pair(nip_a=idx.nips[e], nip_b=idx.nips[f], kind=kind))
+                used |= {e, f}
+                break
+    assert len(pairs) == 8
+    paired = problem.replace(pairs=tuple(pairs))
+    assert mo.current_state(paired).pairs == {"together": 4, "separate": 4, "broken": 8}
+    plan = mo.solve(paired, work_limit=3, workers=1, seed=0)
+    assert plan.status in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE)
+    assert check_plan(paired, plan) == []
+    assert plan.after is not None
+    assert (
+        plan.after.stage_values() == metrics.evaluate(paired, plan.assignment_array).stage_values()
+    )
+
+
+# ------------------------------------------------------------------- rotation
+def with_rotation(seed: int) -> Problem:
+    problem = random_problem(9000 + seed, 5 + seed % 3, 3, max_moves=None if seed % 2 else 3)
+    return problem.replace(policy=problem.policy.replace(rotation_required=True))
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_rotation_required_equals_brute_force(seed: int) -> None:
+    problem = with_rotation(seed)
+    overdue = [e for e, emp in enumerate(problem.employees) if (emp.months_in_unit or 0) > 60]
+    must = metrics.must_rotate(problem)
+    assert set(np.flatnonzero(must).tolist()) <= set(overdue)
+    plan = assert_solves_like_brute_force(problem)
+    if plan.status is not PlanStatus.INFEASIBLE:
+        moved = np.asarray(plan.assignment["moved"], dtype=bool)
+        assert moved[must].all()
+        assert metrics.overdue_remaining(problem, plan.assignment_array) == len(overdue) - int(
+            moved[overdue].sum()
+        )
+
+
+def test_rotation_exemptions_are_explained() -> None:
+    seed = first_seed(lambda s: bool(metrics.rotation_exempt(with_rotation(s))), 0, step=1)
+    problem = with_rotation(seed)
+    exempt = metrics.rotation_exempt(problem)
+    reasons = metrics.immovable_reason(problem)
+    overdue = metrics.overdue(problem)
+    must = metrics.must_rotate(problem)
+    assert sum(exempt.values()) == int((overdue & ~must).sum())
+    for e in np.flatnonzero(overdue & ~must).tolist():
+        assert (reasons[e] or "no_target") in exempt
+    text = mo.current_state(problem).text()
+    assert f"rotation_required: {int(must.sum())} must move, exempt " in text
+    stay = problem.index.home.copy()
+    kinds = [v.kind for v in check_plan(problem, stay)]
+    assert kinds.count("rotation") == int(must.sum())
+
+
+def test_a_rotation_the_budget_cannot_pay_is_diagnosed() -> None:
+    seed = first_seed(lambda s: int(metrics.must_rotate(with_rotation(s)).sum()) >= 2, 0, step=1)
+    problem = with_rotation(seed)
+    tight = problem.replace(policy=problem.policy.replace(max_moves=1))
+    plan = mo.solve(tight, workers=1, work_limit=5)
+    assert plan.status is PlanStatus.INFEASIBLE
+    assert any(c.kind == "rotation_budget" for c in plan.diagnosis)
+
+
+def test_the_frontier_shows_the_overdue_staff_left() -> None:
+    problem = random_problem(4, 6, 3, max_moves=None)
+    curve = mo.frontier(problem, budgets=[0, 1, 2], workers=1, work_limit=6)
+    for point, row in zip(curve.points, curve.records(), strict=True):
+        assert (
+            row["overdue"]
+            == point.overdue
+            == metrics.overdue_remaining(problem, point.plan.assignment_array)
+        )
+    assert curve.points[0].overdue == int(metrics.overdue(problem).sum())  # nobody moves
+
+
+def test_why_not_says_who_stays_for_retirement_or_inactivity() -> None:
+    seed = first_seed(_retires_soon, 8005, step=1)
+    problem = with_birth_dates(seed)
+    e = next(e for e in range(len(problem.employees)) if months_left(problem, e) <= 6)
+    emp = problem.employees[e]
+    problem = problem.replace(
+        employees=tuple(
+            x.replace(locked=False, employment_type="PNS", months_in_unit=None) if k == e else x
+            for k, x in enumerate(problem.employees)
+        )
+    )
+    plan = mo.solve(problem, workers=1, work_limit=5)
+    assert plan.status is not PlanStatus.INFEASIBLE
+    day = metrics.retirement_dates(problem)[e]
+    assert f"retires on {day} (BUP {emp.retirement_age or 58})" in plan.why_not(str(emp.nip))
+    assert "akan pensiun pada" in plan.why_not(str(emp.nip), lang="id")

@@ -70,6 +70,8 @@ __all__ = [
     "moved",
     "near_count",
     "near_qualified",
+    "overdue",
+    "overdue_remaining",
     "phi_scaled",
     "preference_cost",
     "preference_costs",
@@ -83,6 +85,7 @@ __all__ = [
     "retiring",
     "retiring_soon",
     "role_capacity_hours",
+    "rotation_exempt",
     "round_half_up",
     "secondable",
     "secondment_balance_scaled",
@@ -547,6 +550,48 @@ def immovable_reason(problem: Problem) -> list[str]:
             out.append("retiring")
         else:
             out.append("")
+    return out
+
+
+def overdue(problem: Problem) -> BoolArray:
+    """Employees overdue for rotation: more than ``overdue_months`` in their unit
+    (PP 11/2017 Pasal 190: at most 5 years in one post)."""
+    return np.asarray(problem.index.months > problem.policy.overdue_months)
+
+
+def overdue_remaining(problem: Problem, assignment: IntArray) -> int:
+    """Overdue employees (:func:`overdue`) the assignment leaves in their unit."""
+    return int((overdue(problem) & (np.asarray(assignment) == problem.index.home)).sum())
+
+
+def must_rotate(problem: Problem) -> BoolArray:
+    """With ``rotation_required``: the overdue employees (:func:`overdue`) a plan must
+    move: movable, with another unit for their role (the others are exempt, see
+    :func:`rotation_exempt`).  None without the rule."""
+    if not problem.policy.rotation_required:
+        return np.zeros(len(problem.employees), dtype=np.bool_)
+
+    def build() -> BoolArray:
+        out = overdue(problem) & movable(problem)
+        for e in np.flatnonzero(out).tolist():
+            out[e] = len(allowed_units(problem, e)) > 1
+        out.setflags(write=False)
+        return out
+
+    result: BoolArray = problem.cached("must_rotate", build)
+    return result
+
+
+def rotation_exempt(problem: Problem) -> dict[str, int]:
+    """With ``rotation_required``: overdue employees exempt from it, per reason (those
+    of :func:`immovable_reason`, and ``no_target``: no other unit for the role)."""
+    if not problem.policy.rotation_required:
+        return {}
+    reasons = immovable_reason(problem)
+    out: dict[str, int] = {}
+    for e in np.flatnonzero(overdue(problem) & ~must_rotate(problem)).tolist():
+        why = reasons[e] or "no_target"
+        out[why] = out.get(why, 0) + 1
     return out
 
 

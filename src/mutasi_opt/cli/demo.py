@@ -67,7 +67,8 @@ def _with_plan_date(problem: Problem, text: str | None) -> Problem:
         day = SAMPLE_PLAN_DATE if text is None else parse_date(text)
     except ValueError as exc:
         raise InputError([InputIssue("--plan-date", None, None, text, str(exc))]) from None
-    return problem.replace(policy=problem.policy.replace(plan_date=day))
+    dated: Problem = problem.replace(policy=problem.policy.replace(plan_date=day))
+    return dated
 
 
 def show_state(problem: Problem, args: argparse.Namespace) -> None:

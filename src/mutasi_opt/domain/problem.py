@@ -695,6 +695,10 @@ class Policy(_Frozen):
     blackout_end: dt.date | None = None
     #: whether the surge planner may second staff in months that touch the blackout
     allow_secondment_in_blackout: bool = False
+    #: every movable employee more than ``overdue_months`` in their unit must be moved
+    #: (PP 11/2017 Pasal 190: at most 5 years in one post); those who may not be
+    #: moved (locked, PPPK, inactive, retiring, no other unit for the role) are exempt
+    rotation_required: bool = False
 
     @model_validator(mode="after")
     def _shape(self) -> Policy:

@@ -846,6 +846,8 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "blackout_end": "Last day of the blackout period, or null.",
         "allow_secondment_in_blackout": "Whether the surge planner may second staff in "
         "months that overlap the blackout period.",
+        "rotation_required": "Whether every movable employee more than overdue_months in "
+        "their unit must be moved (PP 11/2017 Pasal 190); the others are exempt.",
     },
 }
 

@@ -503,12 +503,11 @@ def read_siasn(
         )
     sources, files, policy, issues = folder_sources(folder, warnings, skip=("employees",))
     if isinstance(reference_date, str):
+        text = reference_date
         try:
-            reference_date = parse_date(reference_date)
+            reference_date = parse_date(text)
         except ValueError as exc:
-            raise InputError(
-                [InputIssue("reference_date", None, None, reference_date, str(exc))]
-            ) from None
+            raise InputError([InputIssue("reference_date", None, None, text, str(exc))]) from None
     ref = reference_date if reference_date is not None else (policy.plan_date if policy else None)
     files["employees"] = staff.name
     try:

@@ -105,6 +105,19 @@ def counting_checks(problem: Problem) -> list[Conflict]:
                 )
             )
     out += _pair_checks(problem)
+    rotate = int(metrics.must_rotate(problem).sum())
+    budget = problem.policy.max_moves
+    if budget is not None and rotate > budget:
+        out.append(
+            Conflict(
+                "rotation_budget",
+                f"{rotate} employees overdue for rotation must move (rotation_required: more "
+                f"than {problem.policy.overdue_months} months in their unit) but max_moves is "
+                f"{budget}; raise max_moves or switch rotation_required off",
+                (),
+                (("must_rotate", rotate), ("max_moves", budget)),
+            )
+        )
     return out
 
 
@@ -180,6 +193,12 @@ def diagnose(problem: Problem, *, seconds: float | None = None) -> list[Conflict
         if g.kind == "max_moves":
             parts.append(f"at most {g.bound} moves (max_moves)")
             numbers.append(("max_moves", g.bound))
+        elif g.kind == "rotation":
+            parts.append(
+                f"{g.bound} employees overdue for rotation must move (rotation_required, "
+                f"more than {problem.policy.overdue_months} months in their unit)"
+            )
+            numbers.append(("must_rotate", g.bound))
         elif g.kind == "pair":
             assert g.unit is not None
             parts.append(_pair_words(problem, g.unit))

@@ -1,6 +1,7 @@
 """The rules of a real mutasi round beyond the balancing model (issue 16), checked
 independently of the solver: inactive staff and staff about to retire stay, pairs
-of relatives are never in one unit and couples stay together, and no mutasi is
+of relatives are never in one unit and couples stay together, with
+``rotation_required`` everyone overdue who may move does, and no mutasi is
 decreed in a blackout period.
 
 :func:`round_violations` is part of :func:`~mutasi_opt.planning.check.check_plan`;
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+
+import numpy as np
 
 from .. import metrics
 from ..domain.arrays import IntArray
@@ -119,6 +122,20 @@ def round_violations(problem: Problem, after: Mapping[str, str]) -> list[Violati
                     "which staff are not moved, but moves",
                     nip,
                     unit,
+                )
+            )
+    for e in np.flatnonzero(metrics.must_rotate(problem)).tolist():
+        nip = idx.nips[e]
+        emp = problem.employees[e]
+        if after.get(nip, emp.unit) == emp.unit:
+            out.append(
+                Violation(
+                    "rotation",
+                    f"{nip} has {emp.months_in_unit} months in unit {emp.unit}, over "
+                    f"overdue_months = {pol.overdue_months}, and may be moved, but stays "
+                    "(rotation_required)",
+                    nip,
+                    emp.unit,
                 )
             )
     if moved and in_blackout(pol):

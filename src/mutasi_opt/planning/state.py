@@ -146,7 +146,7 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
     # movability
     reasons = Counter(metrics.immovable_reason(problem))
     n_movable = int(metrics.movable(problem).sum())
-    n_overdue = int((idx.months > pol.overdue_months).sum())
+    n_overdue = int(metrics.overdue(problem).sum())
 
     n_pppk = int(idx.pppk.sum())
     retiring = metrics.retiring(problem)
@@ -214,6 +214,8 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
         retirements=retirements,
         inactive=inactive_rows,
         pairs=_pair_counts(problem),
+        n_must_rotate=int(metrics.must_rotate(problem).sum()),
+        rotation_exempt=metrics.rotation_exempt(problem) or None,
     )
     log.info(
         "current state: %d employees, %d units, D=%.2f h, B=%.2f, shortfall %d",

@@ -123,6 +123,10 @@ class StateReport(HtmlView):
     #: pairs (``pairs.csv``): how many of each kind, and how many the current
     #: staffing breaks (a plan must mend them)
     pairs: Mapping[str, int] | None = None
+    #: with ``rotation_required``: overdue staff who must move, and those exempt per
+    #: reason (locked, pppk, inactive, retiring, no_target)
+    n_must_rotate: int = 0
+    rotation_exempt: Mapping[str, int] | None = None
 
     @property
     def movable_share(self) -> float:
@@ -165,6 +169,8 @@ class StateReport(HtmlView):
                 "movable_share": round(self.movable_share, 4),
                 "not_movable": dict(self.immovable),
                 "overdue": self.n_overdue,
+                "must_rotate": self.n_must_rotate,
+                "rotation_exempt": dict(self.rotation_exempt or {}),
             },
             "retirements": {
                 "plan_date": self.policy.get("plan_date"),
@@ -236,7 +242,17 @@ class StateReport(HtmlView):
                 if not_mov.get(k)
             ),
             f"Overdue for rotation (> {self.policy.get('overdue_months')} months in unit): "
-            f"{self.n_overdue:,}",
+            f"{self.n_overdue:,}"
+            + (
+                f"; rotation_required: {self.n_must_rotate:,} must move, exempt "
+                + (
+                    ", ".join(f"{k} {v:,}" for k, v in self.rotation_exempt.items())
+                    if self.rotation_exempt
+                    else "none"
+                )
+                if self.policy.get("rotation_required")
+                else ""
+            ),
             "Policy: max_moves "
             + ("unlimited" if max_moves is None else f"{max_moves:,}")
             + (", PPPK may move" if self.policy.get("allow_pppk_moves") else ", PPPK stay"),

@@ -89,9 +89,11 @@ class Classes:
     #: structures derived from the classes alone, computed once by their users
     #: (e.g. the greedy search's Hall checks and requirement incidence)
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    #: per class: a member of a pair (``Problem.pairs``), its own type and class, whose
-    #: counts the local searches never change (the CP-SAT model keeps the pair's rule)
-    paired: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    #: per class: one employee whose place a rule of its own decides (a member of a pair,
+    #: ``Problem.pairs``, or someone who must rotate, ``metrics.must_rotate``): its own
+    #: type and class, whose counts the local searches never change (the CP-SAT model
+    #: keeps the rule)
+    single: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
 
     def refusal_sets(self, t: int) -> list[tuple[int, ...]]:
         """The unit sets W of type ``t`` that need a Hall constraint: every
@@ -137,8 +139,10 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     class_type: list[int] = []
     class_home: list[int] = []
     type_first: list[int] = []
-    # members of a pair: their own type (its arrivals are where that one person goes)
+    # members of a pair, and who must rotate: their own type (its arrivals are where
+    # that one person goes)
     paired = {idx.nip_pos[str(nip)] for p in problem.pairs for nip in (p.nip_a, p.nip_b)}
+    paired |= set(np.flatnonzero(metrics.must_rotate(problem)).tolist())
     for e_pos in np.flatnonzero(mov):
         e = int(e_pos)
         tkey: tuple[object, ...] = (
@@ -219,7 +223,7 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         barred=tuple(class_barred),
         near=near[:, first] if first.size else no_req,
         type_near=near[:, tf] if tf.size else no_req,
-        paired=np.array([int(m[0]) in paired for m in members], dtype=np.bool_).reshape(
+        single=np.array([int(m[0]) in paired for m in members], dtype=np.bool_).reshape(
             len(members)
         ),
     )

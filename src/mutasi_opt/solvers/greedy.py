@@ -389,8 +389,8 @@ def greedy_improve(
         classes.memo["hall"] = {t: _flatten(checks) for t, checks in hall.items()}
     hall_flat: dict[int, tuple[IntArray, IntArray, IntArray, IntArray, int]]
     hall_flat = classes.memo["hall"]
-    # members of a pair keep their place: the pair's rule holds as in the start
-    fixed_c = classes.paired if classes.paired.size == classes.n else np.zeros(classes.n, bool)
+    # members of a pair (and who must rotate) keep their place: the rule holds as in the start
+    fixed_c = classes.single if classes.single.size == classes.n else np.zeros(classes.n, bool)
     fixed_a = np.isin(arr_type, np.unique(c_type[fixed_c]))
     blocked = fixed_c.copy()
     current = start

@@ -262,6 +262,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "frontier.col.balance": ("B (jam)", "B hours"),
     "frontier.col.balance_gap": ("selisih B", "B gap"),
     "frontier.col.preference": ("preferensi", "preference"),
+    "frontier.col.overdue": ("lewat-waktu", "overdue"),
     "frontier.col.status": ("status", "status"),
     "frontier.knee_mark": (" ◀ titik siku", " ◀ knee"),
     "frontier.no_points": ("  (tidak ada titik)", "  (no points)"),

@@ -1,7 +1,8 @@
 """Hard rules, posted one method per rule in a documented order.
 
 Order: (1) class conservation, (2) unit headcount bounds, (3) move budget,
-(4) pairs (relatives kept apart, couples kept together).
+(4) pairs (relatives kept apart, couples kept together), (5) rotation (with
+``rotation_required``, who must rotate leaves their unit).
 Each rule group can be guarded by an enforcement literal so that the
 diagnosis can find a small conflicting set with assumptions.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from ... import metrics
 from ...domain.problem import Problem
 from .objective import Expressions, LinExpr
 from .variables import Variables
@@ -25,7 +27,8 @@ __all__ = ["Constraints", "RuleGroup"]
 class RuleGroup:
     """A group of hard constraints that the diagnosis can switch off.
 
-    ``kind`` is ``min_staff``, ``max_staff``, ``max_moves`` or ``pair``; ``unit`` is
+    ``kind`` is ``min_staff``, ``max_staff``, ``max_moves``, ``pair`` or ``rotation``
+    (every employee who must rotate; ``bound`` is their number); ``unit`` is
     the unit position for headcount rules, the pair's position in ``Problem.pairs``
     for a pair.
     """
@@ -63,6 +66,7 @@ class Constraints:
         self._headcount_bounds()
         self._move_budget()
         self._pairs()
+        self._rotation()
 
     def _literal(self, name: str) -> cp_model.IntVar | None:
         return self.model.new_bool_var(name) if self.guarded else None
@@ -216,6 +220,23 @@ class Constraints:
             places[u] = places.get(u, 0) + v.arrive[a]
         return places
 
+    def _singles(self) -> dict[int, int]:
+        """Employee → class of the employees that are their own class."""
+        cl = self.vars.classes
+        return {int(m[0]): c for c, m in enumerate(cl.members) if len(m) == 1}
+
+    def _rotation(self) -> None:
+        """With ``rotation_required``: each employee who must rotate is not at home."""
+        rotate = np.flatnonzero(metrics.must_rotate(self.problem)).tolist()
+        if not rotate:
+            return
+        self._class_of = self._singles()
+        lit = self._literal("rotation")
+        for e in rotate:
+            home = int(self.problem.index.home[e])
+            self._post(self._places(e)[home] == 0, lit)
+        self.groups.append(RuleGroup("rotation", None, len(rotate), lit))
+
     def _pairs(self) -> None:
         """Relatives (kind ``separate``) are never both in one unit; a couple (kind
         ``together``) is in one area (units without an area: one unit)."""
@@ -223,8 +244,7 @@ class Constraints:
         if not problem.pairs:
             return
         idx = problem.index
-        cl = self.vars.classes
-        self._class_of = {int(m[0]): c for c, m in enumerate(cl.members) if len(m) == 1}
+        self._class_of = self._singles()
         area = {
             u: (f"area:{x.area}" if x.area else f"unit:{x.unit}")
             for u, x in enumerate(problem.units)
