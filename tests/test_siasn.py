@@ -30,8 +30,8 @@ MONTHS = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober N
 HEADER = [
     "No", "nipBaru", "nama", "tglLahir", "jenisKelamin", "jenisPegawaiNama",
     "kedudukanPnsNama", "unorId", "jabatanNama", "jenisJabatan", "tmtJabatan",
-    "golRuangAkhir", "bupPensiun", "fte", "competencies", "locked", "refused_units",
-    "preferred_units",
+    "golRuangAkhir", "bupPensiun", "tmtPensiun", "fte", "competencies", "locked",
+    "refused_units", "preferred_units",
 ]  # fmt: skip
 TITLES = [["DAFTAR PEGAWAI NEGERI SIPIL PEMERINTAH KOTA BINJAI"], ["Posisi data: 1 Juli 2026"], []]
 
@@ -70,6 +70,9 @@ def siasn_rows(problem: Problem, *, as_numbers: bool = False) -> list[list[Any]]
                 "" if start is None else start.strftime("%d-%m-%Y"),
                 "" if e.rank is None else e.rank.value,
                 "" if e.retirement_age is None else e.retirement_age,
+                add_months(
+                    dt.date(born.year + (e.retirement_age or 58), born.month, 1), 1
+                ).strftime("%d/%m/%Y"),
                 e.fte,
                 "|".join(f"{c}:{lv}" for c, lv in e.competencies),
                 "ya" if e.locked else "tidak",
@@ -180,6 +183,7 @@ GOOD = {
     "unorNama": "",
     "jabatanNama": "perawat",
     "tmtJabatan": "01-03-2020",
+    "tmtPensiun": "",
 }
 
 
@@ -220,6 +224,8 @@ def small_folder(tmp_path: Path, change: dict[str, str], policy: str = "") -> Pa
         ({"nipBaru": "1.98501012010011E+17"}, "nipBaru", "scientific notation"),
         # an unknown unit id
         ({"unorId": "U9"}, "unorId", "not in units.csv"),
+        # a pension date that is not the one of the birth date and the BUP (58)
+        ({"tmtPensiun": "01/01/2028"}, "tmtPensiun", "2028-02-01, the first day of the month"),
     ],
 )
 def test_bad_cells_are_refused_at_their_row_and_siasn_column(

@@ -30,6 +30,8 @@ SIASN field                            model
 and ``jabatanNama``                    the post (PP 11/2017 Pasal 239 as amended by
                                        PP 17/2020: 65 ahli utama, 60 JPT and madya;
                                        others get the policy's ``retirement_age``)
+``tmtPensiun``                         checked: it must be the first day of the month
+                                       after the birthday at the BUP
 =====================================  ==========================================
 
 Columns of this library's own ``employees`` table (``fte``, ``competencies``,
@@ -55,8 +57,8 @@ import numpy as np
 
 from ..domain.errors import InputError, InputIssue
 from ..domain.headers import normalise_header
-from ..domain.problem import Problem
-from ..domain.values import months_between, parse_date
+from ..domain.problem import Policy, Problem
+from ..domain.values import Nip, add_months, clean_nip_text, months_between, parse_date
 from .columns import TABLES
 from .folder import folder_sources
 from .parse import build_problem, load_table, note
@@ -94,6 +96,7 @@ SIASN_FIELDS: Mapping[str, str] = {
     "jenis_pegawai_nama": "kind",
     "kedudukan_pns_nama": "status",
     "bup_pensiun": "retirement_age",
+    "tmt_pensiun": "pension_date",
     "jenis_jabatan": "post_kind",
     "jenis_jabatan_nama": "post_kind",
 }
@@ -176,8 +179,12 @@ class _Mapper:
         reference_date: dt.date | None,
         units: Mapping[str, list[str]],
         notes: list[InputIssue] | None,
+        policy: Policy | None = None,
     ) -> None:
         self.source = source
+        pol = policy if policy is not None else Policy()
+        self.default_age = pol.retirement_age
+        self.policy_ages = dict(pol.retirement_ages)
         self.reference_date = reference_date
         self.units = units  # unit name → ids with that name
         self.notes = notes
@@ -275,7 +282,9 @@ class _Mapper:
         if months is not None:
             out.append(months)
         out += self._status(n)
-        out.append(self._retirement_age(n))
+        ages = self._retirement_age(n)
+        out.append(ages)
+        self._check_pensions(out[0].cells, born, ages.cells)
         for name, j in self.own.items():
             out.append(_Column(name, self.source.headers[j], self.source.cells[j].tolist()))
         return out
@@ -400,6 +409,42 @@ class _Mapper:
             out.append(_Column("inactive", self.header("status"), inactive))
         return out
 
+    def _check_pensions(
+        self, nips: list[Any], born: list[dt.date | None] | None, ages: list[Any]
+    ) -> None:
+        """A ``tmtPensiun`` that is not the pension date the birth date and the BUP
+        give (the first day of the month after the birthday at the BUP) is an issue:
+        the planner counts retirements from the latter."""
+        given = self.dates("pension_date")
+        if given is None:
+            return
+        for i, day in enumerate(given):
+            birth = born[i] if born is not None else None
+            if birth is None and isinstance(nips[i], str):
+                try:
+                    birth = Nip(clean_nip_text(nips[i])).birth_date
+                except ValueError:
+                    birth = None
+            age = self.policy_ages.get(self._role(i), self.default_age)
+            if str(ages[i]).strip().isdigit():
+                age = int(str(ages[i]).strip())
+            if day is None or birth is None:
+                continue
+            expected = add_months(dt.date(birth.year + age, birth.month, 1), 1)
+            if day != expected:
+                self.issue(
+                    i,
+                    "pension_date",
+                    day.isoformat(),
+                    f"tmtPensiun {day.isoformat()} is not the pension date of the birth date "
+                    f"{birth.isoformat()} at BUP {age} ({expected.isoformat()}, the first day of "
+                    "the month after the birthday); correct tglLahir, bupPensiun or tmtPensiun",
+                )
+
+    def _role(self, i: int) -> str:
+        roles = self.texts("role")
+        return roles[i] if roles is not None else ""
+
     def _retirement_age(self, n: int) -> _Column:
         given = self.texts("retirement_age")
         posts = self.texts("role")
@@ -518,7 +563,7 @@ def read_siasn(
     else:
         for issue in title:
             note(warnings, issue)
-        mapper = _Mapper(raw, ref, _unit_names(sources.get("units")), warnings)
+        mapper = _Mapper(raw, ref, _unit_names(sources.get("units")), warnings, policy)
         columns = mapper.columns()
         issues.extend(mapper.issues)
         sources["employees"] = _mapped_source(raw, columns) if columns else None
