@@ -70,7 +70,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Form fields of a data-folder upload that are files, and the folder's file stem.
-FOLDER_FILES = ("employees", "units", "demand", "requirements", "policy")
+FOLDER_FILES = ("employees", "units", "demand", "requirements", "policy", "pairs")
 _REQUIRED_FILES = ("employees", "units")
 _XLSX_MAGIC = b"PK\x03\x04"
 
