@@ -386,3 +386,22 @@ def test_why_not_says_who_stays_for_retirement_or_inactivity() -> None:
     day = metrics.retirement_dates(problem)[e]
     assert f"retires on {day} (BUP {emp.retirement_age or 58})" in plan.why_not(str(emp.nip))
     assert "akan pensiun pada" in plan.why_not(str(emp.nip), lang="id")
+
+
+def test_the_diagnosis_counts_staff_who_stay_for_retirement() -> None:
+    """A unit capped at no staff, two of whose four staff retire within months: the
+    diagnosis says that two cannot leave because they are about to retire."""
+    problem = with_birth_dates(8003)
+    unit = problem.employees[0].unit
+    free = tuple(
+        e.replace(locked=False, employment_type="PNS", months_in_unit=None) if e.unit == unit else e
+        for e in problem.employees
+    )
+    units = tuple(u.replace(max_staff=0, min_staff=None) if u.unit == unit else u
+                  for u in problem.units)  # fmt: skip
+    capped = problem.replace(employees=free, units=units)
+    soon = [k for k, e in enumerate(free) if e.unit == unit and months_left(capped, k) <= 6]
+    assert len(soon) == 2
+    plan = mo.solve(capped, workers=1, work_limit=5)
+    assert plan.status is PlanStatus.INFEASIBLE
+    assert any("2 about to retire" in c.message for c in plan.diagnosis), plan.diagnosis

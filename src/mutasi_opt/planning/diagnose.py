@@ -22,6 +22,20 @@ def _label(problem: Problem, u: int) -> str:
     return f"{unit.unit} ({unit.name})" if unit.name and unit.name != unit.unit else unit.unit
 
 
+def _stuck_words(problem: Problem, u: int) -> str:
+    """Why the employees of unit ``u`` who cannot leave stay, with the counts of the
+    rules of a round (inactive, about to retire) when there are any."""
+    words = "locked, PPPK, under the tenure minimum, or no other unit for their role"
+    reasons = metrics.immovable_reason(problem)
+    here = np.flatnonzero(problem.index.home == u).tolist()
+    extra = [
+        f"{n} {what}"
+        for key, what in (("inactive", "inactive"), ("retiring", "about to retire"))
+        if (n := sum(1 for e in here if reasons[e] == key))
+    ]
+    return words if not extra else f"{', '.join(extra)}; or {words}"
+
+
 def counting_checks(problem: Problem) -> list[Conflict]:
     """Necessary conditions checked by counting; each names units and numbers."""
     idx = problem.index
@@ -54,8 +68,7 @@ def counting_checks(problem: Problem) -> list[Conflict]:
                 Conflict(
                     "max_staff_immovable",
                     f"unit {_label(problem, u)} allows at most {hi} staff (max_staff) but "
-                    f"{stuck} of its {head[u]} employees cannot leave (locked, PPPK, under "
-                    "the tenure minimum, or no other unit for their role)",
+                    f"{stuck} of its {head[u]} employees cannot leave ({_stuck_words(problem, u)})",
                     (idx.unit_ids[u],),
                     (("max_staff", hi), ("cannot_leave", stuck), ("headcount", int(head[u]))),
                 )
