@@ -307,3 +307,28 @@ def test_cli_siasn_writes_our_folder(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["siasn", str(bad), "--out", str(tmp_path / "x")]) == 1
     err = capsys.readouterr().err
     assert "siasn.csv, row 3, column 'tglLahir'" in err and "Traceback" not in err
+
+
+def test_nip_number_cells_of_a_workbook(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A NIP in a number cell (a double: Excel keeps 15 significant digits) is refused
+    at its row, never rounded into a NIP; as text (or with the apostrophe) it is read."""
+    problem = with_siasn_fields(load_sample())
+    problem = problem.replace(employees=problem.employees[:3], pairs=())
+    rows = siasn_rows(problem, as_numbers=True)
+    rows[1][1] = int(rows[1][1])  # a number cell
+    rows[2][1] = float(str(rows[2][1]).lstrip("'"))  # a number cell
+    folder = mo.write_folder(problem, tmp_path / "siasn")
+    (folder / "employees.csv").unlink()
+    write_xlsx(folder / "siasn.xlsx", rows)
+    with pytest.raises(InputError) as err:
+        read_siasn(folder, reference_date=REF)
+    assert [(i.file, i.row, i.column) for i in err.value.issues] == [
+        ("siasn.xlsx", 5, "nipBaru"),
+        ("siasn.xlsx", 6, "nipBaru"),
+    ]
+    assert all("stored as a number and may have lost digits" in i.message for i in err.value.issues)
+    # the title row above the header is not reported as columns without a header
+    assert not [r for r in caplog.records if "no header" in r.getMessage()]
+    rows[1][1], rows[2][1] = str(problem.employees[0].nip), f"'{problem.employees[1].nip}"
+    write_xlsx(folder / "siasn.xlsx", rows)
+    assert read_siasn(folder, reference_date=REF) == problem

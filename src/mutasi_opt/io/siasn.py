@@ -11,8 +11,8 @@ A BKPSDM's staff list comes out of SIASN with its *data utama* field names
 =====================================  ==========================================
 SIASN field                            model
 =====================================  ==========================================
-``nipBaru`` (or ``nip``)               ``nip`` (a number cell: its digits; a NIP
-                                       Excel cut to 15 digits is refused)
+``nipBaru`` (or ``nip``)               ``nip`` (an integer cell: its digits; a float
+                                       cell or a NIP cut to 15 digits is refused)
 ``nama``                               ``name``
 ``tglLahir``                           ``birth_date`` (must match the NIP's)
 ``unorId``, else ``unorNama``          ``unit``: by id, else by the exact name in
@@ -44,11 +44,12 @@ written.  The rest of the folder (``units``, ``demand``, ``requirements``,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,10 +129,23 @@ class _Column:
     cells: list[Any]
 
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """The library's log without its warnings (while a file is read only to find
+    its header)."""
+    drop = logging.Filter("\0")  # a filter matching no logger name: drops every record
+    logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(drop)
+
+
 def _find_header(path: Path) -> tuple[Source, list[InputIssue]]:
     """The source read from its header row: the first row of the first records
     naming the NIP column (``nipBaru`` or ``nip``); title rows above it are noted."""
-    source = read_source(path)
+    with _quiet():  # (row 1 may be a title: its "columns without a header" are no news)
+        source = read_source(path)
     wanted = {"nip_baru", "nip"}
     if any(_key(h) in wanted for h in source.headers):
         return source, []
@@ -150,10 +164,9 @@ def _find_header(path: Path) -> tuple[Source, list[InputIssue]]:
 
 
 def _nip_cell(value: Any) -> Any:
-    """A NIP cell: a whole number (a number cell) as its digits, so that a NIP
-    Excel cut to 15 significant digits (ending 000) is refused by the NIP rule."""
-    if isinstance(value, float) and value.is_integer() and 1e16 <= abs(value) < 1e18:
-        return f"{int(value)}"
+    """A NIP cell: a whole-number cell (a workbook's integer) as its exact digits; a
+    float cell stays a float, which the NIP rule refuses with its row (a NIP Excel
+    stored as a number keeps 15 significant digits, so its last ones are lost)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return cell_text(value, keep_float=True)
