@@ -23,6 +23,7 @@ from mutasi_opt.planning.check import check_secondments
 from mutasi_opt.planning.surges import plan_surges
 from mutasi_opt.sample import load_sample_surges
 from problems import first_seed, random_problem
+from surge_problems import brute_force_surges, random_surge_problem
 
 PLAN_DATE = dt.date(2026, 7, 1)
 
@@ -405,3 +406,25 @@ def test_the_diagnosis_counts_staff_who_stay_for_retirement() -> None:
     plan = mo.solve(capped, workers=1, work_limit=5)
     assert plan.status is PlanStatus.INFEASIBLE
     assert any("2 about to retire" in c.message for c in plan.diagnosis), plan.diagnosis
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 4))
+def test_secondments_around_a_blackout_equal_brute_force(seed: int) -> None:
+    """A blackout of a few days in the second month of the surges' window: no
+    secondment runs in that month, and the plan is the brute-force optimum of the
+    secondments that avoid it; allowed in the blackout, the optimum without it."""
+    problem, surges = random_surge_problem(seed)
+    month = min(metrics.surge_horizon(surges)) + 1
+    start = dt.date(month // 12, month % 12 + 1, 15)
+    policy = problem.policy.replace(blackout_start=start, blackout_end=start)
+    dark = problem.replace(policy=policy)
+    assert metrics.blackout_months(policy) == frozenset({month})
+    best, _ = brute_force_surges(dark, surges)
+    plan = plan_surges(dark, surges, workers=1)
+    assert plan.status is PlanStatus.OPTIMAL
+    assert tuple(s.value for s in plan.stages) == best
+    assert check_secondments(dark, surges, plan) == []
+    lit = problem.replace(policy=policy.replace(allow_secondment_in_blackout=True))
+    free, _ = brute_force_surges(problem, surges)
+    assert brute_force_surges(lit, surges)[0] == free
+    assert tuple(s.value for s in plan_surges(lit, surges, workers=1).stages) == free
