@@ -196,6 +196,14 @@ def test_the_state_report_shows_capacity_lost_to_retirements() -> None:
     assert "Retiring by 12 months after 2026-07-01" in state.text()
     doc = state.to_dict()["retirements"]
     assert doc["retiring"] == len(retiring) and doc["capacity_lost_hours"] == sum(by_unit.values())
+    assert sorted(r["nip"] for r in doc["staff"]) == sorted(
+        str(problem.employees[e].nip) for e in retiring
+    )
+    dates = [r["pension_date"] for r in doc["staff"]]
+    assert dates == sorted(dates)  # first to retire first
+    blackout = problem.policy.replace(blackout_start=PLAN_DATE, blackout_end=PLAN_DATE)
+    text = mo.current_state(problem.replace(policy=blackout)).text()
+    assert "Blackout period 2026-07-01 to 2026-07-01: plan_date is inside it" in text
 
 
 def _retires_soon(seed: int) -> bool:

@@ -165,15 +165,22 @@ def retirement_ages(problem: Problem) -> IntArray:
     """Per employee the retirement age (BUP): the employee's ``retirement_age``, else
     ``policy.retirement_ages`` of the role, else ``policy.retirement_age``."""
     pol = problem.policy
-    return np.array(
-        [
-            e.retirement_age
-            if e.retirement_age is not None
-            else pol.retirement_ages.get(e.role, pol.retirement_age)
-            for e in problem.employees
-        ],
-        dtype=np.int64,
-    ).reshape(len(problem.employees))
+
+    def build() -> IntArray:
+        out = np.array(
+            [
+                e.retirement_age
+                if e.retirement_age is not None
+                else pol.retirement_ages.get(e.role, pol.retirement_age)
+                for e in problem.employees
+            ],
+            dtype=np.int64,
+        ).reshape(len(problem.employees))
+        out.setflags(write=False)
+        return out
+
+    result: IntArray = problem.cached("retirement_ages", build)
+    return result
 
 
 def retirement_dates(problem: Problem) -> list[dt.date | None]:

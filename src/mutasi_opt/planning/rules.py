@@ -101,8 +101,6 @@ def round_violations(problem: Problem, after: Mapping[str, str]) -> list[Violati
     inactive = metrics.inactive(problem)
     soon = metrics.retiring_soon(problem)
     leaving = soon | metrics.retiring(problem) if pol.retiring_capacity == "leave" else soon
-    dates = metrics.retirement_dates(problem)
-    ages = metrics.retirement_ages(problem)
     moved = 0
     for e, emp in enumerate(problem.employees):
         nip = idx.nips[e]
@@ -115,10 +113,12 @@ def round_violations(problem: Problem, after: Mapping[str, str]) -> list[Violati
                 Violation("inactive", f"{nip} is not active ({emp.inactive}) but moves", nip, unit)
             )
         elif leaving[e]:
+            day = metrics.retirement_dates(problem)[e]
+            age = int(metrics.retirement_ages(problem)[e])
             out.append(
                 Violation(
                     "retiring",
-                    f"{nip} retires on {dates[e]} (BUP {int(ages[e])}), within the months in "
+                    f"{nip} retires on {day} (BUP {age}), within the months in "
                     "which staff are not moved, but moves",
                     nip,
                     unit,

@@ -170,6 +170,23 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
         }
         for u in sorted(np.flatnonzero(per_unit).tolist(), key=lambda u: (-int(lost[u]), u))
     )
+    ages = metrics.retirement_ages(problem)
+    mov = metrics.movable(problem)
+    staff_rows = sorted(
+        (
+            {
+                "nip": idx.nips[e],
+                "name": problem.employees[e].name,
+                "unit": problem.employees[e].unit,
+                "role": problem.employees[e].role,
+                "retirement_age": int(ages[e]),
+                "pension_date": "" if dates[e] is None else str(dates[e]),
+                "moves": bool(mov[e]),
+            }
+            for e in np.flatnonzero(retiring).tolist()
+        ),
+        key=lambda r: (r["pension_date"], r["nip"]),
+    )
     off = metrics.inactive(problem)
     inactive_rows = tuple(
         {
@@ -212,6 +229,7 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
         n_retiring_stay=reasons.get("retiring", 0),
         n_inactive=int(off.sum()),
         retirements=retirements,
+        retiring_staff=tuple(staff_rows),
         inactive=inactive_rows,
         pairs=_pair_counts(problem),
         n_must_rotate=int(metrics.must_rotate(problem).sum()),

@@ -123,6 +123,9 @@ class StateReport(HtmlView):
     #: pairs (``pairs.csv``): how many of each kind, and how many the current
     #: staffing breaks (a plan must mend them)
     pairs: Mapping[str, int] | None = None
+    #: staff retiring within the horizon, first to retire first: nip, name, unit, role,
+    #: retirement_age, pension_date (ISO), moves (whether the rules let them move)
+    retiring_staff: tuple[Row, ...] = ()
     #: with ``rotation_required``: overdue staff who must move, and those exempt per
     #: reason (locked, pppk, inactive, retiring, no_target)
     n_must_rotate: int = 0
@@ -179,6 +182,12 @@ class StateReport(HtmlView):
                 "not_moved": self.n_retiring_stay,
                 "capacity_lost_hours": sum(r["capacity_lost_hours"] for r in self.retirements),
                 "units": [dict(r) for r in self.retirements],
+                "staff": [dict(r) for r in self.retiring_staff],
+            },
+            "blackout": {
+                "start": self.policy.get("blackout_start"),
+                "end": self.policy.get("blackout_end"),
+                "plan_date_inside": self._in_blackout(),
             },
             "inactive": {"count": self.n_inactive, "employees": [dict(r) for r in self.inactive]},
             "pairs": dict(self.pairs or {"together": 0, "separate": 0, "broken": 0}),
@@ -294,10 +303,25 @@ class StateReport(HtmlView):
             lines.append("  (none)")
         return "\n".join(lines)
 
+    def _in_blackout(self) -> bool:
+        pol = self.policy
+        start, end, day = pol.get("blackout_start"), pol.get("blackout_end"), pol.get("plan_date")
+        return None not in (start, end, day) and str(start) <= str(day) <= str(end)
+
     def _calendar_lines(self) -> list[str]:
-        """Retirements within the horizon and inactive staff (issue 16)."""
+        """Retirements within the horizon, inactive staff, pairs, the blackout period."""
         pol = self.policy
         lines: list[str] = []
+        if pol.get("blackout_start") is not None:
+            inside = (
+                "plan_date is inside it: no mutasi may be decreed (solve refuses)"
+                if self._in_blackout()
+                else "plan_date is outside it"
+            )
+            lines.append(
+                f"Blackout period {pol.get('blackout_start')} to {pol.get('blackout_end')}: "
+                f"{inside}"
+            )
         if self.pairs:
             lines.append(
                 f"Pairs: {self.pairs['together']:,} couples kept together, "
