@@ -99,7 +99,23 @@ SIASN_FIELDS: Mapping[str, str] = {
     "bup_pensiun": "retirement_age",
     "tmt_pensiun": "pension_date",
     "jenis_jabatan": "post_kind",
+    "jenis_kelamin": "gender",
     "jenis_jabatan_nama": "post_kind",
+}
+
+#: ``jenisKelamin`` (lower case) → the NIP's gender digit.
+_GENDERS = {
+    "l": "1",
+    "laki-laki": "1",
+    "laki laki": "1",
+    "pria": "1",
+    "m": "1",
+    "male": "1",
+    "p": "2",
+    "perempuan": "2",
+    "wanita": "2",
+    "f": "2",
+    "female": "2",
 }
 
 #: Statuses (``kedudukanPnsNama``, lower case) of an active employee.
@@ -298,6 +314,7 @@ class _Mapper:
         ages = self._retirement_age(n)
         out.append(ages)
         self._check_pensions(out[0].cells, born, ages.cells)
+        self._check_genders(out[0].cells)
         for name, j in self.own.items():
             out.append(_Column(name, self.source.headers[j], self.source.cells[j].tolist()))
         return out
@@ -453,6 +470,34 @@ class _Mapper:
                     f"{birth.isoformat()} at BUP {age} ({expected.isoformat()}, the first day of "
                     "the month after the birthday); correct tglLahir, bupPensiun or tmtPensiun",
                 )
+
+    def _check_genders(self, nips: list[Any]) -> None:
+        """A warning naming the rows whose ``jenisKelamin`` contradicts the NIP's gender
+        digit (digit 15: 1 male, 2 female); the planner does not use the gender."""
+        genders = self.texts("gender")
+        if genders is None:
+            return
+        rows: list[int] = []
+        for i, (nip, text) in enumerate(zip(nips, genders, strict=True)):
+            whole = re.fullmatch(r"(\d{18})(?:\.0+)?", clean_nip_text(str(nip)))
+            digit = whole.group(1)[14] if whole else ""
+            said = _GENDERS.get(text.strip().lower())
+            if digit and said is not None and said != digit:
+                rows.append(int(self.source.rows[i]))
+        if rows:
+            shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+            note(
+                self.notes,
+                InputIssue(
+                    self.source.file,
+                    rows[0],
+                    self.header("gender"),
+                    None,
+                    f"jenisKelamin contradicts the NIP's gender digit (digit 15: 1 male, 2 "
+                    f"female) on {len(rows)} row{'s' if len(rows) > 1 else ''}: {shown}; check "
+                    "them (the planner does not use the gender)",
+                ),
+            )
 
     def _role(self, i: int) -> str:
         roles = self.texts("role")
