@@ -436,3 +436,20 @@ def test_secondments_around_a_blackout_equal_brute_force(seed: int) -> None:
     free, _ = brute_force_surges(problem, surges)
     assert brute_force_surges(lit, surges)[0] == free
     assert tuple(s.value for s in plan_surges(lit, surges, workers=1).stages) == free
+
+
+def test_no_time_at_all_never_answers_with_a_plan_breaking_a_round_rule() -> None:
+    """Nobody moving is the answer of a solve without time only when it meets the
+    rules: not when someone must rotate, nor when relatives share a unit."""
+    seed = first_seed(lambda s: bool(metrics.must_rotate(with_rotation(s)).any()), 0, step=1)
+    problem = with_rotation(seed)
+    plan = mo.solve(problem, time_limit=0)
+    assert plan.status is PlanStatus.UNKNOWN or check_plan(problem, plan) == []
+    relaxed = problem.replace(policy=problem.policy.replace(rotation_required=False))
+    a, b = relaxed.employees[0], relaxed.employees[1]
+    together = relaxed.replace(
+        employees=(a, b.replace(unit=a.unit), *relaxed.employees[2:]),
+        pairs=(Pair(nip_a=a.nip, nip_b=b.nip, kind="separate"),),
+    )
+    plan = mo.solve(together, time_limit=0)
+    assert plan.status is PlanStatus.UNKNOWN or check_plan(together, plan) == []

@@ -369,7 +369,11 @@ def _known_start(problem: Problem, starts: Sequence[IntArray]) -> IntArray | Non
     names = metrics.stage_names(problem.policy)
     idx = problem.index
     candidates: list[IntArray] = []
-    if _headcounts_fit(problem, idx.home) and pairs_hold(problem, idx.home):
+    if (
+        _headcounts_fit(problem, idx.home)
+        and pairs_hold(problem, idx.home)
+        and not metrics.must_rotate(problem).any()  # (rotation_required: someone must move)
+    ):
         candidates.append(idx.home.copy())
     candidates += [a for a in starts if not check_plan(problem, a)]
     if not candidates:
