@@ -9,6 +9,7 @@ checker or the solver): headcount bounds, the move budget, and the pairs' rules.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -453,3 +454,19 @@ def test_no_time_at_all_never_answers_with_a_plan_breaking_a_round_rule() -> Non
     )
     plan = mo.solve(together, time_limit=0)
     assert plan.status is PlanStatus.UNKNOWN or check_plan(together, plan) == []
+
+
+def test_cli_solve_refuses_a_plan_date_in_the_blackout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mutasi_opt.cli import main
+
+    problem = random_problem(5, 5, 3)
+    policy = problem.policy.replace(
+        plan_date=PLAN_DATE, blackout_start=dt.date(2026, 3, 1), blackout_end=dt.date(2026, 8, 31)
+    )
+    folder = mo.write_folder(problem.replace(policy=policy), tmp_path / "data")
+    assert main(["solve", str(folder), "--out", str(tmp_path / "out"), "--work-limit", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "policy.toml, column 'plan_date'" in err and "UU 10/2016 Pasal 71" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
