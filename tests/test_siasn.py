@@ -137,7 +137,7 @@ def test_a_siasn_export_round_trips_exactly(tmp_path: Path, sample: Problem, fmt
     assert read == problem
     assert len(read.pairs) == len(problem.pairs)  # (pairs.csv of the folder, as usual)
     # the title rows and the SIASN columns not used are named, never silently dropped
-    assert any("rows 1-3 above the header (row 4) are titles" in n.message for n in notes)
+    assert any("rows 1-3 above the header (row 4) are titles; not read" in n.message for n in notes)
     assert {n.column for n in notes if "not a column" in n.message} == {"No"}
     assert not [n for n in notes if "jenisKelamin" in n.message]  # consistent with the NIPs
     # our own folder format and back: exact

@@ -168,12 +168,13 @@ def _find_header(path: Path) -> tuple[Source, list[InputIssue]]:
     for k, record in enumerate(source.preview[1:], start=2):
         # (the delimiter was guessed from row 1, a title: split the cells again)
         if any(_key(t) in wanted for v in record for t in re.split(r"[;,\t]", str(v))):
+            above = "row 1 above the header" if k == 2 else f"rows 1-{k - 1} above the header"
             note_ = InputIssue(
                 source.file,
                 k,
                 None,
                 None,
-                f"rows 1-{k - 1} above the header (row {k}) are titles; they are not read",
+                f"{above} (row {k}) {'is a title' if k == 2 else 'are titles'}; not read",
             )
             return read_source(path, header_row=k), [note_]
     return source, []
@@ -230,8 +231,16 @@ class _Mapper:
                 self.own.setdefault(own[key], j)
             elif field is None and key in ("nip", "nama_lengkap"):
                 self.found.setdefault("nip" if key == "nip" else "name", j)
+            elif field is not None and field in self.found:
+                first = source.headers[self.found[field]]
+                note(
+                    notes,
+                    InputIssue(
+                        source.file, 1, header, None, f"ignored: column {first!r} gives the same"
+                    ),
+                )
             elif field is not None:
-                self.found.setdefault(field, j)
+                self.found[field] = j
             else:
                 note(
                     notes,
