@@ -257,14 +257,14 @@ def test_no_secondment_runs_in_the_blackout_unless_allowed() -> None:
     blocked = problem.replace(policy=policy)
     dark = metrics.blackout_months(policy)
     assert len(dark) == 2 and dark <= set(metrics.surge_horizon(surges))
-    splan = plan_surges(blocked, surges, work_limit=0.5, workers=1)
+    splan = plan_surges(blocked, surges, work_limit=0.3, workers=1)
     assert check_secondments(blocked, surges, splan) == []
     cover = splan.coverage
     labels = [month_label(m) for m in dark]
     assert (cover[cover["month"].isin(labels)]["covered_fte"] == 0).all()
     assert cover["covered_fte"].sum() > 0  # the other months are covered
     # the checker refuses a secondment in those months
-    free = plan_surges(problem, surges, work_limit=0.5, workers=1)
+    free = plan_surges(problem, surges, work_limit=0.3, workers=1)
     assert "blackout" in {v.kind for v in check_secondments(blocked, surges, free)}
     allowed = policy.replace(allow_secondment_in_blackout=True)
     assert metrics.blackout_months(allowed) == frozenset()
@@ -312,7 +312,7 @@ def test_a_city_with_broken_pairs_gets_a_plan_that_mends_them() -> None:
     assert len(pairs) == 8
     paired = problem.replace(pairs=tuple(pairs))
     assert mo.current_state(paired).pairs == {"together": 4, "separate": 4, "broken": 8}
-    plan = mo.solve(paired, work_limit=3, workers=1, seed=0)
+    plan = mo.solve(paired, work_limit=1.5, workers=1, seed=0)
     assert plan.status in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE)
     assert check_plan(paired, plan) == []
     assert plan.after is not None
