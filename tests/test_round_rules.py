@@ -205,6 +205,8 @@ def test_the_state_report_shows_capacity_lost_to_retirements() -> None:
     blackout = problem.policy.replace(blackout_start=PLAN_DATE, blackout_end=PLAN_DATE)
     text = mo.current_state(problem.replace(policy=blackout)).text()
     assert "Blackout period 2026-07-01 to 2026-07-01: plan_date is inside it" in text
+    html = state._repr_html_()  # the notebook view shows the same
+    assert f"(BUP): {len(retiring)}, {sum(by_unit.values()):,} h a year" in html
 
 
 def _retires_soon(seed: int) -> bool:
