@@ -472,3 +472,9 @@ def test_cli_solve_refuses_a_plan_date_in_the_blackout(
     err = capsys.readouterr().err
     assert "policy.toml, column 'plan_date'" in err and "UU 10/2016 Pasal 71" in err
     assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_a_policy_with_retirement_ages_stays_hashable() -> None:
+    a = mo.Policy(retirement_ages={"Kepala Dinas": 60, "Dokter Ahli Utama": 65})
+    b = mo.Policy(retirement_ages={"Dokter Ahli Utama": 65, "Kepala Dinas": 60})
+    assert a == b and hash(a) == hash(b) and len({a, b, mo.Policy()}) == 2

@@ -700,6 +700,15 @@ class Policy(_Frozen):
     #: moved (locked, PPPK, inactive, retiring, no other unit for the role) are exempt
     rotation_required: bool = False
 
+    def __hash__(self) -> int:
+        # (retirement_ages is a dict: hashed as its sorted items, so a policy stays hashable)
+        return hash(
+            tuple(
+                tuple(sorted(v.items())) if isinstance(v, dict) else v
+                for v in self.__dict__.values()
+            )
+        )
+
     @model_validator(mode="after")
     def _shape(self) -> Policy:
         bp, sl = self.balance_breakpoints, self.balance_slopes
