@@ -347,3 +347,14 @@ def test_a_gender_contradicting_the_nip_is_named_in_a_warning(tmp_path: Path) ->
     assert read_siasn(folder, reference_date=REF, warnings=notes) == problem
     (gender,) = [n for n in notes if n.column == "jenisKelamin"]
     assert gender.row == 6 and "contradicts the NIP's gender digit" in gender.message
+
+
+def test_read_folder_points_a_siasn_export_to_read_siasn(tmp_path: Path) -> None:
+    folder = small_folder(tmp_path, {})
+    (folder / "siasn.csv").rename(folder / "employees.csv")
+    with pytest.raises(InputError) as err:
+        mo.read_folder(folder)
+    (nip,) = [i for i in err.value.issues if i.column == "nip"]
+    assert "'nipBaru' looks like it" in nip.message and "mutasi-opt siasn" in nip.message
+    # read as what it is, the same file is a valid problem
+    assert len(read_siasn(folder, reference_date=REF).employees) == 3

@@ -21,6 +21,7 @@ __all__ = [
     "SURGES",
     "TABLES",
     "TableSpec",
+    "camel_key",
     "looks_like",
     "named_like",
     "normalise_header",
@@ -224,10 +225,16 @@ _NOT_THE_FIELD = frozenset({"jenis", "eselon", "kelas", "lama", "atasan", "induk
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
+def camel_key(header: Any) -> str:
+    """A header normalised as other systems' names are compared: ``camelCase`` split
+    first (``nipBaru`` → ``nip_baru``), then :func:`normalise_header`."""
+    return normalise_header(_CAMEL.sub("_", str(header)))
+
+
 def named_like(spec: TableSpec, header: str) -> bool:
     """Whether ``header`` is another system's exact name of a column of ``spec``
     (``nipBaru``, ``unorNama``), not only a column with a telling word in it."""
-    key = normalise_header(_CAMEL.sub("_", str(header)))
+    key = camel_key(header)
     return (spec.lookup().get(key) or FOREIGN_NAMES.get(key)) in spec.columns
 
 
@@ -238,7 +245,7 @@ def looks_like(spec: TableSpec, header: str, values: Iterable[Any] = ()) -> str 
     systems, then a telling word in it) or, for the employees table, by its
     values (every non-empty cell a PNS/PPPK word → ``employment_type``).
     """
-    key = normalise_header(_CAMEL.sub("_", str(header)))
+    key = camel_key(header)
     lookup = spec.lookup()
     guess = lookup.get(key) or FOREIGN_NAMES.get(key)
     if guess is None:

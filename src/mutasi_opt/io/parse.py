@@ -56,7 +56,7 @@ from ..domain.problem import (
     clean_message,
 )
 from ..domain.values import INVISIBLE, Nip, nips_well_formed
-from .columns import TABLES, TableSpec, looks_like, named_like, normalise_header
+from .columns import TABLES, TableSpec, camel_key, looks_like, named_like, normalise_header
 from .fastpath import FAIL, fast_parser, text_twin
 from .numbers import decimal_comma_column, thousands_grouped
 from .tables import Source, cell_text
@@ -405,6 +405,11 @@ def resolve_columns(
                 if like is not None
                 else f"add it to the header (accepted names: {names})"
             )
+            if spec.name == "employees" and like is not None and camel_key(like) == "nip_baru":
+                hint += (
+                    ", or read the file as a SIASN export (name it siasn.csv or siasn.xlsx "
+                    "and use mutasi-opt siasn, or mutasi_opt.read_siasn)"
+                )
             issues.append(
                 InputIssue(
                     source.file,

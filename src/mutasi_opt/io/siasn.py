@@ -57,10 +57,9 @@ from typing import Any
 import numpy as np
 
 from ..domain.errors import InputError, InputIssue
-from ..domain.headers import normalise_header
 from ..domain.problem import Policy, Problem
 from ..domain.values import Nip, add_months, clean_nip_text, months_between, parse_date
-from .columns import TABLES
+from .columns import TABLES, camel_key
 from .folder import folder_sources
 from .parse import build_problem, load_table, note
 from .tables import Source, cell_text, read_source, unreadable
@@ -73,12 +72,7 @@ logger = logging.getLogger("mutasi_opt")
 #: ``.xlsx``), in the order they are looked for.
 SIASN_FILES = ("siasn", "employees")
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def _key(header: Any) -> str:
-    """A header normalised as SIASN names are compared: ``tglLahir`` → ``tgl_lahir``."""
-    return normalise_header(_CAMEL.sub("_", str(header)))
+_key = camel_key  # a header as SIASN names are compared: ``tglLahir`` → ``tgl_lahir``
 
 
 #: SIASN data-utama field (normalised, :func:`_key`) → what it feeds
