@@ -684,9 +684,10 @@ class Policy(_Frozen):
     retirement_ages: dict[
         str, Annotated[int, Field(ge=MIN_RETIREMENT_AGE, le=MAX_RETIREMENT_AGE)]
     ] = Field(default_factory=dict)
-    #: "keep": staff retiring within the horizon count in capacity; "leave": their
-    #: capacity is counted as gone (the plan balances the units after they leave)
-    retiring_capacity: Literal["keep", "leave"] = "keep"
+    #: "leave" (default): the capacity of staff retiring within the horizon is counted
+    #: as gone at its end (the plan balances the units as they will be, and they are
+    #: not moved); "keep": they count in capacity until they go
+    retiring_capacity: Literal["keep", "leave"] = "leave"
     #: whether inactive staff (``inactive`` not empty) count in their unit's capacity
     inactive_capacity: bool = False
     #: first and last day in which no mutasi may be decreed (e.g. UU 10/2016 Pasal 71:

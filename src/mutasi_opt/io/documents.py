@@ -838,8 +838,8 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "retirement_age": "Retirement age (BUP) of roles not in retirement_ages (PP 11/2017 "
         "Pasal 239: 58).",
         "retirement_ages": "Role → retirement age (60 for JPT and madya posts, 65 for ahli utama).",
-        "retiring_capacity": '"keep": staff retiring within the horizon count in capacity; '
-        '"leave": their capacity is counted as gone and they are not moved.',
+        "retiring_capacity": '"leave" (default): the capacity of staff retiring within the '
+        'horizon is counted as gone and they are not moved; "keep": they count in capacity.',
         "inactive_capacity": "Whether inactive staff count in capacity.",
         "blackout_start": "First day of a period in which no mutasi may be decreed (UU 10/2016 "
         "Pasal 71), or null.",

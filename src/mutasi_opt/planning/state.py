@@ -205,7 +205,9 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
         n_roles=idx.n_roles,
         effective_hours=eff,
         capacity_hours=int(cap_e.sum()),
-        capacity_fte=round(float(idx.fte.sum()), 2),
+        # (the FTE whose capacity counts: not inactive staff, nor, with retiring_capacity
+        # = leave, staff retiring within the horizon)
+        capacity_fte=round(float(idx.fte[~metrics.uncounted(problem)].sum()), 2),
         workload_hours=int(work.sum()),
         workload_fte=round(int(work.sum()) / eff, 2),
         imbalance_centi=m.imbalance_centi,

@@ -347,7 +347,11 @@ class StateReport(HtmlView):
             f"Retiring by {pol.get('horizon_months')} months after {pol.get('plan_date')} "
             f"(BUP): {self.n_retiring:,}, {lost:,} h of capacity a year, {how}; "
             f"not moved: {self.n_retiring_stay:,} "
-            f"(within {pol.get('no_move_before_retirement_months')} months of retirement)"
+            + (
+                "(retiring within the horizon)"
+                if pol.get("retiring_capacity") == "leave"
+                else f"(within {pol.get('no_move_before_retirement_months')} months of retirement)"
+            )
         )
         if self.retirements:
             lines += ["", "Capacity lost to retirements within the horizon, per unit"]
