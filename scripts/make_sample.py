@@ -15,12 +15,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mutasi_opt import analysis, synth
+from mutasi_opt import synth
 from mutasi_opt.io import read_folder, write_folder
 from mutasi_opt.io.history import read_history, write_history
 from mutasi_opt.io.surges import read_surges
 from mutasi_opt.planning.history import synthetic_history
-from mutasi_opt.sample import SAMPLE_MAX_MOVES, SAMPLE_N_EMPLOYEES, SAMPLE_SEED
+from mutasi_opt.planning.state import current_state
+from mutasi_opt.sample import (
+    SAMPLE_MAX_MOVES,
+    SAMPLE_N_EMPLOYEES,
+    SAMPLE_PAIRS,
+    SAMPLE_PLAN_DATE,
+    SAMPLE_SEED,
+)
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "mutasi_opt" / "data" / "sample"
 
@@ -41,7 +48,7 @@ Regenerate (deterministic) with
 
     python scripts/make_sample.py
 
-which calls `synth.generate({n}, seed={seed}, max_moves={max_moves})` and
+which calls `synth.generate({n}, seed={seed}, max_moves={max_moves}, pairs={pairs})` and
 writes the folder with `mutasi_opt.io.write_folder`.
 
 Load it with `mutasi_opt.sample.load_sample()`, or try `mutasi-opt demo`
@@ -61,7 +68,18 @@ or `mutasi-opt validate {path}`.
 | policy max_moves | {max_moves} |
 
 Files: `employees.csv`, `units.csv`, `demand.csv`, `requirements.csv`,
-`policy.toml` (the columns are described in the project README, "The data folder").
+`pairs.csv`, `policy.toml` (the columns are described in the project README,
+"The data folder").
+
+Birth dates (`birth_date`) are those the NIPs encode (digits 1-8), so
+retirements (BUP) follow from them; the kecamatan offices, kelurahan and
+puskesmas have their kecamatan as `area`. `pairs.csv` holds {pairs} invented
+pairs: couples kept together (in one unit or kecamatan) and relatives kept apart
+(in two units), all among staff the rules keep in place (locked, PPPK, under the
+tenure minimum), so they shape no plan of the sample. The policy has no
+`plan_date`; `mutasi-opt demo` takes the round as decreed on {plan_date}
+(`--plan-date`): the ABK workload is yearly, and so is the default horizon of 12
+months in which retirements are counted.
 
 `surges.csv` is an invented vaccination campaign for `mutasi-opt demo --surge`
 and `mutasi-opt surge`: Dinas Kesehatan and four puskesmas need
@@ -94,7 +112,9 @@ REG-DINKES,DINKES,,,,2026-07,2026-10,3
 def main(argv: list[str]) -> int:
     """Write the sample to ``argv[0]`` (default: the package data folder)."""
     out = Path(argv[0]) if argv else DEFAULT_OUT
-    problem = synth.generate(SAMPLE_N_EMPLOYEES, seed=SAMPLE_SEED, max_moves=SAMPLE_MAX_MOVES)
+    problem = synth.generate(
+        SAMPLE_N_EMPLOYEES, seed=SAMPLE_SEED, max_moves=SAMPLE_MAX_MOVES, pairs=SAMPLE_PAIRS
+    )
     write_folder(problem, out)
     back = read_folder(out)
     if back.model_dump() != problem.model_dump():
@@ -107,12 +127,14 @@ def main(argv: list[str]) -> int:
     if read_history(out / "history.csv") != history:
         sys.stderr.write("error: history.csv read back differs from the generated history\n")
         return 1
-    r = analysis.current_state(back)
+    r = current_state(back)
     (out / "README.md").write_text(
         README.format(
             n=SAMPLE_N_EMPLOYEES,
             seed=SAMPLE_SEED,
             max_moves=SAMPLE_MAX_MOVES,
+            pairs=SAMPLE_PAIRS,
+            plan_date=SAMPLE_PLAN_DATE.isoformat(),
             history_moves=len(history),
             history_seed=HISTORY_SEED,
             path="$(python -c 'import mutasi_opt.sample as s; print(s.sample_path())')",

@@ -100,7 +100,7 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
     """Lexicographic optimum of the stage values over all feasible assignments.
 
     Enumerates every assignment within each employee's allowed units and keeps
-    those that respect headcount bounds and the move budget.  The stages are
+    those that respect headcount bounds, the move budget and the pairs.  The stages are
     those of the policy (:func:`mutasi_opt.metrics.stage_names`: the five, and
     ``training`` after ``shortfall`` when ``trainable_gap`` > 0).  With
     ``imbalance_tolerance_hours`` = t, the stages after ``imbalance`` may use
@@ -112,6 +112,20 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
     allowed = [metrics.allowed_units(problem, e) for e in range(idx.n_employees)]
     lo, hi = idx.min_staff, idx.max_staff
     budget = problem.policy.max_moves
+    # pairs (issue 16): relatives never in one unit, a couple in one area (or unit)
+    place = [u.area or f"#{u.unit}" for u in problem.units]
+    pairs = [
+        (idx.nip_pos[str(p.nip_a)], idx.nip_pos[str(p.nip_b)], p.kind == "separate")
+        for p in problem.pairs
+    ]
+    # rotation_required: overdue staff with another allowed unit may not stay
+    rotate = [
+        e
+        for e in range(idx.n_employees)
+        if problem.policy.rotation_required
+        and idx.months[e] > problem.policy.overdue_months
+        and len(allowed[e]) > 1
+    ]
     feasible: list[tuple[int, ...]] = []
     tried = 0
     for combo in itertools.product(*allowed):
@@ -121,6 +135,10 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
             continue
         head = np.bincount(a, minlength=idx.n_units)
         if ((lo >= 0) & (head < lo)).any() or ((hi >= 0) & (head > hi)).any():
+            continue
+        if any((a[x] == a[y]) if apart else (place[a[x]] != place[a[y]]) for x, y, apart in pairs):
+            continue
+        if any(a[e] == idx.home[e] for e in rotate):
             continue
         feasible.append(metrics.evaluate(problem, a).stage_values())
     if not feasible:

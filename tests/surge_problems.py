@@ -122,6 +122,11 @@ def options(
     ok = metrics.secondable(problem, base)
     pol = problem.policy
     length = pol.max_secondment_months
+    # months touching the blackout period (issue 16), written out by hand
+    dark: set[int] = set()
+    start, end = pol.blackout_start, pol.blackout_end
+    if start is not None and end is not None and not pol.allow_secondment_in_blackout:
+        dark = set(range(start.year * 12 + start.month - 1, end.year * 12 + end.month))
     out: list[list[tuple[tuple[int, int, int], ...]]] = []
     quals = [metrics.qualifies_for_surge(problem, base, s) for s in surges]
     for e in range(len(problem.employees)):
@@ -132,7 +137,8 @@ def options(
                     continue
                 for a in s.months:
                     for b in range(a, min(s.months.stop, a + length)):
-                        single.append((k, a, b))
+                        if not dark & set(range(a, b + 1)):
+                            single.append((k, a, b))
         sets: list[tuple[tuple[int, int, int], ...]] = [(), *((o,) for o in single)]
         if pol.max_secondments_per_employee >= 2:
             sets += [(o1, o2) for o1 in single for o2 in single if o1[2] < o2[1]]

@@ -148,7 +148,10 @@ def test_movable_reasons(report: StateReport) -> None:
     # e1, e2 movable; e3 10 months < 24 (tenure); e4 PPPK; e5 locked (checked before PPPK)
     assert report.n_movable == 2
     assert report.movable_share == 0.4
-    assert dict(report.immovable) == {"locked": 1, "pppk": 1, "tenure": 1}
+    # (inactive and retiring: issue 16's reasons, none here)
+    assert dict(report.immovable) == {
+        "locked": 1, "pppk": 1, "tenure": 1, "inactive": 0, "retiring": 0
+    }  # fmt: skip
     # only e1 is more than 60 months in the unit
     assert report.n_overdue == 1
 
@@ -159,7 +162,9 @@ def test_to_dict_is_json(report: StateReport) -> None:
     assert data["imbalance_hours"] == 2343.75
     assert data["balance_cost"] == 22625.0
     assert data["totals"]["employees"] == 5
-    assert data["movable"]["not_movable"] == {"locked": 1, "pppk": 1, "tenure": 1}
+    assert data["movable"]["not_movable"] == {
+        "locked": 1, "pppk": 1, "tenure": 1, "inactive": 0, "retiring": 0
+    }  # fmt: skip
     assert len(data["unit_roles"]) == 4
 
 

@@ -12,6 +12,7 @@ from mutasi_opt.cli import main
 from mutasi_opt.sample import (
     SAMPLE_MAX_MOVES,
     SAMPLE_N_EMPLOYEES,
+    SAMPLE_PAIRS,
     SAMPLE_SEED,
     load_sample,
     sample_path,
@@ -139,5 +140,8 @@ def test_sample_is_the_documented_synthetic_city() -> None:
     assert len(problem.employees) == SAMPLE_N_EMPLOYEES
     assert problem.policy.max_moves == SAMPLE_MAX_MOVES
     # the shipped folder is exactly what scripts/make_sample.py writes
-    expected = synth.generate(SAMPLE_N_EMPLOYEES, seed=SAMPLE_SEED, max_moves=SAMPLE_MAX_MOVES)
+    expected = synth.generate(
+        SAMPLE_N_EMPLOYEES, seed=SAMPLE_SEED, max_moves=SAMPLE_MAX_MOVES, pairs=SAMPLE_PAIRS
+    )
+    assert len(problem.pairs) == SAMPLE_PAIRS and all(e.birth_date for e in problem.employees)
     assert problem.model_dump() == expected.model_dump()

@@ -8,6 +8,7 @@ give exactly what validating each row with pydantic gives).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import re
 import sys
@@ -35,6 +36,7 @@ from mutasi_opt.domain.problem import (
     STR_TWINS,
     Demand,
     Employee,
+    Pair,
     Policy,
     Requirement,
     Surge,
@@ -361,6 +363,7 @@ def problems(draw: st.DrawFn) -> Problem:
                 workload_hours=draw(st.floats(0, 1e7)) if with_hours else None,
                 min_staff=low,
                 max_staff=high,
+                area=draw(st.sampled_from(["", "Binjai Kota", "Binjai Utara"])),
             )
         )
     demand = []
@@ -389,8 +392,21 @@ def problems(draw: st.DrawFn) -> Problem:
                 locked=draw(st.booleans()),
                 refused_units=refused,
                 preferred_units=preferred,
+                birth_date=draw(st.none() | st.just(Nip(nip).birth_date)),
+                retirement_age=draw(st.none() | st.sampled_from([58, 60, 65])),
+                inactive=draw(st.sampled_from(["", "Tugas Belajar"])),
             )
         )
+    pairs = [
+        Pair(nip_a=a, nip_b=b, kind=draw(st.sampled_from(["separate", "together"])))
+        for a, b in draw(
+            st.lists(
+                st.sampled_from(list(itertools.combinations(used, 2))), unique=True, max_size=2
+            )
+            if len(used) > 1
+            else st.just([])
+        )
+    ]
     reqs = draw(
         st.lists(
             st.tuples(st.sampled_from(units_ids), st.sampled_from(CODES), st.integers(1, 5)),
@@ -415,6 +431,9 @@ def problems(draw: st.DrawFn) -> Problem:
             balance_gap=draw(st.sampled_from([0.005, 0.0, 0.01])),
             balance_breakpoints=breakpoints,
             balance_slopes=slopes,
+            plan_date=draw(st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31))),
+            retirement_ages=draw(st.sampled_from([{}, {"guru": 60}])),
+            retiring_capacity=draw(st.sampled_from(["keep", "leave"])),
         )
     return Problem(
         employees=employees,
@@ -422,6 +441,7 @@ def problems(draw: st.DrawFn) -> Problem:
         demand=demand,
         requirements=requirements,
         policy=policy,
+        pairs=pairs,
     )
 
 
@@ -434,7 +454,7 @@ SETTINGS = settings(
 @given(problems())
 def test_round_trip_frames(problem: Problem) -> None:
     frames = problem_to_frames(problem)
-    assert set(frames) == {"employees", "units", "demand", "requirements"}
+    assert set(frames) == {"employees", "units", "demand", "requirements", "pairs"}
     back = problem_from_frames(**frames, policy=problem.policy)
     assert back == problem
     assert Problem.from_frames(**problem.to_frames(), policy=problem.policy) == problem
@@ -460,7 +480,8 @@ def test_written_folder_format(tmp_path: Path) -> None:
     folder = write_folder(problem, tmp_path / "out")
     text = (folder / "employees.csv").read_text(encoding="utf-8").splitlines()
     assert text[0] == ",".join(Employee.model_fields)
-    assert text[1] == "198501012010011001,Budi,U1,perawat,1.0,III/a,PNS,K1:3,30,false,,U2"
+    # (birth_date, retirement_age and inactive empty: from the NIP, the policy, active)
+    assert text[1] == "198501012010011001,Budi,U1,perawat,1.0,III/a,PNS,K1:3,30,false,,U2,,,"
     assert (folder / "policy.toml").read_text(encoding="utf-8").splitlines()[1:] == [
         "max_moves = 3",
         "allow_pppk_moves = true",
@@ -468,6 +489,7 @@ def test_written_folder_format(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == [
         "demand.csv",
         "employees.csv",
+        "pairs.csv",
         "policy.toml",
         "requirements.csv",
         "units.csv",
@@ -581,7 +603,14 @@ def test_row_rules_are_the_models_after_validators() -> None:
         rule(Surge._trusted(**window))
     with pytest.raises(ValidationError, match="swap them"):
         Surge(**window)
-    assert Employee.row_rules() == []
+    ((field, rule),) = Employee.row_rules()
+    assert field == "birth_date"  # the birth date and the NIP's agree
+    with pytest.raises(ValueError, match="differs from the one the NIP encodes"):
+        rule(
+            Employee._trusted(
+                nip=Nip("198501012010011001"), unit="U", birth_date=dt.date(1985, 1, 2)
+            )
+        )
 
 
 class _BeforeRule(_Frozen):
@@ -611,9 +640,9 @@ anything = st.text(max_size=20) | st.from_regex(r"\s*[0-9.,;:|eE+\-]{0,12}\s*", 
 #: every field of every table model, except the NIP (checked by nips_well_formed)
 MODEL_FIELDS = [
     (model, name)
-    for model in (Employee, Unit, Demand, Requirement, Surge)
+    for model in (Employee, Unit, Demand, Requirement, Surge, Pair)
     for name in model.model_fields
-    if (model, name) != (Employee, "nip")
+    if (model, name) not in ((Employee, "nip"), (Pair, "nip_a"), (Pair, "nip_b"))
 ]
 
 cells = (

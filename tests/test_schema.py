@@ -103,7 +103,9 @@ def test_the_tiny_documents_are_valid() -> None:
 def test_problem_to_json_is_the_model_dump_with_the_version() -> None:
     problem = random_problem(7)
     doc = problem_to_json(problem)
-    assert list(doc) == ["schema_version", "employees", "units", "demand", "requirements", "policy"]
+    assert list(doc) == [
+        "schema_version", "employees", "units", "demand", "requirements", "policy", "pairs"
+    ]  # fmt: skip
     assert doc["schema_version"] == SCHEMA_VERSION == "1"
     assert {k: v for k, v in doc.items() if k != "schema_version"} == problem.model_dump(
         mode="json"
@@ -762,7 +764,7 @@ KEYWORDS = {
     "$schema", "$defs", "$ref", "type", "properties", "required", "additionalProperties",
     "items", "prefixItems", "minItems", "maxItems", "anyOf", "enum", "const", "default",
     "title", "description", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "minLength", "pattern",
+    "minLength", "pattern", "format",
 }  # fmt: skip
 
 

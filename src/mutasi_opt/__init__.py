@@ -15,13 +15,14 @@ from . import workload as _workload_module  # noqa: F401
 from .batch import BatchError, scenarios, solve_many
 from .domain.errors import InputError, InputIssue
 from .domain.params import SolveParams
-from .domain.problem import Demand, Employee, Policy, Problem, Requirement, Surge, Unit
+from .domain.problem import Demand, Employee, Pair, Policy, Problem, Requirement, Surge, Unit
 from .domain.values import Golongan, Nip
 from .io import read_folder, write_folder
 from .io import records as _records  # noqa: F401  (DataFrames)
 from .io.documents import plan_to_json, problem_from_json, problem_to_json
 from .io.history import read_history, write_history
 from .io.plans import write_plan, write_surge_plan
+from .io.siasn import read_siasn
 from .io.surges import read_surges
 from .planning.check import check_plan, check_secondments
 from .planning.frontier import frontier
@@ -56,6 +57,7 @@ __all__ = [
     "InputError",
     "InputIssue",
     "Nip",
+    "Pair",
     "Plan",
     "PlanStatus",
     "Policy",
@@ -84,6 +86,7 @@ __all__ = [
     "problem_to_json",
     "read_folder",
     "read_history",
+    "read_siasn",
     "read_surges",
     "scenarios",
     "solve",

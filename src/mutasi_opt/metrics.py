@@ -22,6 +22,7 @@ half of it), ``balance_cost_scaled`` is in 1/10,000 hours.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -34,6 +35,7 @@ import numpy.typing as npt
 from .domain.arrays import BoolArray, FloatArray, IntArray, StrArray
 from .domain.problem import DEFAULT_EJ_BANDS, Policy, Problem
 from .domain.stages import PERMANENT_STAGES, permanent_stages
+from .domain.values import add_months, months_between
 
 __all__ = [
     "BALANCE_SCALE",
@@ -48,6 +50,7 @@ __all__ = [
     "balance_cost_by_pair",
     "balance_cost_scaled",
     "band",
+    "blackout_months",
     "capacity_hours",
     "deviation_centi",
     "ej",
@@ -59,12 +62,16 @@ __all__ = [
     "imbalance_centi",
     "imbalance_fte",
     "immovable_reason",
+    "inactive",
     "lending_limit",
     "lent_capacity_centi",
+    "months_to_retirement",
     "movable",
     "moved",
     "near_count",
     "near_qualified",
+    "overdue",
+    "overdue_remaining",
     "phi_scaled",
     "preference_cost",
     "preference_costs",
@@ -72,7 +79,13 @@ __all__ = [
     "qualifies_for_surge",
     "requirement_shortfall",
     "requirement_training",
+    "retirement_ages",
+    "retirement_dates",
+    "retirement_loss_hours",
+    "retiring",
+    "retiring_soon",
     "role_capacity_hours",
+    "rotation_exempt",
     "round_half_up",
     "secondable",
     "secondment_balance_scaled",
@@ -81,6 +94,7 @@ __all__ = [
     "surge_cover_centi",
     "surge_horizon",
     "surge_need_centi",
+    "uncounted",
     "uncovered_centi",
     "unit_role_pairs",
     "unit_role_table",
@@ -138,11 +152,143 @@ def capacity_hours(problem: Problem) -> IntArray:
 
     def build() -> IntArray:
         out = fte_capacity_hours(problem.index.fte, problem.policy.effective_hours)
+        out[uncounted(problem)] = 0
         out.setflags(write=False)
         return out
 
     result: IntArray = problem.cached("capacity_hours", build)
     return result
+
+
+# ------------------------------------------------- retirements and inactivity
+def retirement_ages(problem: Problem) -> IntArray:
+    """Per employee the retirement age (BUP): the employee's ``retirement_age``, else
+    ``policy.retirement_ages`` of the role, else ``policy.retirement_age``."""
+    pol = problem.policy
+
+    def build() -> IntArray:
+        out = np.array(
+            [
+                e.retirement_age
+                if e.retirement_age is not None
+                else pol.retirement_ages.get(e.role, pol.retirement_age)
+                for e in problem.employees
+            ],
+            dtype=np.int64,
+        ).reshape(len(problem.employees))
+        out.setflags(write=False)
+        return out
+
+    result: IntArray = problem.cached("retirement_ages", build)
+    return result
+
+
+def retirement_dates(problem: Problem) -> list[dt.date | None]:
+    """Per employee the first day of pension (TMT pensiun): the first day of the month
+    after the month of the birthday at the retirement age; None without a birth date
+    (an opaque NIP and no ``birth_date``)."""
+
+    def build() -> list[dt.date | None]:
+        out: list[dt.date | None] = []
+        for e, age in zip(problem.employees, retirement_ages(problem).tolist(), strict=True):
+            born = e.born
+            out.append(
+                None if born is None else add_months(dt.date(born.year + age, born.month, 1), 1)
+            )
+        return out
+
+    result: list[dt.date | None] = problem.cached("retirement_dates", build)
+    return result
+
+
+def months_to_retirement(problem: Problem) -> IntArray:
+    """Per employee the whole months from ``policy.plan_date`` to the pension date
+    (0 when it has passed); -1 when unknown (no plan date or no birth date)."""
+
+    def build() -> IntArray:
+        plan_date = problem.policy.plan_date
+        out = np.full(len(problem.employees), -1, dtype=np.int64)
+        if plan_date is not None:
+            for e, day in enumerate(retirement_dates(problem)):
+                if day is not None:
+                    out[e] = months_between(plan_date, day)
+        out.setflags(write=False)
+        return out
+
+    result: IntArray = problem.cached("months_to_retirement", build)
+    return result
+
+
+def _retiring_within(problem: Problem, months: int) -> BoolArray:
+    """Employees whose pension starts at most ``months`` after ``plan_date``."""
+    plan_date = problem.policy.plan_date
+
+    def build() -> BoolArray:
+        out = np.zeros(len(problem.employees), dtype=np.bool_)
+        if plan_date is not None:
+            end = add_months(plan_date, months)
+            for e, day in enumerate(retirement_dates(problem)):
+                out[e] = day is not None and day <= end
+        out.setflags(write=False)
+        return out
+
+    result: BoolArray = problem.cached(f"retiring_within_{months}", build)
+    return result
+
+
+def retiring(problem: Problem) -> BoolArray:
+    """Employees whose pension starts within ``horizon_months`` of ``plan_date``
+    (pension date ≤ plan date + horizon); none without a plan date."""
+    return _retiring_within(problem, problem.policy.horizon_months)
+
+
+def retiring_soon(problem: Problem) -> BoolArray:
+    """Employees not moved because their pension starts within
+    ``no_move_before_retirement_months`` of ``plan_date``."""
+    return _retiring_within(problem, problem.policy.no_move_before_retirement_months)
+
+
+def inactive(problem: Problem) -> BoolArray:
+    """Employees not active (``inactive`` not empty: tugas belajar, CLTN, ...)."""
+
+    def build() -> BoolArray:
+        out = np.fromiter(
+            (bool(e.inactive) for e in problem.employees),
+            dtype=np.bool_,
+            count=len(problem.employees),
+        )
+        out.setflags(write=False)
+        return out
+
+    result: BoolArray = problem.cached("inactive", build)
+    return result
+
+
+def retirement_loss_hours(problem: Problem) -> IntArray:
+    """Per unit the yearly capacity (whole hours, ``round_half_up(fte ×
+    effective_hours)``) of its staff retiring within the horizon: what the unit
+    loses to retirements (inactive staff whose capacity is not counted lose none)."""
+    idx, pol = problem.index, problem.policy
+    nominal = fte_capacity_hours(idx.fte, pol.effective_hours)
+    counts = retiring(problem).copy()
+    if not pol.inactive_capacity:
+        counts &= ~inactive(problem)
+    return np.bincount(idx.home[counts], weights=nominal[counts], minlength=idx.n_units).astype(
+        np.int64
+    )
+
+
+def uncounted(problem: Problem) -> BoolArray:
+    """Employees whose capacity counts as 0: inactive staff (unless
+    ``inactive_capacity``) and, with ``retiring_capacity = "leave"``, staff retiring
+    within the horizon.  None of them is movable."""
+    pol = problem.policy
+    out = np.zeros(len(problem.employees), dtype=np.bool_)
+    if not pol.inactive_capacity:
+        out |= inactive(problem)
+    if pol.retiring_capacity == "leave":
+        out |= retiring(problem)
+    return out
 
 
 def workload_hours(problem: Problem) -> IntArray:
@@ -392,8 +538,11 @@ def requirement_training(problem: Problem, assignment: IntArray) -> IntArray:
 
 # ----------------------------------------------------------------- movability
 def immovable_reason(problem: Problem) -> list[str]:
-    """Per employee: ``""`` when movable, else ``locked``, ``pppk`` or ``tenure``."""
+    """Per employee: ``""`` when movable, else ``locked``, ``pppk``, ``tenure``,
+    ``inactive`` or ``retiring`` (the first that applies)."""
     idx, pol = problem.index, problem.policy
+    off = inactive(problem)
+    leaving = _retirement_stay(problem)
     out: list[str] = []
     for e in range(idx.n_employees):
         if idx.locked[e]:
@@ -402,19 +551,78 @@ def immovable_reason(problem: Problem) -> list[str]:
             out.append("pppk")
         elif 0 <= idx.months[e] < pol.min_months_in_unit:
             out.append("tenure")
+        elif off[e]:
+            out.append("inactive")
+        elif leaving[e]:
+            out.append("retiring")
         else:
             out.append("")
     return out
 
 
+def overdue(problem: Problem) -> BoolArray:
+    """Employees overdue for rotation: more than ``overdue_months`` in their unit
+    (PP 11/2017 Pasal 190: at most 5 years in one post)."""
+    return np.asarray(problem.index.months > problem.policy.overdue_months)
+
+
+def overdue_remaining(problem: Problem, assignment: IntArray) -> int:
+    """Overdue employees (:func:`overdue`) the assignment leaves in their unit."""
+    return int((overdue(problem) & (np.asarray(assignment) == problem.index.home)).sum())
+
+
+def must_rotate(problem: Problem) -> BoolArray:
+    """With ``rotation_required``: the overdue employees (:func:`overdue`) a plan must
+    move: movable, with another unit for their role (the others are exempt, see
+    :func:`rotation_exempt`).  None without the rule."""
+    if not problem.policy.rotation_required:
+        return np.zeros(len(problem.employees), dtype=np.bool_)
+
+    def build() -> BoolArray:
+        out = overdue(problem) & movable(problem)
+        for e in np.flatnonzero(out).tolist():
+            out[e] = len(allowed_units(problem, e)) > 1
+        out.setflags(write=False)
+        return out
+
+    result: BoolArray = problem.cached("must_rotate", build)
+    return result
+
+
+def rotation_exempt(problem: Problem) -> dict[str, int]:
+    """With ``rotation_required``: overdue employees exempt from it, per reason (those
+    of :func:`immovable_reason`, and ``no_target``: no other unit for the role)."""
+    if not problem.policy.rotation_required:
+        return {}
+    reasons = immovable_reason(problem)
+    out: dict[str, int] = {}
+    for e in np.flatnonzero(overdue(problem) & ~must_rotate(problem)).tolist():
+        why = reasons[e] or "no_target"
+        out[why] = out.get(why, 0) + 1
+    return out
+
+
 def movable(problem: Problem) -> BoolArray:
-    """``movable(e)``: not locked, PNS (or PPPK allowed), and long enough in the unit."""
+    """``movable(e)``: not locked, PNS (or PPPK allowed), long enough in the unit,
+    active, and not about to retire (see :func:`immovable_reason`)."""
     idx, pol = problem.index, problem.policy
     ok = ~idx.locked
     if not pol.allow_pppk_moves:
         ok &= ~idx.pppk
     ok &= (idx.months < 0) | (idx.months >= pol.min_months_in_unit)
+    ok &= ~inactive(problem)
+    ok &= ~_retirement_stay(problem)
     return ok
+
+
+def _retirement_stay(problem: Problem) -> BoolArray:
+    """Employees who stay because of their retirement: within
+    ``no_move_before_retirement_months`` of it, or within the horizon when their
+    capacity is counted as gone (``retiring_capacity = "leave"``)."""
+    out = retiring_soon(problem)
+    if problem.policy.retiring_capacity == "leave":
+        out = out | retiring(problem)
+    return out
 
 
 def allowed_units(problem: Problem, employee: int) -> IntArray:
@@ -669,6 +877,16 @@ class Secondments:
         """``[k, m]``: secondment ``k`` runs in month ``months[m]``."""
         m = np.arange(months.start, months.stop, dtype=np.int64)
         return (self.first[:, None] <= m[None, :]) & (m[None, :] <= self.last[:, None])
+
+
+def blackout_months(policy: Policy) -> frozenset[int]:
+    """Month indices (:func:`~mutasi_opt.domain.values.month_index`) that overlap the
+    policy's blackout period, in which no secondment may run unless
+    ``allow_secondment_in_blackout``; empty without a blackout period."""
+    start, end = policy.blackout_start, policy.blackout_end
+    if start is None or end is None or policy.allow_secondment_in_blackout:
+        return frozenset()
+    return frozenset(range(start.year * 12 + start.month - 1, end.year * 12 + end.month))
 
 
 def surge_horizon(surges: Sequence[Any]) -> range:

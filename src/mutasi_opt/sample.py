@@ -8,6 +8,7 @@ and kecamatan names are public facts of Kota Binjai.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 __all__ = [
     "SAMPLE_MAX_MOVES",
     "SAMPLE_N_EMPLOYEES",
+    "SAMPLE_PAIRS",
+    "SAMPLE_PLAN_DATE",
     "SAMPLE_SEED",
     "load_sample",
     "load_sample_history",
@@ -35,6 +38,11 @@ __all__ = [
 SAMPLE_SEED = 2016
 SAMPLE_N_EMPLOYEES = 5000
 SAMPLE_MAX_MOVES = 150
+#: pairs of the sample (``pairs.csv``): couples kept together, relatives kept apart
+SAMPLE_PAIRS = 12
+#: the date ``mutasi-opt demo`` takes the sample's round as decreed on (the sample's
+#: policy has no ``plan_date``; the state before its invented 2025 history)
+SAMPLE_PLAN_DATE = dt.date(2025, 1, 1)
 
 
 def sample_path() -> Path:

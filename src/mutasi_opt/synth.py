@@ -33,8 +33,9 @@ from typing import Any, Final
 
 import numpy as np
 
+from . import metrics
 from .domain.arrays import BoolArray, FloatArray, IntArray
-from .domain.problem import Demand, Employee, Policy, Problem, Requirement, Unit
+from .domain.problem import Demand, Employee, Pair, Policy, Problem, Requirement, Unit
 from .domain.values import Golongan, Nip
 
 __all__ = [
@@ -568,6 +569,7 @@ class _UnitRow:
     category: str
     profile: str
     size: float
+    area: str = ""  # the kecamatan the unit lies in (kecamatan, kelurahan, puskesmas)
 
 
 def _build_units(plan: dict[str, list[int]]) -> list[_UnitRow]:
@@ -578,7 +580,9 @@ def _build_units(plan: dict[str, list[int]]) -> list[_UnitRow]:
     for i in plan["kec"]:
         name, short = KECAMATAN[i]
         rows.append(
-            _UnitRow(f"KEC-BINJAI-{short}", f"Kecamatan {name}", "kec", "kecamatan", _SIZE["kec"])
+            _UnitRow(
+                f"KEC-BINJAI-{short}", f"Kecamatan {name}", "kec", "kecamatan", _SIZE["kec"], name
+            )
         )
     for i in plan["kel"]:
         name, short = KECAMATAN[i % len(KECAMATAN)]
@@ -590,6 +594,7 @@ def _build_units(plan: dict[str, list[int]]) -> list[_UnitRow]:
                 "kel",
                 "kelurahan",
                 _SIZE["kel"],
+                name,
             )
         )
     for i in plan["pkm"]:
@@ -597,7 +602,7 @@ def _build_units(plan: dict[str, list[int]]) -> list[_UnitRow]:
         j = i // len(KECAMATAN) + 1
         uid = f"PKM-BINJAI-{short}" if j == 1 else f"PKM-BINJAI-{short}-{j}"
         label = f"UPT Puskesmas {name}" if j == 1 else f"UPT Puskesmas {name} {j}"
-        rows.append(_UnitRow(uid, label, "pkm", "pkm", _SIZE["pkm"]))
+        rows.append(_UnitRow(uid, label, "pkm", "pkm", _SIZE["pkm"], name))
     for i in plan["sd"]:
         rows.append(
             _UnitRow(
@@ -653,6 +658,7 @@ def generate(
     locked_share: float = 0.03,
     preference_share: float = 0.15,
     refusal_share: float = 0.05,
+    pairs: int = 0,
 ) -> Problem:
     """Generate a realistic synthetic Kota-Binjai-like problem.
 
@@ -676,6 +682,14 @@ def generate(
         Share of PPPK and of locked employees (rounded to whole employees).
     preference_share, refusal_share
         Share of employees listing 1-3 preferred units, and 1-2 refused units.
+    pairs
+        Number of pairs (``Problem.pairs``): about two couples kept together for
+        each pair of relatives kept apart, drawn among staff the rules keep in
+        place (locked, PPPK, under the tenure minimum), so that they shape no plan;
+        from a random stream of their own (the rest of the problem does not change).
+
+    Birth dates are those the NIPs encode; units of a kecamatan (its office,
+    kelurahan and puskesmas) have it as their ``area``.
 
     Returns
     -------
@@ -882,6 +896,7 @@ def generate(
             name=u.name,
             min_staff=bounds.get(i, (None, None))[0],
             max_staff=bounds.get(i, (None, None))[1],
+            area=u.area,
         )
         for i, u in enumerate(units)
     )
@@ -919,6 +934,7 @@ def generate(
                 "locked",
                 "refused_units",
                 "preferred_units",
+                "birth_date",
             ),
             (
                 nips,
@@ -933,17 +949,55 @@ def generate(
                 locked_list,
                 [tuple(unit_ids[u] for u in refused.get(e, ())) for e in range(n)],
                 [tuple(unit_ids[u] for u in preferred.get(e, ())) for e in range(n)],
+                [nip.birth_date for nip in nips],
             ),
         )
     )
     log.info("generated %d employees in %d units (seed %d)", n, n_u, seed)
-    return Problem(
+    problem = Problem(
         employees=employees,
         units=model_units,
         demand=demand,
         requirements=tuple(requirements),
         policy=base,
     )
+    if pairs:
+        problem = problem.replace(pairs=_pairs(problem, pairs, seed))
+    return problem
+
+
+def _pairs(problem: Problem, count: int, seed: int) -> tuple[Pair, ...]:
+    """``count`` pairs among staff who may not be moved: couples (two of three) in
+    one unit or area, relatives (the others) in two units; a stream of their own."""
+    rng = np.random.default_rng([seed, 16])
+    stay = np.flatnonzero(~metrics.movable(problem))
+    idx = problem.index
+    area = [u.area or u.unit for u in problem.units]
+    by_area: dict[str, list[int]] = {}
+    for e in stay.tolist():
+        by_area.setdefault(area[int(idx.home[e])], []).append(e)
+    used: set[int] = set()
+    out: list[Pair] = []
+    order = rng.permutation(stay).tolist()
+    for e in order:
+        if len(out) >= count:
+            break
+        if e in used:
+            continue
+        together = len(out) % 3 != 2
+        here = area[int(idx.home[e])]
+        pool = [
+            f
+            for f in (by_area[here] if together else order)
+            if f != e and f not in used and (together or area[int(idx.home[f])] != here)
+        ]
+        if not pool:
+            continue
+        f = pool[int(rng.integers(len(pool)))]
+        used |= {e, f}
+        kind = "together" if together else "separate"
+        out.append(Pair(nip_a=idx.nips[e], nip_b=idx.nips[f], kind=kind))
+    return tuple(out)
 
 
 def _competency_tuples(levels: IntArray) -> list[tuple[tuple[str, int], ...]]:

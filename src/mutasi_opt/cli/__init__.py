@@ -46,6 +46,7 @@ SUBCOMMANDS = (
     "abk",
     "schema",
     "serve",
+    "siasn",
 )
 
 

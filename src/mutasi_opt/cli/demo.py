@@ -45,7 +45,30 @@ def register(sub: Any) -> None:
         action="store_true",
         help="plan the sample's vaccination campaign (temporary secondments) instead",
     )
+    p.add_argument(
+        "--plan-date",
+        default=None,
+        metavar="DATE",
+        help="the date the round is decreed on, from which retirements (BUP) are counted "
+        "(default: the sample's 2025-01-01; 'none': no retirement rules)",
+    )
     p.set_defaults(func=run)
+
+
+def _with_plan_date(problem: Problem, text: str | None) -> Problem:
+    """The sample with the demo's plan date (the sample's policy has none)."""
+    from ..domain.errors import InputError, InputIssue
+    from ..domain.values import parse_date
+    from ..sample import SAMPLE_PLAN_DATE
+
+    if text is not None and text.strip().lower() == "none":
+        return problem
+    try:
+        day = SAMPLE_PLAN_DATE if text is None else parse_date(text)
+    except ValueError as exc:
+        raise InputError([InputIssue("--plan-date", None, None, text, str(exc))]) from None
+    dated: Problem = problem.replace(policy=problem.policy.replace(plan_date=day))
+    return dated
 
 
 def show_state(problem: Problem, args: argparse.Namespace) -> None:
@@ -80,11 +103,16 @@ def run(args: argparse.Namespace) -> int:
     """Run ``mutasi-opt demo``."""
     from ..sample import load_sample
 
-    problem = load_sample()
+    problem = _with_plan_date(load_sample(), getattr(args, "plan_date", None))
     if args.surge:
         return surge_step(problem, args)
     if not args.json:
         print(SYNTHETIC_NOTE)
+        if problem.policy.plan_date is not None:
+            print(
+                f"Plan date {problem.policy.plan_date} (the demo's; --plan-date changes it): "
+                "retirements are counted from it."
+            )
         print()
         show_state(problem, args)
     return solve_step(problem, args)

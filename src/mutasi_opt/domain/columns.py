@@ -330,6 +330,12 @@ FRONTIER = Table(
         Column("status", str, "Status of the point's plan."),
         Column("seconds", float, "Seconds of the point's solve."),
         Column("work", float, "Work units of the point's solve."),
+        Column(
+            "overdue",
+            int,
+            "Staff the plan leaves in their unit although overdue for rotation (more than "
+            "overdue_months there; PP 11/2017 Pasal 190).",
+        ),
     ),
 )
 

@@ -9,6 +9,7 @@ validation and exposed as :attr:`Problem.index`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import math
@@ -34,7 +35,7 @@ from pydantic import (
 from .arrays import BoolArray, FloatArray, IntArray
 from .errors import InputError, InputIssue
 from .hooks import provided
-from .values import INVISIBLE, GolonganField, MonthField, NipField, month_index
+from .values import INVISIBLE, DateField, GolonganField, MonthField, NipField, month_index
 
 __all__ = [
     "DEFAULT_EJ_BANDS",
@@ -45,6 +46,7 @@ __all__ = [
     "CheckContext",
     "Demand",
     "Employee",
+    "Pair",
     "Policy",
     "Problem",
     "ProblemIndex",
@@ -66,6 +68,9 @@ DEFAULT_EJ_BANDS: tuple[float, float, float, float] = (1.0, 0.9, 0.7, 0.5)
 #: costs): far above any real one, low enough for 64-bit integer arithmetic.
 MAX_COUNT = 1_000_000_000
 
+#: The retirement ages (BUP) a table or policy may hold: a bound on typing errors.
+MIN_RETIREMENT_AGE, MAX_RETIREMENT_AGE = 50, 70
+
 #: Employment types as cells write them (upper case) → the type.
 EMPLOYMENT_TYPES: Mapping[str, str] = {"PNS": "PNS", "CPNS": "PNS", "PPPK": "PPPK", "P3K": "PPPK"}
 
@@ -76,6 +81,7 @@ FILES = {
     "demand": "demand.csv",
     "requirements": "requirements.csv",
     "policy": "policy.toml",
+    "pairs": "pairs.csv",
 }
 
 _TRUE = {"true", "1", "yes", "ya", "y", "t", "benar"}
@@ -411,6 +417,33 @@ class Employee(_Frozen):
     locked: Bool = False
     refused_units: UnitList = ()
     preferred_units: UnitList = ()
+    #: birth date (``tglLahir``); empty = the one a structured NIP encodes
+    birth_date: DateField = None
+    #: retirement age (BUP, ``bupPensiun``); empty = the policy's age for the role
+    retirement_age: Annotated[
+        Annotated[int, Field(ge=MIN_RETIREMENT_AGE, le=MAX_RETIREMENT_AGE)] | None,
+        BeforeValidator(_whole_number),
+    ] = None
+    #: why the employee is not active (``kedudukanPnsNama``: tugas belajar, cuti di
+    #: luar tanggungan negara, ...); empty = active
+    inactive: Text = ""
+
+    ROW_RULE_FIELDS: ClassVar[Mapping[str, str]] = {"_birth_matches_nip": "birth_date"}
+
+    @model_validator(mode="after")
+    def _birth_matches_nip(self) -> Employee:
+        encoded = self.nip.birth_date
+        if self.birth_date is not None and encoded is not None and encoded != self.birth_date:
+            raise ValueError(
+                f"birth date {self.birth_date.isoformat()} differs from the one the NIP encodes "
+                f"({encoded.isoformat()}, digits 1-8); correct one of them"
+            )
+        return self
+
+    @property
+    def born(self) -> dt.date | None:
+        """The birth date: ``birth_date`` when given, else the NIP's."""
+        return self.birth_date if self.birth_date is not None else self.nip.birth_date
 
     @field_validator("fte", mode="before")
     @classmethod
@@ -464,6 +497,8 @@ class Unit(_Frozen):
     workload_hours: float | None = None
     min_staff: OptionalCount = None
     max_staff: OptionalCount = None
+    #: the area the unit lies in (a kecamatan, ...): couples kept "together" share one
+    area: Text = ""
 
     @field_validator("workload_hours", mode="before")
     @classmethod
@@ -561,6 +596,55 @@ class Surge(_Frozen):
         return range(month_index(self.start), month_index(self.end) + 1)
 
 
+#: Words of a pair's ``kind`` cell → the kind.
+PAIR_KINDS: Mapping[str, str] = {
+    "separate": "separate",
+    "pisah": "separate",
+    "dipisah": "separate",
+    "kerabat": "separate",
+    "relative": "separate",
+    "relatives": "separate",
+    "together": "together",
+    "bersama": "together",
+    "pasangan": "together",
+    "couple": "together",
+    "suami_istri": "together",
+}
+
+
+class Pair(_Frozen):
+    """Two employees a plan must keep apart or together (one row of ``pairs.csv``).
+
+    ``separate``: relatives who must not work in the same unit (conflict of
+    interest, PP 11/2017 Pasal 190(5)).  ``together``: a couple kept in the same
+    unit, or in the same area when both units have one (``units.csv`` ``area``).
+    """
+
+    nip_a: NipField
+    nip_b: NipField
+    kind: Literal["separate", "together"]
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> Any:
+        text = "_".join(str(strip_text(value)).lower().replace("-", " ").split())
+        kind = PAIR_KINDS.get(text)
+        if kind is None:
+            raise ValueError(
+                "kind must be 'separate' (relatives: never in the same unit) or 'together' "
+                "(a couple: the same unit or area); also accepted: pisah, bersama"
+            )
+        return kind
+
+    ROW_RULE_FIELDS: ClassVar[Mapping[str, str]] = {"_two": "nip_b"}
+
+    @model_validator(mode="after")
+    def _two(self) -> Pair:
+        if self.nip_a == self.nip_b:
+            raise ValueError("both NIPs of the pair are the same; a pair is two employees")
+        return self
+
+
 class Policy(_Frozen):
     """Transfer rules (``policy.toml``); every key has a default."""
 
@@ -584,6 +668,47 @@ class Policy(_Frozen):
     allow_pppk_secondment: bool = False
     max_secondments_per_employee: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 1
     secondment_min_months_in_unit: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
+    # the calendar of a round (issue 16): retirements, blackout periods, rotation
+    #: the date the decree of the plan takes effect; retirements are counted from it
+    #: (none: no retirement rule applies, and no blackout period can be checked)
+    plan_date: dt.date | None = None
+    #: months after ``plan_date`` in which retirements are shown (and, with
+    #: ``retiring_capacity = "leave"``, taken out of capacity)
+    horizon_months: Annotated[int, Field(ge=1, le=1200)] = 12
+    #: employees retiring within this many months of ``plan_date`` are not moved
+    no_move_before_retirement_months: Annotated[int, Field(ge=0, le=1200)] = 12
+    #: BUP of everyone whose role is not in ``retirement_ages`` (PP 11/2017 Pasal 239:
+    #: 58 for administration posts and most functional posts)
+    retirement_age: Annotated[int, Field(ge=MIN_RETIREMENT_AGE, le=MAX_RETIREMENT_AGE)] = 58
+    #: role → BUP (60 for JPT and madya posts, 65 for ahli utama)
+    retirement_ages: dict[
+        str, Annotated[int, Field(ge=MIN_RETIREMENT_AGE, le=MAX_RETIREMENT_AGE)]
+    ] = Field(default_factory=dict)
+    #: "leave" (default): the capacity of staff retiring within the horizon is counted
+    #: as gone at its end (the plan balances the units as they will be, and they are
+    #: not moved); "keep": they count in capacity until they go
+    retiring_capacity: Literal["keep", "leave"] = "leave"
+    #: whether inactive staff (``inactive`` not empty) count in their unit's capacity
+    inactive_capacity: bool = False
+    #: first and last day in which no mutasi may be decreed (e.g. UU 10/2016 Pasal 71:
+    #: six months before a regional election's candidate confirmation)
+    blackout_start: dt.date | None = None
+    blackout_end: dt.date | None = None
+    #: whether the surge planner may second staff in months that touch the blackout
+    allow_secondment_in_blackout: bool = False
+    #: every movable employee more than ``overdue_months`` in their unit must be moved
+    #: (PP 11/2017 Pasal 190: at most 5 years in one post); those who may not be
+    #: moved (locked, PPPK, inactive, retiring, no other unit for the role) are exempt
+    rotation_required: bool = False
+
+    def __hash__(self) -> int:
+        # (retirement_ages is a dict: hashed as its sorted items, so a policy stays hashable)
+        return hash(
+            tuple(
+                tuple(sorted(v.items())) if isinstance(v, dict) else v
+                for v in self.__dict__.values()
+            )
+        )
 
     @model_validator(mode="after")
     def _shape(self) -> Policy:
@@ -605,6 +730,14 @@ class Policy(_Frozen):
             raise ValueError(
                 "balance_slopes must be positive increasing integers, e.g. [1, 2, 4, 8]"
             )
+        if (self.blackout_start is None) != (self.blackout_end is None):
+            raise ValueError("give both blackout_start and blackout_end (the first and last day)")
+        if (
+            self.blackout_start is not None
+            and self.blackout_end is not None
+            and self.blackout_end < self.blackout_start
+        ):
+            raise ValueError("blackout_end is before blackout_start; swap them")
         eb = self.ej_bands
         if any(b2 >= b1 for b1, b2 in itertools.pairwise(eb)) or eb[-1] <= 0:
             raise ValueError(
@@ -738,6 +871,7 @@ class Problem(_Frozen):
     demand: tuple[Demand, ...] = ()
     requirements: tuple[Requirement, ...] = ()
     policy: Policy = Policy()
+    pairs: tuple[Pair, ...] = ()
 
     _index: ProblemIndex | None = PrivateAttr(default=None)
     _cache: dict[str, Any] = PrivateAttr(default_factory=dict)
@@ -1029,6 +1163,7 @@ class Problem(_Frozen):
                     ),
                 ],
             )
+        issues += _pair_issues(self, ctx, set(nips))
         return issues
 
     # ------------------------------------------------------------------ index
@@ -1194,6 +1329,7 @@ class Problem(_Frozen):
         demand: Any = None,
         requirements: Any = None,
         policy: Policy | Mapping[str, Any] | None = None,
+        pairs: Any = None,
     ) -> Problem:
         """Build a problem from pandas DataFrames (columns as in the data folder)."""
         made: Problem = provided("problem.from_frames")(
@@ -1202,13 +1338,57 @@ class Problem(_Frozen):
             demand=demand,
             requirements=requirements,
             policy=policy,
+            pairs=pairs,
         )
         return made
 
     def to_frames(self) -> dict[str, Any]:
-        """The tables as DataFrames: ``employees``, ``units``, ``demand``, ``requirements``."""
+        """The tables as DataFrames: ``employees``, ``units``, ``demand``, ``requirements``,
+        ``pairs``."""
         frames: dict[str, Any] = provided("problem.to_frames")(self)
         return frames
+
+
+def _pair_issues(problem: Problem, ctx: CheckContext, nips: set[Any]) -> list[InputIssue]:
+    """Pairs naming an unknown NIP, a pair given twice, a pair both separate and together."""
+    file = ctx.files.get("pairs", FILES["pairs"])
+    issues: list[InputIssue] = []
+    seen: dict[frozenset[str], tuple[int, str]] = {}
+    for i, pair in enumerate(problem.pairs):
+        row = ctx.row("pairs", i)
+        for column in ("nip_a", "nip_b"):
+            nip = getattr(pair, column)
+            if nip not in nips and "employees" not in ctx.incomplete:
+                issues.append(
+                    InputIssue(
+                        file,
+                        row,
+                        column,
+                        str(nip),
+                        f"NIP {nip} is not in {ctx.files.get('employees', FILES['employees'])}; "
+                        "correct it or delete the row",
+                    )
+                )
+        key = frozenset((str(pair.nip_a), str(pair.nip_b)))
+        if key in seen:
+            first, kind = seen[key]
+            what = (
+                "the same pair is also"
+                if kind == pair.kind
+                else f"the pair is {kind!r} on row {first} and {pair.kind!r} here; keep one"
+            )
+            issues.append(
+                InputIssue(
+                    file,
+                    row,
+                    "kind",
+                    pair.kind,
+                    f"{what} on row {first}; keep one row" if kind == pair.kind else what,
+                )
+            )
+        else:
+            seen[key] = (row, pair.kind)
+    return issues
 
 
 def _collide(codes: Iterable[str]) -> bool:

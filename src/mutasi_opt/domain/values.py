@@ -17,16 +17,20 @@ __all__ = [
     "FIRST_MONTH",
     "INVISIBLE",
     "LAST_MONTH",
+    "DateField",
     "Golongan",
     "GolonganField",
     "MonthField",
     "Nip",
     "NipField",
+    "add_months",
     "clean_nip_text",
     "month_index",
     "month_label",
+    "months_between",
     "nip_problem",
     "nips_well_formed",
+    "parse_date",
     "parse_golongan",
     "parse_month",
     "parse_nip",
@@ -352,3 +356,103 @@ def month_label(index: int) -> str:
 
 
 MonthField = Annotated[str, BeforeValidator(parse_month)]
+
+
+# ----------------------------------------------------------------- dates
+#: Indonesian (and English) month names and their usual abbreviations → month
+_MONTH_NAMES: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        ("januari", "jan", "january"),
+        ("februari", "feb", "pebruari", "peb", "february"),
+        ("maret", "mar", "march"),
+        ("april", "apr"),
+        ("mei", "may"),
+        ("juni", "jun", "june"),
+        ("juli", "jul", "july"),
+        ("agustus", "agu", "agt", "ags", "aug", "august"),
+        ("september", "sep", "sept"),
+        ("oktober", "okt", "oct", "october"),
+        ("november", "nov", "nopember", "nop"),
+        ("desember", "des", "dec", "december"),
+    ),
+    start=1,
+):
+    _MONTH_NAMES.update(dict.fromkeys(_names, _number))
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
+_DMY_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
+_NAMED_DATE = re.compile(r"^(\d{1,2})[\s.-]+([A-Za-z]+)\.?[\s.-]+(\d{4})$")
+#: the dates accepted in a table (birth dates, dates of a post): a bound on typing errors
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
+def parse_date(value: Any) -> dt.date:
+    """A calendar date from a cell as BKPSDM files write it.
+
+    Accepts ``YYYY-MM-DD`` (ISO, as written by this library), ``dd/mm/yyyy``,
+    ``dd-mm-yyyy`` and ``dd.mm.yyyy`` (day first, as Indonesian spreadsheets
+    and SIASN exports write dates), ``12 Maret 1985`` / ``12 Mar 1985`` /
+    ``12-Agu-1985`` (Indonesian or English month names) and date or datetime
+    values (a workbook's date cells).  Raises ValueError saying what to write.
+    """
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise ValueError(f"{value} has a time of day; give a date (dd/mm/yyyy)")
+        value = value.date()
+    if isinstance(value, dt.date):
+        out = value
+    else:
+        text = "" if value is None else str(value).strip()
+        try:
+            out = _date_text(text)
+        except ValueError as exc:
+            raise ValueError(
+                f"{text!r} is not a date ({exc}); write it as dd/mm/yyyy (e.g. 31/12/1985), "
+                "yyyy-mm-dd or '31 Desember 1985'"
+            ) from None
+    if not FIRST_DATE <= out <= LAST_DATE:
+        raise ValueError(f"date {out.isoformat()} is outside {FIRST_DATE}..{LAST_DATE}; check it")
+    return out
+
+
+def _date_text(text: str) -> dt.date:
+    if m := _ISO_DATE.match(text):
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := _DMY_DATE.match(text):
+        return dt.date(int(m.group(4)), int(m.group(3)), int(m.group(1)))
+    if m := _NAMED_DATE.match(text):
+        month = _MONTH_NAMES.get(m.group(2).lower())
+        if month is None:
+            raise ValueError(f"{m.group(2)!r} is not a month name")
+        return dt.date(int(m.group(3)), month, int(m.group(1)))
+    raise ValueError("unknown date format")
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and value != value:  # NaN: an empty cell
+        return None
+    return parse_date(value)
+
+
+#: An optional date cell (empty = unknown); written as ``YYYY-MM-DD``.
+DateField = Annotated[dt.date | None, BeforeValidator(_date_or_none)]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by ``months`` calendar months (the day clipped to the month's end)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole calendar months from ``start`` to ``end`` (0 when ``end`` is earlier)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return max(0, months)

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.headers import normalise_header
-from ..domain.problem import EMPLOYMENT_TYPES, Demand, Employee, Requirement, Surge, Unit
+from ..domain.problem import EMPLOYMENT_TYPES, Demand, Employee, Pair, Requirement, Surge, Unit
 
 __all__ = [
     "FOREIGN_NAMES",
     "SURGES",
     "TABLES",
     "TableSpec",
+    "camel_key",
     "looks_like",
     "named_like",
     "normalise_header",
@@ -50,7 +51,7 @@ class TableSpec:
     """
 
     name: str
-    model: type[Employee] | type[Unit] | type[Demand] | type[Requirement] | type[Surge]
+    model: type[Employee] | type[Unit] | type[Demand] | type[Requirement] | type[Surge] | type[Pair]
     aliases: dict[str, tuple[str, ...]]
     required_file: bool
     numeric: frozenset[str]
@@ -103,9 +104,12 @@ TABLES: dict[str, TableSpec] = {
                 "locked": ("dikunci", "terkunci", "kunci"),
                 "refused_units": ("unit_ditolak", "menolak_unit"),
                 "preferred_units": ("unit_pilihan", "unit_diminati", "preferensi_unit"),
+                "birth_date": ("tanggal_lahir", "tgl_lahir", "tgllahir"),
+                "retirement_age": ("bup", "batas_usia_pensiun", "bup_pensiun", "buppensiun"),
+                "inactive": ("tidak_aktif", "status_tidak_aktif"),
             },
             required_file=True,
-            numeric=frozenset({"fte", "months_in_unit"}),
+            numeric=frozenset({"fte", "months_in_unit", "retirement_age"}),
         ),
         TableSpec(
             name="units",
@@ -116,6 +120,7 @@ TABLES: dict[str, TableSpec] = {
                 "workload_hours": _WORKLOAD,
                 "min_staff": ("minimal_pegawai", "min_pegawai", "jumlah_minimal"),
                 "max_staff": ("maksimal_pegawai", "max_pegawai", "jumlah_maksimal"),
+                "area": ("wilayah", "kecamatan"),
             },
             required_file=True,
             numeric=frozenset({"workload_hours", "min_staff", "max_staff"}),
@@ -138,6 +143,17 @@ TABLES: dict[str, TableSpec] = {
             },
             required_file=False,
             numeric=frozenset({"min_level", "min_staff"}),
+        ),
+        TableSpec(
+            name="pairs",
+            model=Pair,
+            aliases={
+                "nip_a": ("nip_1", "nip", "nip_pegawai"),
+                "nip_b": ("nip_2", "nip_pasangan", "nip_kerabat", "nip_lain"),
+                "kind": ("jenis", "jenis_pasangan", "hubungan"),
+            },
+            required_file=False,
+            numeric=frozenset(),
         ),
     )
 }
@@ -209,10 +225,16 @@ _NOT_THE_FIELD = frozenset({"jenis", "eselon", "kelas", "lama", "atasan", "induk
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
+def camel_key(header: Any) -> str:
+    """A header normalised as other systems' names are compared: ``camelCase`` split
+    first (``nipBaru`` → ``nip_baru``), then :func:`normalise_header`."""
+    return normalise_header(_CAMEL.sub("_", str(header)))
+
+
 def named_like(spec: TableSpec, header: str) -> bool:
     """Whether ``header`` is another system's exact name of a column of ``spec``
     (``nipBaru``, ``unorNama``), not only a column with a telling word in it."""
-    key = normalise_header(_CAMEL.sub("_", str(header)))
+    key = camel_key(header)
     return (spec.lookup().get(key) or FOREIGN_NAMES.get(key)) in spec.columns
 
 
@@ -223,7 +245,7 @@ def looks_like(spec: TableSpec, header: str, values: Iterable[Any] = ()) -> str 
     systems, then a telling word in it) or, for the employees table, by its
     values (every non-empty cell a PNS/PPPK word → ``employment_type``).
     """
-    key = normalise_header(_CAMEL.sub("_", str(header)))
+    key = camel_key(header)
     lookup = spec.lookup()
     guess = lookup.get(key) or FOREIGN_NAMES.get(key)
     if guess is None:

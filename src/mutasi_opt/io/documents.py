@@ -39,7 +39,16 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from ..domain.columns import ASSIGNMENT, MOVES, TRAINING, UNITS, Column, Table
 from ..domain.errors import InputError, InputIssue
-from ..domain.problem import CheckContext, Demand, Employee, Policy, Problem, Requirement, Unit
+from ..domain.problem import (
+    CheckContext,
+    Demand,
+    Employee,
+    Pair,
+    Policy,
+    Problem,
+    Requirement,
+    Unit,
+)
 from ..domain.stages import PlanStatusName, StatusName
 from ..results.plan import Plan
 
@@ -71,11 +80,12 @@ PROBLEM_FILE = "problem.json"
 _JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 #: The lists of a problem document, their row models and whether they are required.
-_LISTS: dict[str, tuple[type[Employee | Unit | Demand | Requirement], bool]] = {
+_LISTS: dict[str, tuple[type[Employee | Unit | Demand | Requirement | Pair], bool]] = {
     "employees": (Employee, True),
     "units": (Unit, True),
     "demand": (Demand, False),
     "requirements": (Requirement, False),
+    "pairs": (Pair, False),
 }
 _KEYS = ("schema_version", *_LISTS, "policy")
 _ONE = {
@@ -83,6 +93,7 @@ _ONE = {
     "units": "unit",
     "demand": "demand row",
     "requirements": "requirement",
+    "pairs": "pair",
 }
 
 
@@ -91,7 +102,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
     """The problem as a JSON document (a dict of lists, numbers, strings, bools and None).
 
     ``{"schema_version": "1", "employees": [...], "units": [...], "demand": [...],
-    "requirements": [...], "policy": {...}}``: every field of every row,
+    "requirements": [...], "policy": {...}, "pairs": [...]}``: every field of every row,
     defaults included.  ``problem_from_json(problem_to_json(p)) == p``.
     """
     return {"schema_version": SCHEMA_VERSION, **problem.model_dump(mode="json")}
@@ -759,6 +770,13 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "refused_units": "Unit ids the employee must not be sent to.",
         "preferred_units": "Unit ids the employee asked for, most preferred first; none may "
         "also be refused.",
+        "birth_date": "Birth date (YYYY-MM-DD), or null = the one a structured NIP encodes; "
+        "must match the NIP's when both are known.",
+        "retirement_age": "Retirement age (BUP) in years, 50-70, or null = the policy's "
+        "retirement_ages of the role, else retirement_age.",
+        "inactive": "Why the employee is not active (tugas belajar, cuti di luar tanggungan "
+        'negara, ...); "" = active. Inactive staff are not moved and, unless '
+        "inactive_capacity, not counted in capacity.",
     },
     "Unit": {
         "unit": "Unit id, unique.",
@@ -767,6 +785,14 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "null when the workload is given per role in demand.",
         "min_staff": "Fewest employees after the plan, or null (no bound).",
         "max_staff": "Most employees after the plan, or null (no bound); not below min_staff.",
+        "area": 'The area (a kecamatan, ...) the unit lies in; "" = none. Couples kept '
+        '"together" are in the same unit, or in the same area when both units have one.',
+    },
+    "Pair": {
+        "nip_a": "NIP of one employee of the pair.",
+        "nip_b": "NIP of the other employee.",
+        "kind": "separate: never in the same unit (relatives, PP 11/2017 Pasal 190(5)); "
+        "together: the same unit, or the same area when both units have one (a couple).",
     },
     "Demand": {
         "unit": "Unit id; must be in units.",
@@ -803,6 +829,25 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "max_secondments_per_employee": "Most secondments per employee (surge planning).",
         "secondment_min_months_in_unit": "Employees with fewer months in their unit are not "
         "seconded (surge planning).",
+        "plan_date": "Date the plan's decree takes effect (YYYY-MM-DD), or null: retirements "
+        "are counted from it and blackout periods checked against it.",
+        "horizon_months": "Months after plan_date in which retirements are shown (and taken "
+        'out of capacity with retiring_capacity = "leave").',
+        "no_move_before_retirement_months": "Employees retiring within this many months of "
+        "plan_date are not moved.",
+        "retirement_age": "Retirement age (BUP) of roles not in retirement_ages (PP 11/2017 "
+        "Pasal 239: 58).",
+        "retirement_ages": "Role → retirement age (60 for JPT and madya posts, 65 for ahli utama).",
+        "retiring_capacity": '"leave" (default): the capacity of staff retiring within the '
+        'horizon is counted as gone and they are not moved; "keep": they count in capacity.',
+        "inactive_capacity": "Whether inactive staff count in capacity.",
+        "blackout_start": "First day of a period in which no mutasi may be decreed (UU 10/2016 "
+        "Pasal 71), or null.",
+        "blackout_end": "Last day of the blackout period, or null.",
+        "allow_secondment_in_blackout": "Whether the surge planner may second staff in "
+        "months that overlap the blackout period.",
+        "rotation_required": "Whether every movable employee more than overdue_months in "
+        "their unit must be moved (PP 11/2017 Pasal 190); the others are exempt.",
     },
 }
 
@@ -864,6 +909,7 @@ def problem_json_schema() -> dict[str, Any]:
         "demand": "Workload per unit and role (needed when employees have roles).",
         "requirements": "Competencies units need.",
         "policy": "Transfer rules; every key has a default.",
+        "pairs": "Employees to keep apart (relatives) or together (couples).",
     }
     for name, text in optional.items():  # null (as some encoders write empty lists) = left out
         prop = props[name]

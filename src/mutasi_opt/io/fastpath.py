@@ -33,6 +33,7 @@ C-level twin (:data:`~mutasi_opt.domain.problem.STR_TWINS`) also has a
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import functools
 import inspect
@@ -307,7 +308,7 @@ def _kept_condition(gen: _Source, expr: str, annotation: Any) -> str | None:
         return " and ".join([f"type({expr}) is tuple and len({expr}) == {len(args)}", *parts])  # type: ignore[list-item]
     if origin is not None:
         raise _Unsure
-    if annotation in (str, int, bool) or (
+    if annotation in (str, int, bool, dt.date) or (
         isinstance(annotation, type) and issubclass(annotation, enum.Enum)
     ):
         return f"type({expr}) is {gen.const(annotation)}"

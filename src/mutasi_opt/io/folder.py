@@ -7,6 +7,7 @@ A data folder holds ``employees`` and ``units`` (required), ``demand`` and
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import re
@@ -26,7 +27,7 @@ from .frames import problem_to_frames
 from .parse import build_problem, note, parse_policy
 from .tables import EXCEL_HINT, Source, cell_text, read_source
 
-__all__ = ["policy_toml", "read_folder", "read_policy", "write_folder"]
+__all__ = ["folder_sources", "policy_toml", "read_folder", "read_policy", "write_folder"]
 
 logger = logging.getLogger("mutasi_opt")
 
@@ -83,7 +84,7 @@ def read_policy(path: str | Path) -> Policy:
 
 #: Files that sit next to the tables without being read by :func:`read_folder`
 #: (read by their own commands), by lower-cased stem.
-_COMPANIONS = frozenset({"history", "surges", "tasks", "abk", "params", "readme"})
+_COMPANIONS = frozenset({"history", "surges", "tasks", "abk", "params", "readme", "siasn"})
 
 #: Other names of the tables (normalised file stems) → the table.
 _TABLE_NAMES = {
@@ -201,6 +202,16 @@ def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -
         change.
     """
     folder = Path(path)
+    sources, files, policy, issues = folder_sources(folder, warnings)
+    return build_problem(sources, files, policy, issues, warnings)
+
+
+def folder_sources(
+    folder: Path, warnings: list[InputIssue] | None, *, skip: tuple[str, ...] = ()
+) -> tuple[dict[str, Source | None], dict[str, str], Policy | None, list[InputIssue]]:
+    """The raw tables of a data folder, the file names, the policy and the issues so
+    far, for :func:`~mutasi_opt.io.parse.build_problem`.  Tables in ``skip`` are
+    not read (a caller reads them its own way: :func:`mutasi_opt.io.siasn.read_siasn`)."""
     if not folder.is_dir():
         raise InputError(
             [
@@ -218,6 +229,8 @@ def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -
     sources: dict[str, Source | None] = {}
     files: dict[str, str] = {}
     for name, spec in TABLES.items():
+        if name in skip:
+            continue
         found = [listing[name + ext] for ext in _FORMATS if name + ext in listing]
         files[name] = found[0].name if found else f"{name}.csv"
         if any(name + ext in clashing for ext in _FORMATS):
@@ -283,8 +296,10 @@ def read_folder(path: str | Path, *, warnings: list[InputIssue] | None = None) -
             policy, policy_issues = _read_policy(entry)
             issues.extend(policy_issues)
     present = {name for name in (*TABLES, "policy") for key in listing if key.split(".")[0] == name}
-    _unread_files(others, present | {k.split(".")[0] for k in clashing}, issues, warnings)
-    return build_problem(sources, files, policy, issues, warnings)
+    _unread_files(
+        others, present | {k.split(".")[0] for k in clashing} | set(skip), issues, warnings
+    )
+    return sources, files, policy, issues
 
 
 def _not_a_file(entry: Path) -> InputIssue:
@@ -309,6 +324,14 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dt.date):
+        return value.isoformat()  # a TOML local date
+    if isinstance(value, dict):
+        return (
+            "{"
+            + ", ".join(f"{_toml_value(str(k))} = {_toml_value(v)}" for k, v in value.items())
+            + "}"
+        )
     raise TypeError(f"cannot write {value!r} to TOML")
 
 
@@ -317,7 +340,7 @@ def policy_toml(policy: Policy) -> str:
     lines = ["# mutasi-opt policy; keys not listed have their default value"]
     for name, info in Policy.model_fields.items():
         value = getattr(policy, name)
-        if value is None or value == info.default:
+        if value is None or value == info.get_default(call_default_factory=True):
             continue
         lines.append(f"{name} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"

@@ -31,6 +31,7 @@ def problem_from_frames(
     demand: Any = None,
     requirements: Any = None,
     policy: Policy | Mapping[str, Any] | None = None,
+    pairs: Any = None,
 ) -> Problem:
     """Build and validate a problem from DataFrames (or anything ``pd.DataFrame()`` accepts).
 
@@ -47,6 +48,7 @@ def problem_from_frames(
     """
     tables = {"employees": employees, "units": units, "demand": demand}
     tables["requirements"] = requirements
+    tables["pairs"] = pairs
     sources: dict[str, Source | None] = {
         name: source_from_frame(frame, name) for name, frame in tables.items() if frame is not None
     }
@@ -94,6 +96,12 @@ def problem_to_frames(problem: Problem) -> dict[str, pd.DataFrame]:
             "locked": pd.Series([e.locked for e in emps], dtype=bool),
             "refused_units": pd.Series([_join(e.refused_units) for e in emps], dtype=object),
             "preferred_units": pd.Series([_join(e.preferred_units) for e in emps], dtype=object),
+            "birth_date": pd.Series(
+                [None if e.birth_date is None else e.birth_date.isoformat() for e in emps],
+                dtype=object,
+            ),
+            "retirement_age": pd.Series([e.retirement_age for e in emps], dtype="Int64"),
+            "inactive": pd.Series([e.inactive for e in emps], dtype=object),
         }
     )
     units = pd.DataFrame(
@@ -109,6 +117,7 @@ def problem_to_frames(problem: Problem) -> dict[str, pd.DataFrame]:
             ),
             "min_staff": pd.Series([u.min_staff for u in problem.units], dtype="Int64"),
             "max_staff": pd.Series([u.max_staff for u in problem.units], dtype="Int64"),
+            "area": pd.Series([u.area for u in problem.units], dtype=object),
         }
     )
     demand = pd.DataFrame(
@@ -128,4 +137,17 @@ def problem_to_frames(problem: Problem) -> dict[str, pd.DataFrame]:
             "min_staff": pd.Series([q.min_staff for q in problem.requirements], dtype="int64"),
         }
     )
-    return {"employees": employees, "units": units, "demand": demand, "requirements": requirements}
+    pairs = pd.DataFrame(
+        {
+            "nip_a": pd.Series([str(p.nip_a) for p in problem.pairs], dtype=object),
+            "nip_b": pd.Series([str(p.nip_b) for p in problem.pairs], dtype=object),
+            "kind": pd.Series([p.kind for p in problem.pairs], dtype=object),
+        }
+    )
+    return {
+        "employees": employees,
+        "units": units,
+        "demand": demand,
+        "requirements": requirements,
+        "pairs": pairs,
+    }

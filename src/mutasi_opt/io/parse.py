@@ -24,6 +24,8 @@ Every issue of every table is collected and raised as one InputError.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import gc
 import itertools
 import logging
@@ -45,6 +47,7 @@ from ..domain.problem import (
     CheckContext,
     Demand,
     Employee,
+    Pair,
     Policy,
     Problem,
     Requirement,
@@ -53,7 +56,7 @@ from ..domain.problem import (
     clean_message,
 )
 from ..domain.values import INVISIBLE, Nip, nips_well_formed
-from .columns import TABLES, TableSpec, looks_like, named_like, normalise_header
+from .columns import TABLES, TableSpec, camel_key, looks_like, named_like, normalise_header
 from .fastpath import FAIL, fast_parser, text_twin
 from .numbers import decimal_comma_column, thousands_grouped
 from .tables import Source, cell_text
@@ -74,6 +77,8 @@ _PROBE_BASE: dict[type[Any], dict[str, Any]] = {
     Requirement: {"unit": "u", "competency": "c"},
     # the widest window, so that probing start or end alone never trips end < start
     Surge: {"surge": "s", "unit": "u", "start": "2000-01", "end": "2100-12", "extra_fte": 1.0},
+    # two ids no cell holds, so that probing one NIP never trips "both NIPs the same"
+    Pair: {"nip_a": Nip("\u2063a"), "nip_b": Nip("\u2063b"), "kind": "separate"},
 }
 
 
@@ -400,6 +405,11 @@ def resolve_columns(
                 if like is not None
                 else f"add it to the header (accepted names: {names})"
             )
+            if spec.name == "employees" and like is not None and camel_key(like) == "nip_baru":
+                hint += (
+                    ", or read the file as a SIASN export (name it siasn.csv or siasn.xlsx "
+                    "and use mutasi-opt siasn, or mutasi_opt.read_siasn)"
+                )
             issues.append(
                 InputIssue(
                     source.file,
@@ -643,6 +653,12 @@ def _key_line(text: str | None, key: str | None) -> int | None:
     return None
 
 
+#: Policy keys holding a date.
+_DATE_KEYS = frozenset(
+    name for name, info in Policy.model_fields.items() if "date" in str(info.annotation)
+)
+
+
 def parse_policy(
     data: Mapping[str, Any], file: str, text: str | None = None
 ) -> tuple[Policy | None, list[InputIssue]]:
@@ -663,6 +679,10 @@ def parse_policy(
             )
             continue
         clean[name] = tuple(value) if isinstance(value, list) else value
+        if name in _DATE_KEYS and isinstance(value, str):
+            # a date in JSON (or quoted in TOML) is its ISO text; else the model refuses it
+            with contextlib.suppress(ValueError):
+                clean[name] = dt.date.fromisoformat(value.strip())
     try:
         policy: Policy | None = Policy.model_validate(clean, strict=True)
     except ValidationError as exc:
@@ -730,6 +750,7 @@ def build_problem(
             demand=tuple(loaded["demand"].entities),
             requirements=tuple(loaded["requirements"].entities),
             policy=policy if policy is not None else Policy(),
+            pairs=tuple(loaded["pairs"].entities),
         )
         units, demand = loaded["units"], loaded["demand"]
         context = CheckContext(

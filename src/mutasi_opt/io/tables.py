@@ -266,7 +266,7 @@ def _delimiter(header_line: str) -> str:
     return best
 
 
-def _read_csv(path: Path) -> Source:
+def _read_csv(path: Path, header_row: int = 1) -> Source:
     file = path.name
     try:
         data = path.read_bytes()
@@ -274,6 +274,10 @@ def _read_csv(path: Path) -> Source:
         raise unreadable(file, f"cannot read the file: {exc.strerror or exc}") from None
     text, encoding = _decode(data, file)
     logger.debug("%s: encoding %s", file, encoding)
+    if header_row > 1:  # title rows above the header: read from the header on
+        source = _read_csv_text(file, _one_newline(text).split("\n", header_row - 1)[-1])
+        source.rows = source.rows + (header_row - 1)
+        return source
     if not text.strip():
         return Source(file, [], [], np.zeros(0, dtype=np.int64), text_only=True)
     if "\x00" in text:
@@ -316,6 +320,14 @@ def _read_csv(path: Path) -> Source:
     )
     source.delimiter = delim
     return source
+
+
+def _read_csv_text(file: str, text: str) -> Source:
+    """A CSV table from its text (the header on its first line), record by record."""
+    if not text.strip():
+        return Source(file, [], [], np.zeros(0, dtype=np.int64), text_only=True)
+    delim = _delimiter(text.split("\n", 1)[0])
+    return _read_csv_slow(file, text, delim, _preview(text, delim))
 
 
 def _preview(text: str, delim: str) -> list[list[str]]:
@@ -376,7 +388,7 @@ def _read_csv_slow(file: str, text: str, delim: str, preview: list[list[str]]) -
 
 
 # ---------------------------------------------------------------------- XLSX
-def _read_xlsx(path: Path) -> Source:
+def _read_xlsx(path: Path, header_row: int = 1) -> Source:
     file = path.name
     try:
         import openpyxl
@@ -405,8 +417,9 @@ def _read_xlsx(path: Path) -> Source:
     width = max(len(r) for r in records)
     grid = [tuple(r) + (None,) * (width - len(r)) for r in records]
     issues = _uncalculated_formulas(path, grid)
-    header_cells = grid[0]
-    body = grid[1:]
+    skip = min(header_row, len(grid)) - 1  # title rows above the header
+    header_cells = grid[skip]
+    body = grid[skip + 1 :]
     headers: list[str] = []
     cells: list[ObjectArray] = []
     for j, head in enumerate(header_cells):
@@ -419,8 +432,8 @@ def _read_xlsx(path: Path) -> Source:
             continue
         headers.append(str(title))
         cells.append(column)
-    rows = np.arange(2, len(body) + 2, dtype=np.int64)
-    preview = [[str(cell_text(v)) for v in r] for r in grid[:PREVIEW_ROWS]]
+    rows = np.arange(2 + skip, len(body) + 2 + skip, dtype=np.int64)
+    preview = [[str(cell_text(v)) for v in r] for r in grid[skip : skip + PREVIEW_ROWS]]
     source = _finish(file, headers, cells, rows, text_only=False, issues=issues, preview=preview)
     source.other_sheets = other_sheets
     source.workbook = True
@@ -496,8 +509,12 @@ def _uncalculated_formulas(path: Path, grid: list[tuple[Any, ...]]) -> list[Inpu
 _EXTENSIONS = {".csv": _read_csv, ".txt": _read_csv, ".tsv": _read_csv, ".xlsx": _read_xlsx}
 
 
-def read_source(path: str | Path) -> Source:
-    """Raw cells of a ``.csv`` or ``.xlsx`` file; raises :class:`InputError` when unreadable."""
+def read_source(path: str | Path, *, header_row: int = 1) -> Source:
+    """Raw cells of a ``.csv`` or ``.xlsx`` file; raises :class:`InputError` when unreadable.
+
+    ``header_row`` is the spreadsheet row of the header (rows above it are titles,
+    not read); row numbers stay those of the file.
+    """
     path = Path(path)
     reader = _EXTENSIONS.get(path.suffix.lower())
     if reader is None:
@@ -512,7 +529,7 @@ def read_source(path: str | Path) -> Source:
                 )
             ]
         )
-    return reader(path)
+    return reader(path, header_row)
 
 
 def source_from_frame(frame: Any, name: str) -> Source:

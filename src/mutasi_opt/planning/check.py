@@ -15,11 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from .. import metrics
 from ..domain.headers import assignment_columns
 from ..domain.problem import Problem
 from ..domain.values import month_index
 from ..results.findings import Violation
 from ..results.plan import Plan
+from .rules import round_violations
 
 __all__ = ["check_plan", "check_secondments"]
 
@@ -245,6 +247,7 @@ def check_plan(problem: Problem, assignment: Any) -> list[Violation]:
                 "max_moves", f"the plan makes {moves} moves, above max_moves = {pol.max_moves}"
             )
         )
+    out += round_violations(problem, {n: u for n, u in after.items() if u in units})
     return out
 
 
@@ -314,6 +317,18 @@ def check_secondments(
                     "too_long",
                     f"{nip} is seconded {b - a + 1} months, over max_secondment_months = "
                     f"{pol.max_secondment_months}",
+                    nip,
+                    host,
+                )
+            )
+        blackout = metrics.blackout_months(pol)
+        if any(m in blackout for m in range(a, b + 1)):
+            out.append(
+                Violation(
+                    "blackout",
+                    f"{nip} is seconded {r['start']}..{r['end']}, in months of the blackout "
+                    f"period {pol.blackout_start}..{pol.blackout_end} (allow_secondment_in_"
+                    "blackout = false)",
                     nip,
                     host,
                 )

@@ -76,6 +76,8 @@ def role_components(problem: Problem) -> list[list[int]]:
         qual = counts[q]
         reach = (idx.home == u) | (movable & idx.has_demand[u, idx.role])
         join(np.unique(idx.role[qual & reach]))
+    for pair in problem.pairs:  # a pair's rule ties its two employees' pools
+        join(idx.role[[idx.nip_pos[str(pair.nip_a)], idx.nip_pos[str(pair.nip_b)]]])
     groups: dict[int, list[int]] = {}
     for r in range(idx.n_roles):
         groups.setdefault(find(r), []).append(r)
@@ -117,10 +119,13 @@ def subproblem(problem: Problem, roles: list[int], *, first: bool) -> Problem:
         affected = set(idx.role[reach].tolist())
         if (affected and affected <= set(roles)) or (not affected and first):
             requirements.append(req)
+    employees = tuple(e for e in problem.employees if e.role in names)
+    nips = {e.nip for e in employees}
     return Problem(
-        employees=tuple(e for e in problem.employees if e.role in names),
+        employees=employees,
         units=tuple(units),
         demand=tuple(d for d in problem.demand if d.role in names),
         requirements=tuple(requirements),
         policy=problem.policy,
+        pairs=tuple(p for p in problem.pairs if p.nip_a in nips),  # (both: one pool)
     )

@@ -22,6 +22,20 @@ def _label(problem: Problem, u: int) -> str:
     return f"{unit.unit} ({unit.name})" if unit.name and unit.name != unit.unit else unit.unit
 
 
+def _stuck_words(problem: Problem, u: int) -> str:
+    """Why the employees of unit ``u`` who cannot leave stay, with the counts of the
+    rules of a round (inactive, about to retire) when there are any."""
+    words = "locked, PPPK, under the tenure minimum, or no other unit for their role"
+    reasons = metrics.immovable_reason(problem)
+    here = np.flatnonzero(problem.index.home == u).tolist()
+    extra = [
+        f"{n} {what}"
+        for key, what in (("inactive", "inactive"), ("retiring", "about to retire"))
+        if (n := sum(1 for e in here if reasons[e] == key))
+    ]
+    return words if not extra else f"{', '.join(extra)}; or {words}"
+
+
 def counting_checks(problem: Problem) -> list[Conflict]:
     """Necessary conditions checked by counting; each names units and numbers."""
     idx = problem.index
@@ -54,8 +68,7 @@ def counting_checks(problem: Problem) -> list[Conflict]:
                 Conflict(
                     "max_staff_immovable",
                     f"unit {_label(problem, u)} allows at most {hi} staff (max_staff) but "
-                    f"{stuck} of its {head[u]} employees cannot leave (locked, PPPK, under "
-                    "the tenure minimum, or no other unit for their role)",
+                    f"{stuck} of its {head[u]} employees cannot leave ({_stuck_words(problem, u)})",
                     (idx.unit_ids[u],),
                     (("max_staff", hi), ("cannot_leave", stuck), ("headcount", int(head[u]))),
                 )
@@ -104,6 +117,62 @@ def counting_checks(problem: Problem) -> list[Conflict]:
                     (("moves_needed", need), ("max_moves", budget)),
                 )
             )
+    out += _pair_checks(problem)
+    rotate = int(metrics.must_rotate(problem).sum())
+    budget = problem.policy.max_moves
+    if budget is not None and rotate > budget:
+        out.append(
+            Conflict(
+                "rotation_budget",
+                f"{rotate} employees overdue for rotation must move (rotation_required: more "
+                f"than {problem.policy.overdue_months} months in their unit) but max_moves is "
+                f"{budget}; raise max_moves or switch rotation_required off",
+                (),
+                (("must_rotate", rotate), ("max_moves", budget)),
+            )
+        )
+    return out
+
+
+def _pair_words(problem: Problem, k: int) -> str:
+    """A pair in words: its kind, its two employees and where they work."""
+    pair = problem.pairs[k]
+    idx = problem.index
+    a, b = (problem.employees[idx.nip_pos[str(n)]] for n in (pair.nip_a, pair.nip_b))
+    what = "relatives kept apart" if pair.kind == "separate" else "a couple kept together"
+    return (
+        f"{a.nip} (in {a.unit}) and {b.nip} (in {b.unit}), {what} "
+        f"(pairs.csv row {k + 2}, kind {pair.kind})"
+    )
+
+
+def _pair_checks(problem: Problem) -> list[Conflict]:
+    """Pairs whose rule no plan can meet: relatives who may both only stay in one
+    unit, a couple whose allowed units share no unit or area."""
+    idx = problem.index
+    areas = [f"area:{u.area}" if u.area else f"unit:{u.unit}" for u in problem.units]
+    out: list[Conflict] = []
+    for k, pair in enumerate(problem.pairs):
+        ea, eb = (idx.nip_pos[str(n)] for n in (pair.nip_a, pair.nip_b))
+        ua = set(metrics.allowed_units(problem, ea).tolist())
+        ub = set(metrics.allowed_units(problem, eb).tolist())
+        if pair.kind == "separate" and len(ua) == 1 and ua == ub:
+            why = (
+                "neither may be moved (locked, PPPK, tenure, inactive or retiring) and "
+                "both are in the same unit"
+            )
+        elif pair.kind == "together" and not {areas[u] for u in ua} & {areas[u] for u in ub}:
+            why = "the units each may be assigned to share no unit and no area"
+        else:
+            continue
+        out.append(
+            Conflict(
+                "pair_impossible",
+                f"{_pair_words(problem, k)}: {why}; unlock one of them (or correct pairs.csv)",
+                tuple(sorted({idx.unit_ids[int(idx.home[ea])], idx.unit_ids[int(idx.home[eb])]})),
+                (("pair", k + 2),),
+            )
+        )
     return out
 
 
@@ -137,6 +206,16 @@ def diagnose(problem: Problem, *, seconds: float | None = None) -> list[Conflict
         if g.kind == "max_moves":
             parts.append(f"at most {g.bound} moves (max_moves)")
             numbers.append(("max_moves", g.bound))
+        elif g.kind == "rotation":
+            parts.append(
+                f"{g.bound} employees overdue for rotation must move (rotation_required, "
+                f"more than {problem.policy.overdue_months} months in their unit)"
+            )
+            numbers.append(("must_rotate", g.bound))
+        elif g.kind == "pair":
+            assert g.unit is not None
+            parts.append(_pair_words(problem, g.unit))
+            numbers.append(("pair", g.unit + 2))
         else:
             assert g.unit is not None
             sign = "≥" if g.kind == "min_staff" else "≤"

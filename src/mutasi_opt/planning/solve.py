@@ -26,6 +26,7 @@ from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
 from .decompose import role_components, subproblem
 from .diagnose import diagnose
+from .rules import pairs_hold, refuse_blackout
 from .stages import at_true_value, run_fields, run_stages, stopped_by, unrun_stages
 
 __all__ = ["StageHook", "fewest_moves", "solve", "solve_with_stage_hook"]
@@ -117,10 +118,14 @@ def solve(
     ------
     ValueError
         For a bad limit, seed or workers (the message says what to change).
+    InputError
+        When ``policy.plan_date`` falls in the policy's blackout period (no mutasi
+        may be decreed then).
     """
     chosen = SolveParams.resolve(
         params, time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers, log=log
     )
+    refuse_blackout(problem.policy)
     starts = [] if start is None else [_start_assignment(problem, start)]
     return _solve(problem, params=chosen, progress=progress, starts=starts)
 
@@ -365,7 +370,11 @@ def _known_start(problem: Problem, starts: Sequence[IntArray]) -> IntArray | Non
     names = metrics.stage_names(problem.policy)
     idx = problem.index
     candidates: list[IntArray] = []
-    if _headcounts_fit(problem, idx.home):
+    if (
+        _headcounts_fit(problem, idx.home)
+        and pairs_hold(problem, idx.home)
+        and not metrics.must_rotate(problem).any()  # (rotation_required: someone must move)
+    ):
         candidates.append(idx.home.copy())
     candidates += [a for a in starts if not check_plan(problem, a)]
     if not candidates:

@@ -21,10 +21,21 @@ import numpy as np
 from .. import metrics
 from ..domain.problem import Problem
 from ..results.state import IMMOVABLE_REASONS, Row, StateReport, ej_value
+from .rules import round_violations
 
 __all__ = ["current_state"]
 
 log = logging.getLogger(__name__)
+
+
+def _pair_counts(problem: Problem) -> dict[str, int] | None:
+    """Pairs per kind and how many the current staffing breaks (None without pairs)."""
+    if not problem.pairs:
+        return None
+    after = {str(e.nip): e.unit for e in problem.employees}
+    broken = sum(1 for v in round_violations(problem, after) if v.kind.startswith("pair_"))
+    kinds = Counter(p.kind for p in problem.pairs)
+    return {"together": kinds["together"], "separate": kinds["separate"], "broken": broken}
 
 
 # ------------------------------------------------------------------ analysis
@@ -135,9 +146,57 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
     # movability
     reasons = Counter(metrics.immovable_reason(problem))
     n_movable = int(metrics.movable(problem).sum())
-    n_overdue = int((idx.months > pol.overdue_months).sum())
+    n_overdue = int(metrics.overdue(problem).sum())
 
     n_pppk = int(idx.pppk.sum())
+    retiring = metrics.retiring(problem)
+    lost = metrics.retirement_loss_hours(problem)
+    dates = metrics.retirement_dates(problem)
+    per_unit = np.bincount(home[retiring], minlength=idx.n_units)
+    first: dict[int, str] = {}
+    for e in np.flatnonzero(retiring).tolist():
+        day = dates[e]
+        u = int(home[e])
+        if day is not None and (u not in first or day.isoformat() < first[u]):
+            first[u] = day.isoformat()
+    retirements = tuple(
+        {
+            "unit": idx.unit_ids[u],
+            "unit_name": names[u],
+            "retiring": int(per_unit[u]),
+            "capacity_hours": int(ut["capacity_hours"][u]),
+            "capacity_lost_hours": int(lost[u]),
+            "first_retirement": first.get(u, ""),
+        }
+        for u in sorted(np.flatnonzero(per_unit).tolist(), key=lambda u: (-int(lost[u]), u))
+    )
+    ages = metrics.retirement_ages(problem)
+    mov = metrics.movable(problem)
+    staff_rows = sorted(
+        (
+            {
+                "nip": idx.nips[e],
+                "name": problem.employees[e].name,
+                "unit": problem.employees[e].unit,
+                "role": problem.employees[e].role,
+                "retirement_age": int(ages[e]),
+                "pension_date": "" if dates[e] is None else str(dates[e]),
+                "moves": bool(mov[e]),
+            }
+            for e in np.flatnonzero(retiring).tolist()
+        ),
+        key=lambda r: (r["pension_date"], r["nip"]),
+    )
+    off = metrics.inactive(problem)
+    inactive_rows = tuple(
+        {
+            "nip": idx.nips[e],
+            "unit": problem.employees[e].unit,
+            "inactive": problem.employees[e].inactive,
+            "capacity_counted": bool(pol.inactive_capacity),
+        }
+        for e in np.flatnonzero(off).tolist()
+    )
     report = StateReport(
         n_employees=idx.n_employees,
         n_pns=idx.n_employees - n_pppk,
@@ -146,7 +205,9 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
         n_roles=idx.n_roles,
         effective_hours=eff,
         capacity_hours=int(cap_e.sum()),
-        capacity_fte=round(float(idx.fte.sum()), 2),
+        # (the FTE whose capacity counts: not inactive staff, nor, with retiring_capacity
+        # = leave, staff retiring within the horizon)
+        capacity_fte=round(float(idx.fte[~metrics.uncounted(problem)].sum()), 2),
         workload_hours=int(work.sum()),
         workload_fte=round(int(work.sum()) / eff, 2),
         imbalance_centi=m.imbalance_centi,
@@ -166,6 +227,15 @@ def current_state(problem: Problem, top: int = 10) -> StateReport:
         immovable={k: reasons.get(k, 0) for k in IMMOVABLE_REASONS},
         n_overdue=n_overdue,
         policy=pol.model_dump(mode="json"),
+        n_retiring=int(retiring.sum()),
+        n_retiring_stay=reasons.get("retiring", 0),
+        n_inactive=int(off.sum()),
+        retirements=retirements,
+        retiring_staff=tuple(staff_rows),
+        inactive=inactive_rows,
+        pairs=_pair_counts(problem),
+        n_must_rotate=int(metrics.must_rotate(problem).sum()),
+        rotation_exempt=metrics.rotation_exempt(problem) or None,
     )
     log.info(
         "current state: %d employees, %d units, D=%.2f h, B=%.2f, shortfall %d",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .. import metrics
 from ..domain.columns import FRONTIER
 from ..domain.problem import Problem
 from ..domain.stages import Status
@@ -46,6 +47,7 @@ _TEXT_COLUMNS = (
     ("balance", "frontier.col.balance", ">"),
     ("balance_gap", "frontier.col.balance_gap", ">"),
     ("preference", "frontier.col.preference", ">"),
+    ("overdue", "frontier.col.overdue", ">"),
     ("status", "frontier.col.status", "<"),
 )
 
@@ -67,6 +69,8 @@ class FrontierPoint:
     plan: Plan = field(repr=False)
     #: work units the point's solve used (see :mod:`mutasi_opt.domain.limits`)
     work: float = 0.0
+    #: staff left in their unit although overdue for rotation (:func:`metrics.overdue_remaining`)
+    overdue: int = 0
 
     @classmethod
     def from_plan(cls, budget: int, plan: Plan) -> FrontierPoint:
@@ -88,6 +92,7 @@ class FrontierPoint:
             seconds=plan.solve_seconds,
             plan=plan,
             work=plan.work_used,
+            overdue=metrics.overdue_remaining(plan.problem, plan._require()),
         )
 
     @property
@@ -246,6 +251,7 @@ class Frontier(HtmlView):
                 "status": p.status.value,
                 "seconds": round(p.seconds, 2),
                 "work": round(p.work, 3),
+                "overdue": p.overdue,
             }
             for p in self.points
         ]
@@ -300,6 +306,7 @@ class Frontier(HtmlView):
                 "balance": num(p.balance_cost, ",.1f"),
                 "balance_gap": num(100 * p.balance_gap, ".2f") + "%",
                 "preference": num(p.preference_cost, ","),
+                "overdue": num(p.overdue, ","),
                 "status": status(p),
             }
             for p in self.points

@@ -23,7 +23,7 @@ Row = dict[str, Any]
 __all__ = ["IMMOVABLE_REASONS", "StateReport", "ej_value"]
 
 #: Why an employee may not be moved, in the order :func:`metrics.immovable_reason` checks.
-IMMOVABLE_REASONS = ("locked", "pppk", "tenure")
+IMMOVABLE_REASONS = ("locked", "pppk", "tenure", "inactive", "retiring")
 
 
 def ej_value(x: float) -> float | None:
@@ -74,7 +74,7 @@ class StateReport(HtmlView):
     n_movable
         Employees the rules allow to move.
     immovable
-        Employees not movable, per reason (locked, pppk, tenure).
+        Employees not movable, per reason (locked, pppk, tenure, inactive, retiring).
     n_overdue
         Employees longer than ``policy.overdue_months`` in their unit.
     policy
@@ -110,6 +110,26 @@ class StateReport(HtmlView):
     immovable: Mapping[str, int]
     n_overdue: int
     policy: Mapping[str, Any]
+    #: staff retiring within the horizon (``policy.plan_date`` + ``horizon_months``),
+    #: those of them not moved (``no_move_before_retirement_months``), inactive staff
+    n_retiring: int = 0
+    n_retiring_stay: int = 0
+    n_inactive: int = 0
+    #: per unit losing staff to retirement: unit, unit_name, retiring, capacity_hours,
+    #: capacity_lost_hours, first_retirement (ISO date); most hours lost first
+    retirements: tuple[Row, ...] = ()
+    #: inactive staff: nip, unit, inactive (the status), capacity counted or not
+    inactive: tuple[Row, ...] = ()
+    #: pairs (``pairs.csv``): how many of each kind, and how many the current
+    #: staffing breaks (a plan must mend them)
+    pairs: Mapping[str, int] | None = None
+    #: staff retiring within the horizon, first to retire first: nip, name, unit, role,
+    #: retirement_age, pension_date (ISO), moves (whether the rules let them move)
+    retiring_staff: tuple[Row, ...] = ()
+    #: with ``rotation_required``: overdue staff who must move, and those exempt per
+    #: reason (locked, pppk, inactive, retiring, no_target)
+    n_must_rotate: int = 0
+    rotation_exempt: Mapping[str, int] | None = None
 
     @property
     def movable_share(self) -> float:
@@ -152,7 +172,25 @@ class StateReport(HtmlView):
                 "movable_share": round(self.movable_share, 4),
                 "not_movable": dict(self.immovable),
                 "overdue": self.n_overdue,
+                "must_rotate": self.n_must_rotate,
+                "rotation_exempt": dict(self.rotation_exempt or {}),
             },
+            "retirements": {
+                "plan_date": self.policy.get("plan_date"),
+                "horizon_months": self.policy.get("horizon_months"),
+                "retiring": self.n_retiring,
+                "not_moved": self.n_retiring_stay,
+                "capacity_lost_hours": sum(r["capacity_lost_hours"] for r in self.retirements),
+                "units": [dict(r) for r in self.retirements],
+                "staff": [dict(r) for r in self.retiring_staff],
+            },
+            "blackout": {
+                "start": self.policy.get("blackout_start"),
+                "end": self.policy.get("blackout_end"),
+                "plan_date_inside": self._in_blackout(),
+            },
+            "inactive": {"count": self.n_inactive, "employees": [dict(r) for r in self.inactive]},
+            "pairs": dict(self.pairs or {"together": 0, "separate": 0, "broken": 0}),
             "band_counts": dict(self.band_counts),
             "overloaded": [dict(r) for r in self.overloaded],
             "underloaded": [dict(r) for r in self.underloaded],
@@ -206,14 +244,30 @@ class StateReport(HtmlView):
             f"({100 * self.movable_share:.1f}%); "
             f"not movable: locked {not_mov.get('locked', 0):,}, PPPK {not_mov.get('pppk', 0):,}, "
             f"under {self.policy.get('min_months_in_unit')} months in unit "
-            f"{not_mov.get('tenure', 0):,}",
+            f"{not_mov.get('tenure', 0):,}"
+            + "".join(
+                f", {what} {not_mov[k]:,}"
+                for k, what in (("inactive", "inactive"), ("retiring", "about to retire"))
+                if not_mov.get(k)
+            ),
             f"Overdue for rotation (> {self.policy.get('overdue_months')} months in unit): "
-            f"{self.n_overdue:,}",
+            f"{self.n_overdue:,}"
+            + (
+                f"; rotation_required: {self.n_must_rotate:,} must move, exempt "
+                + (
+                    ", ".join(f"{k} {v:,}" for k, v in self.rotation_exempt.items())
+                    if self.rotation_exempt
+                    else "none"
+                )
+                if self.policy.get("rotation_required")
+                else ""
+            ),
             "Policy: max_moves "
             + ("unlimited" if max_moves is None else f"{max_moves:,}")
             + (", PPPK may move" if self.policy.get("allow_pppk_moves") else ", PPPK stay"),
             "EJ bands of (unit, role) pairs: "
             + "  ".join(f"{b} {self.band_counts.get(b, 0)}" for b in metrics.BANDS),
+            *self._calendar_lines(),
         ]
         unit_cols = (
             ("unit", "unit", "<"),
@@ -248,6 +302,73 @@ class StateReport(HtmlView):
         else:
             lines.append("  (none)")
         return "\n".join(lines)
+
+    def _in_blackout(self) -> bool:
+        pol = self.policy
+        start, end, day = pol.get("blackout_start"), pol.get("blackout_end"), pol.get("plan_date")
+        return None not in (start, end, day) and str(start) <= str(day) <= str(end)
+
+    def _calendar_lines(self) -> list[str]:
+        """Retirements within the horizon, inactive staff, pairs, the blackout period."""
+        pol = self.policy
+        lines: list[str] = []
+        if pol.get("blackout_start") is not None:
+            inside = (
+                "plan_date is inside it: no mutasi may be decreed (solve refuses)"
+                if self._in_blackout()
+                else "plan_date is outside it"
+            )
+            lines.append(
+                f"Blackout period {pol.get('blackout_start')} to {pol.get('blackout_end')}: "
+                f"{inside}"
+            )
+        if self.pairs:
+            lines.append(
+                f"Pairs: {self.pairs['together']:,} couples kept together, "
+                f"{self.pairs['separate']:,} relatives kept apart; broken now: "
+                f"{self.pairs['broken']:,}"
+            )
+        if self.n_inactive:
+            counted = "counted" if pol.get("inactive_capacity") else "not counted"
+            lines.append(
+                f"Inactive (tugas belajar, CLTN, ...): {self.n_inactive:,}, not moved, their "
+                f"capacity {counted} (inactive_capacity)"
+            )
+        if pol.get("plan_date") is None:
+            lines.append("Retirements: not computed (set plan_date in the policy)")
+            return lines
+        lost = sum(r["capacity_lost_hours"] for r in self.retirements)
+        how = (
+            "taken out of capacity"
+            if pol.get("retiring_capacity") == "leave"
+            else "still counted (retiring_capacity = keep)"
+        )
+        lines.append(
+            f"Retiring by {pol.get('horizon_months')} months after {pol.get('plan_date')} "
+            f"(BUP): {self.n_retiring:,}, {lost:,} h of capacity a year, {how}; "
+            f"not moved: {self.n_retiring_stay:,} "
+            + (
+                "(retiring within the horizon)"
+                if pol.get("retiring_capacity") == "leave"
+                else f"(within {pol.get('no_move_before_retirement_months')} months of retirement)"
+            )
+        )
+        if self.retirements:
+            lines += ["", "Capacity lost to retirements within the horizon, per unit"]
+            lines += format_table(
+                self.retirements[:10],
+                (
+                    ("unit", "unit", "<"),
+                    ("unit_name", "name", "<"),
+                    ("retiring", "retiring", ">"),
+                    ("capacity_lost_hours", "lost h", ">"),
+                    ("capacity_hours", "capacity h", ">"),
+                    ("first_retirement", "first", "<"),
+                ),
+            )
+            if len(self.retirements) > 10:
+                lines.append(f"  ... and {len(self.retirements) - 10} more units")
+        return lines
 
     def unit_roles_text(self) -> str:
         """The full per-(unit, role) table as aligned text."""

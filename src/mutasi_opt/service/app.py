@@ -42,6 +42,7 @@ from starlette.formparsers import MultiPartException
 from ..domain.errors import InputError, InputIssue
 from ..domain.params import SolveParams
 from ..domain.problem import Problem
+from ..planning.rules import refuse_blackout
 from .jobs import JobInfo, JobManager, JobNotFound, JobState, QueueFull, ShuttingDown
 from .models import (
     REF_MARK,
@@ -69,7 +70,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Form fields of a data-folder upload that are files, and the folder's file stem.
-FOLDER_FILES = ("employees", "units", "demand", "requirements", "policy")
+FOLDER_FILES = ("employees", "units", "demand", "requirements", "policy", "pairs")
 _REQUIRED_FILES = ("employees", "units")
 _XLSX_MAGIC = b"PK\x03\x04"
 
@@ -684,6 +685,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             raise _unsupported(media)
         chosen = _checked_params(params, cfg, solve_params)
+        refuse_blackout(problem.policy)  # 422: no mutasi may be decreed at its plan_date
         try:
             info = await run_in_threadpool(jobs.submit, problem, chosen)
         except QueueFull as exc:

@@ -14,6 +14,10 @@ the aggregation is exact: every individual assignment maps to counts with the sa
 values, and every count solution maps back to an assignment that is no worse
 (a member "leaving" and "arriving" at the same home simply stays).
 
+Members of a pair (relatives kept apart, couples kept together) are each their own
+type, so the arrivals of that type say where the one person goes and the pair's
+rule is a constraint on them (``solvers.cpsat.constraints``).
+
 Preferences (stage 5) are per person: for employees with preferred units the
 solver gets one boolean per (employee, preferred unit); moving to the k-th
 preferred unit saves ``unlisted_preference_cost − (k − 1)`` over an unlisted
@@ -85,6 +89,11 @@ class Classes:
     #: structures derived from the classes alone, computed once by their users
     #: (e.g. the greedy search's Hall checks and requirement incidence)
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: per class: one employee whose place a rule of its own decides (a member of a pair,
+    #: ``Problem.pairs``, or someone who must rotate, ``metrics.must_rotate``): its own
+    #: type and class, whose counts the local searches never change (the CP-SAT model
+    #: keeps the rule)
+    single: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
 
     def refusal_sets(self, t: int) -> list[tuple[int, ...]]:
         """The unit sets W of type ``t`` that need a Hall constraint: every
@@ -130,13 +139,17 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     class_type: list[int] = []
     class_home: list[int] = []
     type_first: list[int] = []
+    # members of a pair, and who must rotate: their own type (its arrivals are where
+    # that one person goes)
+    paired = {idx.nip_pos[str(nip)] for p in problem.pairs for nip in (p.nip_a, p.nip_b)}
+    paired |= set(np.flatnonzero(metrics.must_rotate(problem)).tolist())
     for e_pos in np.flatnonzero(mov):
         e = int(e_pos)
         tkey: tuple[object, ...] = (
             int(idx.role[e]),
             int(cap[e]),
             qual_cols[e].tobytes(),
-            e if per_employee else -1,
+            e if per_employee or e in paired else -1,
         )
         if near_cols is not None:
             tkey += (near_cols[e].tobytes(),)
@@ -210,4 +223,7 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         barred=tuple(class_barred),
         near=near[:, first] if first.size else no_req,
         type_near=near[:, tf] if tf.size else no_req,
+        single=np.array([int(m[0]) in paired for m in members], dtype=np.bool_).reshape(
+            len(members)
+        ),
     )

@@ -389,7 +389,10 @@ def greedy_improve(
         classes.memo["hall"] = {t: _flatten(checks) for t, checks in hall.items()}
     hall_flat: dict[int, tuple[IntArray, IntArray, IntArray, IntArray, int]]
     hall_flat = classes.memo["hall"]
-    blocked = np.zeros(classes.n, dtype=np.bool_)
+    # members of a pair (and who must rotate) keep their place: the rule holds as in the start
+    fixed_c = classes.single if classes.single.size == classes.n else np.zeros(classes.n, bool)
+    fixed_a = np.isin(arr_type, np.unique(c_type[fixed_c]))
+    blocked = fixed_c.copy()
     current = start
     steps = stall = 0
     limit = max_steps if max_steps is not None else 4 * len(problem.employees) + 100
@@ -421,12 +424,12 @@ def greedy_improve(
             add_a = np.where(add_a < _INF, add_a - gain_a * _SHORT, _INF)
         # undo: a leaver of c returns home and an arrival at a is cancelled
         undo_c = np.where(
-            (out > pinned_c) & (head[c_home] + 1 <= hi[c_home]),
+            (out > pinned_c) & (head[c_home] + 1 <= hi[c_home]) & ~fixed_c,
             delta(s_c + c_cap, s_c, f_c),
             _INF,
         )
         undo_a = np.where(
-            (arrive > pinned_a) & (head[arr_unit] - 1 >= lo[arr_unit]) & ~crit_a,
+            (arrive > pinned_a) & (head[arr_unit] - 1 >= lo[arr_unit]) & ~crit_a & ~fixed_a,
             delta(s_a - a_cap, s_a, f_a),
             _INF,
         )

@@ -211,8 +211,19 @@ def why_not(plan: Plan, nip: str, lang: str = "en") -> str:
         )
     reason = _immovable(plan)[e]
     if reason:
+        retires = metrics.retirement_dates(p)[e]
+        window = (
+            p.policy.no_move_before_retirement_months
+            if metrics.retiring_soon(p)[e]
+            else p.policy.horizon_months
+        )
         text = label(f"text.immovable.{reason}", lang).format(
-            months=emp.months_in_unit, minimum=p.policy.min_months_in_unit
+            months=emp.months_in_unit,
+            minimum=p.policy.min_months_in_unit,
+            status=emp.inactive,
+            retires=retires.isoformat() if retires is not None else "?",
+            age=int(metrics.retirement_ages(p)[e]),
+            window=window,
         )
         return label("text.stays_because", lang).format(who=who, text=text)
     targets = metrics.allowed_units(p, e)

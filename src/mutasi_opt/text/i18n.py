@@ -196,6 +196,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "baru {months} bulan di unit, kurang dari minimum {minimum} bulan (min_months_in_unit)",
         "has {months} months in the unit, under the minimum of {minimum} (min_months_in_unit)",
     ),
+    "text.immovable.inactive": (
+        "tidak aktif ({status}), sehingga tidak dipindah dan kapasitasnya tidak dihitung "
+        "(kecuali inactive_capacity = true)",
+        "is not active ({status}), so they are not moved and their capacity is not counted "
+        "(unless inactive_capacity = true)",
+    ),
+    "text.immovable.retiring": (
+        "akan pensiun pada {retires} (BUP {age} tahun), dalam {window} bulan sejak tanggal "
+        "rencana, sehingga tidak dipindah",
+        "retires on {retires} (BUP {age}), within {window} months of the plan date, so "
+        "they are not moved",
+    ),
     "text.no_target": (
         "{who} tetap: tidak ada unit lain yang membutuhkan jabatan '{role}' di luar unit "
         "yang ditolak pegawai.",
@@ -250,6 +262,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "frontier.col.balance": ("B (jam)", "B hours"),
     "frontier.col.balance_gap": ("selisih B", "B gap"),
     "frontier.col.preference": ("preferensi", "preference"),
+    "frontier.col.overdue": ("lewat-waktu", "overdue"),
     "frontier.col.status": ("status", "status"),
     "frontier.knee_mark": (" ◀ titik siku", " ◀ knee"),
     "frontier.no_points": ("  (tidak ada titik)", "  (no points)"),

@@ -565,9 +565,58 @@ def state_html(report: StateReport) -> str:
         )
         if report.shortfalls
         else _para("None."),
+        *_round_parts(report),
         _legend(report.policy["ej_bands"]),
     ]
     return _view("Current state", parts)
+
+
+def _round_parts(report: StateReport) -> list[str]:
+    """Retirements within the horizon (per unit), pairs, inactive staff, the blackout
+    period: the rules of a round (each only when the report has it)."""
+    parts: list[str] = []
+    pol = report.policy
+    if pol.get("plan_date") is not None:
+        lost = sum(r["capacity_lost_hours"] for r in report.retirements)
+        parts.append(
+            _title(
+                f"Retiring by {pol.get('horizon_months')} months after {pol.get('plan_date')} "
+                f"(BUP): {report.n_retiring:,}, {lost:,} h a year"
+            )
+        )
+        parts.append(
+            table(
+                "retirements",
+                ["unit", "name", "retiring", "lost h", "capacity h", "first"],
+                (
+                    [
+                        r["unit"],
+                        r["unit_name"] or r["unit"],
+                        n_cell(r["retiring"]),
+                        n_cell(r["capacity_lost_hours"]),
+                        n_cell(r["capacity_hours"]),
+                        r["first_retirement"],
+                    ]
+                    for r in report.retirements
+                ),
+            )
+            if report.retirements
+            else _para("None.")
+        )
+    items: list[tuple[str, Cell | str]] = []
+    if report.pairs:
+        items += [
+            ("couples kept together", n_cell(report.pairs["together"])),
+            ("relatives kept apart", n_cell(report.pairs["separate"])),
+            ("pairs broken now", n_cell(report.pairs["broken"])),
+        ]
+    if report.n_inactive:
+        items.append(("inactive (not moved)", n_cell(report.n_inactive)))
+    if pol.get("blackout_start") is not None:
+        items.append(("blackout", f"{pol.get('blackout_start')} to {pol.get('blackout_end')}"))
+    if items:
+        parts.append(_record("round", items))
+    return parts
 
 
 # ------------------------------------------------------------------- surges

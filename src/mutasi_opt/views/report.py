@@ -289,6 +289,8 @@ def _setting(value: Any, lang: str) -> Any:
         return label("summary.yes" if value else "summary.no", lang)
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):  # retirement_ages: role → age
+        return "; ".join(f"{k}: {v}" for k, v in value.items()) or label("summary.none", lang)
     return _value(value)
 
 

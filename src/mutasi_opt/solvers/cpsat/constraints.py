@@ -1,6 +1,8 @@
 """Hard rules, posted one method per rule in a documented order.
 
-Order: (1) class conservation, (2) unit headcount bounds, (3) move budget.
+Order: (1) class conservation, (2) unit headcount bounds, (3) move budget,
+(4) pairs (relatives kept apart, couples kept together), (5) rotation (with
+``rotation_required``, who must rotate leaves their unit).
 Each rule group can be guarded by an enforcement literal so that the
 diagnosis can find a small conflicting set with assumptions.
 """
@@ -13,8 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from ... import metrics
 from ...domain.problem import Problem
-from .objective import Expressions
+from .objective import Expressions, LinExpr
 from .variables import Variables
 
 __all__ = ["Constraints", "RuleGroup"]
@@ -24,8 +27,10 @@ __all__ = ["Constraints", "RuleGroup"]
 class RuleGroup:
     """A group of hard constraints that the diagnosis can switch off.
 
-    ``kind`` is ``min_staff``, ``max_staff`` or ``max_moves``; ``unit`` is the
-    unit position for headcount rules.
+    ``kind`` is ``min_staff``, ``max_staff``, ``max_moves``, ``pair`` or ``rotation``
+    (every employee who must rotate; ``bound`` is their number); ``unit`` is
+    the unit position for headcount rules, the pair's position in ``Problem.pairs``
+    for a pair.
     """
 
     kind: str
@@ -60,6 +65,8 @@ class Constraints:
         self._class_conservation()
         self._headcount_bounds()
         self._move_budget()
+        self._pairs()
+        self._rotation()
 
     def _literal(self, name: str) -> cp_model.IntVar | None:
         return self.model.new_bool_var(name) if self.guarded else None
@@ -192,3 +199,67 @@ class Constraints:
         if lit is None and len(self.model.proto.constraints) == row + 1:
             self.move_budget_row = row
         self.groups.append(RuleGroup("max_moves", None, budget, lit))
+
+    def _places(self, e: int) -> dict[int, LinExpr | int]:
+        """Unit → 1 when employee ``e`` is there after the plan (an expression of the
+        decisions), for every unit ``e`` may be in.  A member of a pair is its own
+        type and class (:mod:`mutasi_opt.solvers.aggregation`): it is at an arrival
+        unit of its type when that arrival is 1, and at home when it does not leave."""
+        v = self.vars
+        cl = v.classes
+        home = int(self.problem.index.home[e])
+        c = self._class_of.get(e)
+        if c is None or v.out[c] is None:
+            return {home: 1}
+        out = v.out[c]
+        assert out is not None
+        t = int(cl.ctype[c])
+        places: dict[int, LinExpr | int] = {home: 1 - out}
+        for a in np.flatnonzero(v.arr_type == t).tolist():
+            u = int(v.arr_unit[a])
+            places[u] = places.get(u, 0) + v.arrive[a]
+        return places
+
+    def _singles(self) -> dict[int, int]:
+        """Employee → class of the employees that are their own class."""
+        cl = self.vars.classes
+        return {int(m[0]): c for c, m in enumerate(cl.members) if len(m) == 1}
+
+    def _rotation(self) -> None:
+        """With ``rotation_required``: each employee who must rotate is not at home."""
+        rotate = np.flatnonzero(metrics.must_rotate(self.problem)).tolist()
+        if not rotate:
+            return
+        self._class_of = self._singles()
+        lit = self._literal("rotation")
+        for e in rotate:
+            home = int(self.problem.index.home[e])
+            self._post(self._places(e)[home] == 0, lit)
+        self.groups.append(RuleGroup("rotation", None, len(rotate), lit))
+
+    def _pairs(self) -> None:
+        """Relatives (kind ``separate``) are never both in one unit; a couple (kind
+        ``together``) is in one area (units without an area: one unit)."""
+        problem = self.problem
+        if not problem.pairs:
+            return
+        idx = problem.index
+        self._class_of = self._singles()
+        area = {
+            u: (f"area:{x.area}" if x.area else f"unit:{x.unit}")
+            for u, x in enumerate(problem.units)
+        }
+        for k, pair in enumerate(problem.pairs):
+            a = self._places(idx.nip_pos[str(pair.nip_a)])
+            b = self._places(idx.nip_pos[str(pair.nip_b)])
+            lit = self._literal(f"pair_{k}")
+            if pair.kind == "separate":
+                for u in sorted(set(a) & set(b)):
+                    self._post(a[u] + b[u] <= 1, lit)
+            else:
+                keys = sorted({area[u] for u in (*a, *b)})
+                for key in keys:
+                    in_a = sum((x for u, x in a.items() if area[u] == key), start=0)
+                    in_b = sum((x for u, x in b.items() if area[u] == key), start=0)
+                    self._post(in_a == in_b, lit)
+            self.groups.append(RuleGroup("pair", k, 0, lit))

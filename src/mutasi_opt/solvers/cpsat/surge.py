@@ -126,12 +126,15 @@ def build_surge_classes(problem: Problem, surges: Sequence[Surge], base: IntArra
                 info.append((int(base[e]), int(idx.role[e]), int(cap[e]), int(fte[e]), prefs))
             members[c].append(e)
     length = pol.max_secondment_months
+    blackout = metrics.blackout_months(pol)  # no secondment runs in these months
     options: list[SurgeOption] = []
     for c, (_, _, _, _, prefs) in enumerate(info):
         for s in sorted(prefs):
             window = surges[s].months
             for a in window:
                 for b in range(a, min(window.stop, a + length)):
+                    if blackout and any(m in blackout for m in range(a, b + 1)):
+                        break  # (every longer one from a runs in it too)
                     options.append(SurgeOption(c, s, a, b))
     return SurgeClasses(
         members=tuple(np.array(m, dtype=np.int64) for m in members),
