@@ -123,3 +123,26 @@ def test_one_round_is_the_brute_force_optimum_of_one_type_per_role(
     better = disaggregate(problem, classes, flow_improve(problem, classes, decisions))
     assert check_plan(problem, better) == []
     assert _key(problem, better) == _brute_key(problem)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 100_000), kind=st.sampled_from(["separate", "together"]))
+def test_members_of_a_pair_keep_their_place(seed: int, kind: str) -> None:
+    from mutasi_opt.domain.problem import Pair
+
+    base = random_problem(seed, 10, 4, roles=1, bounds=False, requirements=False)
+    movable = np.flatnonzero(metrics.movable(base))
+    if movable.size < 2:
+        return
+    a, b = (base.employees[int(e)].nip for e in movable[:2])
+    problem = base.model_copy(update={"pairs": (Pair(nip_a=a, nip_b=b, kind=kind),)})
+    if check_plan(problem, problem.index.home):
+        return
+    classes = build_classes(problem)
+    decisions = aggregate(problem, classes, problem.index.home)
+    assert decisions is not None
+    better = flow_improve(problem, classes, decisions)
+    single = np.flatnonzero(classes.single)
+    assert single.size == 2
+    assert np.array_equal(better["out"][single], decisions["out"][single])
+    assert check_plan(problem, disaggregate(problem, classes, better)) == []

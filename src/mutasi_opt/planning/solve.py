@@ -41,6 +41,8 @@ _FLOOR_SHARE = 0.03
 
 #: Share of a stage's budget for its greedy warm start (the LP and CP-SAT share the rest).
 _GREEDY_SHARE = 0.5
+#: warm-start candidates offered to the model's completion at most, best first
+_COMPLETE_TRIES = 3
 
 ProgressFn = Callable[[str, float, float], None]
 StageHook = Callable[[str, CpsatModel], None]
@@ -810,7 +812,7 @@ def _warm_start(
             or (cap_d is not None and m.imbalance_centi > cap_d)
         )
 
-    best: tuple[tuple[int, ...], dict[str, IntArray]] | None = None
+    found: list[tuple[tuple[int, ...], int, dict[str, IntArray]]] = []
     seen: list[dict[str, IntArray]] = []
     distinct = []
     for start in starts:
@@ -838,6 +840,7 @@ def _warm_start(
             training_cap=cap_t,
             budget=share.share(0.5) if flow else share,
         )
+        candidates = [improved]
         if flow:
             flowed = flow_improve(problem, classes, improved, imbalance_cap=cap_d, budget=share)
             if flowed is not improved:
@@ -851,24 +854,32 @@ def _warm_start(
                     training_cap=cap_t,
                     budget=share,
                 )
-        m = metrics.evaluate(problem, disaggregate(problem, classes, improved))
-        if breaks_hold(m):
-            continue
-        key = (
-            (m.imbalance_centi, m.balance_cost_scaled)
-            if stage == "imbalance"
-            else (m.balance_cost_scaled,)
-        )
-        if best is None or key < best[0]:
-            best = (key, improved)
-    ok = best is not None and model.complete(best[1])
+                candidates.append(improved)
+        for improved in candidates:
+            m = metrics.evaluate(problem, disaggregate(problem, classes, improved))
+            if breaks_hold(m):
+                continue
+            key = (
+                (m.imbalance_centi, m.balance_cost_scaled)
+                if stage == "imbalance"
+                else (m.balance_cost_scaled,)
+            )
+            found.append((key, len(found), improved))
+    # the best that the model takes (a rule of the model the local searches do not
+    # know, e.g. a fairness rule, makes the completion refuse a candidate)
+    best: tuple[tuple[int, ...], int, dict[str, IntArray]] | None = None
+    for cand in sorted(found, key=lambda f: f[:2])[:_COMPLETE_TRIES]:
+        if model.complete(cand[2]):
+            best = cand
+            break
+    ok = best is not None
     log_.info(
         "greedy warm start for %s: %s in %.2fs",
         stage,
         f"hinted {best[0] if best else ''}" if ok else "no hint",
         time.perf_counter() - t0,
     )
-    return best[1] if ok and best is not None else None
+    return best[2] if best is not None else None
 
 
 def _no_plan(

@@ -23,9 +23,11 @@ gives the best plan of its restricted problem, which contains the incumbent:
 it is never worse.  Rounds cycle through the types of each role until a full
 cycle improves nothing.
 
-The result is a starting point for the stage's search, verified like any
-other (the refusals' Hall condition is checked; a type that breaks it is left
-at the incumbent in a new round).  It proves nothing.
+Types of one member whose place a rule of its own decides (a member of a pair,
+someone who must rotate) are left as they are.  The result is a starting point
+for the stage's search, verified like any other (the refusals' Hall condition
+is checked; a type that breaks it is left at the incumbent in a new round).
+It proves nothing.
 """
 
 from __future__ import annotations
@@ -124,7 +126,13 @@ class _Rounds:
             ts = [int(t) for t in np.flatnonzero(classes.type_role == r)]
             self.role_types.append(sorted(ts, key=lambda t: (-size_t[t], t)))
         self.move_cap = problem.policy.max_moves
-        self.frozen: set[int] = set()
+        #: types left as they are: a member of a pair or someone who must rotate is a
+        #: type of one whose place a rule of its own decides (``Classes.single``)
+        self.frozen: set[int] = (
+            {int(classes.ctype[k]) for k in np.flatnonzero(classes.single)}
+            if classes.single.size == classes.n
+            else set()
+        )
         #: per type: home unit -> (its class without barred units or -1, the others)
         self.at_home: list[dict[int, tuple[int, list[int]]]] = []
         for t in range(classes.n_types):
