@@ -200,6 +200,11 @@ def test_demo_solves_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Plan status:" in out
     assert "imbalance D (hours)" in out and "before" in out and "after" in out
     assert "moves, with their reasons:" in out
+    # the round's calendar on the sample: retirements, pairs, rotation, blackout
+    assert "Retiring by 12 months after 2025-01-01 (BUP): 55," in out
+    assert "Pairs: 8 couples kept together, 4 relatives kept apart; broken now: 0" in out
+    assert "Overdue for rotation (> 60 months in unit):" in out
+    assert "Blackout period: none set" in out
 
 
 def test_json_output_is_pure_json_in_a_real_process(folder: Path, tmp_path: Path) -> None:

@@ -195,6 +195,7 @@ def test_the_state_report_shows_capacity_lost_to_retirements() -> None:
         by_unit[emp.unit] = by_unit.get(emp.unit, 0) + round(emp.fte * 1250)
     assert {r["unit"]: r["capacity_lost_hours"] for r in state.retirements} == by_unit
     assert "Retiring by 12 months after 2026-07-01" in state.text()
+    assert "Blackout period: none set" in state.text()
     doc = state.to_dict()["retirements"]
     assert doc["retiring"] == len(retiring) and doc["capacity_lost_hours"] == sum(by_unit.values())
     assert sorted(r["nip"] for r in doc["staff"]) == sorted(

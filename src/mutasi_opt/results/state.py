@@ -322,6 +322,11 @@ class StateReport(HtmlView):
                 f"Blackout period {pol.get('blackout_start')} to {pol.get('blackout_end')}: "
                 f"{inside}"
             )
+        elif pol.get("plan_date") is not None:
+            lines.append(
+                "Blackout period: none set (blackout_start, blackout_end: e.g. from six months "
+                "before a regional election's candidate confirmation, UU 10/2016 Pasal 71)"
+            )
         if self.pairs:
             lines.append(
                 f"Pairs: {self.pairs['together']:,} couples kept together, "
