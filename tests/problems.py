@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -105,11 +106,18 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
     ``training`` after ``shortfall`` when ``trainable_gap`` > 0).  With
     ``imbalance_tolerance_hours`` = t, the stages after ``imbalance`` may use
     any plan whose Σd is within 200·t centi-hours of the optimum (D within t
-    hours).  Returns the best stage-value tuple (None if infeasible) and the
-    number of assignments tried.
+    hours).  A pinned employee (``pinned_unit``) has only their pin.  With draft
+    units the ``changes`` stage comes after ``balance``, and both ``imbalance`` and
+    ``balance`` allow ``⌊value × draft_tolerance⌋`` more to the stages after them.
+    Returns the best stage-value tuple (None if infeasible) and the number of
+    assignments tried.
     """
     idx = problem.index
-    allowed = [metrics.allowed_units(problem, e) for e in range(idx.n_employees)]
+    pins = metrics.pinned_units(problem)
+    allowed = [
+        np.array([pins[e]]) if pins[e] >= 0 else metrics.allowed_units(problem, e)
+        for e in range(idx.n_employees)
+    ]
     lo, hi = idx.min_staff, idx.max_staff
     budget = problem.policy.max_moves
     feasible: list[tuple[int, ...]] = []
@@ -126,11 +134,14 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
     if not feasible:
         return None, tried
     tol = round(200 * problem.policy.imbalance_tolerance_hours)
+    draft_tol = problem.policy.draft_tolerance if metrics.has_draft(problem) else 0.0
     best: list[int] = []
     rest = feasible
-    for k, stage in enumerate(metrics.stage_names(problem.policy)):
+    for k, stage in enumerate(metrics.problem_stage_names(problem)):
         best.append(min(v[k] for v in rest))
         slack = tol if stage == "imbalance" else 0
+        if stage in ("imbalance", "balance"):
+            slack += math.floor(best[k] * draft_tol)
         rest = [v for v in rest if v[k] <= best[k] + slack]
     # each stage's value is its optimum (with a tolerance, stage 2's is the optimum
     # D itself, not the D of the final plan)

@@ -78,6 +78,12 @@ __all__ = [
     "secondment_balance_scaled",
     "secondment_preference_cost",
     "stage_names",
+    "problem_stage_names",
+    "draft_units",
+    "pinned_units",
+    "has_draft",
+    "changed",
+    "changes",
     "surge_cover_centi",
     "surge_horizon",
     "surge_need_centi",
@@ -453,6 +459,47 @@ def moved(problem: Problem, assignment: IntArray) -> BoolArray:
     return np.asarray(assignment != problem.index.home)
 
 
+# ------------------------------------------------------- consultation rounds
+def _unit_positions(problem: Problem, field: str) -> IntArray:
+    pos = problem.index.unit_pos
+    out = np.array(
+        [-1 if (u := getattr(e, field)) is None else pos[u] for e in problem.employees],
+        dtype=np.int64,
+    ).reshape(len(problem.employees))
+    out.setflags(write=False)
+    return out
+
+
+def draft_units(problem: Problem) -> IntArray:
+    """Per employee: the position of their ``draft_unit``, −1 when they have none."""
+    result: IntArray = problem.cached("draft_units", lambda: _unit_positions(problem, "draft_unit"))
+    return result
+
+
+def pinned_units(problem: Problem) -> IntArray:
+    """Per employee: the position of their ``pinned_unit``, −1 when they have none."""
+    result: IntArray = problem.cached(
+        "pinned_units", lambda: _unit_positions(problem, "pinned_unit")
+    )
+    return result
+
+
+def has_draft(problem: Problem) -> bool:
+    """Whether some employee has a ``draft_unit`` (then the ``changes`` stage runs)."""
+    return bool((draft_units(problem) >= 0).any())
+
+
+def changed(problem: Problem, assignment: IntArray) -> BoolArray:
+    """Employees with a ``draft_unit`` whom ``assignment`` puts elsewhere."""
+    draft = draft_units(problem)
+    return np.asarray((draft >= 0) & (assignment != draft))
+
+
+def changes(problem: Problem, assignment: IntArray) -> int:
+    """The ``changes`` stage: how many draft decisions ``assignment`` changes."""
+    return int(changed(problem, assignment).sum())
+
+
 # ---------------------------------------------------------------- summary
 #: The lexicographic stages of a permanent plan, in order, when no training
 #: counts (``trainable_gap`` = 0); see :func:`stage_names`.
@@ -464,11 +511,17 @@ IMBALANCE_SCALE = next(s.scale for s in PERMANENT_STAGES if s.name == "imbalance
 BALANCE_SCALE = next(s.scale for s in PERMANENT_STAGES if s.name == "balance")
 
 
-def stage_names(policy: Policy) -> tuple[str, ...]:
+def stage_names(policy: Policy, *, draft: bool = False) -> tuple[str, ...]:
     """The stages the solver runs under ``policy``: :data:`STAGES`, with
-    ``training`` right after ``shortfall`` when ``trainable_gap`` > 0
+    ``training`` right after ``shortfall`` when ``trainable_gap`` > 0 and
+    ``changes`` after ``balance`` with ``draft`` (:func:`has_draft`)
     (:func:`mutasi_opt.domain.stages.permanent_stages`)."""
-    return tuple(s.name for s in permanent_stages(policy))
+    return tuple(s.name for s in permanent_stages(policy, draft=draft))
+
+
+def problem_stage_names(problem: Problem) -> tuple[str, ...]:
+    """The stages the solver runs on ``problem`` (:func:`stage_names` of its policy and draft)."""
+    return stage_names(problem.policy, draft=has_draft(problem))
 
 
 @dataclass(frozen=True)
@@ -488,6 +541,8 @@ class Metrics:
     preference_cost: int
     training: int = 0
     stages: tuple[str, ...] = STAGES
+    #: draft decisions changed (0 without draft units)
+    changes: int = 0
 
     @property
     def imbalance_hours(self) -> float:
@@ -508,6 +563,7 @@ class Metrics:
             "balance": self.balance_cost_scaled,
             "moves": self.moves,
             "preference": self.preference_cost,
+            "changes": self.changes,
         }
         return values[stage]
 
@@ -526,7 +582,8 @@ def evaluate(problem: Problem, assignment: Any = None) -> Metrics:
         moves=int(moved(problem, a).sum()),
         preference_cost=preference_cost(problem, a),
         training=int(requirement_training(problem, a).sum()),
-        stages=stage_names(problem.policy),
+        stages=problem_stage_names(problem),
+        changes=changes(problem, a),
     )
 
 

@@ -34,6 +34,7 @@ from pydantic import (
 from .arrays import BoolArray, FloatArray, IntArray
 from .errors import InputError, InputIssue
 from .hooks import provided
+from .consultation import consultation_issues
 from .values import INVISIBLE, GolonganField, MonthField, NipField, month_index
 
 __all__ = [
@@ -244,6 +245,15 @@ UnitList = Annotated[tuple[str, ...], BeforeValidator(split_list)]
 Competencies = Annotated[tuple[tuple[str, int], ...], BeforeValidator(parse_competencies)]
 
 
+def _optional_text(value: Any) -> Any:
+    """Stripped text, or None when blank (None, NaN, only whitespace)."""
+    value = _none_if_blank(value)
+    return None if value is None else str(value).strip()
+
+
+OptionalUnitId = Annotated[str | None, BeforeValidator(_optional_text)]
+
+
 _SLOT_SETTERS = {
     name: BaseModel.__dict__[name].__set__
     for name in (
@@ -411,6 +421,12 @@ class Employee(_Frozen):
     locked: Bool = False
     refused_units: UnitList = ()
     preferred_units: UnitList = ()
+    #: the unit the employee must end in (a move accepted in a consultation round,
+    #: see :mod:`mutasi_opt.planning.replan`); None = the planner decides
+    pinned_unit: OptionalUnitId = None
+    #: the unit a draft plan gives the employee: a plan changes as few of these
+    #: decisions as it can (the ``changes`` stage); None = no draft decision
+    draft_unit: OptionalUnitId = None
 
     @field_validator("fte", mode="before")
     @classmethod
@@ -584,6 +600,13 @@ class Policy(_Frozen):
     allow_pppk_secondment: bool = False
     max_secondments_per_employee: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 1
     secondment_min_months_in_unit: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 0
+    # consultation rounds (replanning a draft, see mutasi_opt.planning.replan)
+    #: with draft units, D and B may each end up to this fraction above the values
+    #: their stages found, so that fewer of the draft's decisions change
+    draft_tolerance: Annotated[float, Field(ge=0, le=1)] = 0.01
+    #: what an objection to a drafted move becomes: "refuse" (the unit is refused)
+    #: or "lock" (the employee stays in their unit)
+    objection: Literal["refuse", "lock"] = "refuse"
 
     @model_validator(mode="after")
     def _shape(self) -> Policy:
@@ -1000,6 +1023,7 @@ class Problem(_Frozen):
                 )
             else:
                 seen_req[req_key] = i
+        issues += consultation_issues(self, ctx, known, unknown)
 
         # --- codes written two ways (case, spacing): compared exactly, they would
         # be two roles or two competencies, and workload would land on one nobody holds

@@ -15,9 +15,11 @@ from typing import Any
 
 from ..domain.headers import normalise_header
 from ..domain.problem import EMPLOYMENT_TYPES, Demand, Employee, Requirement, Surge, Unit
+from ..domain.responses import Response
 
 __all__ = [
     "FOREIGN_NAMES",
+    "RESPONSES",
     "SURGES",
     "TABLES",
     "TableSpec",
@@ -50,7 +52,9 @@ class TableSpec:
     """
 
     name: str
-    model: type[Employee] | type[Unit] | type[Demand] | type[Requirement] | type[Surge]
+    model: (
+        type[Employee] | type[Unit] | type[Demand] | type[Requirement] | type[Surge] | type[Response]
+    )
     aliases: dict[str, tuple[str, ...]]
     required_file: bool
     numeric: frozenset[str]
@@ -159,6 +163,21 @@ SURGES = TableSpec(
     },
     required_file=False,
     numeric=frozenset({"min_level", "extra_fte"}),
+)
+
+
+#: ``responses.csv`` (answers to a draft; given to ``mutasi-opt replan --responses FILE``)
+RESPONSES = TableSpec(
+    name="responses",
+    model=Response,
+    aliases={
+        "nip": ("nip_baru", "no_induk", "nomor_induk_pegawai"),
+        "response": ("tanggapan", "jawaban", "respon"),
+        "units": ("unit", "unit_kerja", "unit_pilihan", "unit_ditolak"),
+        "reason": ("alasan", "keterangan", "catatan"),
+    },
+    required_file=False,
+    numeric=frozenset(),
 )
 
 

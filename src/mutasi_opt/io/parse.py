@@ -53,6 +53,7 @@ from ..domain.problem import (
     clean_message,
 )
 from ..domain.values import INVISIBLE, Nip, nips_well_formed
+from ..domain.responses import Response
 from .columns import TABLES, TableSpec, looks_like, named_like, normalise_header
 from .fastpath import FAIL, fast_parser, text_twin
 from .numbers import decimal_comma_column, thousands_grouped
@@ -74,6 +75,8 @@ _PROBE_BASE: dict[type[Any], dict[str, Any]] = {
     Requirement: {"unit": "u", "competency": "c"},
     # the widest window, so that probing start or end alone never trips end < start
     Surge: {"surge": "s", "unit": "u", "start": "2000-01", "end": "2100-12", "extra_fte": 1.0},
+    # a unit listed, so that probing the response alone never trips "prefer lists units"
+    Response: {"nip": Nip("0"), "response": "object", "units": ("u",)},
 }
 
 

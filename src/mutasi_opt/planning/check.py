@@ -245,6 +245,25 @@ def check_plan(problem: Problem, assignment: Any) -> list[Violation]:
                 "max_moves", f"the plan makes {moves} moves, above max_moves = {pol.max_moves}"
             )
         )
+    out += _pin_violations(employees, after)
+    return out
+
+
+def _pin_violations(employees: Mapping[str, Any], after: Mapping[str, str]) -> list[Violation]:
+    """A pinned employee (an accepted move, ``pinned_unit``) is not where the pin says."""
+    out: list[Violation] = []
+    for nip, e in employees.items():
+        pin = e.pinned_unit
+        if pin is not None and nip in after and after[nip] != pin:
+            out.append(
+                Violation(
+                    "pinned",
+                    f"{nip} is pinned to {pin} (an accepted decision) but the plan puts them "
+                    f"in {after[nip]}",
+                    nip,
+                    after[nip],
+                )
+            )
     return out
 
 

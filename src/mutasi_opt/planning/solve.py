@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from ..domain.limits import Budget, OutOfTime
 from ..domain.params import UNSET, SolveParams, Unset
 from ..domain.problem import Problem
 from ..domain.stages import Stage, Status, permanent_stages, stage_status
+from ..results.findings import Conflict
 from ..results.history import Reach
 from ..results.plan import Plan, PlanStatus, StageResult
 from ..solvers.aggregation import Classes, build_classes
@@ -25,6 +27,7 @@ from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
 from .decompose import role_components, subproblem
 from .diagnose import diagnose
+from .pins import pin_conflict_plan, pinned_view, solve_pinned
 from .stages import at_true_value, run_fields, run_stages, stopped_by, unrun_stages
 
 __all__ = ["StageHook", "fewest_moves", "solve", "solve_with_stage_hook"]
@@ -169,6 +172,23 @@ def _solve(
     With ``until``, the stages after that one are not run.  ``budget`` (made
     from ``params.time_limit`` and ``params.work_limit`` when not given) is the caller's.
     """
+    view = pinned_view(problem)
+    if isinstance(view, Conflict):
+        return pin_conflict_plan(problem, view)
+    if view is not None:  # pinned employees: solved as constants at their pins
+        return solve_pinned(
+            problem,
+            view,
+            lambda pinned: _solve(
+                pinned,
+                params=params,
+                budget=budget,
+                progress=progress,
+                stage_hook=stage_hook,
+                starts=starts,
+                until=until,
+            ),
+        )
     seed, workers, log = params.seed, params.workers, params.log
     decompose, warm_start, lp_bounds = params.decompose, params.warm_start, params.lp_bounds
     neighbourhoods = params.neighbourhoods
@@ -212,7 +232,12 @@ def _solve(
         return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
     if budget.exhausted():
         return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
-    usable = [(a, d) for a in starts if (d := aggregate(problem, classes, a)) is not None]
+    # a start that breaks a rule (a refusal, say: a draft after an objection) is no hint
+    usable = [
+        (a, d)
+        for a in starts
+        if (d := aggregate(problem, classes, a)) is not None and not check_plan(problem, a)
+    ]
     given = [d for _, d in usable]
     search = _PermanentSearch(
         problem,
@@ -237,7 +262,7 @@ def _solve(
         # the given start with the least shortfall hints the first stage
         short = [metrics.requirement_shortfall(problem, a).sum() for a, _ in usable]
         model.complete(given[int(np.argmin(short))])
-    specs = permanent_stages(pol)
+    specs = permanent_stages(pol, draft=metrics.has_draft(problem))
     run = run_stages(
         search,
         specs,
@@ -300,6 +325,8 @@ class _PermanentSearch:
         self.progress, self.stage_hook = progress, stage_hook
         self.greedy_hint: dict[str, IntArray] | None = None
         self.tolerance_centi = round(200 * problem.policy.imbalance_tolerance_hours)
+        #: with a draft to keep, D and B may worsen by this fraction for fewer changes
+        self.draft_tolerance = problem.policy.draft_tolerance if metrics.has_draft(problem) else 0.0
 
     def prepare(
         self,
@@ -353,6 +380,9 @@ class _PermanentSearch:
         self.model.complete(decisions)
 
     def hold(self, stage: Stage, value: int) -> None:
+        if stage.name in ("imbalance", "balance"):
+            # the changes stage may trade D and B within the draft tolerance
+            value += math.floor(value * self.draft_tolerance)
         if stage.name == "imbalance":
             value += self.tolerance_centi  # the later stages may trade D within the tolerance
         self.model.fix_at_most(self.model.stage_expression(stage.name), value)
@@ -361,7 +391,7 @@ class _PermanentSearch:
 def _known_start(problem: Problem, starts: Sequence[IntArray]) -> IntArray | None:
     """The lexicographically best of the given starts and nobody moving among
     those that meet every rule (``None`` if none does)."""
-    names = metrics.stage_names(problem.policy)
+    names = metrics.problem_stage_names(problem)
     idx = problem.index
     candidates: list[IntArray] = []
     if _headcounts_fit(problem, idx.home):
@@ -391,7 +421,7 @@ def _early_greedy(
         training_cap=m0.training if problem.policy.trainable_gap > 0 else None,
         budget=budget,
     )
-    names = metrics.stage_names(problem.policy)
+    names = metrics.problem_stage_names(problem)
     m1 = metrics.evaluate(problem, disaggregate(problem, classes, better))
     if tuple(m1.value(n) for n in names) < tuple(m0.value(n) for n in names):
         return better
@@ -421,7 +451,7 @@ def _fallback(
         )
     m = metrics.evaluate(problem, known)
     log_.info("the limits ran out before the first stage; kept the starting plan")
-    return finish(known, unrun_stages(permanent_stages(problem.policy), 0, m.value), 0.0)
+    return finish(known, unrun_stages(permanent_stages(problem.policy, draft=metrics.has_draft(problem)), 0, m.value), 0.0)
 
 
 def fewest_moves(
@@ -652,8 +682,11 @@ def _start_assignment(problem: Problem, start: Plan | npt.ArrayLike) -> IntArray
 
 
 def _tolerance(problem: Problem) -> bool:
-    """True when the policy lets later stages trade imbalance (a slack shared by all pools)."""
-    return problem.policy.imbalance_tolerance_hours > 0
+    """True when the policy lets later stages trade imbalance (a slack shared by all pools):
+    ``imbalance_tolerance_hours``, or ``draft_tolerance`` with a draft to keep."""
+    pol = problem.policy
+    draft = pol.draft_tolerance > 0 and metrics.has_draft(problem)
+    return pol.imbalance_tolerance_hours > 0 or draft
 
 
 def _has_employees(problem: Problem, roles: list[int]) -> bool:
@@ -721,7 +754,7 @@ def _solve_pools(
     solved = len(groups) - skipped
     truth = metrics.evaluate(problem, assignment)
     gap_limit = problem.policy.balance_gap
-    for spec in permanent_stages(problem.policy):
+    for spec in permanent_stages(problem.policy, draft=metrics.has_draft(problem)):
         name = spec.name
         parts = stage_sum.get(name, [])
         if skipped:

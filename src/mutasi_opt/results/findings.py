@@ -12,7 +12,7 @@ __all__ = ["Conflict", "Violation"]
 class Violation:
     """A broken rule.  ``kind`` is one of: ``unknown_employee``, ``duplicate_employee``,
     ``missing_employee``, ``unknown_unit``, ``locked``, ``pppk``, ``tenure``,
-    ``refused_unit``, ``no_demand``, ``min_staff``, ``max_staff``, ``max_moves``."""
+    ``refused_unit``, ``no_demand``, ``min_staff``, ``max_staff``, ``max_moves``, ``pinned``."""
 
     kind: str
     message: str

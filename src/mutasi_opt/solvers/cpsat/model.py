@@ -180,7 +180,7 @@ class CpsatModel:
         self._interrupt()
         self.objective = Objective(self.model, problem, self.expr, interrupt=self._interrupt)
         #: the stages of the problem's policy, in order
-        self.stages = metrics.stage_names(problem.policy)
+        self.stages = metrics.problem_stage_names(problem)
         if not guarded:
             # create every auxiliary variable now, so that each stage's solution
             # is a complete hint for the next one
