@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import (
@@ -42,6 +43,7 @@ from mutasi_opt.domain.problem import (
     _Frozen,
 )
 from mutasi_opt.domain.values import Golongan, Nip, nip_problem, nips_well_formed
+from mutasi_opt.io.frames import CONSULTATION_COLUMNS
 from mutasi_opt.io import (
     policy_toml,
     problem_from_frames,
@@ -374,11 +376,12 @@ def problems(draw: st.DrawFn) -> Problem:
         free = [u for u in units_ids if u not in refused]
         preferred = draw(st.lists(st.sampled_from(free), max_size=2, unique=True)) if free else []
         comps = draw(st.dictionaries(st.sampled_from(CODES), st.integers(1, 5), max_size=3))
+        home = draw(st.sampled_from(units_ids))
         employees.append(
             Employee(
                 nip=nip,
                 name=draw(names),
-                unit=draw(st.sampled_from(units_ids)),
+                unit=home,
                 # with unit workload_hours, some employee must have no role
                 role="" if with_hours and k == 0 else draw(st.sampled_from(roles)),
                 fte=draw(st.floats(0.001, 1)),  # at least 1 hour a year (capacity ≥ 1)
@@ -389,6 +392,9 @@ def problems(draw: st.DrawFn) -> Problem:
                 locked=draw(st.booleans()),
                 refused_units=refused,
                 preferred_units=preferred,
+                # a pin at home is always allowed; a draft unit may be any unit
+                pinned_unit=draw(st.none() | st.just(home)),
+                draft_unit=draw(st.none() | st.sampled_from(units_ids)),
             )
         )
     reqs = draw(
@@ -459,7 +465,8 @@ def test_written_folder_format(tmp_path: Path) -> None:
     problem = problem.replace(policy=Policy(max_moves=3, allow_pppk_moves=True))
     folder = write_folder(problem, tmp_path / "out")
     text = (folder / "employees.csv").read_text(encoding="utf-8").splitlines()
-    assert text[0] == ",".join(Employee.model_fields)
+    # (the consultation columns, pinned_unit and draft_unit, only when some employee has one)
+    assert text[0] == ",".join(f for f in Employee.model_fields if f not in CONSULTATION_COLUMNS)
     assert text[1] == "198501012010011001,Budi,U1,perawat,1.0,III/a,PNS,K1:3,30,false,,U2"
     assert (folder / "policy.toml").read_text(encoding="utf-8").splitlines()[1:] == [
         "max_moves = 3",

@@ -502,8 +502,8 @@ def changes(problem: Problem, assignment: IntArray) -> int:
 
 # ---------------------------------------------------------------- summary
 #: The lexicographic stages of a permanent plan, in order, when no training
-#: counts (``trainable_gap`` = 0); see :func:`stage_names`.
-STAGES = tuple(s.name for s in PERMANENT_STAGES if s.name != "training")
+#: counts (``trainable_gap`` = 0) and there is no draft; see :func:`stage_names`.
+STAGES = tuple(s.name for s in PERMANENT_STAGES if s.name not in ("training", "changes"))
 
 #: exact integer units per display unit: Σd centi-hours per hour of ``D``
 #: (½ Σ d), B × 10,000 per hour of ``B`` (the permanent stage table's scales)

@@ -604,13 +604,15 @@ else:
 class StageDocument(_Document):
     """Value and bound of one lexicographic stage, in the stage's display unit."""
 
-    stage: Literal["shortfall", "training", "imbalance", "balance", "moves", "preference"]
+    stage: Literal[
+        "shortfall", "training", "imbalance", "balance", "changes", "moves", "preference"
+    ]
     status: StatusName
     value: Finite
     bound: Annotated[Finite, Field(description="A proven lower bound of the stage's optimum.")]
     gap: Annotated[Finite, Field(description="(value − bound) / value; 0 when proven.")]
     bound_source: str
-    unit: Literal["staff", "people", "hours", "moves", "points"]
+    unit: Literal["staff", "people", "hours", "employees", "moves", "points"]
     seconds: Finite
 
 
@@ -759,6 +761,10 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "refused_units": "Unit ids the employee must not be sent to.",
         "preferred_units": "Unit ids the employee asked for, most preferred first; none may "
         "also be refused.",
+        "pinned_unit": "Unit id the employee must end in (a decision accepted in a "
+        "consultation round), or null; a move there must be allowed by the rules.",
+        "draft_unit": "Unit id a draft plan gives the employee, or null; a plan changes as "
+        "few of these decisions as it can (the changes stage).",
     },
     "Unit": {
         "unit": "Unit id, unique.",
@@ -797,6 +803,10 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "ej_bands": "Lower edges of EJ bands A, B, C and D (decreasing, positive).",
         "trainable_gap": "Staff up to this many levels below a requirement count toward it "
         "after training; 0 = no training stage.",
+        "draft_tolerance": "With draft units: D and B may each end up to this fraction above "
+        "the values their stages found, so that fewer draft decisions change.",
+        "objection": 'What an objection in responses.csv becomes: "refuse" (the drafted unit '
+        'is refused) or "lock" (the employee stays in their unit).',
         "max_secondment_months": "Longest secondment (surge planning).",
         "max_lent_fraction": "Largest share of a unit's staff lent at once (surge planning).",
         "allow_pppk_secondment": "Whether PPPK staff may be seconded (surge planning).",
