@@ -17,7 +17,6 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import pytest
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import (
@@ -43,7 +42,6 @@ from mutasi_opt.domain.problem import (
     _Frozen,
 )
 from mutasi_opt.domain.values import Golongan, Nip, nip_problem, nips_well_formed
-from mutasi_opt.io.frames import CONSULTATION_COLUMNS
 from mutasi_opt.io import (
     policy_toml,
     problem_from_frames,
@@ -53,6 +51,7 @@ from mutasi_opt.io import (
 )
 from mutasi_opt.io.columns import TABLES, normalise_header
 from mutasi_opt.io.fastpath import FAIL, fast_parser, text_twin
+from mutasi_opt.io.frames import CONSULTATION_COLUMNS
 from mutasi_opt.io.parse import load_table, probe
 from mutasi_opt.io.tables import source_from_frame
 

@@ -52,7 +52,10 @@ def _pinned_only(problem, draft, e):  # type: ignore[no-untyped-def]
     """Everyone home but ``e`` at the draft's unit (to test whether that move is allowed)."""
     a = problem.index.home.copy()
     a[e] = draft[e]
-    return {str(p.nip): problem.index.unit_ids[int(u)] for p, u in zip(problem.employees, a)}
+    return {
+        str(p.nip): problem.index.unit_ids[int(u)]
+        for p, u in zip(problem.employees, a, strict=True)
+    }
 
 
 def _check_round(result) -> None:  # type: ignore[no-untyped-def]
@@ -145,9 +148,7 @@ def test_a_wide_tolerance_keeps_the_whole_draft_when_it_meets_the_rules() -> Non
 def test_a_pin_is_a_rule_of_the_checker_and_of_the_solver() -> None:
     problem = random_problem(3, 6, 3, max_moves=None)
     idx = problem.index
-    e = next(
-        e for e in range(idx.n_employees) if len(metrics.allowed_units(problem, e)) > 1
-    )
+    e = next(e for e in range(idx.n_employees) if len(metrics.allowed_units(problem, e)) > 1)
     target = next(int(u) for u in metrics.allowed_units(problem, e) if u != idx.home[e])
     emps = list(problem.employees)
     emps[e] = emps[e].replace(pinned_unit=idx.unit_ids[target])
@@ -297,9 +298,7 @@ def test_two_rounds_follow_each_other() -> None:
     idx = problem.index
     movers = [e for e in range(idx.n_employees) if draft[e] != idx.home[e]]
     assert len(movers) >= 2
-    one = replan(
-        problem, first, [Response(nip=idx.nips[movers[0]], response="accept")], workers=1
-    )
+    one = replan(problem, first, [Response(nip=idx.nips[movers[0]], response="accept")], workers=1)
     _check_round(one)
     two = replan(
         one.problem,

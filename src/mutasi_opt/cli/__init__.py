@@ -46,6 +46,8 @@ SUBCOMMANDS = (
     "abk",
     "schema",
     "serve",
+    "consult",
+    "replan",
 )
 
 

@@ -73,7 +73,9 @@ def consultation_issues(
     for i, (pin, draft) in enumerate(zip(pins, drafts, strict=True)):
         for column, unit in (("pinned_unit", pin), ("draft_unit", draft)):
             if unit is not None and known is not None and unit not in known:
-                issues.append(InputIssue(file, ctx.row("employees", i), column, unit, unknown(unit)))
+                issues.append(
+                    InputIssue(file, ctx.row("employees", i), column, unit, unknown(unit))
+                )
         if pin is not None and (known is None or pin in known):
             why = pin_blocker(problem, emps[i], pin, formasi)
             if why:

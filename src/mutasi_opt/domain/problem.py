@@ -32,9 +32,9 @@ from pydantic import (
 )
 
 from .arrays import BoolArray, FloatArray, IntArray
+from .consultation import consultation_issues
 from .errors import InputError, InputIssue
 from .hooks import provided
-from .consultation import consultation_issues
 from .values import INVISIBLE, GolonganField, MonthField, NipField, month_index
 
 __all__ = [

@@ -19,8 +19,9 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, field_validator, model_validator
 
-from .errors import InputIssue
+from .arrays import IntArray
 from .consultation import pin_blocker
+from .errors import InputIssue
 from .problem import Problem, Text, UnitList, _Frozen
 from .values import NipField
 
@@ -78,15 +79,14 @@ class Response(_Frozen):
     def _units_for_prefer(self) -> Response:
         if self.response == "prefer" and not self.units:
             raise ValueError(
-                "a 'prefer' response lists the units asked for, most preferred first "
-                "(e.g. U03;U07)"
+                "a 'prefer' response lists the units asked for, most preferred first (e.g. U03;U07)"
             )
         return self
 
 
 def response_issues(
     problem: Problem,
-    draft: Sequence[int],
+    draft: Sequence[int] | IntArray,
     responses: Sequence[Response],
     *,
     file: str = "responses.csv",
@@ -134,8 +134,11 @@ def response_issues(
                 "they want",
             )
         if r.response == "accept" and r.units:
-            add("units", ";".join(r.units), "an 'accept' response lists no units; clear them "
-                "or answer 'prefer'")
+            add(
+                "units",
+                ";".join(r.units),
+                "an 'accept' response lists no units; clear them or answer 'prefer'",
+            )
         if r.response == "accept":
             why = pin_blocker(problem, emp, drafted, formasi)
             if why:

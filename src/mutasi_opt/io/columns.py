@@ -53,7 +53,12 @@ class TableSpec:
 
     name: str
     model: (
-        type[Employee] | type[Unit] | type[Demand] | type[Requirement] | type[Surge] | type[Response]
+        type[Employee]
+        | type[Unit]
+        | type[Demand]
+        | type[Requirement]
+        | type[Surge]
+        | type[Response]
     )
     aliases: dict[str, tuple[str, ...]]
     required_file: bool

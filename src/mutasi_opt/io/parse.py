@@ -52,8 +52,8 @@ from ..domain.problem import (
     Unit,
     clean_message,
 )
-from ..domain.values import INVISIBLE, Nip, nips_well_formed
 from ..domain.responses import Response
+from ..domain.values import INVISIBLE, Nip, nips_well_formed
 from .columns import TABLES, TableSpec, looks_like, named_like, normalise_header
 from .fastpath import FAIL, fast_parser, text_twin
 from .numbers import decimal_comma_column, thousands_grouped

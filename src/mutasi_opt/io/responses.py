@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..domain.arrays import IntArray
 from ..domain.errors import InputError
 from ..domain.problem import Problem
 from ..domain.responses import Response, response_issues
@@ -25,7 +26,7 @@ __all__ = ["read_responses"]
 
 
 def read_responses(
-    path: str | Path, problem: Problem, draft: Sequence[int]
+    path: str | Path, problem: Problem, draft: Sequence[int] | IntArray
 ) -> tuple[tuple[Response, ...], tuple[int, ...]]:
     """Read and check ``responses.csv`` (or ``.xlsx``) for ``problem`` and its ``draft``
     (unit position per employee); returns the responses and their spreadsheet rows."""
@@ -33,7 +34,7 @@ def read_responses(
 
 
 def _load(
-    source: Any, problem: Problem, draft: Sequence[int]
+    source: Any, problem: Problem, draft: Sequence[int] | IntArray
 ) -> tuple[tuple[Response, ...], tuple[int, ...]]:
     loaded = load_table(RESPONSES, source)
     issues = list(loaded.issues)
@@ -46,5 +47,5 @@ def _load(
         problem, draft, responses, file=source.file, rows=rows, headers=header
     )
     if issues:
-        raise InputError(sorted(issues, key=lambda i: (i.row or 0)))
+        raise InputError(sorted(issues, key=lambda i: i.row or 0))
     return responses, rows

@@ -55,9 +55,7 @@ def pinned_view(problem: Problem) -> PinnedView | Conflict | None:
             (("pinned_moves", moved), ("max_moves", pol.max_moves)),
         )
     employees = tuple(
-        e
-        if e.pinned_unit is None
-        else e.replace(unit=e.pinned_unit, locked=True, pinned_unit=None)
+        e if e.pinned_unit is None else e.replace(unit=e.pinned_unit, locked=True, pinned_unit=None)
         for e in problem.employees
     )
     budget = None if pol.max_moves is None else pol.max_moves - moved
@@ -75,26 +73,25 @@ def _shifted(result: StageResult, view: PinnedView) -> StageResult:
 def solve_pinned(problem: Problem, view: PinnedView, solve: Callable[[Problem], Plan]) -> Plan:
     """``solve`` on the pinned view, read back on ``problem`` (see the module docstring)."""
     plan = solve(view.problem)
-    run = {
-        "solve_seconds": plan.solve_seconds,
-        "seed": plan.seed,
-        "workers": plan.workers,
-        "time_limit": plan.time_limit,
-        "work_limit": plan.work_limit,
-        "work_used": plan.work_used,
-        "stopped_by": plan.stopped_by,
-    }
     if plan.assignment_array is None:
-        return Plan.without_solution(problem, plan.status, diagnosis=plan.diagnosis, **run)
+        return replace(plan, problem=problem, before=metrics.evaluate(problem))
     return Plan.from_solution(
         problem,
         plan.assignment_array,
         stages=tuple(_shifted(s, view) for s in plan.stages),
         build_seconds=plan.build_seconds,
-        **run,
+        solve_seconds=plan.solve_seconds,
+        seed=plan.seed,
+        workers=plan.workers,
+        time_limit=plan.time_limit,
+        work_limit=plan.work_limit,
+        work_used=plan.work_used,
+        stopped_by=plan.stopped_by,
     )
 
 
 def pin_conflict_plan(problem: Problem, conflict: Conflict) -> Plan:
     """The infeasible result of pins that break the move budget."""
-    return Plan.without_solution(problem, Status.INFEASIBLE, diagnosis=(conflict,), solve_seconds=0.0)
+    return Plan.without_solution(
+        problem, Status.INFEASIBLE, diagnosis=(conflict,), solve_seconds=0.0
+    )

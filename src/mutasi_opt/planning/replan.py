@@ -35,7 +35,7 @@ from ..results.plan import Plan
 from ..results.replan import Replan
 from .solve import solve
 
-__all__ = ["draft_assignment", "replan", "revise_problem"]
+__all__ = ["draft_assignment", "replan", "revise_problem", "synthetic_responses"]
 
 log = logging.getLogger("mutasi_opt")
 
@@ -74,8 +74,15 @@ def draft_assignment(problem: Problem, draft: Plan | npt.ArrayLike | dict[str, s
 
 def _revised(emp: Employee, drafted: str, response: Response | None, lock: bool) -> Employee:
     changes: dict[str, Any] = {"draft_unit": drafted}
-    if response is None:
-        return emp.replace(**changes)
+    if response is not None:
+        _apply_response(changes, emp, drafted, response, lock)
+    out: Employee = emp.replace(**changes)
+    return out
+
+
+def _apply_response(
+    changes: dict[str, Any], emp: Employee, drafted: str, response: Response, lock: bool
+) -> None:
     listed = list(response.units)
     if response.response == "accept":
         changes["pinned_unit"] = drafted
@@ -92,7 +99,6 @@ def _revised(emp: Employee, drafted: str, response: Response | None, lock: bool)
             dict.fromkeys([*listed, *(u for u in emp.preferred_units if u not in listed)])
         )
         changes["refused_units"] = tuple(u for u in emp.refused_units if u not in listed)
-    return emp.replace(**changes)
 
 
 def revise_problem(
@@ -142,9 +148,10 @@ def _change_record(
     else:
         cause = "rebalance"
         if now == home:
-            reason = f"stays in {home} instead of moving to {drafted}, to keep the balance after the responses"
+            reason = f"stays in {home} instead of moving to {drafted}"
         else:
-            reason = f"moves to {now} instead of {drafted}, to keep the balance after the responses"
+            reason = f"moves to {now} instead of {drafted}"
+        reason += ", to keep the balance after the responses"
     return {
         "nip": str(emp.nip),
         "name": emp.name,
@@ -156,6 +163,22 @@ def _change_record(
         "cause": cause,
         "reason": reason,
     }
+
+
+def _repaired(problem: Problem, draft: IntArray) -> IntArray:
+    """The draft with the decisions it can no longer keep undone: pinned employees at
+    their pins, and those who may no longer make the drafted move at home (a start
+    for the solver, used when it meets the rules)."""
+    idx = problem.index
+    movable = metrics.movable(problem)
+    pins = metrics.pinned_units(problem)
+    out = np.asarray(draft, dtype=np.int64).copy()
+    for e in range(idx.n_employees):
+        if pins[e] >= 0:
+            out[e] = pins[e]
+        elif out[e] != idx.home[e] and (not movable[e] or int(out[e]) in idx.refused[e]):
+            out[e] = idx.home[e]
+    return out
 
 
 def _forced(problem: Problem, draft: IntArray) -> int:
@@ -217,7 +240,7 @@ def replan(
     chosen = SolveParams.resolve(
         params, time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers
     )
-    plan = solve(revised, chosen, start=positions)
+    plan = solve(revised, chosen, start=_repaired(revised, positions))
     by_nip = {str(r.nip): r for r in given}
     records: list[dict[str, Any]] = []
     if plan.assignment_array is not None:
@@ -235,3 +258,45 @@ def replan(
         forced,
     )
     return Replan(revised, plan, positions, given, tuple(records), forced)
+
+
+def synthetic_responses(
+    problem: Problem,
+    draft: Plan | npt.ArrayLike | dict[str, str],
+    *,
+    seed: int = 0,
+    accept: float = 0.4,
+    objection: float = 0.2,
+    prefer: float = 0.05,
+) -> tuple[Response, ...]:
+    """Invented responses to ``draft`` (seeded, deterministic), for demos and tests:
+    of the employees the draft moves, a share ``accept`` accepts and a share
+    ``objection`` objects (with a reason); of those it keeps home and who may move,
+    a share ``prefer`` asks for one or two units they may be sent to."""
+    rng = np.random.default_rng(seed)
+    positions = draft_assignment(problem, draft)
+    idx = problem.index
+    reasons = ("jauh dari keluarga", "merawat orang tua", "sedang tugas belajar", "")
+    movable = metrics.movable(problem)
+    out: list[Response] = []
+    for e in range(idx.n_employees):
+        nip = problem.employees[e].nip
+        x = rng.random()
+        if positions[e] != idx.home[e]:
+            if x < accept:
+                out.append(Response(nip=nip, response="accept"))
+            elif x < accept + objection:
+                reason = reasons[int(rng.integers(len(reasons)))]
+                out.append(Response(nip=nip, response="object", reason=reason))
+        elif movable[e] and x < prefer:
+            allowed = metrics.allowed_units(problem, e)
+            allowed = allowed[allowed != idx.home[e]]
+            if allowed.size:
+                k = min(int(allowed.size), 1 + int(rng.integers(2)))
+                units = rng.choice(allowed, size=k, replace=False)
+                out.append(
+                    Response(
+                        nip=nip, response="prefer", units=tuple(idx.unit_ids[int(u)] for u in units)
+                    )
+                )
+    return tuple(out)

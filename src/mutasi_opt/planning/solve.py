@@ -352,6 +352,8 @@ class _PermanentSearch:
             )
             if name == "imbalance":
                 self.greedy_hint = hinted
+        if self.warm_start and name == "changes" and decisions is not None and self.given:
+            _hint_changes(self, decisions, list(done), budget.share(_GREEDY_SHARE))
         if self.stage_hook is not None:
             t_hook = time.perf_counter()
             self.stage_hook(name, model)
@@ -379,13 +381,75 @@ class _PermanentSearch:
     def rehint(self, decisions: dict[str, IntArray]) -> None:
         self.model.complete(decisions)
 
-    def hold(self, stage: Stage, value: int) -> None:
-        if stage.name in ("imbalance", "balance"):
+    def held_value(self, name: str, value: int) -> int:
+        """The hold of stage ``name`` found at ``value``: with the tolerances added."""
+        if name in ("imbalance", "balance"):
             # the changes stage may trade D and B within the draft tolerance
             value += math.floor(value * self.draft_tolerance)
-        if stage.name == "imbalance":
+        if name == "imbalance":
             value += self.tolerance_centi  # the later stages may trade D within the tolerance
-        self.model.fix_at_most(self.model.stage_expression(stage.name), value)
+        return value
+
+    def hold(self, stage: Stage, value: int) -> None:
+        self.model.fix_at_most(
+            self.model.stage_expression(stage.name), self.held_value(stage.name, value)
+        )
+
+
+#: greedy passes tried from a given start before the changes stage (few first: each
+#: pass changes more of the draft)
+_CHANGE_STEPS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55)
+
+
+def _hint_changes(
+    search: _PermanentSearch,
+    decisions: dict[str, IntArray],
+    done: list[StageResult],
+    budget: Budget,
+) -> None:
+    """Hint the changes stage with the given start (a draft, say) improved by the
+    fewest greedy passes for B that bring it within every hold, when that changes
+    fewer draft decisions than the plan of the stage before."""
+    t0 = time.perf_counter()
+    problem, classes = search.problem, search.classes
+    caps = {r.name: search.held_value(r.name, r.value) for r in done}
+
+    def value(d: dict[str, IntArray]) -> int | None:
+        m = metrics.evaluate(problem, disaggregate(problem, classes, d))
+        if any(m.value(name) > cap for name, cap in caps.items()):
+            return None
+        return m.changes
+
+    best = value(decisions)
+    hint = None
+    for start in search.given:
+        for steps in _CHANGE_STEPS:
+            if budget.exhausted():
+                break
+            point = start
+            if steps:
+                point = greedy_improve(
+                    problem,
+                    classes,
+                    start,
+                    objective="balance",
+                    shortfall_cap=caps["shortfall"],
+                    imbalance_cap=caps.get("imbalance"),
+                    training_cap=caps.get("training"),
+                    max_steps=steps,
+                    budget=budget,
+                )
+            found = value(point)
+            if found is not None:
+                if best is None or found < best:
+                    best, hint = found, point
+                break
+    ok = hint is not None and search.model.complete(hint)
+    log_.info(
+        "greedy warm start for changes: %s in %.2fs",
+        f"hinted {best}" if ok else "no hint",
+        time.perf_counter() - t0,
+    )
 
 
 def _known_start(problem: Problem, starts: Sequence[IntArray]) -> IntArray | None:
@@ -451,7 +515,13 @@ def _fallback(
         )
     m = metrics.evaluate(problem, known)
     log_.info("the limits ran out before the first stage; kept the starting plan")
-    return finish(known, unrun_stages(permanent_stages(problem.policy, draft=metrics.has_draft(problem)), 0, m.value), 0.0)
+    return finish(
+        known,
+        unrun_stages(
+            permanent_stages(problem.policy, draft=metrics.has_draft(problem)), 0, m.value
+        ),
+        0.0,
+    )
 
 
 def fewest_moves(

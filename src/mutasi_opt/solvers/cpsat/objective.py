@@ -261,9 +261,7 @@ class Expressions:
         fixed = (draft >= 0) & ~in_class & (draft != idx.home)
         constant = int(fixed.sum())
         terms = [
-            (y, 1)
-            for c, y in enumerate(self.vars.out)
-            if y is not None and cl.draft_kind[c] == 1
+            (y, 1) for c, y in enumerate(self.vars.out) if y is not None and cl.draft_kind[c] == 1
         ]
         for c in np.flatnonzero(cl.draft_kind == 2):
             constant += int(cl.size[c])
@@ -271,6 +269,21 @@ class Expressions:
             (p, -1) for p, opt in zip(self.vars.pref, cl.pref_options, strict=True) if opt.draft
         ]
         return _weighted(terms, constant)
+
+    def changes_floor(self) -> int:
+        """A lower bound of :meth:`changes` in every plan: its constant less one per
+        draft option (the draft's movers who can no longer make the drafted move, and
+        the immovable employees the draft puts elsewhere)."""
+        cl = self.vars.classes
+        idx = self.problem.index
+        draft = metrics.draft_units(self.problem)
+        in_class = np.zeros(idx.n_employees, dtype=np.bool_)
+        for m in cl.members:
+            in_class[m] = True
+        fixed = int(((draft >= 0) & ~in_class & (draft != idx.home)).sum())
+        movers = int(cl.size[cl.draft_kind == 2].sum()) if cl.n else 0
+        options = sum(1 for opt in cl.pref_options if opt.draft)
+        return fixed + movers - options
 
 
 class Objective:
