@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from mutasi_opt import Demand, Employee, Policy, Problem, Requirement, Unit, metrics
+from mutasi_opt.planning.fairness import fairness_violations
 
 
 def random_problem(
@@ -120,6 +121,7 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
     ]
     lo, hi = idx.min_staff, idx.max_staff
     budget = problem.policy.max_moves
+    fair = problem.policy.individual_rationality or problem.policy.no_justified_envy
     feasible: list[tuple[int, ...]] = []
     tried = 0
     for combo in itertools.product(*allowed):
@@ -129,6 +131,8 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
             continue
         head = np.bincount(a, minlength=idx.n_units)
         if ((lo >= 0) & (head < lo)).any() or ((hi >= 0) & (head > hi)).any():
+            continue
+        if fair and fairness_violations(problem, a):
             continue
         feasible.append(metrics.evaluate(problem, a).stage_values())
     if not feasible:

@@ -73,6 +73,7 @@ __all__ = [
     "pinned_units",
     "preference_cost",
     "preference_costs",
+    "priority_points",
     "problem_stage_names",
     "qualified_count",
     "qualifies_for_surge",
@@ -481,6 +482,21 @@ def pinned_units(problem: Problem) -> IntArray:
     result: IntArray = problem.cached(
         "pinned_units", lambda: _unit_positions(problem, "pinned_unit")
     )
+    return result
+
+
+def priority_points(problem: Problem) -> FloatArray:
+    """Per employee: their ``priority`` points (0 when not given)."""
+
+    def build() -> FloatArray:
+        out = np.array(
+            [0.0 if e.priority is None else e.priority for e in problem.employees],
+            dtype=np.float64,
+        ).reshape(len(problem.employees))
+        out.setflags(write=False)
+        return out
+
+    result: FloatArray = problem.cached("priority_points", build)
     return result
 
 

@@ -453,9 +453,9 @@ NOTICES = Table(
 
 BLOCKING_PAIRS = Table(
     "blocking_pairs",
-    "An employee with justified envy: they listed a unit, stay out of it, and someone "
-    "with fewer priority points who listed it lower (or not at all) is moved there "
-    "(``blocking_pairs.csv``).",
+    "An employee with justified envy: they listed a unit, end elsewhere than it or a unit "
+    "they ranked higher, and someone of their role with fewer priority points is moved "
+    "there (``blocking_pairs.csv``).",
     (
         _NIP,
         _NAME,

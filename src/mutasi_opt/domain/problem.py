@@ -427,6 +427,9 @@ class Employee(_Frozen):
     #: the unit a draft plan gives the employee: a plan changes as few of these
     #: decisions as it can (the ``changes`` stage); None = no draft decision
     draft_unit: OptionalUnitId = None
+    #: priority points for voluntary moves (years of service, family reunification,
+    #: hardship, ...; see the policy's ``no_justified_envy``); None = 0 points
+    priority: Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)] | None = None
 
     @field_validator("fte", mode="before")
     @classmethod
@@ -607,6 +610,13 @@ class Policy(_Frozen):
     #: what an objection to a drafted move becomes: "refuse" (the unit is refused)
     #: or "lock" (the employee stays in their unit)
     objection: Literal["refuse", "lock"] = "refuse"
+    # fairness of voluntary rounds (see mutasi_opt.planning.fairness)
+    #: nobody is moved to a unit they did not list, except staff qualified for one
+    #: of the unit's requirements (at most its min_staff of them)
+    individual_rationality: bool = False
+    #: no employee who listed unit u stays out of it (or gets a unit they ranked
+    #: lower) while someone of their role with fewer priority points is moved to u
+    no_justified_envy: bool = False
 
     @model_validator(mode="after")
     def _shape(self) -> Policy:

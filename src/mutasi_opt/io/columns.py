@@ -112,9 +112,10 @@ TABLES: dict[str, TableSpec] = {
                 "locked": ("dikunci", "terkunci", "kunci"),
                 "refused_units": ("unit_ditolak", "menolak_unit"),
                 "preferred_units": ("unit_pilihan", "unit_diminati", "preferensi_unit"),
+                "priority": ("prioritas", "poin_prioritas"),
             },
             required_file=True,
-            numeric=frozenset({"fte", "months_in_unit"}),
+            numeric=frozenset({"fte", "months_in_unit", "priority"}),
         ),
         TableSpec(
             name="units",

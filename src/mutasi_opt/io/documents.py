@@ -765,6 +765,9 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "consultation round), or null; a move there must be allowed by the rules.",
         "draft_unit": "Unit id a draft plan gives the employee, or null; a plan changes as "
         "few of these decisions as it can (the changes stage).",
+        "priority": "Priority points for voluntary moves (years of service, family "
+        "reunification, hardship, ...), 0 or more, or null (0 points); see "
+        "no_justified_envy.",
     },
     "Unit": {
         "unit": "Unit id, unique.",
@@ -807,6 +810,11 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "the values their stages found, so that fewer draft decisions change.",
         "objection": 'What an objection in responses.csv becomes: "refuse" (the drafted unit '
         'is refused) or "lock" (the employee stays in their unit).',
+        "individual_rationality": "Nobody is moved to a unit they did not list, except staff "
+        "qualified for one of the unit's requirements (at most its min_staff of them).",
+        "no_justified_envy": "No employee who listed a unit stays out of it (or gets a unit "
+        "they ranked lower) while someone of their role with fewer priority points is moved "
+        "there (a stable matching by points).",
         "max_secondment_months": "Longest secondment (surge planning).",
         "max_lent_fraction": "Largest share of a unit's staff lent at once (surge planning).",
         "allow_pppk_secondment": "Whether PPPK staff may be seconded (surge planning).",

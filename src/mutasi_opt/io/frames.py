@@ -63,7 +63,7 @@ def problem_from_frames(
 
 #: employee columns written only when some employee has a value (pins and draft
 #: units of a consultation round), so that other folders keep their format
-CONSULTATION_COLUMNS = ("pinned_unit", "draft_unit")
+CONSULTATION_COLUMNS = ("pinned_unit", "draft_unit", "priority")
 
 
 def _join(items: tuple[str, ...]) -> str:

@@ -20,6 +20,7 @@ from ..domain.problem import Problem
 from ..domain.values import month_index
 from ..results.findings import Violation
 from ..results.plan import Plan
+from .fairness import fairness_violations
 
 __all__ = ["check_plan", "check_secondments"]
 
@@ -246,6 +247,10 @@ def check_plan(problem: Problem, assignment: Any) -> list[Violation]:
             )
         )
     out += _pin_violations(employees, after)
+    fair = pol.individual_rationality or pol.no_justified_envy
+    complete = len(after) == len(employees) and all(u in units for u in after.values())
+    if fair and complete:
+        out += fairness_violations(problem, after)
     return out
 
 

@@ -133,6 +133,11 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     class_refused: list[tuple[int, ...]] = []
     class_barred: list[tuple[int, ...]] = []
     unlisted = problem.policy.unlisted_preference_cost
+    pol = problem.policy
+    envy = pol.no_justified_envy
+    points = metrics.priority_points(problem)
+    #: the fairness rules need an option for every listed unit (saving 0 too)
+    every = envy or pol.individual_rationality
     class_members: list[list[int]] = []
     class_type: list[int] = []
     class_home: list[int] = []
@@ -147,6 +152,8 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         )
         if near_cols is not None:
             tkey += (near_cols[e].tobytes(),)
+        if envy:
+            tkey += (float(points[e]),)  # who may arrive depends on their priority
         # only refusals of units that have demand for the role restrict anything
         refused = tuple(sorted(u for u in idx.refused[e] if idx.has_demand[u, idx.role[e]]))
         # preferred units that cost more than an unlisted one (rank − 1 > unlisted):
@@ -196,7 +203,7 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         allowed = set(targets[t].tolist()) - set(class_refused[c])
         for rank, u in enumerate(prefs):
             saving = unlisted - rank  # negative for a preferred unit dearer than unlisted
-            if (saving != 0 or u == drafted) and u in allowed and u != idx.home[e]:
+            if (saving != 0 or u == drafted or every) and u in allowed and u != idx.home[e]:
                 options.append(PrefOption(e, c, t, int(u), saving, draft=u == drafted))
         if drafted >= 0 and drafted not in prefs and drafted in allowed:
             # the draft's move to an unlisted unit: an option that saves no preference points
