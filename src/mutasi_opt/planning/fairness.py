@@ -189,4 +189,5 @@ def with_service_priority(problem: Problem, as_of: str) -> Problem:
             continue
         months = max(0, ref - month_index(f"{start[0]:04d}-{start[1]:02d}"))
         emps.append(emp.replace(priority=round(months / 12, 4)))
-    return problem.replace(employees=tuple(emps))
+    scored: Problem = problem.replace(employees=tuple(emps))
+    return scored
