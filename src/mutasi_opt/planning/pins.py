@@ -18,12 +18,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .. import metrics
+from ..domain.arrays import IntArray
 from ..domain.problem import Problem
 from ..domain.stages import Status
 from ..results.findings import Conflict
 from ..results.plan import Plan, StageResult
 
-__all__ = ["PinnedView", "pin_conflict_plan", "pinned_view", "solve_pinned"]
+__all__ = ["PinnedView", "draft_start", "pin_conflict_plan", "pinned_view", "solve_pinned"]
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,22 @@ def pin_conflict_plan(problem: Problem, conflict: Conflict) -> Plan:
     return Plan.without_solution(
         problem, Status.INFEASIBLE, diagnosis=(conflict,), solve_seconds=0.0
     )
+
+
+def draft_start(problem: Problem) -> IntArray | None:
+    """The draft of a problem with draft units, repaired into a start for the solver
+    (None without draft units): pinned employees at their pins, everyone else at
+    their ``draft_unit`` when the rules still allow it (else, and without one, home)."""
+    draft = metrics.draft_units(problem)
+    if not (draft >= 0).any():
+        return None
+    idx = problem.index
+    pins = metrics.pinned_units(problem)
+    movable = metrics.movable(problem)
+    out = idx.home.copy()
+    for e in np.flatnonzero((draft >= 0) | (pins >= 0)):
+        d = int(pins[e]) if pins[e] >= 0 else int(draft[e])
+        may = movable[e] and d not in idx.refused[e] and idx.has_demand[d, idx.role[e]]
+        if pins[e] >= 0 or d == idx.home[e] or may:
+            out[e] = d
+    return out

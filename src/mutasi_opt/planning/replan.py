@@ -165,22 +165,6 @@ def _change_record(
     }
 
 
-def _repaired(problem: Problem, draft: IntArray) -> IntArray:
-    """The draft with the decisions it can no longer keep undone: pinned employees at
-    their pins, and those who may no longer make the drafted move at home (a start
-    for the solver, used when it meets the rules)."""
-    idx = problem.index
-    movable = metrics.movable(problem)
-    pins = metrics.pinned_units(problem)
-    out = np.asarray(draft, dtype=np.int64).copy()
-    for e in range(idx.n_employees):
-        if pins[e] >= 0:
-            out[e] = pins[e]
-        elif out[e] != idx.home[e] and (not movable[e] or int(out[e]) in idx.refused[e]):
-            out[e] = idx.home[e]
-    return out
-
-
 def _forced(problem: Problem, draft: IntArray) -> int:
     """Draft decisions no plan of ``problem`` can keep: a drafted move the employee
     may no longer make (refused by an objection, or the employee locked)."""
@@ -240,7 +224,7 @@ def replan(
     chosen = SolveParams.resolve(
         params, time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers
     )
-    plan = solve(revised, chosen, start=_repaired(revised, positions))
+    plan = solve(revised, chosen)  # (the draft, repaired, is its start: see solve)
     by_nip = {str(r.nip): r for r in given}
     records: list[dict[str, Any]] = []
     if plan.assignment_array is not None:

@@ -27,7 +27,7 @@ from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
 from .decompose import role_components, subproblem
 from .diagnose import diagnose
-from .pins import pin_conflict_plan, pinned_view, solve_pinned
+from .pins import draft_start, pin_conflict_plan, pinned_view, solve_pinned
 from .stages import at_true_value, run_fields, run_stages, stopped_by, unrun_stages
 
 __all__ = ["StageHook", "fewest_moves", "solve", "solve_with_stage_hook"]
@@ -124,6 +124,9 @@ def solve(
         params, time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers, log=log
     )
     starts = [] if start is None else [_start_assignment(problem, start)]
+    drafted = draft_start(problem)  # a draft under revision: what it can keep, as a start
+    if drafted is not None:
+        starts.append(drafted)
     return _solve(problem, params=chosen, progress=progress, starts=starts)
 
 
