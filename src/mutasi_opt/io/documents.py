@@ -37,7 +37,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from ..domain.columns import ASSIGNMENT, MOVES, TRAINING, UNITS, Column, Table
+from ..domain.columns import (
+    ASSIGNMENT,
+    BLOCKING_PAIRS,
+    CHANGES,
+    MOVES,
+    NOTICES,
+    TRAINING,
+    UNITS,
+    Column,
+    Table,
+)
 from ..domain.errors import InputError, InputIssue
 from ..domain.problem import CheckContext, Demand, Employee, Policy, Problem, Requirement, Unit
 from ..domain.stages import PlanStatusName, StatusName
@@ -934,3 +944,17 @@ def _framed(schema: dict[str, Any], title: str, description: str) -> dict[str, A
 def schema_text(schema: Mapping[str, Any]) -> str:
     """A schema as the checked-in files hold it: pretty-printed, sorted keys, trailing newline."""
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+
+
+# ================================================== consultation rounds (rows)
+if TYPE_CHECKING:  # generated below; mypy sees the base
+    NoticeRow = _Document
+    ChangeRow = _Document
+    BlockingPairRow = _Document
+else:
+    #: One notice of a draft decision (``notices.csv``).
+    NoticeRow = _row_model("NoticeRow", NOTICES)
+    #: One change from the draft (``changes.csv``).
+    ChangeRow = _row_model("ChangeRow", CHANGES)
+    #: One blocking pair (``blocking_pairs.csv``).
+    BlockingPairRow = _row_model("BlockingPairRow", BLOCKING_PAIRS)

@@ -38,6 +38,7 @@ from ..results.plan import Plan
 
 __all__ = [
     "blocking_pairs",
+    "fair_repair",
     "fairness_violations",
     "unlisted_moves",
     "with_service_priority",
@@ -191,3 +192,36 @@ def with_service_priority(problem: Problem, as_of: str) -> Problem:
         emps.append(emp.replace(priority=round(months / 12, 4)))
     scored: Problem = problem.replace(employees=tuple(emps))
     return scored
+
+
+def fair_repair(problem: Problem, assignment: Any, *, rounds: int = 50) -> IntArray:
+    """``assignment`` made fair under the policy's fairness rules, by local repairs (a
+    start for the solver, not an optimum): an unlisted mover not excepted goes home;
+    for a blocking pair, the employee with more points takes the unit and the one with
+    fewer goes home (each such step gives someone a unit they rank higher, so the
+    repairs end).  The result may break a headcount bound or the move budget: the
+    caller checks it."""
+    a = _assignment(problem, assignment).copy()
+    pol, home = problem.policy, problem.index.home
+    pos = problem.index.nip_pos
+    if pol.individual_rationality:
+        for v in unlisted_moves(problem, a)[0]:
+            e = pos[str(v.nip)]
+            a[e] = home[e]
+    if not pol.no_justified_envy:
+        return a
+    unit_pos = problem.index.unit_pos
+    for _ in range(rounds):
+        pairs = blocking_pairs(problem, a)
+        if not pairs:
+            break
+        pairs.sort(key=lambda p: (-p["priority"], p["rank"]))
+        moved: set[int] = set()
+        for p in pairs:
+            i, j = pos[p["nip"]], pos[p["other_nip"]]
+            if i in moved or j in moved:
+                continue
+            a[i] = unit_pos[p["unit"]]
+            a[j] = home[j]
+            moved.update((i, j))
+    return a

@@ -27,6 +27,7 @@ from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
 from .decompose import role_components, subproblem
 from .diagnose import diagnose
+from .fairness import fair_repair
 from .pins import draft_start, pin_conflict_plan, pinned_view, solve_pinned
 from .stages import at_true_value, run_fields, run_stages, stopped_by, unrun_stages
 
@@ -875,6 +876,21 @@ def _stay_home(classes: Classes) -> dict[str, IntArray]:
     }
 
 
+def _made_fair(
+    problem: Problem, classes: Classes, decisions: dict[str, IntArray]
+) -> dict[str, IntArray] | None:
+    """``decisions`` repaired under the policy's fairness rules (the greedy search
+    does not know them; see :func:`.fairness.fair_repair`), or None when the repair
+    breaks another rule; unchanged without a fairness rule."""
+    pol = problem.policy
+    if not (pol.individual_rationality or pol.no_justified_envy):
+        return decisions
+    repaired = fair_repair(problem, disaggregate(problem, classes, decisions))
+    if check_plan(problem, repaired):
+        return None
+    return aggregate(problem, classes, repaired)
+
+
 def _warm_start(
     problem: Problem,
     classes: Classes,
@@ -931,6 +947,10 @@ def _warm_start(
             training_cap=cap_t,
             budget=budget.share(1.0 / (len(distinct) - i)),
         )
+        fair = _made_fair(problem, classes, improved)
+        if fair is None:
+            continue
+        improved = fair
         m = metrics.evaluate(problem, disaggregate(problem, classes, improved))
         if breaks_hold(m):
             continue

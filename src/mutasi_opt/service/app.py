@@ -42,6 +42,7 @@ from starlette.formparsers import MultiPartException
 from ..domain.errors import InputError, InputIssue
 from ..domain.params import SolveParams
 from ..domain.problem import Problem
+from .consultation import add_consultation_routes
 from .jobs import JobInfo, JobManager, JobNotFound, JobState, QueueFull, ShuttingDown
 from .models import (
     REF_MARK,
@@ -778,6 +779,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(path, media_type=media, filename=name)
 
     app.include_router(job)
+    add_consultation_routes(app, guarded, _errors)
 
     # ------------------------------------------------------------- OpenAPI
     def openapi() -> dict[str, Any]:
