@@ -159,6 +159,10 @@ def test_openapi_is_checked_in_and_served(service: Service) -> None:
         "/v1/jobs/{job_id}",
         "/v1/jobs/{job_id}/result",
         "/v1/jobs/{job_id}/files/{name}",
+        # consultation rounds (tests/test_consultation_service.py)
+        "/v1/consultation/notices",
+        "/v1/consultation/revise",
+        "/v1/fairness",
     }
     schemas = doc["components"]["schemas"]
     assert {"Problem", "Plan", "JobRequest", "JobStatus", "ErrorResponse"} <= set(schemas)

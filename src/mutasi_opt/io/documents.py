@@ -958,3 +958,9 @@ else:
     ChangeRow = _row_model("ChangeRow", CHANGES)
     #: One blocking pair (``blocking_pairs.csv``).
     BlockingPairRow = _row_model("BlockingPairRow", BLOCKING_PAIRS)
+
+
+def json_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Table records as JSON rows (numpy scalars plain, NaN → None, ±inf → ``"inf"``)."""
+    rows: list[dict[str, Any]] = _json_safe(records)
+    return rows

@@ -22,7 +22,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ..domain.problem import Problem
-from ..io.documents import BlockingPairRow, NoticeRow, problem_from_json, problem_to_json
+from ..io.documents import (
+    BlockingPairRow,
+    NoticeRow,
+    json_rows,
+    problem_from_json,
+    problem_to_json,
+)
 
 __all__ = ["add_consultation_routes"]
 
@@ -111,7 +117,7 @@ def _notices(body: NoticesRequest) -> NoticesResponse:
     problem = problem_from_json(body.problem)
     plan = Plan.from_solution(problem, _draft(problem, body.draft), stages=(), solve_seconds=0.0)
     records = notice_records(plan, askers=body.askers, office=body.office, deadline=body.deadline)
-    return NoticesResponse.model_validate({"notices": records})
+    return NoticesResponse.model_validate({"notices": json_rows(records)})
 
 
 def _revise(body: ReviseRequest) -> ReviseResponse:
@@ -127,8 +133,12 @@ def _revise(body: ReviseRequest) -> ReviseResponse:
         try:
             responses.append(Response.model_validate(item.model_dump()))
         except ValidationError as exc:
+            # a row rule's issue (no location) names the column its rule is about
+            rule_column = Response.ROW_RULE_FIELDS["_units_for_prefer"]
             issues += [
-                dataclasses.replace(issue, file="responses", row=i + 2)
+                dataclasses.replace(
+                    issue, file="responses", row=i + 2, column=issue.column or rule_column
+                )
                 for issue in issues_from_validation(exc, "responses")
             ]
     if issues:
@@ -149,7 +159,7 @@ def _fairness(body: FairnessRequest) -> FairnessResponse:
 
     return FairnessResponse.model_validate(
         {
-            "blocking_pairs": blocking_pairs(problem, assignment),
+            "blocking_pairs": json_rows(blocking_pairs(problem, assignment)),
             "unlisted_moves": rows(violations),
             "unlisted_exceptions": rows(exceptions),
         }
