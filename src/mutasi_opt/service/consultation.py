@@ -14,10 +14,10 @@ as in ``responses.csv``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -30,7 +30,7 @@ from ..io.documents import (
     problem_to_json,
 )
 
-__all__ = ["add_consultation_routes"]
+__all__ = ["CONSULTATION_BODIES", "add_consultation_routes"]
 
 
 class _Body(BaseModel):
@@ -166,11 +166,28 @@ def _fairness(body: FairnessRequest) -> FairnessResponse:
     )
 
 
+#: the request bodies, by schema name (hoisted into the OpenAPI components)
+CONSULTATION_BODIES: dict[str, type[BaseModel]] = {
+    "NoticesRequest": NoticesRequest,
+    "ReviseRequest": ReviseRequest,
+    "FairnessRequest": FairnessRequest,
+}
+
+
+def _json_body(name: str) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{name}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": ref}}}}
+
+
 def add_consultation_routes(
-    app: FastAPI, guarded: list[Any], errors: Callable[..., dict[int | str, dict[str, Any]]]
+    app: FastAPI,
+    guarded: list[Any],
+    errors: Callable[..., dict[int | str, dict[str, Any]]],
+    read_body: Callable[[Request, type[Any]], Awaitable[Any]],
 ) -> None:
     """Add the consultation endpoints to ``app`` (``guarded``: the token dependency;
-    ``errors``: the error answers' OpenAPI entries)."""
+    ``errors``: the error answers' OpenAPI entries; ``read_body``: the JSON body as a
+    model, or a 422 / 415 answer)."""
 
     @app.post(
         "/v1/consultation/notices",
@@ -179,11 +196,13 @@ def add_consultation_routes(
         tags=["consultation"],
         summary="The notices of a draft plan",
         operation_id="consultationNotices",
-        responses=errors(401, 413, 422),
+        responses=errors(401, 413, 415, 422),
+        openapi_extra=_json_body("NoticesRequest"),
     )
-    async def notices(body: NoticesRequest) -> NoticesResponse:
+    async def notices(request: Request) -> NoticesResponse:
         """One notice per employee the draft moves (and, with `askers`, per employee who
         asked to move and stays), in Bahasa Indonesia: where, why, training, how to respond."""
+        body = await read_body(request, NoticesRequest)
         return await run_in_threadpool(_notices, body)
 
     @app.post(
@@ -193,13 +212,15 @@ def add_consultation_routes(
         tags=["consultation"],
         summary="Apply the responses to a draft",
         operation_id="consultationRevise",
-        responses=errors(401, 413, 422),
+        responses=errors(401, 413, 415, 422),
+        openapi_extra=_json_body("ReviseRequest"),
     )
-    async def revise(body: ReviseRequest) -> ReviseResponse:
+    async def revise(request: Request) -> ReviseResponse:
         """The problem with the responses applied: accepted decisions pinned, objections
         refused (or locked, policy `objection`), preferences first, every employee's
         draft unit.  Submit it to `POST /v1/jobs`: the plan's `changes` stage keeps as
         many of the draft's decisions as it can within `draft_tolerance`."""
+        body = await read_body(request, ReviseRequest)
         return await run_in_threadpool(_revise, body)
 
     @app.post(
@@ -209,9 +230,11 @@ def add_consultation_routes(
         tags=["consultation"],
         summary="Blocking pairs and unlisted moves of an assignment",
         operation_id="fairness",
-        responses=errors(401, 413, 422),
+        responses=errors(401, 413, 415, 422),
+        openapi_extra=_json_body("FairnessRequest"),
     )
-    async def fairness(body: FairnessRequest) -> FairnessResponse:
+    async def fairness(request: Request) -> FairnessResponse:
         """Every blocking pair (justified envy by priority points) and every move to a
         unit the employee did not list, of any assignment (a plan, a history)."""
+        body = await read_body(request, FairnessRequest)
         return await run_in_threadpool(_fairness, body)
