@@ -394,6 +394,7 @@ def problems(draw: st.DrawFn) -> Problem:
                 # a pin at home is always allowed; a draft unit may be any unit
                 pinned_unit=draw(st.none() | st.just(home)),
                 draft_unit=draw(st.none() | st.sampled_from(units_ids)),
+                priority=draw(st.none() | st.floats(0, 1000)),
             )
         )
     reqs = draw(

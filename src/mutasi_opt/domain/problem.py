@@ -429,7 +429,7 @@ class Employee(_Frozen):
     draft_unit: OptionalUnitId = None
     #: priority points for voluntary moves (years of service, family reunification,
     #: hardship, ...; see the policy's ``no_justified_envy``); None = 0 points
-    priority: Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)] | None = None
+    priority: float | None = None
 
     @field_validator("fte", mode="before")
     @classmethod
@@ -454,6 +454,18 @@ class Employee(_Frozen):
         if kind is None:
             raise ValueError("employment_type must be PNS or PPPK")
         return kind
+
+    @field_validator("priority", mode="before")
+    @classmethod
+    def _no_points(cls, value: Any) -> Any:
+        return _none_if_blank(value)
+
+    @field_validator("priority")
+    @classmethod
+    def _points(cls, value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_COUNT):
+            raise ValueError(f"priority must be a number of points from 0 to {MAX_COUNT:,}")
+        return value
 
     @field_validator("preferred_units")
     @classmethod
