@@ -324,3 +324,25 @@ def test_every_replan_keeps_accepts_and_drops_objections(seed: int) -> None:
         _check_round(result)
         assert result.summary()["accepted_kept"] == result.summary()["accepted"]
         assert result.summary()["objected_moves_kept"] == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_draft_units_of_some_employees_only(seed: int) -> None:
+    # one employee with a draft unit, no tolerance: role pools are not solved apart
+    # (a pool without draft units would have no changes stage), all stages run
+    problem = random_problem(1100 + seed, 7, 3)
+    problem = problem.replace(policy=problem.policy.replace(draft_tolerance=0.0))
+    idx = problem.index
+    e = next((e for e in range(idx.n_employees) if len(metrics.allowed_units(problem, e)) > 1), 0)
+    target = idx.unit_ids[int(metrics.allowed_units(problem, e)[-1])]
+    emps = list(problem.employees)
+    emps[e] = emps[e].replace(draft_unit=target)
+    problem = problem.replace(employees=tuple(emps))
+    best, _ = brute_force(problem)
+    plan = solve(problem, workers=1)
+    if best is None:
+        assert plan.status is PlanStatus.INFEASIBLE
+        return
+    assert [s.name for s in plan.stages] == list(metrics.problem_stage_names(problem))
+    assert tuple(s.value for s in plan.stages) == best
+    assert check_plan(problem, plan) == []

@@ -756,11 +756,11 @@ def _start_assignment(problem: Problem, start: Plan | npt.ArrayLike) -> IntArray
 
 
 def _tolerance(problem: Problem) -> bool:
-    """True when the policy lets later stages trade imbalance (a slack shared by all pools):
-    ``imbalance_tolerance_hours``, or ``draft_tolerance`` with a draft to keep."""
-    pol = problem.policy
-    draft = pol.draft_tolerance > 0 and metrics.has_draft(problem)
-    return pol.imbalance_tolerance_hours > 0 or draft
+    """True when the pools cannot be solved apart: the policy lets later stages trade
+    imbalance (``imbalance_tolerance_hours``, a slack shared by all pools), or there is a
+    draft to keep (``draft_tolerance`` is such a slack, and a pool without draft units
+    would have no changes stage)."""
+    return problem.policy.imbalance_tolerance_hours > 0 or metrics.has_draft(problem)
 
 
 def _has_employees(problem: Problem, roles: list[int]) -> bool:
