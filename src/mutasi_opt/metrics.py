@@ -580,13 +580,15 @@ def overdue_remaining(problem: Problem, assignment: IntArray) -> int:
 
 def must_rotate(problem: Problem) -> BoolArray:
     """With ``rotation_required``: the overdue employees (:func:`overdue`) a plan must
-    move: movable, with another unit for their role (the others are exempt, see
-    :func:`rotation_exempt`).  None without the rule."""
+    move: movable, with another unit for their role, and not pinned to stay (a
+    ``pinned_unit`` at home is an accepted decision, as a lock); the others are
+    exempt, see :func:`rotation_exempt`.  None without the rule."""
     if not problem.policy.rotation_required:
         return np.zeros(len(problem.employees), dtype=np.bool_)
 
     def build() -> BoolArray:
-        out = overdue(problem) & movable(problem)
+        stay: BoolArray = np.asarray(pinned_units(problem) == problem.index.home)
+        out = overdue(problem) & movable(problem) & ~stay
         for e in np.flatnonzero(out).tolist():
             out[e] = len(allowed_units(problem, e)) > 1
         out.setflags(write=False)
@@ -598,13 +600,15 @@ def must_rotate(problem: Problem) -> BoolArray:
 
 def rotation_exempt(problem: Problem) -> dict[str, int]:
     """With ``rotation_required``: overdue employees exempt from it, per reason (those
-    of :func:`immovable_reason`, and ``no_target``: no other unit for the role)."""
+    of :func:`immovable_reason`, ``pinned``: pinned to stay, and ``no_target``: no
+    other unit for the role)."""
     if not problem.policy.rotation_required:
         return {}
     reasons = immovable_reason(problem)
+    stay = pinned_units(problem) == problem.index.home
     out: dict[str, int] = {}
     for e in np.flatnonzero(overdue(problem) & ~must_rotate(problem)).tolist():
-        why = reasons[e] or "no_target"
+        why = reasons[e] or ("pinned" if stay[e] else "no_target")
         out[why] = out.get(why, 0) + 1
     return out
 
