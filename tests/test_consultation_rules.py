@@ -1,5 +1,6 @@
 """Consultation rounds (issue 15) together with the rules of a real round (issue 16):
-pins and draft units with pairs, rotation, retirements and inactive staff.
+pins and draft units with pairs, rotation, retirements and inactive staff, and the
+exact re-allocation rounds (``solvers.flow``) with fairness rules and draft units.
 
 Each result is compared with the shared brute force of ``tests/problems.py``, which
 applies both sets of rules by hand.
@@ -16,6 +17,9 @@ from mutasi_opt import InputError, PlanStatus, Problem, check_plan, metrics, sol
 from mutasi_opt.domain.problem import Pair
 from mutasi_opt.domain.responses import Response
 from mutasi_opt.planning.replan import replan
+from mutasi_opt.solvers.aggregation import build_classes
+from mutasi_opt.solvers.disaggregate import aggregate, disaggregate
+from mutasi_opt.solvers.flow import flow_improve
 from problems import brute_force, first_seed, random_problem
 
 
@@ -157,3 +161,39 @@ def test_a_pin_moving_inactive_or_retiring_staff_is_refused() -> None:
     # a pin at home stays allowed
     emps[0] = base.replace(birth_date=born, pinned_unit=base.unit)
     assert problem.replace(employees=tuple(emps), policy=policy).employees[0].pinned_unit
+
+
+@pytest.mark.parametrize("rule", ["individual_rationality", "no_justified_envy"])
+def test_the_exact_rounds_leave_a_plan_alone_under_a_fairness_rule(rule: str) -> None:
+    problem = random_problem(21, 10, 4, roles=1, bounds=False, requirements=False)
+    problem = problem.replace(policy=problem.policy.replace(**{rule: True}))
+    classes = build_classes(problem)
+    decisions = aggregate(problem, classes, problem.index.home)
+    assert decisions is not None
+    assert flow_improve(problem, classes, decisions) is decisions
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_exact_rounds_leave_staff_with_a_draft_unit_as_they_are(seed: int) -> None:
+    problem = random_problem(5300 + seed, 10, 4, roles=1, bounds=False, requirements=False)
+    rng = np.random.default_rng(seed)
+    idx = problem.index
+    emps = list(problem.employees)
+    for e in rng.permutation(idx.n_employees)[:4].tolist():
+        allowed = metrics.allowed_units(problem, e)
+        emps[e] = emps[e].replace(draft_unit=idx.unit_ids[int(rng.choice(allowed))])
+    drafted = problem.replace(employees=tuple(emps))
+    classes = build_classes(drafted)
+    decisions = aggregate(drafted, classes, drafted.index.home)
+    assert decisions is not None
+    better = flow_improve(drafted, classes, decisions)
+    kept = np.isin(classes.ctype, np.unique(classes.ctype[classes.draft_kind > 0]))
+    assert np.array_equal(better["out"][kept], decisions["out"][kept])
+    after = disaggregate(drafted, classes, better)
+    assert check_plan(drafted, after) == []
+    key = (metrics.imbalance_centi(drafted, after), metrics.balance_cost_scaled(drafted, after))
+    home = drafted.index.home
+    assert key <= (
+        metrics.imbalance_centi(drafted, home),
+        metrics.balance_cost_scaled(drafted, home),
+    )
