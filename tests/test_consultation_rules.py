@@ -197,3 +197,22 @@ def test_the_exact_rounds_leave_staff_with_a_draft_unit_as_they_are(seed: int) -
         metrics.imbalance_centi(drafted, home),
         metrics.balance_cost_scaled(drafted, home),
     )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_draft_units_under_the_fairness_rules_equal_brute_force(seed: int) -> None:
+    # a draft moves staff to units they did not list: a draft option, no listing
+    problem = random_problem(300 + seed, 6, 3)
+    policy = problem.policy.replace(
+        no_justified_envy=seed % 3 != 1, individual_rationality=seed % 3 != 0
+    )
+    rng = np.random.default_rng(seed)
+    idx = problem.index
+    emps = [
+        emp.replace(
+            draft_unit=idx.unit_ids[int(rng.choice(metrics.allowed_units(problem, e)))],
+            priority=float(rng.integers(0, 5)),
+        )
+        for e, emp in enumerate(problem.employees)
+    ]
+    _solves_like_brute_force(problem.replace(employees=tuple(emps), policy=policy))

@@ -287,8 +287,14 @@ class Constraints:
         if not (pol.individual_rationality or pol.no_justified_envy):
             return
         v, cl, idx = self.vars, self.vars.classes, self.problem.index
+        # the options of listed units (a draft option to a unit the employee did not
+        # list is no listing: its arrival is a free one, and it envies nobody)
+        listed = [
+            k for k, opt in enumerate(cl.pref_options) if opt.unit in idx.preferred[opt.employee]
+        ]
         opts_at: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for k, opt in enumerate(cl.pref_options):
+        for k in listed:
+            opt = cl.pref_options[k]
             opts_at[(opt.typ, opt.unit)].append(k)
         if pol.individual_rationality:
             need: dict[int, int] = defaultdict(int)
@@ -316,12 +322,13 @@ class Constraints:
             np.add.at(type_size, cl.ctype, cl.size)
             rank_of = {
                 (opt.employee, opt.unit): idx.preferred[opt.employee].index(opt.unit)
-                for opt in cl.pref_options
+                for opt in (cl.pref_options[k] for k in listed)
             }
             by_emp: dict[int, list[int]] = defaultdict(list)
-            for k, opt in enumerate(cl.pref_options):
-                by_emp[opt.employee].append(k)
-            for opt in cl.pref_options:
+            for k in listed:
+                by_emp[cl.pref_options[k].employee].append(k)
+            for k in listed:
+                opt = cl.pref_options[k]
                 i, u, r = opt.employee, opt.unit, rank_of[(opt.employee, opt.unit)]
                 role = int(cl.type_role[opt.typ])
                 lower = [
