@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 
 import numpy as np
 
 from mutasi_opt import Demand, Employee, Policy, Problem, Requirement, Unit, metrics
+from mutasi_opt.planning.fairness import fairness_violations
 
 
 def random_problem(
@@ -100,16 +102,24 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
     """Lexicographic optimum of the stage values over all feasible assignments.
 
     Enumerates every assignment within each employee's allowed units and keeps
-    those that respect headcount bounds, the move budget and the pairs.  The stages are
+    those that respect headcount bounds, the move budget, the pairs, ``rotation_required``
+    (a pinned employee is exempt) and the fairness rules.  The stages are
     those of the policy (:func:`mutasi_opt.metrics.stage_names`: the five, and
     ``training`` after ``shortfall`` when ``trainable_gap`` > 0).  With
     ``imbalance_tolerance_hours`` = t, the stages after ``imbalance`` may use
     any plan whose Σd is within 200·t centi-hours of the optimum (D within t
-    hours).  Returns the best stage-value tuple (None if infeasible) and the
-    number of assignments tried.
+    hours).  A pinned employee (``pinned_unit``) has only their pin.  With draft
+    units the ``changes`` stage comes after ``balance``, and both ``imbalance`` and
+    ``balance`` allow ``⌊value × draft_tolerance⌋`` more to the stages after them.
+    Returns the best stage-value tuple (None if infeasible) and the number of
+    assignments tried.
     """
     idx = problem.index
-    allowed = [metrics.allowed_units(problem, e) for e in range(idx.n_employees)]
+    pins = metrics.pinned_units(problem)
+    allowed = [
+        np.array([pins[e]]) if pins[e] >= 0 else metrics.allowed_units(problem, e)
+        for e in range(idx.n_employees)
+    ]
     lo, hi = idx.min_staff, idx.max_staff
     budget = problem.policy.max_moves
     # pairs (issue 16): relatives never in one unit, a couple in one area (or unit)
@@ -126,6 +136,7 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
         and idx.months[e] > problem.policy.overdue_months
         and len(allowed[e]) > 1
     ]
+    fair = problem.policy.individual_rationality or problem.policy.no_justified_envy
     feasible: list[tuple[int, ...]] = []
     tried = 0
     for combo in itertools.product(*allowed):
@@ -140,15 +151,20 @@ def brute_force(problem: Problem) -> tuple[tuple[int, ...] | None, int]:
             continue
         if any(a[e] == idx.home[e] for e in rotate):
             continue
+        if fair and fairness_violations(problem, a):
+            continue
         feasible.append(metrics.evaluate(problem, a).stage_values())
     if not feasible:
         return None, tried
     tol = round(200 * problem.policy.imbalance_tolerance_hours)
+    draft_tol = problem.policy.draft_tolerance if metrics.has_draft(problem) else 0.0
     best: list[int] = []
     rest = feasible
-    for k, stage in enumerate(metrics.stage_names(problem.policy)):
+    for k, stage in enumerate(metrics.problem_stage_names(problem)):
         best.append(min(v[k] for v in rest))
         slack = tol if stage == "imbalance" else 0
+        if stage in ("imbalance", "balance"):
+            slack += math.floor(best[k] * draft_tol)
         rest = [v for v in rest if v[k] <= best[k] + slack]
     # each stage's value is its optimum (with a tolerance, stage 2's is the optimum
     # D itself, not the D of the final plan)

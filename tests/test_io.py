@@ -53,6 +53,7 @@ from mutasi_opt.io import (
 )
 from mutasi_opt.io.columns import TABLES, normalise_header
 from mutasi_opt.io.fastpath import FAIL, fast_parser, text_twin
+from mutasi_opt.io.frames import CONSULTATION_COLUMNS
 from mutasi_opt.io.parse import load_table, probe
 from mutasi_opt.io.tables import source_from_frame
 
@@ -377,11 +378,12 @@ def problems(draw: st.DrawFn) -> Problem:
         free = [u for u in units_ids if u not in refused]
         preferred = draw(st.lists(st.sampled_from(free), max_size=2, unique=True)) if free else []
         comps = draw(st.dictionaries(st.sampled_from(CODES), st.integers(1, 5), max_size=3))
+        home = draw(st.sampled_from(units_ids))
         employees.append(
             Employee(
                 nip=nip,
                 name=draw(names),
-                unit=draw(st.sampled_from(units_ids)),
+                unit=home,
                 # with unit workload_hours, some employee must have no role
                 role="" if with_hours and k == 0 else draw(st.sampled_from(roles)),
                 fte=draw(st.floats(0.001, 1)),  # at least 1 hour a year (capacity ≥ 1)
@@ -395,6 +397,10 @@ def problems(draw: st.DrawFn) -> Problem:
                 birth_date=draw(st.none() | st.just(Nip(nip).birth_date)),
                 retirement_age=draw(st.none() | st.sampled_from([58, 60, 65])),
                 inactive=draw(st.sampled_from(["", "Tugas Belajar"])),
+                # a pin at home is always allowed; a draft unit may be any unit
+                pinned_unit=draw(st.none() | st.just(home)),
+                draft_unit=draw(st.none() | st.sampled_from(units_ids)),
+                priority=draw(st.none() | st.floats(0, 1000)),
             )
         )
     pairs = [
@@ -479,8 +485,10 @@ def test_written_folder_format(tmp_path: Path) -> None:
     problem = problem.replace(policy=Policy(max_moves=3, allow_pppk_moves=True))
     folder = write_folder(problem, tmp_path / "out")
     text = (folder / "employees.csv").read_text(encoding="utf-8").splitlines()
-    assert text[0] == ",".join(Employee.model_fields)
-    # (birth_date, retirement_age and inactive empty: from the NIP, the policy, active)
+    # (the consultation columns, pinned_unit, draft_unit and priority, only when some
+    # employee has one; birth_date, retirement_age and inactive empty: from the NIP,
+    # the policy, active)
+    assert text[0] == ",".join(f for f in Employee.model_fields if f not in CONSULTATION_COLUMNS)
     assert text[1] == "198501012010011001,Budi,U1,perawat,1.0,III/a,PNS,K1:3,30,false,,U2,,,"
     assert (folder / "policy.toml").read_text(encoding="utf-8").splitlines()[1:] == [
         "max_moves = 3",

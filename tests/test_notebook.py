@@ -79,7 +79,7 @@ def test_work_limits_stay_modest_and_no_clock_decides() -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     limits = [float(x) for x in re.findall(r"work_limit=(\d+(?:\.\d+)?)", source)]
-    assert len(limits) == 3  # compare_history, frontier, solve
+    assert len(limits) == 4  # compare_history, frontier, solve, replan
     assert sum(limits) <= 20
     assert "time_limit=" not in source.replace("time_limit=...", "")
 
@@ -137,6 +137,14 @@ def test_printed_results(executed: tuple[Any, Path]) -> None:
     assert why.count(" stays") >= 2  # the free-to-move one (en) and the one held by a rule
     training = _data(_cell(nb, "training"), "text/html")
     assert len(training) == 1 and "level_needed" in training[0]
+    # the consultation round: a notice per mover, accepted moves kept, objected ones gone
+    assert "diusulkan pindah" in _stdout(_cell(nb, "notices"))
+    replanned = _stdout(_cell(nb, "replan"))
+    accepted = re.search(r"(\d+) accepted \((\d+) kept\), \d+ objected \(0 still", replanned)
+    assert accepted is not None and accepted.group(1) == accepted.group(2)
+    assert "rules broken: 0" in replanned
+    fairness = _stdout(_cell(nb, "fairness"))
+    assert re.search(r"blocking pairs in the history: [1-9]", fairness)
 
 
 def test_report_written_in_the_working_directory(executed: tuple[Any, Path]) -> None:

@@ -16,17 +16,25 @@ from .batch import BatchError, scenarios, solve_many
 from .domain.errors import InputError, InputIssue
 from .domain.params import SolveParams
 from .domain.problem import Demand, Employee, Pair, Policy, Problem, Requirement, Surge, Unit
+
+# consultation rounds (notices, responses, re-planning) and fairness
+from .domain.responses import Response
 from .domain.values import Golongan, Nip
 from .io import read_folder, write_folder
 from .io import records as _records  # noqa: F401  (DataFrames)
+from .io.consultation import write_notices, write_replan
 from .io.documents import plan_to_json, problem_from_json, problem_to_json
 from .io.history import read_history, write_history
 from .io.plans import write_plan, write_surge_plan
+from .io.responses import read_responses
 from .io.siasn import read_siasn
 from .io.surges import read_surges
 from .planning.check import check_plan, check_secondments
+from .planning.consultation import notice_records
+from .planning.fairness import blocking_pairs, unlisted_moves, with_service_priority
 from .planning.frontier import frontier
 from .planning.history import compare_history, evaluate_history, synthetic_history
+from .planning.replan import replan, revise_problem, synthetic_responses
 from .planning.solve import solve
 from .planning.state import current_state
 from .planning.surges import plan_surges
@@ -34,6 +42,7 @@ from .results.findings import Violation
 from .results.frontier import Frontier, FrontierPoint
 from .results.history import HistoryComparison, HistoryMove, HistoryReport
 from .results.plan import Plan, PlanStatus, StageResult
+from .results.replan import Replan
 from .results.state import StateReport
 from .results.surge import SurgePlan
 from .sample import load_sample, load_sample_history
@@ -62,7 +71,9 @@ __all__ = [
     "PlanStatus",
     "Policy",
     "Problem",
+    "Replan",
     "Requirement",
+    "Response",
     "SolveParams",
     "StageResult",
     "StateReport",
@@ -71,6 +82,7 @@ __all__ = [
     "Unit",
     "Violation",
     "__version__",
+    "blocking_pairs",
     "check_plan",
     "check_secondments",
     "compare_history",
@@ -80,22 +92,31 @@ __all__ = [
     "load_sample",
     "load_sample_history",
     "metrics",
+    "notice_records",
     "plan_surges",
     "plan_to_json",
     "problem_from_json",
     "problem_to_json",
     "read_folder",
     "read_history",
+    "read_responses",
     "read_siasn",
     "read_surges",
+    "replan",
+    "revise_problem",
     "scenarios",
     "solve",
     "solve_many",
     "synth",
     "synthetic_history",
+    "synthetic_responses",
+    "unlisted_moves",
+    "with_service_priority",
     "write_folder",
     "write_history",
+    "write_notices",
     "write_plan",
+    "write_replan",
     "write_report",
     "write_surge_plan",
 ]

@@ -52,12 +52,16 @@ __all__ = [
     "band",
     "blackout_months",
     "capacity_hours",
+    "changed",
+    "changes",
     "deviation_centi",
+    "draft_units",
     "ej",
     "evaluate",
     "fair_share_centi",
     "fte_capacity_hours",
     "fte_centi",
+    "has_draft",
     "headcount",
     "imbalance_centi",
     "imbalance_fte",
@@ -73,8 +77,11 @@ __all__ = [
     "overdue",
     "overdue_remaining",
     "phi_scaled",
+    "pinned_units",
     "preference_cost",
     "preference_costs",
+    "priority_points",
+    "problem_stage_names",
     "qualified_count",
     "qualifies_for_surge",
     "requirement_shortfall",
@@ -573,13 +580,15 @@ def overdue_remaining(problem: Problem, assignment: IntArray) -> int:
 
 def must_rotate(problem: Problem) -> BoolArray:
     """With ``rotation_required``: the overdue employees (:func:`overdue`) a plan must
-    move: movable, with another unit for their role (the others are exempt, see
-    :func:`rotation_exempt`).  None without the rule."""
+    move: movable, with another unit for their role, and not pinned to stay (a
+    ``pinned_unit`` at home is an accepted decision, as a lock); the others are
+    exempt, see :func:`rotation_exempt`.  None without the rule."""
     if not problem.policy.rotation_required:
         return np.zeros(len(problem.employees), dtype=np.bool_)
 
     def build() -> BoolArray:
-        out = overdue(problem) & movable(problem)
+        stay: BoolArray = np.asarray(pinned_units(problem) == problem.index.home)
+        out = overdue(problem) & movable(problem) & ~stay
         for e in np.flatnonzero(out).tolist():
             out[e] = len(allowed_units(problem, e)) > 1
         out.setflags(write=False)
@@ -591,13 +600,15 @@ def must_rotate(problem: Problem) -> BoolArray:
 
 def rotation_exempt(problem: Problem) -> dict[str, int]:
     """With ``rotation_required``: overdue employees exempt from it, per reason (those
-    of :func:`immovable_reason`, and ``no_target``: no other unit for the role)."""
+    of :func:`immovable_reason`, ``pinned``: pinned to stay, and ``no_target``: no
+    other unit for the role)."""
     if not problem.policy.rotation_required:
         return {}
     reasons = immovable_reason(problem)
+    stay = pinned_units(problem) == problem.index.home
     out: dict[str, int] = {}
     for e in np.flatnonzero(overdue(problem) & ~must_rotate(problem)).tolist():
-        why = reasons[e] or "no_target"
+        why = reasons[e] or ("pinned" if stay[e] else "no_target")
         out[why] = out.get(why, 0) + 1
     return out
 
@@ -661,10 +672,66 @@ def moved(problem: Problem, assignment: IntArray) -> BoolArray:
     return np.asarray(assignment != problem.index.home)
 
 
+# ------------------------------------------------------- consultation rounds
+def _unit_positions(problem: Problem, field: str) -> IntArray:
+    pos = problem.index.unit_pos
+    out = np.array(
+        [-1 if (u := getattr(e, field)) is None else pos[u] for e in problem.employees],
+        dtype=np.int64,
+    ).reshape(len(problem.employees))
+    out.setflags(write=False)
+    return out
+
+
+def draft_units(problem: Problem) -> IntArray:
+    """Per employee: the position of their ``draft_unit``, −1 when they have none."""
+    result: IntArray = problem.cached("draft_units", lambda: _unit_positions(problem, "draft_unit"))
+    return result
+
+
+def pinned_units(problem: Problem) -> IntArray:
+    """Per employee: the position of their ``pinned_unit``, −1 when they have none."""
+    result: IntArray = problem.cached(
+        "pinned_units", lambda: _unit_positions(problem, "pinned_unit")
+    )
+    return result
+
+
+def priority_points(problem: Problem) -> FloatArray:
+    """Per employee: their ``priority`` points (0 when not given)."""
+
+    def build() -> FloatArray:
+        out = np.array(
+            [0.0 if e.priority is None else e.priority for e in problem.employees],
+            dtype=np.float64,
+        ).reshape(len(problem.employees))
+        out.setflags(write=False)
+        return out
+
+    result: FloatArray = problem.cached("priority_points", build)
+    return result
+
+
+def has_draft(problem: Problem) -> bool:
+    """Whether some employee has a ``draft_unit`` (then the ``changes`` stage runs)."""
+    return bool((draft_units(problem) >= 0).any())
+
+
+def changed(problem: Problem, assignment: IntArray) -> BoolArray:
+    """Employees with a ``draft_unit`` whom ``assignment`` puts elsewhere."""
+    draft = draft_units(problem)
+    return np.asarray((draft >= 0) & (assignment != draft))
+
+
+def changes(problem: Problem, assignment: IntArray) -> int:
+    """The ``changes`` stage: how many draft decisions ``assignment`` changes."""
+    return int(changed(problem, assignment).sum())
+
+
 # ---------------------------------------------------------------- summary
 #: The lexicographic stages of a permanent plan, in order, when no training
-#: counts (``trainable_gap`` = 0); see :func:`stage_names`.
-STAGES = tuple(s.name for s in PERMANENT_STAGES if s.name != "training")
+#: counts (``trainable_gap`` = 0) and there is no draft; see :func:`stage_names`.
+STAGES = tuple(s.name for s in PERMANENT_STAGES if s.name not in ("training", "changes"))
 
 #: exact integer units per display unit: Σd centi-hours per hour of ``D``
 #: (½ Σ d), B × 10,000 per hour of ``B`` (the permanent stage table's scales)
@@ -672,11 +739,17 @@ IMBALANCE_SCALE = next(s.scale for s in PERMANENT_STAGES if s.name == "imbalance
 BALANCE_SCALE = next(s.scale for s in PERMANENT_STAGES if s.name == "balance")
 
 
-def stage_names(policy: Policy) -> tuple[str, ...]:
+def stage_names(policy: Policy, *, draft: bool = False) -> tuple[str, ...]:
     """The stages the solver runs under ``policy``: :data:`STAGES`, with
-    ``training`` right after ``shortfall`` when ``trainable_gap`` > 0
+    ``training`` right after ``shortfall`` when ``trainable_gap`` > 0 and
+    ``changes`` after ``balance`` with ``draft`` (:func:`has_draft`)
     (:func:`mutasi_opt.domain.stages.permanent_stages`)."""
-    return tuple(s.name for s in permanent_stages(policy))
+    return tuple(s.name for s in permanent_stages(policy, draft=draft))
+
+
+def problem_stage_names(problem: Problem) -> tuple[str, ...]:
+    """The stages the solver runs on ``problem`` (:func:`stage_names` of its policy and draft)."""
+    return stage_names(problem.policy, draft=has_draft(problem))
 
 
 @dataclass(frozen=True)
@@ -696,6 +769,8 @@ class Metrics:
     preference_cost: int
     training: int = 0
     stages: tuple[str, ...] = STAGES
+    #: draft decisions changed (0 without draft units)
+    changes: int = 0
 
     @property
     def imbalance_hours(self) -> float:
@@ -716,6 +791,7 @@ class Metrics:
             "balance": self.balance_cost_scaled,
             "moves": self.moves,
             "preference": self.preference_cost,
+            "changes": self.changes,
         }
         return values[stage]
 
@@ -734,7 +810,8 @@ def evaluate(problem: Problem, assignment: Any = None) -> Metrics:
         moves=int(moved(problem, a).sum()),
         preference_cost=preference_cost(problem, a),
         training=int(requirement_training(problem, a).sum()),
-        stages=stage_names(problem.policy),
+        stages=problem_stage_names(problem),
+        changes=changes(problem, a),
     )
 
 

@@ -47,6 +47,8 @@ SUBCOMMANDS = (
     "schema",
     "serve",
     "siasn",
+    "consult",
+    "replan",
 )
 
 

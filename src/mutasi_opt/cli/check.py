@@ -23,6 +23,20 @@ def register(sub: Any) -> None:
     p.add_argument("folder", type=Path, help="data folder")
     p.add_argument("assignment", type=Path, help="assignment CSV/XLSX (nip, unit_after)")
     p.add_argument("--json", action="store_true", help="print violations as JSON")
+    p.add_argument(
+        "--blocking-pairs",
+        type=Path,
+        default=None,
+        metavar="OUT.csv",
+        help="also list every blocking pair (justified envy by priority points) and write "
+        "them there; not a rule unless policy no_justified_envy is true",
+    )
+    p.add_argument(
+        "--service-as-of",
+        default=None,
+        metavar="YYYY-MM",
+        help="priority points = years of service at that month, from the NIPs",
+    )
     p.set_defaults(func=run)
 
 
@@ -33,8 +47,20 @@ def run(args: argparse.Namespace) -> int:
     from ..io.assignments import read_assignment_pairs
 
     problem = read_folder(args.folder)
+    if args.service_as_of is not None:
+        from ..domain.values import parse_month
+        from ..planning.fairness import with_service_priority
+
+        try:
+            month = parse_month(args.service_as_of)
+        except ValueError as exc:
+            sys.stderr.write(f"error: --service-as-of: {exc}\n")
+            return 1
+        problem = with_service_priority(problem, month)
     pairs = [(nip, unit) for _, nip, unit in read_assignment_pairs(args.assignment)]
     violations = check_plan(problem, pairs)
+    if args.blocking_pairs is not None and not _blocking_pairs(problem, pairs, args):
+        return 1
     if args.json:
         json.dump([v.to_dict() for v in violations], sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -53,3 +79,25 @@ def run(args: argparse.Namespace) -> int:
             f"shortfall {b.shortfall} → {m.shortfall}"
         )
     return 0 if not violations else 2
+
+
+def _blocking_pairs(problem: Any, pairs: list[tuple[str, str]], args: argparse.Namespace) -> bool:
+    """Print and write the blocking pairs; False (with a message) when they cannot be
+    computed (an assignment with unknown NIPs or units: see the violations)."""
+    from ..domain.columns import BLOCKING_PAIRS
+    from ..io.records import records_frame
+    from ..planning.fairness import blocking_pairs
+
+    idx = problem.index
+    if any(n not in idx.nip_pos or u not in idx.unit_pos for n, u in pairs):
+        sys.stderr.write("error: blocking pairs need known NIPs and units; see the violations\n")
+        return False
+    found = blocking_pairs(problem, dict(pairs))
+    records_frame(found, BLOCKING_PAIRS).to_csv(
+        args.blocking_pairs, index=False, columns=list(BLOCKING_PAIRS.names)
+    )
+    if not args.json:
+        people = len({p["nip"] for p in found})
+        print(f"{len(found)} blocking pair(s), {people} employee(s) with justified envy")
+        print(f"wrote {args.blocking_pairs}")
+    return True

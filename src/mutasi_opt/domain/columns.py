@@ -26,10 +26,13 @@ from dataclasses import dataclass, replace
 __all__ = [
     "ASSIGNMENT",
     "BATCH_SUMMARY",
+    "BLOCKING_PAIRS",
+    "CHANGES",
     "COVERAGE",
     "DONORS",
     "FRONTIER",
     "MOVES",
+    "NOTICES",
     "SCENARIOS",
     "SECONDMENTS",
     "TRAINING",
@@ -379,5 +382,101 @@ SCENARIOS = Table(
             frame_dtype="Int64",  # no limit is <NA>, not NaN
         ),
         *_OUTCOME,
+    ),
+)
+
+
+# -------------------------------------------------------- consultation rounds
+CHANGES = Table(
+    "changes",
+    "One employee whose unit in the revised plan differs from the draft's, and why "
+    "(``changes.csv``).",
+    (
+        _NIP,
+        _NAME,
+        _ROLE,
+        Column("unit_before", str, "The employee's unit now."),
+        Column("draft_unit", str, "The unit the draft plan gave them."),
+        Column("unit_after", str, "The unit the revised plan gives them."),
+        Column(
+            "response",
+            str,
+            'Their response to the draft ("" when they gave none).',
+            choices=("accept", "object", "prefer", ""),
+        ),
+        Column(
+            "cause",
+            str,
+            "objection: they objected to the draft's decision; preference: they asked for "
+            "other units; rebalance: the plan changed around others' responses.",
+            choices=("objection", "preference", "rebalance"),
+        ),
+        Column("reason", str, "What changed and why, in words."),
+    ),
+)
+
+NOTICES = Table(
+    "notices",
+    "One employee's notice of the draft decision, for a consultation round "
+    "(``notices.csv``; the text in Bahasa Indonesia).",
+    (
+        _NIP,
+        _NAME,
+        _ROLE,
+        Column("unit_before", str, "The employee's unit now."),
+        Column("unit_after", str, "The unit the draft gives them."),
+        Column("moved", bool, "Whether the draft moves them."),
+        Column(
+            "months_in_unit",
+            int,
+            "Months in the current unit (null when not known).",
+            nullable=True,
+            unit="months",
+            frame_dtype="Int64",
+        ),
+        Column(
+            "preference_rank",
+            int,
+            "The rank of the new unit in their own list (1 = first choice), null when not listed.",
+            nullable=True,
+            frame_dtype="Int64",
+        ),
+        _named(_EJ, "ej_to_before").described("EJ of the new unit (their role) before the plan."),
+        _named(_EJ, "ej_to_after").described("EJ of the new unit (their role) after the plan."),
+        _named(_EJ, "ej_from_before").described("EJ of their unit (their role) before the plan."),
+        _named(_EJ, "ej_from_after").described("EJ of their unit (their role) after the plan."),
+        Column(
+            "competencies_brought",
+            str,
+            "Competencies the new unit requires that they hold (code:level; separated by ';').",
+        ),
+        Column("training", str, "Training offered: competency and level needed (';')."),
+        Column("reason", str, "Why, in Bahasa Indonesia."),
+        Column("how_to_respond", str, "How to respond, in Bahasa Indonesia."),
+        Column("letter", str, "The whole notice as a letter, in Bahasa Indonesia."),
+    ),
+)
+
+BLOCKING_PAIRS = Table(
+    "blocking_pairs",
+    "An employee with justified envy: they listed a unit, end elsewhere than it or a unit "
+    "they ranked higher, and someone of their role with fewer priority points is moved "
+    "there (``blocking_pairs.csv``).",
+    (
+        _NIP,
+        _NAME,
+        Column("unit", str, "The unit they listed and did not get."),
+        Column("rank", int, "Its rank in their list (1 = first choice)."),
+        Column("priority", float, "Their priority points."),
+        Column("unit_after", str, "Where the plan puts them."),
+        Column("other_nip", str, "The employee moved to the unit in their place."),
+        Column("other_priority", float, "That employee's priority points."),
+        Column(
+            "other_rank",
+            int,
+            "The unit's rank in that employee's list (null when they did not list it).",
+            nullable=True,
+            frame_dtype="Int64",
+        ),
     ),
 )

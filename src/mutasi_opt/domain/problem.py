@@ -33,6 +33,7 @@ from pydantic import (
 )
 
 from .arrays import BoolArray, FloatArray, IntArray
+from .consultation import consultation_issues
 from .errors import InputError, InputIssue
 from .hooks import provided
 from .values import INVISIBLE, DateField, GolonganField, MonthField, NipField, month_index
@@ -250,6 +251,15 @@ UnitList = Annotated[tuple[str, ...], BeforeValidator(split_list)]
 Competencies = Annotated[tuple[tuple[str, int], ...], BeforeValidator(parse_competencies)]
 
 
+def _optional_text(value: Any) -> Any:
+    """Stripped text, or None when blank (None, NaN, only whitespace)."""
+    value = _none_if_blank(value)
+    return None if value is None else str(value).strip()
+
+
+OptionalUnitId = Annotated[str | None, BeforeValidator(_optional_text)]
+
+
 _SLOT_SETTERS = {
     name: BaseModel.__dict__[name].__set__
     for name in (
@@ -427,6 +437,15 @@ class Employee(_Frozen):
     #: why the employee is not active (``kedudukanPnsNama``: tugas belajar, cuti di
     #: luar tanggungan negara, ...); empty = active
     inactive: Text = ""
+    #: the unit the employee must end in (a move accepted in a consultation round,
+    #: see :mod:`mutasi_opt.planning.replan`); None = the planner decides
+    pinned_unit: OptionalUnitId = None
+    #: the unit a draft plan gives the employee: a plan changes as few of these
+    #: decisions as it can (the ``changes`` stage); None = no draft decision
+    draft_unit: OptionalUnitId = None
+    #: priority points for voluntary moves (years of service, family reunification,
+    #: hardship, ...; see the policy's ``no_justified_envy``); None = 0 points
+    priority: float | None = None
 
     ROW_RULE_FIELDS: ClassVar[Mapping[str, str]] = {"_birth_matches_nip": "birth_date"}
 
@@ -468,6 +487,18 @@ class Employee(_Frozen):
         if kind is None:
             raise ValueError("employment_type must be PNS or PPPK")
         return kind
+
+    @field_validator("priority", mode="before")
+    @classmethod
+    def _no_points(cls, value: Any) -> Any:
+        return _none_if_blank(value)
+
+    @field_validator("priority")
+    @classmethod
+    def _points(cls, value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_COUNT):
+            raise ValueError(f"priority must be a number of points from 0 to {MAX_COUNT:,}")
+        return value
 
     @field_validator("preferred_units")
     @classmethod
@@ -700,6 +731,20 @@ class Policy(_Frozen):
     #: (PP 11/2017 Pasal 190: at most 5 years in one post); those who may not be
     #: moved (locked, PPPK, inactive, retiring, no other unit for the role) are exempt
     rotation_required: bool = False
+    # consultation rounds (replanning a draft, see mutasi_opt.planning.replan)
+    #: with draft units, D and B may each end up to this fraction above the values
+    #: their stages found, so that fewer of the draft's decisions change
+    draft_tolerance: Annotated[float, Field(ge=0, le=1)] = 0.01
+    #: what an objection to a drafted move becomes: "refuse" (the unit is refused)
+    #: or "lock" (the employee stays in their unit)
+    objection: Literal["refuse", "lock"] = "refuse"
+    # fairness of voluntary rounds (see mutasi_opt.planning.fairness)
+    #: nobody is moved to a unit they did not list, except staff qualified for one
+    #: of the unit's requirements (at most its min_staff of them)
+    individual_rationality: bool = False
+    #: no employee who listed unit u stays out of it (or gets a unit they ranked
+    #: lower) while someone of their role with fewer priority points is moved to u
+    no_justified_envy: bool = False
 
     def __hash__(self) -> int:
         # (retirement_ages is a dict: hashed as its sorted items, so a policy stays hashable)
@@ -1134,6 +1179,7 @@ class Problem(_Frozen):
                 )
             else:
                 seen_req[req_key] = i
+        issues += consultation_issues(self, ctx, known, unknown)
 
         # --- codes written two ways (case, spacing): compared exactly, they would
         # be two roles or two competencies, and workload would land on one nobody holds

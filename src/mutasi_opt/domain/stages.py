@@ -93,12 +93,15 @@ class Stage:
     gapped: bool = False
 
 
-#: the stages of a permanent plan, in order (``training`` only when ``trainable_gap`` > 0)
+#: the stages of a permanent plan, in order (``training`` only when ``trainable_gap`` > 0,
+#: ``changes`` only when replanning a draft: see :func:`permanent_stages`)
 PERMANENT_STAGES: tuple[Stage, ...] = (
     Stage("shortfall", "staff", 1, auxiliary=True, share=0.25),
     Stage("training", "people", 1, auxiliary=True, share=0.25),
     Stage("imbalance", "hours", 200, auxiliary=True, share=0.45),  # Σd centi-hours → D hours
     Stage("balance", "hours", 10_000, auxiliary=True, share=0.7, gapped=True),  # B × 10,000
+    # decisions of a draft plan changed (only when employees have a draft_unit)
+    Stage("changes", "employees", 1, auxiliary=False, share=0.5),
     Stage("moves", "moves", 1, auxiliary=False, share=0.5),
     Stage("preference", "points", 1, auxiliary=False, share=1.0),
 )
@@ -114,12 +117,14 @@ SECONDMENT_STAGES: tuple[Stage, ...] = (
 )
 
 
-def permanent_stages(policy: Policy) -> tuple[Stage, ...]:
+def permanent_stages(policy: Policy, *, draft: bool = False) -> tuple[Stage, ...]:
     """The permanent stages that run under ``policy`` (training only when
-    ``trainable_gap`` > 0)."""
-    if policy.trainable_gap > 0:
-        return PERMANENT_STAGES
-    return tuple(s for s in PERMANENT_STAGES if s.name != "training")
+    ``trainable_gap`` > 0; changes from a draft plan only with ``draft``: some
+    employee has a ``draft_unit``)."""
+    skip = set() if policy.trainable_gap > 0 else {"training"}
+    if not draft:
+        skip.add("changes")
+    return tuple(s for s in PERMANENT_STAGES if s.name not in skip)
 
 
 def units_of(stages: tuple[Stage, ...]) -> Mapping[str, tuple[str, int]]:

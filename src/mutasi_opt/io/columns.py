@@ -15,9 +15,11 @@ from typing import Any
 
 from ..domain.headers import normalise_header
 from ..domain.problem import EMPLOYMENT_TYPES, Demand, Employee, Pair, Requirement, Surge, Unit
+from ..domain.responses import Response
 
 __all__ = [
     "FOREIGN_NAMES",
+    "RESPONSES",
     "SURGES",
     "TABLES",
     "TableSpec",
@@ -51,7 +53,15 @@ class TableSpec:
     """
 
     name: str
-    model: type[Employee] | type[Unit] | type[Demand] | type[Requirement] | type[Surge] | type[Pair]
+    model: (
+        type[Employee]
+        | type[Unit]
+        | type[Demand]
+        | type[Requirement]
+        | type[Surge]
+        | type[Pair]
+        | type[Response]
+    )
     aliases: dict[str, tuple[str, ...]]
     required_file: bool
     numeric: frozenset[str]
@@ -107,9 +117,10 @@ TABLES: dict[str, TableSpec] = {
                 "birth_date": ("tanggal_lahir", "tgl_lahir", "tgllahir"),
                 "retirement_age": ("bup", "batas_usia_pensiun", "bup_pensiun", "buppensiun"),
                 "inactive": ("tidak_aktif", "status_tidak_aktif"),
+                "priority": ("prioritas", "poin_prioritas"),
             },
             required_file=True,
-            numeric=frozenset({"fte", "months_in_unit", "retirement_age"}),
+            numeric=frozenset({"fte", "months_in_unit", "retirement_age", "priority"}),
         ),
         TableSpec(
             name="units",
@@ -175,6 +186,21 @@ SURGES = TableSpec(
     },
     required_file=False,
     numeric=frozenset({"min_level", "extra_fte"}),
+)
+
+
+#: ``responses.csv`` (answers to a draft; given to ``mutasi-opt replan --responses FILE``)
+RESPONSES = TableSpec(
+    name="responses",
+    model=Response,
+    aliases={
+        "nip": ("nip_baru", "no_induk", "nomor_induk_pegawai"),
+        "response": ("tanggapan", "jawaban", "respon"),
+        "units": ("unit", "unit_kerja", "unit_pilihan", "unit_ditolak"),
+        "reason": ("alasan", "keterangan", "catatan"),
+    },
+    required_file=False,
+    numeric=frozenset(),
 )
 
 

@@ -37,7 +37,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from ..domain.columns import ASSIGNMENT, MOVES, TRAINING, UNITS, Column, Table
+from ..domain.columns import (
+    ASSIGNMENT,
+    BLOCKING_PAIRS,
+    CHANGES,
+    MOVES,
+    NOTICES,
+    TRAINING,
+    UNITS,
+    Column,
+    Table,
+)
 from ..domain.errors import InputError, InputIssue
 from ..domain.problem import (
     CheckContext,
@@ -615,13 +625,15 @@ else:
 class StageDocument(_Document):
     """Value and bound of one lexicographic stage, in the stage's display unit."""
 
-    stage: Literal["shortfall", "training", "imbalance", "balance", "moves", "preference"]
+    stage: Literal[
+        "shortfall", "training", "imbalance", "balance", "changes", "moves", "preference"
+    ]
     status: StatusName
     value: Finite
     bound: Annotated[Finite, Field(description="A proven lower bound of the stage's optimum.")]
     gap: Annotated[Finite, Field(description="(value − bound) / value; 0 when proven.")]
     bound_source: str
-    unit: Literal["staff", "people", "hours", "moves", "points"]
+    unit: Literal["staff", "people", "hours", "employees", "moves", "points"]
     seconds: Finite
 
 
@@ -777,6 +789,13 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "inactive": "Why the employee is not active (tugas belajar, cuti di luar tanggungan "
         'negara, ...); "" = active. Inactive staff are not moved and, unless '
         "inactive_capacity, not counted in capacity.",
+        "pinned_unit": "Unit id the employee must end in (a decision accepted in a "
+        "consultation round), or null; a move there must be allowed by the rules.",
+        "draft_unit": "Unit id a draft plan gives the employee, or null; a plan changes as "
+        "few of these decisions as it can (the changes stage).",
+        "priority": "Priority points for voluntary moves (years of service, family "
+        "reunification, hardship, ...), 0 or more, or null (0 points); see "
+        "no_justified_envy.",
     },
     "Unit": {
         "unit": "Unit id, unique.",
@@ -823,6 +842,15 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "ej_bands": "Lower edges of EJ bands A, B, C and D (decreasing, positive).",
         "trainable_gap": "Staff up to this many levels below a requirement count toward it "
         "after training; 0 = no training stage.",
+        "draft_tolerance": "With draft units: D and B may each end up to this fraction above "
+        "the values their stages found, so that fewer draft decisions change.",
+        "objection": 'What an objection in responses.csv becomes: "refuse" (the drafted unit '
+        'is refused) or "lock" (the employee stays in their unit).',
+        "individual_rationality": "Nobody is moved to a unit they did not list, except staff "
+        "qualified for one of the unit's requirements (at most its min_staff of them).",
+        "no_justified_envy": "No employee who listed a unit stays out of it (or gets a unit "
+        "they ranked lower) while someone of their role with fewer priority points is moved "
+        "there (a stable matching by points).",
         "max_secondment_months": "Longest secondment (surge planning).",
         "max_lent_fraction": "Largest share of a unit's staff lent at once (surge planning).",
         "allow_pppk_secondment": "Whether PPPK staff may be seconded (surge planning).",
@@ -962,3 +990,23 @@ def _framed(schema: dict[str, Any], title: str, description: str) -> dict[str, A
 def schema_text(schema: Mapping[str, Any]) -> str:
     """A schema as the checked-in files hold it: pretty-printed, sorted keys, trailing newline."""
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+
+
+# ================================================== consultation rounds (rows)
+if TYPE_CHECKING:  # generated below; mypy sees the base
+    NoticeRow = _Document
+    ChangeRow = _Document
+    BlockingPairRow = _Document
+else:
+    #: One notice of a draft decision (``notices.csv``).
+    NoticeRow = _row_model("NoticeRow", NOTICES)
+    #: One change from the draft (``changes.csv``).
+    ChangeRow = _row_model("ChangeRow", CHANGES)
+    #: One blocking pair (``blocking_pairs.csv``).
+    BlockingPairRow = _row_model("BlockingPairRow", BLOCKING_PAIRS)
+
+
+def json_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Table records as JSON rows (numpy scalars plain, NaN → None, ±inf → ``"inf"``)."""
+    rows: list[dict[str, Any]] = _json_safe(records)
+    return rows

@@ -63,6 +63,11 @@ def problem_from_frames(
     return build_problem(sources, files, checked, issues)
 
 
+#: employee columns written only when some employee has a value (pins and draft
+#: units of a consultation round), so that other folders keep their format
+CONSULTATION_COLUMNS = ("pinned_unit", "draft_unit", "priority")
+
+
 def _join(items: tuple[str, ...]) -> str:
     return ";".join(items)
 
@@ -104,6 +109,11 @@ def problem_to_frames(problem: Problem) -> dict[str, pd.DataFrame]:
             "inactive": pd.Series([e.inactive for e in emps], dtype=object),
         }
     )
+    # the columns of a consultation round, only when some employee has a value
+    for name in CONSULTATION_COLUMNS:
+        values = [getattr(e, name) for e in emps]
+        if any(v is not None for v in values):
+            employees[name] = pd.Series(values, dtype=object)
     units = pd.DataFrame(
         {
             "unit": pd.Series([u.unit for u in problem.units], dtype=object),

@@ -55,6 +55,7 @@ from ..domain.problem import (
     Unit,
     clean_message,
 )
+from ..domain.responses import Response
 from ..domain.values import INVISIBLE, Nip, nips_well_formed
 from .columns import TABLES, TableSpec, camel_key, looks_like, named_like, normalise_header
 from .fastpath import FAIL, fast_parser, text_twin
@@ -79,6 +80,8 @@ _PROBE_BASE: dict[type[Any], dict[str, Any]] = {
     Surge: {"surge": "s", "unit": "u", "start": "2000-01", "end": "2100-12", "extra_fte": 1.0},
     # two ids no cell holds, so that probing one NIP never trips "both NIPs the same"
     Pair: {"nip_a": Nip("\u2063a"), "nip_b": Nip("\u2063b"), "kind": "separate"},
+    # a unit listed, so that probing the response alone never trips "prefer lists units"
+    Response: {"nip": Nip("0"), "response": "object", "units": ("u",)},
 }
 
 

@@ -21,6 +21,7 @@ from ..domain.problem import Problem
 from ..domain.values import month_index
 from ..results.findings import Violation
 from ..results.plan import Plan
+from .fairness import fairness_violations
 from .rules import round_violations
 
 __all__ = ["check_plan", "check_secondments"]
@@ -248,6 +249,29 @@ def check_plan(problem: Problem, assignment: Any) -> list[Violation]:
             )
         )
     out += round_violations(problem, {n: u for n, u in after.items() if u in units})
+    out += _pin_violations(employees, after)
+    fair = pol.individual_rationality or pol.no_justified_envy
+    complete = len(after) == len(employees) and all(u in units for u in after.values())
+    if fair and complete:
+        out += fairness_violations(problem, after)
+    return out
+
+
+def _pin_violations(employees: Mapping[str, Any], after: Mapping[str, str]) -> list[Violation]:
+    """A pinned employee (an accepted move, ``pinned_unit``) is not where the pin says."""
+    out: list[Violation] = []
+    for nip, e in employees.items():
+        pin = e.pinned_unit
+        if pin is not None and nip in after and after[nip] != pin:
+            out.append(
+                Violation(
+                    "pinned",
+                    f"{nip} is pinned to {pin} (an accepted decision) but the plan puts them "
+                    f"in {after[nip]}",
+                    nip,
+                    after[nip],
+                )
+            )
     return out
 
 

@@ -194,7 +194,7 @@ def _lexicographic(point: FrontierPoint) -> tuple[int, ...]:
     """The point's stage values up to ``B`` (the order the stages are minimised in)."""
     after = point.plan.after
     assert after is not None
-    names = metrics.stage_names(point.plan.problem.policy)
+    names = metrics.problem_stage_names(point.plan.problem)
     return tuple(after.value(s) for s in names[: names.index("balance") + 1])
 
 

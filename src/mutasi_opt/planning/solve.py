@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from ..domain.limits import Budget, OutOfTime
 from ..domain.params import UNSET, SolveParams, Unset
 from ..domain.problem import Problem
 from ..domain.stages import Stage, Status, permanent_stages, stage_status
+from ..results.findings import Conflict
 from ..results.history import Reach
 from ..results.plan import Plan, PlanStatus, StageResult
 from ..solvers.aggregation import Classes, build_classes
@@ -26,6 +28,8 @@ from ..solvers.greedy import greedy_improve, greedy_preferences
 from .check import check_plan
 from .decompose import role_components, subproblem
 from .diagnose import diagnose
+from .fairness import fair_repair
+from .pins import draft_start, pin_conflict_plan, pinned_view, solve_pinned
 from .rules import pairs_hold, refuse_blackout
 from .stages import at_true_value, run_fields, run_stages, stopped_by, unrun_stages
 
@@ -129,6 +133,9 @@ def solve(
     )
     refuse_blackout(problem.policy)
     starts = [] if start is None else [_start_assignment(problem, start)]
+    drafted = draft_start(problem)  # a draft under revision: what it can keep, as a start
+    if drafted is not None:
+        starts.append(drafted)
     return _solve(problem, params=chosen, progress=progress, starts=starts)
 
 
@@ -177,6 +184,23 @@ def _solve(
     With ``until``, the stages after that one are not run.  ``budget`` (made
     from ``params.time_limit`` and ``params.work_limit`` when not given) is the caller's.
     """
+    view = pinned_view(problem)
+    if isinstance(view, Conflict):
+        return pin_conflict_plan(problem, view)
+    if view is not None:  # pinned employees: solved as constants at their pins
+        return solve_pinned(
+            problem,
+            view,
+            lambda pinned: _solve(
+                pinned,
+                params=params,
+                budget=budget,
+                progress=progress,
+                stage_hook=stage_hook,
+                starts=starts,
+                until=until,
+            ),
+        )
     seed, workers, log = params.seed, params.workers, params.log
     decompose, warm_start, lp_bounds = params.decompose, params.warm_start, params.lp_bounds
     neighbourhoods = params.neighbourhoods
@@ -220,7 +244,12 @@ def _solve(
         return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
     if budget.exhausted():
         return _fallback(problem, known, budget, t_start, n_workers, seed, finish)
-    usable = [(a, d) for a in starts if (d := aggregate(problem, classes, a)) is not None]
+    # a start that breaks a rule (a refusal, say: a draft after an objection) is no hint
+    usable = [
+        (a, d)
+        for a in starts
+        if (d := aggregate(problem, classes, a)) is not None and not check_plan(problem, a)
+    ]
     given = [d for _, d in usable]
     search = _PermanentSearch(
         problem,
@@ -245,7 +274,7 @@ def _solve(
         # the given start with the least shortfall hints the first stage
         short = [metrics.requirement_shortfall(problem, a).sum() for a, _ in usable]
         model.complete(given[int(np.argmin(short))])
-    specs = permanent_stages(pol)
+    specs = permanent_stages(pol, draft=metrics.has_draft(problem))
     run = run_stages(
         search,
         specs,
@@ -308,6 +337,8 @@ class _PermanentSearch:
         self.progress, self.stage_hook = progress, stage_hook
         self.greedy_hint: dict[str, IntArray] | None = None
         self.tolerance_centi = round(200 * problem.policy.imbalance_tolerance_hours)
+        #: with a draft to keep, D and B may worsen by this fraction for fewer changes
+        self.draft_tolerance = problem.policy.draft_tolerance if metrics.has_draft(problem) else 0.0
 
     def prepare(
         self,
@@ -333,6 +364,8 @@ class _PermanentSearch:
             )
             if name == "imbalance":
                 self.greedy_hint = hinted
+        if self.warm_start and name == "changes" and decisions is not None and self.given:
+            _hint_changes(self, decisions, list(done), budget.share(_GREEDY_SHARE))
         if self.stage_hook is not None:
             t_hook = time.perf_counter()
             self.stage_hook(name, model)
@@ -360,16 +393,81 @@ class _PermanentSearch:
     def rehint(self, decisions: dict[str, IntArray]) -> None:
         self.model.complete(decisions)
 
-    def hold(self, stage: Stage, value: int) -> None:
-        if stage.name == "imbalance":
+    def held_value(self, name: str, value: int) -> int:
+        """The hold of stage ``name`` found at ``value``: with the tolerances added."""
+        if name in ("imbalance", "balance"):
+            # the changes stage may trade D and B within the draft tolerance
+            value += math.floor(value * self.draft_tolerance)
+        if name == "imbalance":
             value += self.tolerance_centi  # the later stages may trade D within the tolerance
-        self.model.fix_at_most(self.model.stage_expression(stage.name), value)
+        return value
+
+    def hold(self, stage: Stage, value: int) -> None:
+        self.model.fix_at_most(
+            self.model.stage_expression(stage.name), self.held_value(stage.name, value)
+        )
+
+
+#: greedy passes tried from a given start before the changes stage (few first: each
+#: pass changes more of the draft)
+_CHANGE_STEPS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55)
+
+
+def _hint_changes(
+    search: _PermanentSearch,
+    decisions: dict[str, IntArray],
+    done: list[StageResult],
+    budget: Budget,
+) -> None:
+    """Hint the changes stage with the given start (a draft, say) improved by the
+    fewest greedy passes for B that bring it within every hold, when that changes
+    fewer draft decisions than the plan of the stage before."""
+    t0 = time.perf_counter()
+    problem, classes = search.problem, search.classes
+    caps = {r.name: search.held_value(r.name, r.value) for r in done}
+
+    def value(d: dict[str, IntArray]) -> int | None:
+        m = metrics.evaluate(problem, disaggregate(problem, classes, d))
+        if any(m.value(name) > cap for name, cap in caps.items()):
+            return None
+        return m.changes
+
+    best = value(decisions)
+    hint = None
+    for start in search.given:
+        for steps in _CHANGE_STEPS:
+            if budget.exhausted():
+                break
+            point = start
+            if steps:
+                point = greedy_improve(
+                    problem,
+                    classes,
+                    start,
+                    objective="balance",
+                    shortfall_cap=caps["shortfall"],
+                    imbalance_cap=caps.get("imbalance"),
+                    training_cap=caps.get("training"),
+                    max_steps=steps,
+                    budget=budget,
+                )
+            found = value(point)
+            if found is not None:
+                if best is None or found < best:
+                    best, hint = found, point
+                break
+    ok = hint is not None and search.model.complete(hint)
+    log_.info(
+        "greedy warm start for changes: %s in %.2fs",
+        f"hinted {best}" if ok else "no hint",
+        time.perf_counter() - t0,
+    )
 
 
 def _known_start(problem: Problem, starts: Sequence[IntArray]) -> IntArray | None:
     """The lexicographically best of the given starts and nobody moving among
     those that meet every rule (``None`` if none does)."""
-    names = metrics.stage_names(problem.policy)
+    names = metrics.problem_stage_names(problem)
     idx = problem.index
     candidates: list[IntArray] = []
     if (
@@ -403,7 +501,7 @@ def _early_greedy(
         training_cap=m0.training if problem.policy.trainable_gap > 0 else None,
         budget=budget,
     )
-    names = metrics.stage_names(problem.policy)
+    names = metrics.problem_stage_names(problem)
     m1 = metrics.evaluate(problem, disaggregate(problem, classes, better))
     if tuple(m1.value(n) for n in names) < tuple(m0.value(n) for n in names):
         return better
@@ -433,7 +531,13 @@ def _fallback(
         )
     m = metrics.evaluate(problem, known)
     log_.info("the limits ran out before the first stage; kept the starting plan")
-    return finish(known, unrun_stages(permanent_stages(problem.policy), 0, m.value), 0.0)
+    return finish(
+        known,
+        unrun_stages(
+            permanent_stages(problem.policy, draft=metrics.has_draft(problem)), 0, m.value
+        ),
+        0.0,
+    )
 
 
 def fewest_moves(
@@ -664,8 +768,11 @@ def _start_assignment(problem: Problem, start: Plan | npt.ArrayLike) -> IntArray
 
 
 def _tolerance(problem: Problem) -> bool:
-    """True when the policy lets later stages trade imbalance (a slack shared by all pools)."""
-    return problem.policy.imbalance_tolerance_hours > 0
+    """True when the pools cannot be solved apart: the policy lets later stages trade
+    imbalance (``imbalance_tolerance_hours``, a slack shared by all pools), or there is a
+    draft to keep (``draft_tolerance`` is such a slack, and a pool without draft units
+    would have no changes stage)."""
+    return problem.policy.imbalance_tolerance_hours > 0 or metrics.has_draft(problem)
 
 
 def _has_employees(problem: Problem, roles: list[int]) -> bool:
@@ -733,7 +840,7 @@ def _solve_pools(
     solved = len(groups) - skipped
     truth = metrics.evaluate(problem, assignment)
     gap_limit = problem.policy.balance_gap
-    for spec in permanent_stages(problem.policy):
+    for spec in permanent_stages(problem.policy, draft=metrics.has_draft(problem)):
         name = spec.name
         parts = stage_sum.get(name, [])
         if skipped:
@@ -779,6 +886,21 @@ def _stay_home(classes: Classes) -> dict[str, IntArray]:
         "arrive": np.zeros(sum(len(t) for t in classes.type_targets), dtype=np.int64),
         "pref": np.zeros(len(classes.pref_options), dtype=np.int64),
     }
+
+
+def _made_fair(
+    problem: Problem, classes: Classes, decisions: dict[str, IntArray]
+) -> dict[str, IntArray] | None:
+    """``decisions`` repaired under the policy's fairness rules (the greedy search
+    does not know them; see :func:`.fairness.fair_repair`), or None when the repair
+    breaks another rule; unchanged without a fairness rule."""
+    pol = problem.policy
+    if not (pol.individual_rationality or pol.no_justified_envy):
+        return decisions
+    repaired = fair_repair(problem, disaggregate(problem, classes, decisions))
+    if check_plan(problem, repaired):
+        return None
+    return aggregate(problem, classes, repaired)
 
 
 def _warm_start(
@@ -856,7 +978,10 @@ def _warm_start(
                 )
                 candidates.append(improved)
         for improved in candidates:
-            m = metrics.evaluate(problem, disaggregate(problem, classes, improved))
+            fair = _made_fair(problem, classes, improved)
+            if fair is None:
+                continue
+            m = metrics.evaluate(problem, disaggregate(problem, classes, fair))
             if breaks_hold(m):
                 continue
             key = (
@@ -864,7 +989,7 @@ def _warm_start(
                 if stage == "imbalance"
                 else (m.balance_cost_scaled,)
             )
-            found.append((key, len(found), improved))
+            found.append((key, len(found), fair))
     # the best that the model takes (a rule of the model the local searches do not
     # know, e.g. a fairness rule, makes the completion refuse a candidate)
     best: tuple[tuple[int, ...], int, dict[str, IntArray]] | None = None

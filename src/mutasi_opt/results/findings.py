@@ -14,7 +14,7 @@ class Violation:
     ``missing_employee``, ``unknown_unit``, ``locked``, ``pppk``, ``tenure``,
     ``refused_unit``, ``no_demand``, ``min_staff``, ``max_staff``, ``max_moves``,
     ``inactive``, ``retiring``, ``blackout``, ``pair_separate``, ``pair_together``,
-    ``rotation``."""
+    ``rotation``, ``pinned``."""
 
     kind: str
     message: str

@@ -182,7 +182,7 @@ class Plan(HtmlView):
         """A plan from an assignment and the stage results that produced it."""
         assignment = metrics.as_assignment(problem, assignment).copy()
         assignment.setflags(write=False)
-        complete = {s.name for s in stages} == set(metrics.stage_names(problem.policy))
+        complete = {s.name for s in stages} == set(metrics.problem_stage_names(problem))
         return cls(
             problem=problem,
             status=plan_status((s.status for s in stages), complete=complete),

@@ -43,6 +43,7 @@ from ..domain.errors import InputError, InputIssue
 from ..domain.params import SolveParams
 from ..domain.problem import Problem
 from ..planning.rules import refuse_blackout
+from .consultation import CONSULTATION_BODIES, add_consultation_routes
 from .jobs import JobInfo, JobManager, JobNotFound, JobState, QueueFull, ShuttingDown
 from .models import (
     REF_MARK,
@@ -267,6 +268,19 @@ def _parse_json(body: bytes) -> Any:
         raise _invalid(
             [_request_issue(None, None, f"the request body is not valid JSON: {exc}")]
         ) from None
+
+
+async def _request_body(request: Request, model: type[Any]) -> Any:
+    """A JSON request body validated as ``model`` (422 with the issues, as the other
+    JSON endpoints: a body that is not JSON, or does not fit the model)."""
+    media = _media_type(request)
+    if not _is_json(media):
+        raise _unsupported(media)
+    data = _parse_json(await request.body())
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _invalid(_pydantic_issues(exc)) from None
 
 
 def _problem_from_json(data: Any) -> Problem:
@@ -780,6 +794,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(path, media_type=media, filename=name)
 
     app.include_router(job)
+    add_consultation_routes(app, guarded, _errors, _request_body)
 
     # ------------------------------------------------------------- OpenAPI
     def openapi() -> dict[str, Any]:
@@ -799,6 +814,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _hoist(
             JobRequest.model_json_schema(ref_template="#/$defs/{model}"), "JobRequest", components
         )
+        for name, model in CONSULTATION_BODIES.items():
+            _hoist(model.model_json_schema(ref_template="#/$defs/{model}"), name, components)
         schema = dict(_resolve_marks(schema))
         components = schema["components"]["schemas"]
         components["FolderUpload"] = _folder_form_schema("FolderUpload", with_params=False)

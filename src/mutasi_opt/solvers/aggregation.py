@@ -56,6 +56,8 @@ class PrefOption:
     typ: int
     unit: int
     saving: int
+    #: the employee's ``draft_unit`` (taking the option keeps the draft's decision)
+    draft: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +88,9 @@ class Classes:
     barred: tuple[tuple[int, ...], ...]
     near: BoolArray  # [Q, C]
     type_near: BoolArray  # [Q, T]
+    #: per class: 0 no draft unit, 1 the draft keeps the members home, 2 it moves them
+    #: (each mover whose draft unit they may take has a ``draft`` option)
+    draft_kind: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: structures derived from the classes alone, computed once by their users
     #: (e.g. the greedy search's Hall checks and requirement incidence)
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -131,10 +136,17 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     near = metrics.near_qualified(problem)  # [Q, E]; all False without trainable_gap
     near_cols = near.T if problem.policy.trainable_gap > 0 else None
     type_keys: dict[tuple[object, ...], int] = {}
-    class_keys: dict[tuple[int, int, tuple[int, ...], tuple[int, ...]], int] = {}
+    class_keys: dict[tuple[int, int, tuple[int, ...], tuple[int, ...], int], int] = {}
+    draft = metrics.draft_units(problem)
+    class_draft: list[int] = []
     class_refused: list[tuple[int, ...]] = []
     class_barred: list[tuple[int, ...]] = []
     unlisted = problem.policy.unlisted_preference_cost
+    pol = problem.policy
+    envy = pol.no_justified_envy
+    points = metrics.priority_points(problem)
+    #: the fairness rules need an option for every listed unit (saving 0 too)
+    every = envy or pol.individual_rationality
     class_members: list[list[int]] = []
     class_type: list[int] = []
     class_home: list[int] = []
@@ -153,6 +165,8 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         )
         if near_cols is not None:
             tkey += (near_cols[e].tobytes(),)
+        if envy:
+            tkey += (float(points[e]),)  # who may arrive depends on their priority
         # only refusals of units that have demand for the role restrict anything
         refused = tuple(sorted(u for u in idx.refused[e] if idx.has_demand[u, idx.role[e]]))
         # preferred units that cost more than an unlisted one (rank − 1 > unlisted):
@@ -167,10 +181,12 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         t = type_keys.setdefault(tkey, len(type_keys))
         if t == len(type_first):
             type_first.append(e)
-        ckey = (t, int(idx.home[e]), refused, expensive)
+        kind = 0 if draft[e] < 0 else (1 if draft[e] == idx.home[e] else 2)
+        ckey = (t, int(idx.home[e]), refused, expensive, kind)
         c = class_keys.get(ckey)
         if c is None:
             c = class_keys[ckey] = len(class_members)
+            class_draft.append(kind)
             class_members.append([])
             class_refused.append(refused)
             class_barred.append(tuple(sorted(set(refused) | set(expensive))))
@@ -192,15 +208,19 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
     for e_pos in np.flatnonzero(mov):
         e = int(e_pos)
         prefs = idx.preferred[e]
-        if not prefs:
+        drafted = int(draft[e]) if draft[e] >= 0 and draft[e] != idx.home[e] else -1
+        if not prefs and drafted < 0:
             continue
         c = int(emp_class[e])
         t = int(ctype[c])
         allowed = set(targets[t].tolist()) - set(class_refused[c])
         for rank, u in enumerate(prefs):
             saving = unlisted - rank  # negative for a preferred unit dearer than unlisted
-            if saving != 0 and u in allowed and u != idx.home[e]:
-                options.append(PrefOption(e, c, t, int(u), saving))
+            if (saving != 0 or u == drafted or every) and u in allowed and u != idx.home[e]:
+                options.append(PrefOption(e, c, t, int(u), saving, draft=u == drafted))
+        if drafted >= 0 and drafted not in prefs and drafted in allowed:
+            # the draft's move to an unlisted unit: an option that saves no preference points
+            options.append(PrefOption(e, c, t, drafted, 0, draft=True))
     tf = np.array(type_first, dtype=np.int64)
     no_req = np.zeros((len(problem.requirements), 0), dtype=np.bool_)
     return Classes(
@@ -226,4 +246,5 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         single=np.array([int(m[0]) in paired for m in members], dtype=np.bool_).reshape(
             len(members)
         ),
+        draft_kind=np.array(class_draft, dtype=np.int64),
     )

@@ -79,10 +79,15 @@ def flow_improve(
 
     Rules, refusals, the shortfall and the move budget are kept; ``imbalance_cap``
     is only checked (the rounds never raise Σ d).  Returns the incumbent when no
-    round improves it, or when ``trainable_gap`` > 0 (near-qualified counts are
-    not modelled here).
+    round improves it, when ``trainable_gap`` > 0 (near-qualified counts are
+    not modelled here), or under a fairness rule (``individual_rationality``,
+    ``no_justified_envy``: who may arrive where depends on the preference
+    options taken, which the rounds do not know).
     """
-    if problem.policy.trainable_gap > 0 or classes.n == 0:
+    pol = problem.policy
+    if pol.trainable_gap > 0 or classes.n == 0:
+        return decisions
+    if pol.individual_rationality or pol.no_justified_envy:
         return decisions
     better = _Rounds(problem, classes, decisions, budget).run(max_rounds, imbalance_cap)
     return decisions if better is None else better
@@ -133,6 +138,11 @@ class _Rounds:
             if classes.single.size == classes.n
             else set()
         )
+        #: and the types of staff with a draft unit (a consultation round): their classes
+        #: are split by the draft's decision (``Classes.draft_kind``), so one home may
+        #: hold several classes without barred units, which the rounds cannot write back
+        if classes.draft_kind.size == classes.n:
+            self.frozen |= {int(classes.ctype[k]) for k in np.flatnonzero(classes.draft_kind)}
         #: per type: home unit -> (its class without barred units or -1, the others)
         self.at_home: list[dict[int, tuple[int, list[int]]]] = []
         for t in range(classes.n_types):
@@ -142,6 +152,8 @@ class _Rounds:
                 free_k, barred = homes.get(int(classes.home[kc]), (-1, []))
                 if classes.barred[kc]:
                     barred = [*barred, kc]
+                elif free_k >= 0:
+                    self.frozen.add(t)  # two such classes at one home: left as they are
                 else:
                     free_k = kc
                 homes[int(classes.home[kc])] = (free_k, barred)

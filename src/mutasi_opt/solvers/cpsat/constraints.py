@@ -2,7 +2,8 @@
 
 Order: (1) class conservation, (2) unit headcount bounds, (3) move budget,
 (4) pairs (relatives kept apart, couples kept together), (5) rotation (with
-``rotation_required``, who must rotate leaves their unit).
+``rotation_required``, who must rotate leaves their unit), (6) the fairness rules
+(``individual_rationality``, ``no_justified_envy``).
 Each rule group can be guarded by an enforcement literal so that the
 diagnosis can find a small conflicting set with assumptions.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -67,6 +69,7 @@ class Constraints:
         self._move_budget()
         self._pairs()
         self._rotation()
+        self._fairness()
 
     def _literal(self, name: str) -> cp_model.IntVar | None:
         return self.model.new_bool_var(name) if self.guarded else None
@@ -263,3 +266,81 @@ class Constraints:
                     in_b = sum((x for u, x in b.items() if area[u] == key), start=0)
                     self._post(in_a == in_b, lit)
             self.groups.append(RuleGroup("pair", k, 0, lit))
+
+    def _fairness(self) -> None:
+        """The fairness rules of the policy (see :mod:`mutasi_opt.planning.fairness`).
+
+        Every listed unit an employee may take has an option (the classes give one
+        when a rule is on), so the *free* arrivals of type ``t`` at ``u`` (``arrive``
+        minus the options taken there) are the arrivals of staff who did not list
+        ``u`` or whose option is not taken; a plan with a listed arrival as a free one
+        has the same counts with the option taken.
+
+        * individual rationality: free arrivals only of types qualified for one of the
+          unit's requirements, at most the sum of their ``min_staff``;
+        * no justified envy: for each option (employee ``i``, unit ``u``, rank ``r``),
+          unless ``i`` takes ``u`` or an option ranked before it, nobody of ``i``'s role
+          with fewer points arrives at ``u`` (types carry their points):
+          ``Σ_t arrive[t, u] ≤ size · Σ_{i's options ranked ≤ r}``.
+        """
+        pol = self.problem.policy
+        if not (pol.individual_rationality or pol.no_justified_envy):
+            return
+        v, cl, idx = self.vars, self.vars.classes, self.problem.index
+        # the options of listed units (a draft option to a unit the employee did not
+        # list is no listing: its arrival is a free one, and it envies nobody)
+        listed = [
+            k for k, opt in enumerate(cl.pref_options) if opt.unit in idx.preferred[opt.employee]
+        ]
+        opts_at: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for k in listed:
+            opt = cl.pref_options[k]
+            opts_at[(opt.typ, opt.unit)].append(k)
+        if pol.individual_rationality:
+            need: dict[int, int] = defaultdict(int)
+            qualified_at: dict[int, set[int]] = defaultdict(set)
+            for q, req in enumerate(self.problem.requirements):
+                u = int(idx.req_unit[q])
+                need[u] += req.min_staff
+                qualified_at[u].update(int(t) for t in np.flatnonzero(cl.type_qualified[q]))
+            excepted: dict[int, list[Any]] = defaultdict(list)
+            for a, y in enumerate(v.arrive):
+                t, u = int(v.arr_type[a]), int(v.arr_unit[a])
+                free = y - cp_model.LinearExpr.sum([v.pref[k] for k in opts_at.get((t, u), [])])
+                if t in qualified_at.get(u, ()):
+                    excepted[u].append(free)
+                else:
+                    self.model.add(free == 0)
+            for u, frees in excepted.items():
+                self.model.add(cp_model.LinearExpr.sum(frees) <= need[u])
+        if pol.no_justified_envy:
+            points = metrics.priority_points(self.problem)
+            type_points = np.array(
+                [points[int(cl.members[int(cs[0])][0])] for cs in cl.type_classes], dtype=float
+            )
+            type_size = np.zeros(cl.n_types, dtype=np.int64)
+            np.add.at(type_size, cl.ctype, cl.size)
+            rank_of = {
+                (opt.employee, opt.unit): idx.preferred[opt.employee].index(opt.unit)
+                for opt in (cl.pref_options[k] for k in listed)
+            }
+            by_emp: dict[int, list[int]] = defaultdict(list)
+            for k in listed:
+                by_emp[cl.pref_options[k].employee].append(k)
+            for k in listed:
+                opt = cl.pref_options[k]
+                i, u, r = opt.employee, opt.unit, rank_of[(opt.employee, opt.unit)]
+                role = int(cl.type_role[opt.typ])
+                lower = [
+                    t
+                    for t in range(cl.n_types)
+                    if int(cl.type_role[t]) == role
+                    and type_points[t] < points[i]
+                    and (t, u) in v.arr_index
+                ]
+                if not lower:
+                    continue
+                bad = [v.arrive[v.arr_index[(t, u)]] for t in lower]
+                mine = [v.pref[m] for m in by_emp[i] if rank_of[(i, cl.pref_options[m].unit)] <= r]
+                size = int(type_size[lower].sum())
+                self.model.add(cp_model.LinearExpr.sum(bad) <= size * cp_model.LinearExpr.sum(mine))

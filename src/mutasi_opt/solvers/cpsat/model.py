@@ -180,7 +180,7 @@ class CpsatModel:
         self._interrupt()
         self.objective = Objective(self.model, problem, self.expr, interrupt=self._interrupt)
         #: the stages of the problem's policy, in order
-        self.stages = metrics.stage_names(problem.policy)
+        self.stages = metrics.problem_stage_names(problem)
         if not guarded:
             # create every auxiliary variable now, so that each stage's solution
             # is a complete hint for the next one
@@ -309,9 +309,30 @@ class CpsatModel:
         proto = self.model.proto
         d_expr = self.objective.stage("imbalance")
         d_holds = [h for h in self._holds if h[1] is d_expr]
-        priced = name in ("balance", "moves", "preference") and len(d_holds) == 1
+        priced = name in ("balance", "changes", "moves", "preference") and len(d_holds) == 1
+        if name == "changes":
+            # every draft mover without a draft option is a change in every plan
+            floor = self.expr.changes_floor()
+            if priced:
+                found = self._lp_bound_priced(name, expr, budget, d_expr, d_holds)
+            else:
+                found = lp_bound(proto, budget=budget, held=self._held).bound
+            return floor if found is None else max(found, floor)
         if name != "imbalance" and not priced:
             return lp_bound(proto, budget=budget, held=self._held).bound
+        return self._lp_bound_priced(name, expr, budget, d_expr, d_holds)
+
+    def _lp_bound_priced(
+        self,
+        name: str,
+        expr: LinExpr,
+        budget: Budget,
+        d_expr: LinExpr,
+        d_holds: list[tuple[int, LinExpr, int]],
+    ) -> int | None:
+        """The LP bound of the imbalance stage, or of a later stage with the D hold
+        priced (see :meth:`_lp_bound`)."""
+        proto = self.model.proto
         first = [self.objective.stage(s) for s in self.stages if s in ("shortfall", "training")]
         rows = list(range(self._base_rows)) + self._residue_rows
         rows += [row for row, e, _ in self._holds if any(e is x for x in first)]
@@ -326,7 +347,7 @@ class CpsatModel:
                 self._d_certificate = self._relaxation.certificate()
             return res.bound
         _, _, d_hold = d_holds[0]
-        if name in ("moves", "preference"):
+        if name in ("changes", "moves", "preference"):
             # the later holds (B, and moves for the preference stage) are plain rows,
             # not degenerate like D's: posted.  Measured on the embedded sample at
             # 150 moves: the preference bound 429 without the B hold, 638 with it

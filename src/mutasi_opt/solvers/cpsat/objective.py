@@ -6,6 +6,7 @@ All in exact integers, as :mod:`mutasi_opt.metrics` defines them:
 1b. training needs (people; only with ``trainable_gap`` > 0),
 2. ``Σ d(u, r)`` in centi-hours (``D`` = that ÷ 200 hours),
 3. ``B`` scaled by 10,000 (``Σ_k Δs_k · max(0, 100·d − b_k·F)``),
+3b. draft decisions changed (only with draft units),
 4. moves,
 5. preference cost.
 
@@ -247,6 +248,42 @@ class Expressions:
             for p, opt in zip(self.vars.pref, self.vars.classes.pref_options, strict=True)
         ]
         return _weighted(terms)
+
+    def changes(self) -> LinExpr:
+        """Draft decisions changed: members of the classes the draft keeps home who
+        leave, plus the draft's movers who do not take their draft option (or have
+        none), plus the immovable employees the draft puts elsewhere (a constant)."""
+        cl, idx = self.vars.classes, self.problem.index
+        draft = metrics.draft_units(self.problem)
+        in_class = np.zeros(idx.n_employees, dtype=np.bool_)
+        for m in cl.members:
+            in_class[m] = True
+        fixed = (draft >= 0) & ~in_class & (draft != idx.home)
+        constant = int(fixed.sum())
+        terms = [
+            (y, 1) for c, y in enumerate(self.vars.out) if y is not None and cl.draft_kind[c] == 1
+        ]
+        for c in np.flatnonzero(cl.draft_kind == 2):
+            constant += int(cl.size[c])
+        terms += [
+            (p, -1) for p, opt in zip(self.vars.pref, cl.pref_options, strict=True) if opt.draft
+        ]
+        return _weighted(terms, constant)
+
+    def changes_floor(self) -> int:
+        """A lower bound of :meth:`changes` in every plan: its constant less one per
+        draft option (the draft's movers who can no longer make the drafted move, and
+        the immovable employees the draft puts elsewhere)."""
+        cl = self.vars.classes
+        idx = self.problem.index
+        draft = metrics.draft_units(self.problem)
+        in_class = np.zeros(idx.n_employees, dtype=np.bool_)
+        for m in cl.members:
+            in_class[m] = True
+        fixed = int(((draft >= 0) & ~in_class & (draft != idx.home)).sum())
+        movers = int(cl.size[cl.draft_kind == 2].sum()) if cl.n else 0
+        options = sum(1 for opt in cl.pref_options if opt.draft)
+        return fixed + movers - options
 
 
 class Objective:
@@ -654,9 +691,14 @@ class Objective:
         """Preference cost."""
         return self.expr.preference()
 
+    def changes(self) -> LinExpr:
+        """Draft decisions changed."""
+        return self.expr.changes()
+
     def stage(self, name: str) -> LinExpr:
         """The expression of stage ``name``."""
         builders = {
+            "changes": self.changes,
             "shortfall": self.shortfall,
             "training": self.training,
             "imbalance": self.imbalance,
