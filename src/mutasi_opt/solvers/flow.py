@@ -42,6 +42,7 @@ from ..domain.arrays import IntArray
 from ..domain.limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budget
 from ..domain.problem import Problem
 from .aggregation import Classes
+from .greedy import hall_holds, hall_table, pinned_counts
 
 __all__ = ["flow_improve"]
 
@@ -110,13 +111,8 @@ class _Rounds:
         arr_count = np.array([len(t) for t in classes.type_targets], dtype=np.int64)
         self.arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
         self.fair = metrics.fair_share_centi(problem).reshape(-1)
-        self.pinned_c = np.zeros(classes.n, dtype=np.int64)
-        self.pinned_a = np.zeros(int(arr_count.sum()), dtype=np.int64)
-        for k in np.flatnonzero(self.pref):
-            opt = classes.pref_options[int(k)]
-            self.pinned_c[opt.cls] += 1
-            pos = int(np.searchsorted(classes.type_targets[opt.typ], opt.unit))
-            self.pinned_a[self.arr_start[opt.typ] + pos] += 1
+        self.pinned_c, self.pinned_a = pinned_counts(classes, self.pref, self.arr_start)
+        self.hall = hall_table(classes, self.arr_start)
         bounded = (idx.min_staff >= 0) | (idx.max_staff >= 0)
         self.bounded = bounded
         req_units: list[set[int]] = [set() for _ in range(classes.n_types)]
@@ -180,9 +176,8 @@ class _Rounds:
 
     # -- one type's restricted problem ------------------------------------------------
 
-    def step_of(self, t: int, taken: set[int]) -> _TypeStep | None:
-        """The free units of type ``t`` (units in ``taken`` are another type's in
-        this round when they have headcount bounds) and their data."""
+    def step_of(self, t: int) -> _TypeStep:
+        """The free units of type ``t`` and their data."""
         c = self.classes
         targets = c.type_targets[t]
         a0 = self.arr_start[t]
@@ -213,7 +208,6 @@ class _Rounds:
         for u in self.req_units[t]:
             if u in pos:
                 fixed[pos[u]] = True
-        fixed |= np.isin(units, list(taken)) & self.bounded[units]
         free = ~fixed
         b = pin_in - fixed_out
         y = int(fixed_out[free].sum() - pin_in[free].sum() + out0[fixed].sum() - in0[fixed].sum())
@@ -273,13 +267,7 @@ class _Rounds:
     def round(self, chosen: list[int], s: IntArray) -> bool | None:
         """Re-allocate the chosen types (one per role) exactly; None if nothing changed."""
         c, pol = self.classes, self.problem.policy
-        taken: set[int] = set()
-        steps: list[_TypeStep] = []
-        for t in chosen:
-            st = self.step_of(t, taken)
-            if st is None or st.units.size == 0:
-                continue
-            steps.append(st)
+        steps = [st for st in map(self.step_of, chosen) if st.units.size]
         if not steps:
             return None
         # per step: the marginal cost functions of its units, base at x = b
@@ -442,23 +430,6 @@ class _Rounds:
                 assert leavers == fixed_out
 
     def hall_ok(self, t: int) -> bool:
-        c = self.classes
-        sets = c.refusal_sets(t)
-        if not sets:
-            return True
-        members = c.type_classes[t]
-        free = int(self.out[members].sum() - self.pinned_c[members].sum())
-        targets = c.type_targets[t]
-        a0 = self.arr_start[t]
-        into = self.arrive[a0 : a0 + targets.size] - self.pinned_a[a0 : a0 + targets.size]
-        for w in sets:
-            w_set = set(w)
-            arr = int(into[np.isin(targets, w)].sum())
-            barring = sum(
-                int(self.out[int(k)] - self.pinned_c[int(k)])
-                for k in members
-                if c.barred[int(k)] and w_set <= set(c.barred[int(k)])
-            )
-            if arr > free - barring:
-                return False
-        return True
+        return hall_holds(
+            self.classes, self.hall, t, self.out, self.arrive, self.pinned_c, self.pinned_a
+        )

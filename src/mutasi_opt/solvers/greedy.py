@@ -33,7 +33,7 @@ from ..domain.limits import GREEDY_WORK_PER_ELEMENT, GREEDY_WORK_PER_PASS, Budge
 from ..domain.problem import Problem
 from .aggregation import Classes
 
-__all__ = ["greedy_improve"]
+__all__ = ["greedy_improve", "hall_holds", "hall_table", "pinned_counts"]
 
 _INF = np.iinfo(np.int64).max // 4
 _TIE = 2**32
@@ -171,6 +171,56 @@ def _flatten(
     return arr_idx, arr_check, cls_idx, cls_check, len(checks)
 
 
+#: per type: its Hall checks as flat index arrays (see :func:`_flatten`)
+HallTable = dict[int, tuple[IntArray, IntArray, IntArray, IntArray, int]]
+
+
+def hall_table(classes: Classes, arr_start: IntArray) -> HallTable:
+    """Every type's Hall checks, computed once per classes (kept in ``classes.memo``)."""
+    if "hall" not in classes.memo:  # the same for every search on these classes
+        hall = _hall_checks(classes, arr_start)
+        classes.memo["hall"] = {t: _flatten(checks) for t, checks in hall.items()}
+    table: HallTable = classes.memo["hall"]
+    return table
+
+
+def pinned_counts(
+    classes: Classes, pref: IntArray, arr_start: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Per class and per arrival place: the leavers / arrivals pinned by chosen
+    preference options (``pref``); arrival places are numbered from ``arr_start``."""
+    pinned_c = np.zeros(classes.n, dtype=np.int64)
+    pinned_a = np.zeros(int(arr_start[-1]), dtype=np.int64)
+    for k in np.flatnonzero(pref):
+        opt = classes.pref_options[int(k)]
+        pinned_c[opt.cls] += 1
+        pos = int(np.searchsorted(classes.type_targets[opt.typ], opt.unit))
+        pinned_a[arr_start[opt.typ] + pos] += 1
+    return pinned_c, pinned_a
+
+
+def hall_holds(
+    classes: Classes,
+    table: HallTable,
+    t: int,
+    out: IntArray,
+    arrive: IntArray,
+    pinned_c: IntArray,
+    pinned_a: IntArray,
+) -> bool:
+    """Hall's condition for type ``t``: arrivals into every barred set W (less pins)
+    ≤ the type's free leavers less those of the classes barring all of W."""
+    flat = table.get(t)
+    if flat is None:
+        return True
+    arr_idx, arr_chk, cls_idx, cls_chk, n_chk = flat
+    members = classes.type_classes[t]
+    free = int(out[members].sum() - pinned_c[members].sum())
+    into_w = np.bincount(arr_chk, weights=arrive[arr_idx] - pinned_a[arr_idx], minlength=n_chk)
+    barring = np.bincount(cls_chk, weights=out[cls_idx] - pinned_c[cls_idx], minlength=n_chk)
+    return bool(np.all(into_w <= free - barring))
+
+
 def greedy_improve(
     problem: Problem,
     classes: Classes,
@@ -304,25 +354,12 @@ def greedy_improve(
         key: IntArray = dd * _TIE + dphi
         return key
 
-    pinned_c = np.zeros(classes.n, dtype=np.int64)
-    pinned_a = np.zeros(arr_unit.size, dtype=np.int64)
-    arr_of = {(int(arr_type[a]), int(arr_unit[a])): a for a in range(arr_unit.size)}
-    for k in np.flatnonzero(pref):
-        opt = classes.pref_options[int(k)]
-        pinned_c[opt.cls] += 1
-        pinned_a[arr_of[(opt.typ, opt.unit)]] += 1
+    arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
+    pinned_c, pinned_a = pinned_counts(classes, pref, arr_start)
 
     def hall_ok(t: int) -> bool:
         """Free leavers of type t can still avoid their barred units (see classes)."""
-        flat = hall_flat.get(t)
-        if flat is None:
-            return True
-        arr_idx, arr_chk, cls_idx, cls_chk, n_chk = flat
-        members = classes.type_classes[t]
-        free = int(out[members].sum() - pinned_c[members].sum())
-        into_w = np.bincount(arr_chk, weights=arrive[arr_idx] - pinned_a[arr_idx], minlength=n_chk)
-        barring = np.bincount(cls_chk, weights=out[cls_idx] - pinned_c[cls_idx], minlength=n_chk)
-        return bool(np.all(into_w <= free - barring))
+        return hall_holds(classes, hall_flat, t, out, arrive, pinned_c, pinned_a)
 
     def apply(c: int, a: int, sign: int) -> None:
         s[c_pair[c]] -= sign * c_cap[c]
@@ -383,12 +420,7 @@ def greedy_improve(
         return imbalance_cap is None or state[2] <= imbalance_cap
 
     n_types = classes.n_types
-    arr_start = np.concatenate([[0], np.cumsum(arr_count)]).astype(np.int64)
-    if "hall" not in classes.memo:  # the same for every search on these classes
-        hall = _hall_checks(classes, arr_start)
-        classes.memo["hall"] = {t: _flatten(checks) for t, checks in hall.items()}
-    hall_flat: dict[int, tuple[IntArray, IntArray, IntArray, IntArray, int]]
-    hall_flat = classes.memo["hall"]
+    hall_flat = hall_table(classes, arr_start)
     # members of a pair (and who must rotate) keep their place: the rule holds as in the start
     fixed_c = classes.single if classes.single.size == classes.n else np.zeros(classes.n, bool)
     fixed_a = np.isin(arr_type, np.unique(c_type[fixed_c]))
