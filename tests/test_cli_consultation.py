@@ -71,6 +71,11 @@ def test_consult_then_two_rounds_of_replan(drafted: tuple[Path, Path], tmp_path:
     changes = _frame(one / "changes.csv")
     assert objector in set(changes.nip)
     assert changes.set_index("nip").cause[objector] == "objection"
+    outcomes = _frame(one / "outcomes.csv").set_index("nip")
+    assert list(outcomes.index) == [accepter, objector]
+    assert list(outcomes.outcome) == ["kept", "honoured"]
+    assert outcomes.reason[objector].startswith("objected to ")
+    assert "(merawat orang tua)" in outcomes.reason[objector]
     revised = read_folder(one / "problem")
     assert check_plan(revised, read_assignment(one / "assignment.csv", revised)) == []
     assert revised.employee(accepter).pinned_unit == drafted_units[accepter]

@@ -7,6 +7,7 @@ assignments, with random responses), every plan by the independent checker.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -70,11 +71,66 @@ def _check_round(result) -> None:  # type: ignore[no-untyped-def]
             assert after[e] == draft[e]
         if r.response == "object" and draft[e] != idx.home[e]:
             assert after[e] != draft[e]
-    # the records are exactly the employees away from the draft
+    # the records are exactly the employees away from the draft; the changes stage
+    # counts those of them who did not ask for other units (their decision is open)
     assert {r["nip"] for r in result.change_records} == {
         idx.nips[e] for e in np.flatnonzero(after != draft)
     }
-    assert plan.after is not None and plan.after.changes == len(result.change_records)
+    asked = {str(r.nip) for r in result.responses if r.response == "prefer"}
+    assert all((revised.employees[idx.nip_pos[n]].draft_unit is None) for n in asked)
+    assert plan.after is not None
+    assert plan.after.changes == sum(r["nip"] not in asked for r in result.change_records)
+    assert result.summary()["changes_asked"] == sum(
+        r["nip"] in asked for r in result.change_records
+    )
+    _check_outcomes(result)
+
+
+_GIVES = re.compile(r"D ([\d,.]+) h → ([\d,.]+) h, B ([\d,.]+) h → ([\d,.]+) h")
+
+
+def _check_outcomes(result) -> None:  # type: ignore[no-untyped-def]
+    """One outcome per response, in order, that says truly what became of it; for a
+    preference not granted, every unit asked for is explained, and the D and B the
+    move alone would give are those of the plan with that one move (recomputed)."""
+    plan, revised = result.plan, result.problem
+    after, draft, idx = plan.assignment_array, result.draft, revised.index
+    rows = result.outcome_records
+    assert [r["nip"] for r in rows] == [str(r.nip) for r in result.responses]
+    now = metrics.evaluate(revised, after)
+    for r, row in zip(result.responses, rows, strict=True):
+        e = idx.nip_pos[str(r.nip)]
+        assert row["unit_after"] == idx.unit_ids[int(after[e])]
+        assert row["draft_unit"] == idx.unit_ids[int(draft[e])]
+        if r.response == "accept":
+            assert row["outcome"] == "kept" and after[e] == draft[e]
+        elif r.response == "object":
+            assert row["outcome"] == "honoured"
+        elif row["unit_after"] in r.units:
+            assert row["outcome"] == "granted"
+            assert row["choice"] == r.units.index(row["unit_after"]) + 1
+        else:
+            assert row["outcome"] == "not_granted" and row["choice"] is None
+            assert row["reason"].startswith(f"asked for {';'.join(r.units)}")
+            details = row["reason"].split(" — ", 1)[1].split("; ")
+            assert [d.split(":", 1)[0] for d in details] == list(r.units)
+            for unit, detail in zip(r.units, details, strict=True):
+                u = idx.unit_pos[unit]
+                assert u in metrics.allowed_units(revised, e)  # (checked when read)
+                alt = np.array(after, copy=True)
+                alt[e] = u
+                then = metrics.evaluate(revised, alt)
+                found = _GIVES.search(detail)
+                assert found is not None, detail
+                assert found.groups() == (
+                    f"{now.imbalance_hours:,.1f}",
+                    f"{then.imbalance_hours:,.1f}",
+                    f"{now.balance_cost:,.1f}",
+                    f"{then.balance_cost:,.1f}",
+                )
+                # a rule is named exactly when the move alone breaks one
+                blocked = "(the move alone" in detail
+                assert bool(check_plan(revised, alt)) == blocked, detail
 
 
 @pytest.mark.parametrize("seed", range(24))
@@ -346,3 +402,44 @@ def test_draft_units_of_some_employees_only(seed: int) -> None:
     assert [s.name for s in plan.stages] == list(metrics.problem_stage_names(problem))
     assert tuple(s.value for s in plan.stages) == best
     assert check_plan(problem, plan) == []
+
+
+def test_the_outcomes_explain_preferences_not_granted_by_rule_and_by_balance() -> None:
+    # over small random rounds: some preferences are granted, some refused by a rule
+    # (a headcount bound, the move budget) and some by the balance, each said so
+    seen: dict[str, int] = {"granted": 0, "rule": 0, "balance": 0}
+    for seed in range(40):
+        problem = random_problem(1300 + seed, 7, 3)
+        rng = np.random.default_rng(seed)
+        draft = _random_draft(problem, rng)
+        responses = _random_responses(problem, draft, rng)
+        result = replan(problem, draft, responses, workers=1)
+        if not result.plan.has_solution:
+            continue
+        _check_round(result)
+        for row in result.outcome_records:
+            if row["outcome"] == "granted":
+                seen["granted"] += 1
+            elif row["outcome"] == "not_granted":
+                text = row["reason"]
+                seen["rule"] += "(the move alone" in text
+                seen["balance"] += "for the balance" in text
+    assert all(n > 0 for n in seen.values()), seen
+
+
+def test_a_round_without_a_plan_says_so_per_response() -> None:
+    # every drafted move accepted, then a move budget below them: no plan, and each
+    # outcome says so instead of claiming the response was kept
+    problem = random_problem(12, 8, 4, max_moves=None)
+    first = solve(problem, workers=1)
+    draft = np.asarray(first.assignment_array)
+    idx = problem.index
+    movers = [e for e in range(idx.n_employees) if draft[e] != idx.home[e]]
+    assert len(movers) >= 2
+    responses = [Response(nip=idx.nips[e], response="accept") for e in movers]
+    tight = problem.replace(policy=problem.policy.replace(max_moves=len(movers) - 1))
+    result = replan(tight, draft, responses, workers=1)
+    assert result.plan.status is PlanStatus.INFEASIBLE
+    assert [r["outcome"] for r in result.outcome_records] == ["no_plan"] * len(movers)
+    assert all(r["unit_after"] == "" for r in result.outcome_records)
+    assert result.outcomes.shape == (len(movers), 11)

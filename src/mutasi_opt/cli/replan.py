@@ -22,7 +22,8 @@ def register(sub: Any) -> None:
         'pinned, objections refused (or locked, policy objection = "lock"), new '
         "preferences added, and the plan changes as few of the draft's other decisions as "
         "it can (D and B within policy draft_tolerance). Writes the plan files, changes.csv "
-        "(who changed and why), replan.json and problem/ (the revised data folder: the "
+        "(who changed and why), outcomes.csv (what became of each response, and why), "
+        "replan.json and problem/ (the revised data folder: the "
         "input of the next round). Exit codes as for solve.",
     )
     p.add_argument("folder", type=Path, help="data folder (or the problem/ of a round before)")
@@ -75,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"changes from the draft: {summary['changes']} ({summary['changes_forced']} by "
                 f"objections, {summary['changes_other']} others; bound "
-                f"{summary['changes_bound_other']}, {summary['changes_status']})"
+                f"{summary['changes_bound_other']}, {summary['changes_status']}); "
+                f"{summary['changes_asked']} of those who asked for units placed elsewhere "
+                "than the draft"
             )
-            print(f"wrote {args.out}/ (plan files, changes.csv, replan.json, problem/)")
+            print(
+                f"wrote {args.out}/ (plan files, changes.csv, outcomes.csv, replan.json, problem/)"
+            )
     return result.plan.status.exit_code

@@ -33,6 +33,7 @@ __all__ = [
     "FRONTIER",
     "MOVES",
     "NOTICES",
+    "OUTCOMES",
     "SCENARIOS",
     "SECONDMENTS",
     "TRAINING",
@@ -412,6 +413,49 @@ CHANGES = Table(
             choices=("objection", "preference", "rebalance"),
         ),
         Column("reason", str, "What changed and why, in words."),
+    ),
+)
+
+OUTCOMES = Table(
+    "outcomes",
+    "What became of one employee's response to the draft, and why "
+    "(``outcomes.csv``: one row per response).",
+    (
+        _NIP,
+        _NAME,
+        _ROLE,
+        Column(
+            "response",
+            str,
+            "Their response to the draft.",
+            choices=("accept", "object", "prefer"),
+        ),
+        Column("units", str, 'The units they listed ("U1;U2"; "" when none).'),
+        Column("unit_before", str, "The employee's unit now."),
+        Column("draft_unit", str, "The unit the draft plan gave them."),
+        Column("unit_after", str, 'The unit the revised plan gives them ("" without a plan).'),
+        Column(
+            "outcome",
+            str,
+            "kept: the accepted decision stands; honoured: the objected unit is not "
+            "theirs; granted: they get one of the units they asked for; not_granted: "
+            "they do not; no_plan: the revised problem has no plan.",
+            choices=("kept", "honoured", "granted", "not_granted", "no_plan"),
+        ),
+        Column(
+            "choice",
+            int,
+            "For a granted preference: the rank of the unit they get among those they "
+            "listed (1 = first); empty otherwise.",
+            nullable=True,
+            frame_dtype="Int64",
+        ),
+        Column(
+            "reason",
+            str,
+            "Why, in words (for a preference not granted: what the "
+            "move would do to the plan, or the rule that forbids it).",
+        ),
     ),
 )
 

@@ -5,7 +5,8 @@
   ``responses.csv``, a template with one row per person noticed (nip, name,
   response, units, reason) for the answers;
 * :func:`write_replan`: the revised plan's files (:func:`~mutasi_opt.io.plans.write_plan`),
-  ``changes.csv``, ``replan.json`` (the round in numbers) and ``problem/``, the revised
+  ``changes.csv``, ``outcomes.csv`` (what became of each response, and why),
+  ``replan.json`` (the round in numbers) and ``problem/``, the revised
   data folder with the pins, refusals, preferences and draft units: the input of the
   next round.
 """
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..domain.columns import CHANGES, NOTICES
+from ..domain.columns import CHANGES, NOTICES, OUTCOMES
 from ..results.replan import Replan
 from .folder import write_folder
 from .plans import refuse_data_folder, write_plan
@@ -65,11 +66,14 @@ def write_notices(
 
 
 def write_replan(result: Replan, out_dir: str | Path) -> Path:
-    """Write the revised plan, ``changes.csv``, ``replan.json`` and ``problem/`` (see the
-    module docstring) into ``out_dir``; returns it."""
+    """Write the revised plan, ``changes.csv``, ``outcomes.csv``, ``replan.json`` and
+    ``problem/`` (see the module docstring) into ``out_dir``; returns it."""
     out = write_plan(result.plan, out_dir)
     records_frame(list(result.change_records), CHANGES).to_csv(
         out / "changes.csv", index=False, columns=list(CHANGES.names)
+    )
+    records_frame(list(result.outcome_records), OUTCOMES).to_csv(
+        out / "outcomes.csv", index=False, columns=list(OUTCOMES.names)
     )
     with open(out / "replan.json", "w", encoding="utf-8") as fh:
         json.dump(result.summary(), fh, indent=2, ensure_ascii=False)

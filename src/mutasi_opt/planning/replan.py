@@ -9,11 +9,18 @@ The responses become data of the problem (see :mod:`mutasi_opt.domain.responses`
 * ``prefer``: the units listed come first in ``preferred_units`` (earlier
   preferences after them) and are no longer refused;
 
-and every employee gets the draft's unit as ``draft_unit``.  The revised problem is
-then solved with the ``changes`` stage after ``balance``: the plan changes as few
-of the draft's decisions as it can while D and B stay within ``draft_tolerance``
-of their optimum (the shortfall is held exactly).  The revised problem is the
+and every employee who did not ask for other units gets the draft's unit as
+``draft_unit`` (the decision of one who did is theirs to reopen: it is not a
+draft decision to keep).  The revised problem is then solved with the
+``changes`` stage after ``balance``: the plan changes as few of the draft's
+other decisions as it can while D and B stay within ``draft_tolerance`` of
+their optimum (the shortfall is held exactly).  The revised problem is the
 problem of the next round: pins and refusals carry over.
+
+:attr:`Replan.outcome_records` (``outcomes.csv``) says, per response, what became
+of it and why; for a preference not granted, what moving the employee to each
+unit they asked for would do to the plan (the rule it breaks, or the change in
+shortfall, D and B it makes), or why they may not move there.
 """
 
 from __future__ import annotations
@@ -73,7 +80,9 @@ def draft_assignment(problem: Problem, draft: Plan | npt.ArrayLike | dict[str, s
 
 
 def _revised(emp: Employee, drafted: str, response: Response | None, lock: bool) -> Employee:
-    changes: dict[str, Any] = {"draft_unit": drafted}
+    # one who asks for other units reopens their own decision: no draft unit to keep
+    asked = response is not None and response.response == "prefer"
+    changes: dict[str, Any] = {"draft_unit": None if asked else drafted}
     if response is not None:
         _apply_response(changes, emp, drafted, response, lock)
     out: Employee = emp.replace(**changes)
@@ -165,6 +174,122 @@ def _change_record(
     }
 
 
+def _hours(centi: int, scale: int) -> str:
+    return f"{centi / scale:,.1f} h"
+
+
+def _asked_effect(
+    problem: Problem, after: IntArray, e: int, u: int, effect: metrics.Metrics
+) -> str:
+    """Why ``e`` is not at asked unit ``u`` (positions), in words: the rule moving them
+    there breaks, and what the move alone does to shortfall, D and B (``effect``)."""
+    idx, pol = problem.index, problem.policy
+    emp = problem.employees[e]
+    uid, here = idx.unit_ids[u], int(after[e])
+    units = problem.units
+    heads = metrics.headcount(problem, after)
+    cap, floor = units[u].max_staff, units[here].min_staff
+    blocked = ""
+    if cap is not None and heads[u] + 1 > cap:
+        blocked = f"it is already at its max_staff = {cap}"
+    elif floor is not None and heads[here] - 1 < floor:
+        blocked = f"{idx.unit_ids[here]} would fall below its min_staff = {floor}"
+    elif (
+        here == int(idx.home[e])
+        and pol.max_moves is not None
+        and int(metrics.moved(problem, after).sum()) + 1 > pol.max_moves
+    ):
+        blocked = f"the plan already makes max_moves = {pol.max_moves} moves"
+    elif (
+        pol.individual_rationality
+        or pol.no_justified_envy
+        or any(str(emp.nip) in (str(p.nip_a), str(p.nip_b)) for p in problem.pairs)
+    ):
+        from .check import check_plan  # (the checker knows every rule of a round)
+
+        base = {(v.kind, v.message) for v in check_plan(problem, after)}
+        alt = after.copy()
+        alt[e] = u
+        new = [v for v in check_plan(problem, alt) if (v.kind, v.message) not in base]
+        blocked = new[0].message if new else ""
+    now = metrics.evaluate(problem, after)
+    before = (now.shortfall, now.imbalance_centi, now.balance_cost_scaled)
+    then = (effect.shortfall, effect.imbalance_centi, effect.balance_cost_scaled)
+    parts = []
+    if then[0] != before[0]:
+        parts.append(f"requirements short {before[0]} → {then[0]}")
+    parts.append(
+        f"D {_hours(before[1], metrics.IMBALANCE_SCALE)} → "
+        f"{_hours(then[1], metrics.IMBALANCE_SCALE)}"
+    )
+    parts.append(
+        f"B {_hours(before[2], metrics.BALANCE_SCALE)} → {_hours(then[2], metrics.BALANCE_SCALE)}"
+    )
+    gives = f"the move alone would give {', '.join(parts)}"
+    if blocked:
+        return f"{uid}: {blocked} ({gives})"
+    if then > before:
+        verdict = "worse for the balance"
+    elif then == before:
+        verdict = (
+            "not needed for the balance, and the plan makes as few moves as it can "
+            "(moves come before preferences)"
+        )
+    else:
+        verdict = "better for the balance, but not found within the solve's limit"
+    return f"{uid}: {gives}: {verdict}"
+
+
+def _outcome_record(
+    problem: Problem, e: int, draft: int, after: IntArray | None, response: Response
+) -> dict[str, Any]:
+    idx = problem.index
+    emp = problem.employees[e]
+    ids = idx.unit_ids
+    home, drafted = ids[int(idx.home[e])], ids[draft]
+    now = "" if after is None else ids[int(after[e])]
+    why = f" ({response.reason})" if response.reason else ""
+    choice: int | None = None
+    if after is None:
+        outcome, reason = "no_plan", "the revised problem has no plan (see the diagnosis)"
+    elif response.response == "accept":
+        outcome = "kept"
+        reason = f"accepted {'staying in ' + home if drafted == home else 'the move to ' + drafted}"
+        reason += "; it stands"
+    elif response.response == "object":
+        outcome = "honoured"
+        refused = [u for u in (drafted, *response.units) if u != home]
+        reason = f"objected to {';'.join(dict.fromkeys(refused))}{why}; "
+        reason += f"stays in {home}" if now == home else f"now {now}"
+    elif now in response.units:
+        outcome, choice = "granted", response.units.index(now) + 1
+        reason = f"asked for {';'.join(response.units)}{why}; gets choice {choice}, {now}"
+    else:
+        outcome = "not_granted"
+        # (the responses were checked: every unit asked for is one they may be sent to)
+        asked = [idx.unit_pos[u] for u in response.units]
+        effects = metrics.single_move_metrics(problem, after, e, asked)
+        details = [
+            _asked_effect(problem, after, e, u, m) for u, m in zip(asked, effects, strict=True)
+        ]
+        where = f"stays in {now}" if now == home else f"goes to {now}"
+        reason = f"asked for {';'.join(response.units)}{why}; {where}"
+        reason += " — " + "; ".join(details)
+    return {
+        "nip": str(emp.nip),
+        "name": emp.name,
+        "role": emp.role,
+        "response": response.response,
+        "units": ";".join(response.units),
+        "unit_before": home,
+        "draft_unit": drafted,
+        "unit_after": now,
+        "outcome": outcome,
+        "choice": choice,
+        "reason": reason,
+    }
+
+
 def _forced(problem: Problem, draft: IntArray) -> int:
     """Draft decisions no plan of ``problem`` can keep: a drafted move the employee
     may no longer make (refused by an objection, or the employee locked)."""
@@ -235,13 +360,18 @@ def replan(
                 _change_record(revised, int(e), int(positions[e]), int(after[e]), by_nip.get(nip))
             )
     forced = _forced(revised, positions)
+    outcomes = tuple(
+        _outcome_record(revised, e, int(positions[e]), plan.assignment_array, r)
+        for r in given
+        for e in (revised.index.nip_pos[str(r.nip)],)
+    )
     log.info(
         "replan: %d responses, %d changes from the draft (%d forced by objections)",
         len(given),
         len(records),
         forced,
     )
-    return Replan(revised, plan, positions, given, tuple(records), forced)
+    return Replan(revised, plan, positions, given, tuple(records), forced, outcomes)
 
 
 def synthetic_responses(

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import metrics
 from ..domain.arrays import IntArray
-from ..domain.columns import CHANGES
+from ..domain.columns import CHANGES, OUTCOMES
 from ..domain.problem import Problem
 from ..domain.responses import Response
 from .plan import Plan
@@ -30,7 +30,9 @@ class Replan:
     ``objection``), new preferences first in ``preferred_units``, and every
     employee's ``draft_unit``.  It is the problem of the next round.
     ``change_records`` list every employee whose unit differs from the draft's
-    (columns of :data:`~mutasi_opt.domain.columns.CHANGES`).
+    (columns of :data:`~mutasi_opt.domain.columns.CHANGES`); ``outcome_records``
+    say, per response, what became of it and why (columns of
+    :data:`~mutasi_opt.domain.columns.OUTCOMES`).
     """
 
     problem: Problem
@@ -40,19 +42,29 @@ class Replan:
     change_records: tuple[dict[str, Any], ...]
     #: changes no plan can avoid: the drafted move of an objector (refused or locked)
     forced: int
+    #: per response, in the responses' order: what became of it, and why
+    outcome_records: tuple[dict[str, Any], ...] = ()
 
     @property
     def changes(self) -> pd.DataFrame:
         """``changes.csv`` as a DataFrame."""
         return frame(list(self.change_records), CHANGES)
 
+    @property
+    def outcomes(self) -> pd.DataFrame:
+        """``outcomes.csv`` as a DataFrame."""
+        return frame(list(self.outcome_records), OUTCOMES)
+
     def _count(self, kind: str) -> int:
         return sum(r.response == kind for r in self.responses)
 
     def summary(self) -> dict[str, Any]:
         """The round in numbers (JSON-able): responses, what became of them, and the
-        changes from the draft with their bound (``changes_other``: those beyond the
-        objections' own; its bound from the ``changes`` stage)."""
+        changes from the draft with their bound (``changes``: the draft decisions the
+        plan changes, the ``changes`` stage's value; ``changes_other``: those beyond the
+        objections' own, with its bound from the stage; ``changes_asked``: employees who
+        asked for other units and are away from the draft, not counted in ``changes``:
+        their decision was theirs to reopen)."""
         out: dict[str, Any] = {"status": self.plan.status.value}
         stage = self.plan.stage("changes")
         after = self.plan.assignment_array
@@ -83,6 +95,7 @@ class Replan:
                 "changes_forced": self.forced,
                 "changes_other": None if total is None else total - self.forced,
                 "changes_bound_other": None if stage is None else stage.bound - self.forced,
+                "changes_asked": sum(r["response"] == "prefer" for r in self.change_records),
                 "changes_status": None if stage is None else stage.status.value,
                 "draft_moves": int(np.sum(self.draft != self.problem.index.home)),
             }
