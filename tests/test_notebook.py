@@ -7,6 +7,7 @@ from a temporary working directory; then its key outputs are checked.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import sys
@@ -143,6 +144,10 @@ def test_printed_results(executed: tuple[Any, Path]) -> None:
     accepted = re.search(r"(\d+) accepted \((\d+) kept\), \d+ objected \(0 still", replanned)
     assert accepted is not None and accepted.group(1) == accepted.group(2)
     assert "rules broken: 0" in replanned
+    outcomes = _stdout(_cell(nb, "outcomes"))
+    counts = ast.literal_eval(outcomes.strip())  # the printed value_counts dict
+    assert set(counts) <= {"kept", "honoured", "granted", "not_granted"}
+    assert counts["kept"] == int(accepted.group(1))
     fairness = _stdout(_cell(nb, "fairness"))
     assert re.search(r"blocking pairs in the history: [1-9]", fairness)
 
