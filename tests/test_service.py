@@ -162,11 +162,21 @@ def test_openapi_is_checked_in_and_served(service: Service) -> None:
         # consultation rounds (tests/test_consultation_service.py)
         "/v1/consultation/notices",
         "/v1/consultation/revise",
+        "/v1/consultation/replan",
         "/v1/fairness",
     }
     schemas = doc["components"]["schemas"]
     assert {"Problem", "Plan", "JobRequest", "JobStatus", "ErrorResponse"} <= set(schemas)
     assert schemas["JobRequest"]["properties"]["problem"]["$ref"] == "#/components/schemas/Problem"
+    # the replan takes the revise body with a job's options, and answers as a job
+    replan = schemas["ReplanRequest"]["properties"]
+    assert set(schemas["ReviseRequest"]["properties"]) | set(
+        schemas["JobRequest"]["properties"]
+    ) == set(replan)
+    operation = doc["paths"]["/v1/consultation/replan"]["post"]
+    assert operation["operationId"] == "consultationReplan"
+    assert set(operation["responses"]) == {"202", "401", "413", "415", "422", "429", "503"}
+    assert "Location" in operation["responses"]["202"]["headers"]
     refs = {m.group(0) for m in __import__("re").finditer(r'"#/[^"]+"', text)}
     for ref in refs:
         node: Any = doc
@@ -819,7 +829,7 @@ def test_schemathesis_finds_no_server_error(fuzzed: Service, mode: GenerationMod
     api = schemathesis.openapi.from_url(f"{fuzzed.url}/openapi.json")
     headers = {"Authorization": f"Bearer {TOKEN}"}
     operations = [result.ok() for result in api.get_all_operations()]
-    assert len(operations) == 10  # 7, and the 3 consultation operations
+    assert len(operations) == 11  # 7, and the 4 consultation operations
     statuses: list[int] = []
     for operation in operations:
         if mode is GenerationMode.NEGATIVE and operation.path == "/v1/health":

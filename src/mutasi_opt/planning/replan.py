@@ -40,7 +40,7 @@ from ..domain.problem import Employee, Problem
 from ..domain.responses import Response, response_issues
 from ..results.plan import Plan
 from ..results.replan import Replan
-from .solve import solve
+from .solve import ProgressFn, solve
 
 __all__ = ["draft_assignment", "replan", "revise_problem", "synthetic_responses"]
 
@@ -318,6 +318,7 @@ def replan(
     workers: int | Unset | None = UNSET,
     file: str = "responses.csv",
     rows: Sequence[int] | None = None,
+    progress: ProgressFn | None = None,
 ) -> Replan:
     """Revise ``draft`` after the employees' ``responses`` (see the module docstring).
 
@@ -336,6 +337,8 @@ def replan(
         As for :func:`mutasi_opt.solve`.
     file, rows
         Where the responses come from, for the messages of bad responses.
+    progress
+        Called as the solve of the revised problem goes (as for :func:`mutasi_opt.solve`).
 
     Returns
     -------
@@ -349,7 +352,8 @@ def replan(
     chosen = SolveParams.resolve(
         params, time_limit=time_limit, work_limit=work_limit, seed=seed, workers=workers
     )
-    plan = solve(revised, chosen)  # (the draft, repaired, is its start: see solve)
+    # (the draft, repaired, is its start: see solve)
+    plan = solve(revised, chosen, progress=progress)
     by_nip = {str(r.nip): r for r in given}
     records: list[dict[str, Any]] = []
     if plan.assignment_array is not None:

@@ -12,7 +12,12 @@ at ``/openapi.json``, checked in as ``schema/openapi.json``):
   a finished job);
 * ``GET /v1/jobs/{id}/result`` — the plan document; ``.../files/{name}`` —
   ``assignment.csv``, ``moves.csv``, ``units.csv``, ``training.csv``,
-  ``summary.json`` and ``report.xlsx`` (when openpyxl is installed).
+  ``summary.json`` and ``report.xlsx`` (when openpyxl is installed), and for a
+  replan job also ``changes.csv`` and ``replan.json``;
+* the consultation endpoints (:mod:`mutasi_opt.service.consultation`):
+  ``POST /v1/consultation/notices``, ``/revise``, ``/replan`` (queue the revision
+  of a draft after the responses → 202 with the job, as ``POST /v1/jobs``) and
+  ``POST /v1/fairness``.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from ..planning.rules import refuse_blackout
 from .consultation import CONSULTATION_BODIES, add_consultation_routes
 from .jobs import JobInfo, JobManager, JobNotFound, JobState, QueueFull, ShuttingDown
 from .models import (
+    JOB_ACCEPTED,
     REF_MARK,
     ErrorCode,
     ErrorResponse,
@@ -58,7 +64,7 @@ from .models import (
     StateSummary,
 )
 from .settings import Settings
-from .worker import RESULT_FILES
+from .worker import RESULT_FILES, Revision
 
 __all__ = ["create_app", "openapi_text"]
 
@@ -76,7 +82,14 @@ _REQUIRED_FILES = ("employees", "units")
 _XLSX_MAGIC = b"PK\x03\x04"
 
 FileName = Literal[
-    "assignment.csv", "moves.csv", "units.csv", "training.csv", "summary.json", "report.xlsx"
+    "assignment.csv",
+    "moves.csv",
+    "units.csv",
+    "training.csv",
+    "summary.json",
+    "report.xlsx",
+    "changes.csv",
+    "replan.json",
 ]
 assert set(get_args(FileName)) == set(RESULT_FILES)
 
@@ -594,6 +607,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = dict(exc.headers) if exc.headers else None
         return _error(exc.status_code, str(exc.detail), headers=headers)
 
+    async def queue_job(
+        response: Response,
+        problem: Problem,
+        params: JobParams,
+        solve_params: SolveParams | None,
+        revision: Revision | None = None,
+    ) -> JobStatus:
+        """Queue a job within the server's limits (422 above its caps or in a blackout
+        period, 429 with Retry-After when the queue is full, 503 when shutting down);
+        sets the answer's ``Location``."""
+        chosen = _checked_params(params, cfg, solve_params)
+        refuse_blackout(problem.policy)  # 422: no mutasi may be decreed at its plan_date
+        try:
+            info = await run_in_threadpool(jobs.submit, problem, chosen, revision=revision)
+        except QueueFull as exc:
+            raise _Reject(
+                _error(
+                    429,
+                    f"every solver slot is busy and the queue is full ({cfg.max_queue} "
+                    f"waiting); retry in {exc.retry_after} s",
+                    headers={"Retry-After": str(exc.retry_after)},
+                )
+            ) from None
+        except ShuttingDown:
+            raise _Reject(_error(503, "the server is shutting down")) from None
+        response.headers["Location"] = f"/v1/jobs/{info.id}"
+        return _status(info)
+
     # ----------------------------------------------------------- endpoints
     @app.get(
         "/v1/health",
@@ -657,15 +698,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tags=["jobs"],
         summary="Submit a solve job",
         operation_id="submitJob",
-        responses={
-            202: {
-                "description": "the job, queued (or already running)",
-                "headers": {
-                    "Location": {"description": "the job's URL", "schema": {"type": "string"}}
-                },
-            },
-            **_errors(401, 413, 415, 422, 429, 503),
-        },
+        responses={202: JOB_ACCEPTED, **_errors(401, 413, 415, 422, 429, 503)},
         openapi_extra=_body(
             json_ref="JobRequest",
             form_ref="JobUpload",
@@ -698,23 +731,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             solve_params = None
         else:
             raise _unsupported(media)
-        chosen = _checked_params(params, cfg, solve_params)
-        refuse_blackout(problem.policy)  # 422: no mutasi may be decreed at its plan_date
-        try:
-            info = await run_in_threadpool(jobs.submit, problem, chosen)
-        except QueueFull as exc:
-            raise _Reject(
-                _error(
-                    429,
-                    f"every solver slot is busy and the queue is full ({cfg.max_queue} "
-                    f"waiting); retry in {exc.retry_after} s",
-                    headers={"Retry-After": str(exc.retry_after)},
-                )
-            ) from None
-        except ShuttingDown:
-            raise _Reject(_error(503, "the server is shutting down")) from None
-        response.headers["Location"] = f"/v1/jobs/{info.id}"
-        return _status(info)
+        return await queue_job(response, problem, params, solve_params)
 
     job = APIRouter(prefix="/v1/jobs/{job_id}", tags=["jobs"], dependencies=guarded)
 
@@ -782,8 +799,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     def job_file(job_id: str, name: FileName) -> Response:
         """One file of a done job: the plan's CSV tables, `summary.json`, and the Excel
-        report `report.xlsx` (when the server has openpyxl).  An infeasible or unknown plan
-        has `summary.json` (with the diagnosis) and `report.xlsx` only."""
+        report `report.xlsx` (when the server has openpyxl); a replan job
+        (`POST /v1/consultation/replan`) also `changes.csv` (every employee whose unit
+        differs from the draft's, with the cause) and `replan.json` (the round in
+        numbers).  An infeasible or unknown plan has `summary.json` (with the
+        diagnosis), `report.xlsx` and a replan's `changes.csv` and `replan.json` only.
+        The job's `files` lists what it has."""
         info, path = jobs.file_path(job_id, name)
         if info.state is not JobState.DONE:
             raise _not_ready(info)
@@ -794,7 +815,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(path, media_type=media, filename=name)
 
     app.include_router(job)
-    add_consultation_routes(app, guarded, _errors, _request_body)
+    add_consultation_routes(app, guarded, _errors, _request_body, queue_job)
 
     # ------------------------------------------------------------- OpenAPI
     def openapi() -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 :class:`JobManager` knows nothing about HTTP.  Each running job is a child
 process (:func:`mutasi_opt.service.worker.run_job`) so that cancelling it
-stops the solver at once; a monitor thread per running job reads its progress
-and, when it ends, starts the next queued job.  At most
+stops the solver at once (a job with a :class:`~mutasi_opt.service.worker.Revision`
+replans a draft after a consultation round instead of a plain solve); a monitor
+thread per running job reads its progress and, when it ends, starts the next
+queued job.  At most
 ``settings.max_concurrent`` jobs run and at most ``settings.max_queue`` wait;
 :meth:`JobManager.submit` raises :class:`QueueFull` beyond that.  Finished
 jobs (done, failed, cancelled) and their files are kept for
@@ -35,7 +37,7 @@ from pathlib import Path
 from ..domain.params import SolveParams
 from ..domain.problem import Problem
 from .settings import Settings
-from .worker import PLAN_FILE, run_job
+from .worker import PLAN_FILE, Revision, run_job
 
 __all__ = [
     "Job",
@@ -56,6 +58,8 @@ PRELOAD = (
     "mutasi_opt.service.worker",
     "mutasi_opt.solve",
     "mutasi_opt.io.documents",
+    "mutasi_opt.planning.replan",
+    "mutasi_opt.io.consultation",
     "mutasi_opt.views.report",
     "mutasi_opt.text.explain",
     "openpyxl",
@@ -119,6 +123,8 @@ class Job:
     n_units: int
     directory: Path
     problem: Problem | None
+    #: the draft and responses of a replan job (None: a plain solve)
+    revision: Revision | None = None
     created_at: float = field(default_factory=time.time)
     state: JobState = JobState.QUEUED
     started_at: float | None = None
@@ -242,8 +248,15 @@ class JobManager:
         self,
         problem: Problem,
         params: SolveParams,
+        *,
+        revision: Revision | None = None,
     ) -> JobInfo:
         """Queue a solve of ``problem`` with ``params``; it starts as soon as a slot is free.
+
+        With a ``revision`` (the draft as unit positions of ``problem`` and the
+        responses to it, already checked) the job replans the draft
+        (:func:`~mutasi_opt.planning.replan.replan`) instead, and also offers
+        ``changes.csv`` and ``replan.json``.
 
         ``params.time_limit`` (seconds) and ``params.workers`` must be given:
         every job has a time limit and a known thread count.  Its
@@ -286,12 +299,15 @@ class JobManager:
                 n_units=idx.n_units,
                 directory=directory,
                 problem=problem,
+                revision=revision,
             )
             self._jobs[job_id] = job
             self._queue.append(job_id)
             log.info(
-                "job %s queued: %d employees, %d units, time_limit=%gs, work_limit=%s, workers=%d",
+                "job %s queued (%s): %d employees, %d units, time_limit=%gs, work_limit=%s, "
+                "workers=%d",
                 job_id,
+                "solve" if revision is None else f"replan, {len(revision.responses)} responses",
                 job.n_employees,
                 job.n_units,
                 params.time_limit,
@@ -429,14 +445,14 @@ class JobManager:
         receiver, sender = self._ctx.Pipe(duplex=False)
         proc = self._ctx.Process(
             target=run_job,
-            args=(job.problem, job.params, str(job.directory), sender),
+            args=(job.problem, job.params, str(job.directory), sender, job.revision),
             name=f"mutasi-opt-job-{job.id[:8]}",
             daemon=True,
         )
         job.state = JobState.RUNNING
         job.started_at = time.time()
         job.started_mono = time.monotonic()
-        job.problem = None
+        job.problem = job.revision = None
         self._running.add(job.id)
         try:
             proc.start()
@@ -534,7 +550,7 @@ class JobManager:
 
     def _finish_queued(self, job: Job, state: JobState) -> None:
         job.state = state
-        job.problem = None
+        job.problem = job.revision = None
         job.finished_at = time.time()
         job.finished_mono = time.monotonic()
         self._evict_over_limit()

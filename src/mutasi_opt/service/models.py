@@ -18,6 +18,7 @@ from ..domain.params import SolveParams
 from ..domain.stages import PlanStatusName
 
 __all__ = [
+    "JOB_ACCEPTED",
     "ErrorResponse",
     "Health",
     "Issue",
@@ -147,6 +148,12 @@ class JobRequest(JobParams):
         "fields; the server's defaults and caps apply to the result",
     )
 
+
+#: The OpenAPI entry of a 202 answer that queued a job (POST /v1/jobs and the replan).
+JOB_ACCEPTED: dict[str, Any] = {
+    "description": "the job, queued (or already running)",
+    "headers": {"Location": {"description": "the job's URL", "schema": {"type": "string"}}},
+}
 
 JobStateName = Literal["queued", "running", "done", "failed", "cancelled"]
 

@@ -2,7 +2,10 @@
 
 :func:`run_job` runs in a child process started by
 :class:`~mutasi_opt.service.jobs.JobManager`, so a cancelled solve can be
-terminated.  It solves, writes the plan files into the job's folder and
+terminated.  It solves (or, for a job with a :class:`Revision`, revises a draft
+after a consultation round: :func:`~mutasi_opt.planning.replan.replan`), writes
+the plan files into the job's folder (a revision also ``changes.csv`` and
+``replan.json``, :func:`~mutasi_opt.io.consultation.write_replan`) and
 reports over a pipe: ``("progress", stage, best, bound)`` (at most five times
 a second, and on every change of stage), ``("stage", name)``, then
 ``("done", plan_status, files)`` or ``("failed", exception_type, message)``.
@@ -14,13 +17,16 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ..domain.arrays import IntArray
 from ..domain.params import SolveParams
 from ..domain.problem import Problem
+from ..domain.responses import Response
 
-__all__ = ["PLAN_FILE", "RESULT_FILES", "run_job"]
+__all__ = ["PLAN_FILE", "RESULT_FILES", "Revision", "run_job"]
 
 #: The plan document (:func:`mutasi_opt.io.documents.plan_to_json`), served by ``/result``.
 PLAN_FILE = "plan.json"
@@ -33,6 +39,9 @@ RESULT_FILES = (
     "training.csv",
     "summary.json",
     "report.xlsx",
+    # a revision's (POST /v1/consultation/replan)
+    "changes.csv",
+    "replan.json",
 )
 
 _PROGRESS_INTERVAL = 0.2
@@ -40,9 +49,25 @@ _PROGRESS_INTERVAL = 0.2
 _Send = Callable[..., None]
 
 
-def run_job(problem: Problem, params: SolveParams, out_dir: str, conn: Connection) -> None:
-    """Solve ``problem`` with ``params`` (its limits, seed, workers and switches) and
-    write the plan files into ``out_dir``; report over ``conn``."""
+@dataclass(frozen=True, eq=False)
+class Revision:
+    """What turns a job into the revision of a draft: the draft as unit positions of
+    the job's problem, and the employees' (checked) responses to it."""
+
+    draft: IntArray
+    responses: tuple[Response, ...]
+
+
+def run_job(
+    problem: Problem,
+    params: SolveParams,
+    out_dir: str,
+    conn: Connection,
+    revision: Revision | None = None,
+) -> None:
+    """Solve ``problem`` with ``params`` (its limits, seed, workers and switches), or with
+    a ``revision`` replan its draft after the responses, and write the plan files into
+    ``out_dir``; report over ``conn``."""
     lock = threading.Lock()
 
     def send(*message: object) -> None:
@@ -50,7 +75,7 @@ def run_job(problem: Problem, params: SolveParams, out_dir: str, conn: Connectio
             conn.send(message)
 
     try:
-        plan_status, files = _solve_and_write(problem, params, out_dir, send)
+        plan_status, files = _solve_and_write(problem, params, out_dir, send, revision)
         send("done", plan_status, files)
     except BaseException as exc:
         send("failed", type(exc).__name__, str(exc))
@@ -75,16 +100,37 @@ class _Progress:
 
 
 def _solve_and_write(
-    problem: Problem, params: SolveParams, out_dir: str, send: _Send
+    problem: Problem,
+    params: SolveParams,
+    out_dir: str,
+    send: _Send,
+    revision: Revision | None = None,
 ) -> tuple[str, list[str]]:
     from ..io.documents import plan_to_json
-    from ..io.plans import write_plan
-    from ..planning.solve import solve
 
-    plan = solve(problem, params, progress=_Progress(send))
-    send("stage", "writing")
     out = Path(out_dir)
-    write_plan(plan, out)
+    if revision is None:
+        from ..io.plans import write_plan
+        from ..planning.solve import solve
+
+        plan = solve(problem, params, progress=_Progress(send))
+        send("stage", "writing")
+        write_plan(plan, out)
+    else:
+        from ..io.consultation import write_replan
+        from ..planning.replan import replan
+
+        result = replan(
+            problem,
+            revision.draft,
+            revision.responses,
+            params,
+            file="responses",
+            progress=_Progress(send),
+        )
+        plan = result.plan
+        send("stage", "writing")
+        write_replan(result, out)
     try:
         from ..views.report import require_openpyxl, write_report
 
