@@ -182,9 +182,8 @@ def test_the_tiny_instances_tell_the_strict_rule_from_the_old_one(
 
     differ = 0
     for seed in _TWO_REQ_SEEDS:
-        problem = _two_req_problem(seed).replace(
-            policy=_two_req_problem(seed).policy.replace(no_justified_envy=False)
-        )
+        problem = _two_req_problem(seed)
+        problem = problem.replace(policy=problem.policy.replace(no_justified_envy=False))
         new, _ = brute_force(problem)
         with monkeypatch.context() as m:
             m.setattr(problems, "fairness_violations", _old_unlisted_violations)
