@@ -98,3 +98,70 @@ def test_rule_conflict_found_with_assumptions() -> None:
 def test_feasible_problem_has_no_diagnosis(max_moves: int | None) -> None:
     p = _problem([Unit(unit="U1"), Unit(unit="U2")], ["U1", "U1", "U2"], max_moves=max_moves)
     assert diagnose(p) == []
+
+
+def _fair_problem(rule: str) -> Problem:
+    """Infeasible only under the fairness key ``rule``.
+
+    ``individual_rationality``: U1 needs one more staff (min_staff 2; S, locked, is
+    there and covers its vaksinasi requirement); the only candidate E0 did not list U1
+    and, though qualified, the requirement is covered without them.
+    ``no_justified_envy``: U1 needs one more staff; A (3 points) and B (1 point), both
+    in U0, listed U1, but A is kept apart from S (relatives), so B would go while A,
+    who may be moved there, stays: A has justified envy.
+    """
+    import mutasi_opt as mo
+
+    units = [Unit(unit="U0"), Unit(unit="U1", min_staff=2)]
+    demand = [Demand(unit=u, role="perawat", workload_hours=1250) for u in ("U0", "U1")]
+    s = Employee(nip="S", unit="U1", role="perawat", locked=True, competencies="vaksinasi:2")
+    if rule == "individual_rationality":
+        emps = [s, Employee(nip="E0", unit="U0", role="perawat", competencies="vaksinasi:1")]
+        reqs = [mo.Requirement(unit="U1", competency="vaksinasi", min_level=1, min_staff=1)]
+        pairs: list[mo.Pair] = []
+    else:
+        emps = [
+            s,
+            Employee(nip="A", unit="U0", role="perawat", priority=3, preferred_units="U1"),
+            Employee(nip="B", unit="U0", role="perawat", priority=1, preferred_units="U1"),
+        ]
+        reqs = []
+        pairs = [mo.Pair(nip_a="A", nip_b="S", kind="separate")]
+    return Problem(
+        employees=emps,
+        units=units,
+        demand=demand,
+        requirements=reqs,
+        pairs=pairs,
+        policy=Policy(**{rule: True}),
+    )
+
+
+@pytest.mark.parametrize("rule", ["individual_rationality", "no_justified_envy"])
+def test_a_fairness_rule_is_named_when_it_makes_the_rules_conflict(rule: str) -> None:
+    p = _fair_problem(rule)
+    off = p.replace(policy=p.policy.replace(**{rule: False}))
+    assert diagnose(off) == [] and solve(off, workers=1).status is PlanStatus.OPTIMAL
+    assert counting_checks(p) == []
+    (c,) = diagnose(p)
+    assert c.kind == "rule_conflict"
+    assert f"{rule} at U1" in c.message and "U1 ≥ 2 staff (min_staff" in c.message
+    assert "U1" in c.units
+    if rule == "individual_rationality":
+        assert "did not list it" in c.message and "vaksinasi ≥ 1" in c.message
+    else:
+        assert "more priority points" in c.message and "relatives kept apart" in c.message
+    # the solve path shows it as the plan's reason
+    plan = solve(p, workers=1)
+    assert plan.status is PlanStatus.INFEASIBLE
+    assert any(f"{rule} at U1" in d.message for d in plan.diagnosis)
+    assert rule in str(plan)
+
+
+@pytest.mark.parametrize("rule", ["individual_rationality", "no_justified_envy"])
+def test_a_feasible_fair_problem_has_no_diagnosis(rule: str) -> None:
+    # the same rounds with U1 needing no more staff than it has: fair plans exist
+    p = _fair_problem(rule)
+    p = p.replace(units=(Unit(unit="U0"), Unit(unit="U1", min_staff=1)))
+    assert diagnose(p) == []
+    assert solve(p, workers=1).status is PlanStatus.OPTIMAL

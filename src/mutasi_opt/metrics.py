@@ -67,6 +67,7 @@ __all__ = [
     "imbalance_fte",
     "immovable_reason",
     "inactive",
+    "individual_rationality_cover",
     "lending_limit",
     "lent_capacity_centi",
     "months_to_retirement",
@@ -470,6 +471,80 @@ def qualified_count(problem: Problem, assignment: IntArray) -> IntArray:
     at_unit = assignment[None, :] == idx.req_unit[:, None]
     counts: IntArray = (at_unit & idx.qualified).sum(axis=1).astype(np.int64)
     return counts
+
+
+def individual_rationality_cover(
+    problem: Problem, assignment: IntArray
+) -> tuple[dict[int, int], list[int]]:
+    """Individual rationality's exceptions in ``assignment`` (unit positions).
+
+    The *unlisted movers* ``L_u`` of unit ``u`` are the employees moved to ``u`` who
+    did not list it in ``preferred_units`` and are not pinned (``pinned_unit``).  Per
+    requirement ``q`` at ``u`` (qualified: level at or above its ``min_level``, as in
+    :func:`qualified_count`), the staff at ``u`` outside ``L_u`` cover
+    ``covered_q``; its *deficit* is ``d_q = max(0, min_staff_q − covered_q)``.  The
+    unlisted movers are excepted only as far as they fill deficits: a maximum
+    b-matching of ``L_u`` to the requirements they are qualified for, requirement
+    ``q`` taking at most ``d_q`` of them (augmenting paths, employees in input order
+    and requirements in problem order, so the result is deterministic).
+
+    Returns ``(matched, unmatched)``: employee → the requirement position they cover,
+    and the unlisted movers left unmatched (in employee order).
+    """
+    idx = problem.index
+    home = idx.home
+    pins = pinned_units(problem)
+    unlisted: dict[int, list[int]] = {}
+    for e_pos in np.flatnonzero(assignment != home):
+        e, u = int(e_pos), int(assignment[e_pos])
+        if pins[e] >= 0 or u in idx.preferred[e]:
+            continue
+        unlisted.setdefault(u, []).append(e)
+    matched: dict[int, int] = {}
+    unmatched: list[int] = []
+    if not unlisted:
+        return matched, unmatched
+    have = qualified_count(problem, assignment)
+    reqs_at: dict[int, list[int]] = {}
+    for q, u in enumerate(idx.req_unit.tolist()):
+        reqs_at.setdefault(int(u), []).append(q)
+    for u in sorted(unlisted):
+        movers = unlisted[u]
+        reqs = reqs_at.get(u, [])
+        cap: dict[int, int] = {}
+        for q in reqs:
+            covered = int(have[q]) - sum(1 for e in movers if idx.qualified[q, e])
+            cap[q] = max(0, problem.requirements[q].min_staff - covered)
+        taken: dict[int, list[int]] = {q: [] for q in reqs}
+
+        def augment(
+            e: int,
+            seen: set[int],
+            taken: dict[int, list[int]] = taken,
+            cap: dict[int, int] = cap,
+            reqs: list[int] = reqs,
+        ) -> bool:
+            for q in reqs:
+                if q in seen or not idx.qualified[q, e] or not cap[q]:
+                    continue
+                seen.add(q)
+                if len(taken[q]) < cap[q]:
+                    taken[q].append(e)
+                    return True
+                for k, other in enumerate(taken[q]):
+                    if augment(other, seen):
+                        taken[q][k] = e
+                        return True
+            return False
+
+        for e in movers:
+            if not augment(e, set()):
+                unmatched.append(e)
+        for q in reqs:
+            for e in taken[q]:
+                matched[e] = q
+    unmatched.sort()
+    return matched, unmatched
 
 
 def near_qualified(problem: Problem) -> BoolArray:

@@ -739,8 +739,10 @@ class Policy(_Frozen):
     #: or "lock" (the employee stays in their unit)
     objection: Literal["refuse", "lock"] = "refuse"
     # fairness of voluntary rounds (see mutasi_opt.planning.fairness)
-    #: nobody is moved to a unit they did not list, except staff qualified for one
-    #: of the unit's requirements (at most its min_staff of them)
+    #: nobody is moved to a unit they did not list, unless the unit's requirement
+    #: cannot otherwise be covered: an unlisted mover qualified for a requirement is
+    #: excepted (reported) only while it would be short without the unit's unlisted
+    #: movers (a maximum matching to the deficits; see mutasi_opt.planning.fairness)
     individual_rationality: bool = False
     #: no employee who listed unit u stays out of it (or gets a unit they ranked
     #: lower) while someone of their role with fewer priority points is moved to u

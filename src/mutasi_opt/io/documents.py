@@ -846,8 +846,10 @@ _PROBLEM_DOCS: dict[str, dict[str, str]] = {
         "the values their stages found, so that fewer draft decisions change.",
         "objection": 'What an objection in responses.csv becomes: "refuse" (the drafted unit '
         'is refused) or "lock" (the employee stays in their unit).',
-        "individual_rationality": "Nobody is moved to a unit they did not list, except staff "
-        "qualified for one of the unit's requirements (at most its min_staff of them).",
+        "individual_rationality": "Nobody is moved to a unit they did not list, unless the "
+        "unit's requirement cannot otherwise be covered: an unlisted mover qualified for a "
+        "requirement is excepted (and reported) only while it would be short without the "
+        "unit's unlisted movers.",
         "no_justified_envy": "No employee who listed a unit stays out of it (or gets a unit "
         "they ranked lower) while someone of their role with fewer priority points is moved "
         "there (a stable matching by points).",

@@ -176,6 +176,28 @@ def _pair_checks(problem: Problem) -> list[Conflict]:
     return out
 
 
+def _fairness_words(problem: Problem, kind: str, u: int) -> str:
+    """A fairness rule group (the policy key at unit ``u``) in words."""
+    unit = _label(problem, u)
+    if kind == "no_justified_envy":
+        return (
+            f"no_justified_envy at {unit}: nobody is moved there while someone of the same "
+            "role with more priority points who listed it (and may be moved) ends "
+            "elsewhere or at a unit they ranked lower"
+        )
+    reqs = [
+        f"{q.competency} ≥ {q.min_level} ({q.min_staff} needed)"
+        for q in problem.requirements
+        if q.unit == problem.units[u].unit
+    ]
+    rule = f"individual_rationality at {unit}: nobody is moved there who did not list it"
+    if not reqs:
+        return f"{rule} (it has no requirement an unlisted mover could cover)"
+    return (
+        f"{rule}, except to cover a requirement ({'; '.join(reqs)}) that would otherwise be short"
+    )
+
+
 #: Work units at most for the conflict search of :func:`diagnose`.
 DIAGNOSE_WORK = 20.0
 #: Seconds the diagnosis may take at least, even after a solve's time limit.
@@ -216,6 +238,10 @@ def diagnose(problem: Problem, *, seconds: float | None = None) -> list[Conflict
             assert g.unit is not None
             parts.append(_pair_words(problem, g.unit))
             numbers.append(("pair", g.unit + 2))
+        elif g.kind in ("individual_rationality", "no_justified_envy"):
+            assert g.unit is not None
+            parts.append(_fairness_words(problem, g.kind, g.unit))
+            units.append(idx.unit_ids[g.unit])
         else:
             assert g.unit is not None
             sign = "≥" if g.kind == "min_staff" else "≤"

@@ -4,10 +4,14 @@ Two rules, each a policy key (default off), re-derived here from the problem
 alone, never from solver code:
 
 * **individual rationality** (``individual_rationality``): nobody is moved to a
-  unit they did not list in ``preferred_units`` — except staff qualified for one
-  of the unit's requirements (level at or above its ``min_level``), at most the
-  sum of those requirements' ``min_staff`` per unit: these exceptions are
-  reported (:func:`unlisted_moves`), not refused;
+  unit they did not list in ``preferred_units``, unless the unit's requirement
+  cannot otherwise be covered.  Per unit, the staff there other than its
+  *unlisted movers* (moved there, did not list it, not pinned) leave each
+  requirement a deficit ``max(0, min_staff − qualified)``; the unlisted movers
+  are excepted only as far as a maximum matching assigns them to deficits of
+  requirements they are qualified for (level at or above its ``min_level``).
+  These exceptions are reported (:func:`unlisted_moves`), not refused; the
+  others are violations;
 * **no justified envy** (``no_justified_envy``): a *blocking pair* is an
   employee *i* who listed unit *u* at rank *r*, may be moved there (movable, *u*
   not refused, a formasi for their role), and ends elsewhere than *u* or a unit
@@ -121,41 +125,56 @@ def blocking_pairs(problem: Problem, assignment: Any) -> list[dict[str, Any]]:
 
 def unlisted_moves(problem: Problem, assignment: Any) -> tuple[list[Violation], list[Violation]]:
     """Moves to units the employee did not list: ``(violations, exceptions)`` of
-    individual rationality.  An exception is a mover qualified for a requirement of
-    the unit (within the sum of its requirements' ``min_staff``); the others, and the
-    exceptions beyond that sum, are violations (kinds ``unlisted_move``,
-    ``unlisted_beyond_need``; exceptions have kind ``unlisted_qualified``)."""
+    individual rationality, in employee order.
+
+    An unlisted mover (moved to a unit not in their ``preferred_units``, not pinned)
+    is an exception (kind ``unlisted_qualified``) only when the unit's requirement
+    they are matched to would otherwise be short: per requirement, the staff at the
+    unit other than its unlisted movers leave a deficit, and a maximum matching of
+    the unlisted movers to the deficits of requirements they are qualified for
+    (:func:`mutasi_opt.metrics.individual_rationality_cover`) picks the exceptions.
+    The others are violations: ``unlisted_move`` when qualified for none of the
+    unit's requirements, ``unlisted_beyond_need`` when the requirements they are
+    qualified for are covered without them."""
     a = _assignment(problem, assignment)
-    ids = problem.index.unit_ids
-    needs: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    for q in problem.requirements:
-        needs[q.unit].append((q.competency, q.min_level, q.min_staff))
-    used: dict[str, int] = defaultdict(int)
-    violations: list[Violation] = []
-    exceptions: list[Violation] = []
-    for e, emp in enumerate(problem.employees):
-        unit = ids[int(a[e])]
-        if unit == emp.unit or unit in emp.preferred_units or emp.pinned_unit is not None:
-            continue
-        nip = str(emp.nip)
-        qualified = any(emp.level(c) >= lvl for c, lvl, _ in needs.get(unit, ()))
-        cap = sum(n for _, _, n in needs.get(unit, ()))
-        if not qualified:
+    idx = problem.index
+    ids = idx.unit_ids
+    matched, unmatched = metrics.individual_rationality_cover(problem, a)
+    out: dict[int, tuple[bool, Violation]] = {}
+    for e, q in matched.items():
+        req = problem.requirements[q]
+        nip, unit = str(problem.employees[e].nip), ids[int(a[e])]
+        message = (
+            f"{nip} is moved to {unit}, which they did not list, to cover "
+            f"{req.competency} ≥ {req.min_level} ({req.min_staff} needed), which {unit} "
+            "would otherwise be short of (individual rationality exception)"
+        )
+        out[e] = (False, Violation("unlisted_qualified", message, nip, unit))
+    for e in unmatched:
+        nip, u = str(problem.employees[e].nip), int(a[e])
+        unit = ids[u]
+        reqs = [
+            q
+            for q in range(len(problem.requirements))
+            if int(idx.req_unit[q]) == u and idx.qualified[q, e]
+        ]
+        if not reqs:
             message = f"{nip} is moved to {unit}, which they did not list"
-            violations.append(Violation("unlisted_move", message, nip, unit))
-        elif used[unit] >= cap:
-            message = (
-                f"{nip} is moved to {unit}, which they did not list, beyond the "
-                f"{cap} staff its requirements need"
-            )
-            violations.append(Violation("unlisted_beyond_need", message, nip, unit))
-        else:
-            used[unit] += 1
-            message = (
-                f"{nip} is moved to {unit}, which they did not list, as staff qualified "
-                "for one of its requirements"
-            )
-            exceptions.append(Violation("unlisted_qualified", message, nip, unit))
+            out[e] = (True, Violation("unlisted_move", message, nip, unit))
+            continue
+        what = ", ".join(
+            f"{problem.requirements[q].competency} ≥ {problem.requirements[q].min_level} "
+            f"({problem.requirements[q].min_staff} needed)"
+            for q in reqs
+        )
+        message = (
+            f"{nip} is moved to {unit}, which they did not list, beyond need: the "
+            f"requirements they are qualified for there ({what}) are covered by its other "
+            "staff and the excepted unlisted movers"
+        )
+        out[e] = (True, Violation("unlisted_beyond_need", message, nip, unit))
+    violations = [v for e, (bad, v) in sorted(out.items()) if bad]
+    exceptions = [v for e, (bad, v) in sorted(out.items()) if not bad]
     return violations, exceptions
 
 
@@ -199,15 +218,24 @@ def fair_repair(problem: Problem, assignment: Any, *, rounds: int = 50) -> IntAr
     start for the solver, not an optimum): an unlisted mover not excepted goes home;
     for a blocking pair, the employee with more points takes the unit and the one with
     fewer goes home (each such step gives someone a unit they rank higher, so the
-    repairs end).  The result may break a headcount bound or the move budget: the
-    caller checks it."""
+    repairs end); then the unlisted movers no longer excepted (a listed arrival may
+    now cover their requirement) go home too.  The result may break a headcount
+    bound or the move budget: the caller checks it."""
     a = _assignment(problem, assignment).copy()
     pol, home = problem.policy, problem.index.home
     pos = problem.index.nip_pos
-    if pol.individual_rationality:
-        for v in unlisted_moves(problem, a)[0]:
-            e = pos[str(v.nip)]
-            a[e] = home[e]
+
+    def send_home() -> None:
+        # unmatched unlisted movers go home (which makes no blocking pair); back home
+        # one may cover a requirement another unlisted mover was excepted for, so
+        # repeat (each round has fewer moves)
+        while pol.individual_rationality:
+            unmatched = metrics.individual_rationality_cover(problem, a)[1]
+            if not unmatched:
+                return
+            a[unmatched] = home[unmatched]
+
+    send_home()
     if not pol.no_justified_envy:
         return a
     unit_pos = problem.index.unit_pos
@@ -224,4 +252,7 @@ def fair_repair(problem: Problem, assignment: Any, *, rounds: int = 50) -> IntAr
             a[i] = unit_pos[p["unit"]]
             a[j] = home[j]
             moved.update((i, j))
+    # a listed employee who took a unit may cover a requirement an unlisted mover
+    # was excepted for
+    send_home()
     return a

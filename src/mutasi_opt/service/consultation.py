@@ -118,7 +118,8 @@ class FairnessResponse(_Body):
     blocking_pairs: list[BlockingPairRow]
     unlisted_moves: list[UnlistedMove] = Field(description="Violations of individual rationality.")
     unlisted_exceptions: list[UnlistedMove] = Field(
-        description="Unlisted moves of staff qualified for a requirement of the unit (allowed)."
+        description="Unlisted moves that cover a requirement of the unit it would otherwise "
+        "be short of (allowed, reported)."
     )
 
 

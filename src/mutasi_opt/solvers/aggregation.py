@@ -30,6 +30,10 @@ by Hall's theorem that holds exactly when, for every set W of units contained
 in some class's refused set, the arrivals into W (minus preferred moves pinned
 there) do not exceed the free leavers who do not refuse all of W — see
 ``refusal_sets`` and the constraints in ``solvers.cpsat.constraints``.
+A class's *barred* units add to its refusals the preferred units dearer than an
+unlisted move and, under ``individual_rationality``, every listed unit and its home:
+its leavers reach those only through a preference option (never home), so that a
+free arrival is an unlisted mover, as the rule counts them.
 """
 
 from __future__ import annotations
@@ -170,18 +174,26 @@ def build_classes(problem: Problem, *, per_employee: bool = False) -> Classes:
         # only refusals of units that have demand for the role restrict anything
         refused = tuple(sorted(u for u in idx.refused[e] if idx.has_demand[u, idx.role[e]]))
         # preferred units that cost more than an unlisted one (rank − 1 > unlisted):
-        # a leaver may go there only through its preference option, never "freely"
+        # a leaver may go there only through its preference option, never "freely";
+        # under individual rationality every listed unit (a free arrival is then an
+        # unlisted mover, as the rule counts them)
         expensive = tuple(
             sorted(
                 u
                 for rank, u in enumerate(idx.preferred[e])
-                if rank > unlisted and idx.has_demand[u, idx.role[e]] and u != idx.home[e]
+                if (rank > unlisted or pol.individual_rationality)
+                and idx.has_demand[u, idx.role[e]]
+                and u != idx.home[e]
             )
         )
         t = type_keys.setdefault(tkey, len(type_keys))
         if t == len(type_first):
             type_first.append(e)
         kind = 0 if draft[e] < 0 else (1 if draft[e] == idx.home[e] else 2)
+        if pol.individual_rationality and idx.has_demand[idx.home[e], idx.role[e]]:
+            # nor their home: a leaver "arriving" home stays, and would pass for an
+            # unlisted mover there (the rule's counts need every free arrival to be one)
+            expensive = tuple(sorted({*expensive, int(idx.home[e])}))
         ckey = (t, int(idx.home[e]), refused, expensive, kind)
         c = class_keys.get(ckey)
         if c is None:

@@ -64,6 +64,16 @@ def _qualified_counts(plan: Plan) -> tuple[IntArray, IntArray]:
     return cached
 
 
+def _unlisted_cover(plan: Plan) -> dict[int, int]:
+    """The individual rationality exceptions of the plan (employee → requirement),
+    once per plan (:func:`metrics.individual_rationality_cover`)."""
+    if "unlisted_cover" not in plan._cache:
+        matched, _ = metrics.individual_rationality_cover(plan.problem, plan._require())
+        plan._cache["unlisted_cover"] = matched
+    cached: dict[int, int] = plan._cache["unlisted_cover"]
+    return cached
+
+
 def _unit_label(plan: Plan, u: int) -> str:
     unit = plan.problem.units[u]
     return unit.name or unit.unit
@@ -131,8 +141,18 @@ def move_details(plan: Plan, e: int, lang: str = "en") -> dict[str, Any]:
     parts.extend(covered)
     prefs = idx.preferred[e]
     rank: int | None = prefs.index(u) + 1 if u in prefs else None
+    excepted = (
+        _unlisted_cover(plan).get(e) if rank is None and p.policy.individual_rationality else None
+    )
     if rank is not None:
         parts.append(label("text.preference_rank", lang).format(rank=rank, ordinal=_ordinal(rank)))
+    elif excepted is not None:
+        req = p.requirements[excepted]
+        parts.append(
+            label("text.unlisted_exception", lang).format(
+                competency=req.competency, level=req.min_level, unit=_unit_label(plan, u)
+            )
+        )
     elif prefs:
         parts.append(label("text.not_preferred", lang))
     months = emp.months_in_unit

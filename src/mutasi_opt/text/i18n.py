@@ -178,6 +178,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "bukan unit pilihan pegawai",
         "not among the employee's preferred units",
     ),
+    "text.unlisted_exception": (
+        "bukan unit yang dipilih pegawai: dibutuhkan untuk memenuhi {competency} ≥ {level} "
+        "di {unit} (pengecualian individual rationality)",
+        "not among the units they listed: needed to cover {competency} ≥ {level} at {unit} "
+        "(individual rationality exception)",
+    ),
     "text.months_in_unit": ("{months} bulan di unit", "{months} months in unit"),
     "text.overdue": (" (sudah waktunya dirotasi)", " (overdue for rotation)"),
     # ----------------------------------------------------------- why not

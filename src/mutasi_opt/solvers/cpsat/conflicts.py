@@ -18,10 +18,12 @@ def conflict_core(problem: Problem, *, budget: Budget) -> list[RuleGroup] | None
     """Rule groups that cannot all hold, minimised by deletion; None if all can hold.
 
     One literal guards each rule group (a unit's min_staff, its max_staff, the
-    move budget); the model has no objective and is solved on one worker with
-    the literals as assumptions, each solve on what is left of ``budget``.  A
-    subset not proven infeasible within it counts as feasible (its group is
-    kept), so the core stays a conflict, if not always a minimal one.
+    move budget, a pair, rotation, and with the fairness keys on a unit's
+    individual_rationality and no_justified_envy rows); the model has no
+    objective and is solved on one worker with the literals as assumptions,
+    each solve on what is left of ``budget``.  A subset not proven infeasible
+    within it counts as feasible (its group is kept), so the core stays a
+    conflict, if not always a minimal one.
     """
     cm = CpsatModel(problem, build_classes(problem), guarded=True)
     groups = [g for g in cm.rule_groups if g.literal is not None]

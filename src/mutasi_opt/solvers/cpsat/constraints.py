@@ -29,10 +29,11 @@ __all__ = ["Constraints", "RuleGroup"]
 class RuleGroup:
     """A group of hard constraints that the diagnosis can switch off.
 
-    ``kind`` is ``min_staff``, ``max_staff``, ``max_moves``, ``pair`` or ``rotation``
-    (every employee who must rotate; ``bound`` is their number); ``unit`` is
-    the unit position for headcount rules, the pair's position in ``Problem.pairs``
-    for a pair.
+    ``kind`` is ``min_staff``, ``max_staff``, ``max_moves``, ``pair``, ``rotation``
+    (every employee who must rotate; ``bound`` is their number),
+    ``individual_rationality`` or ``no_justified_envy`` (the policy's fairness rules
+    at one unit: who may arrive there); ``unit`` is the unit position for headcount
+    and fairness rules, the pair's position in ``Problem.pairs`` for a pair.
     """
 
     kind: str
@@ -273,11 +274,10 @@ class Constraints:
         Every listed unit an employee may take has an option (the classes give one
         when a rule is on), so the *free* arrivals of type ``t`` at ``u`` (``arrive``
         minus the options taken there) are the arrivals of staff who did not list
-        ``u`` or whose option is not taken; a plan with a listed arrival as a free one
-        has the same counts with the option taken.
+        ``u`` (under individual rationality the classes bar a leaver's listed units
+        to its free moves, so a listed arrival always takes its option).
 
-        * individual rationality: free arrivals only of types qualified for one of the
-          unit's requirements, at most the sum of their ``min_staff``;
+        * individual rationality: see :meth:`_individual_rationality`;
         * no justified envy: for each option (employee ``i``, unit ``u``, rank ``r``),
           unless ``i`` takes ``u`` or an option ranked before it, nobody of ``i``'s role
           with fewer points arrives at ``u`` (types carry their points):
@@ -297,22 +297,7 @@ class Constraints:
             opt = cl.pref_options[k]
             opts_at[(opt.typ, opt.unit)].append(k)
         if pol.individual_rationality:
-            need: dict[int, int] = defaultdict(int)
-            qualified_at: dict[int, set[int]] = defaultdict(set)
-            for q, req in enumerate(self.problem.requirements):
-                u = int(idx.req_unit[q])
-                need[u] += req.min_staff
-                qualified_at[u].update(int(t) for t in np.flatnonzero(cl.type_qualified[q]))
-            excepted: dict[int, list[Any]] = defaultdict(list)
-            for a, y in enumerate(v.arrive):
-                t, u = int(v.arr_type[a]), int(v.arr_unit[a])
-                free = y - cp_model.LinearExpr.sum([v.pref[k] for k in opts_at.get((t, u), [])])
-                if t in qualified_at.get(u, ()):
-                    excepted[u].append(free)
-                else:
-                    self.model.add(free == 0)
-            for u, frees in excepted.items():
-                self.model.add(cp_model.LinearExpr.sum(frees) <= need[u])
+            self._individual_rationality(opts_at)
         if pol.no_justified_envy:
             points = metrics.priority_points(self.problem)
             type_points = np.array(
@@ -327,6 +312,7 @@ class Constraints:
             by_emp: dict[int, list[int]] = defaultdict(list)
             for k in listed:
                 by_emp[cl.pref_options[k].employee].append(k)
+            envy_lit: dict[int, cp_model.IntVar | None] = {}
             for k in listed:
                 opt = cl.pref_options[k]
                 i, u, r = opt.employee, opt.unit, rank_of[(opt.employee, opt.unit)]
@@ -343,4 +329,72 @@ class Constraints:
                 bad = [v.arrive[v.arr_index[(t, u)]] for t in lower]
                 mine = [v.pref[m] for m in by_emp[i] if rank_of[(i, cl.pref_options[m].unit)] <= r]
                 size = int(type_size[lower].sum())
-                self.model.add(cp_model.LinearExpr.sum(bad) <= size * cp_model.LinearExpr.sum(mine))
+                if u not in envy_lit:  # one rule group per unit someone listed
+                    envy_lit[u] = self._literal(f"no_justified_envy_{u}")
+                    self.groups.append(RuleGroup("no_justified_envy", u, 0, envy_lit[u]))
+                self._post(
+                    cp_model.LinearExpr.sum(bad) <= size * cp_model.LinearExpr.sum(mine),
+                    envy_lit[u],
+                )
+
+    def _individual_rationality(self, opts_at: dict[tuple[int, int], list[int]]) -> None:
+        """Free arrivals (unlisted movers) only where a requirement would otherwise be short.
+
+        Per unit ``u`` and arrival type ``t``, ``f[t, u]`` = ``arrive`` minus the listed
+        options taken.  A type qualified for none of ``u``'s requirements keeps
+        ``f = 0``; the others split ``f`` over the requirements ``q`` they are qualified
+        for, ``Σ_q x[t, q] = f[t, u]``, and requirement ``q`` takes at most its
+        deficit ``max(0, min_staff_q − cover_q)``, where ``cover_q`` = qualified staff at
+        ``u`` minus the free arrivals of types qualified for ``q`` (the staff who are
+        not unlisted movers).  With a boolean ``b_q`` ("q has a deficit"), written as
+        linear rows so that the LP relaxation keeps them (big-M):
+        ``Σ_t x[t, q] ≤ min_staff_q · b_q`` and
+        ``Σ_t x[t, q] + cover_q ≤ min_staff_q + M_q · (1 − b_q)``, ``M_q`` = employees
+        qualified for ``q`` − ``min_staff_q``.  An integral ``x`` is a b-matching of
+        the unlisted movers to the deficits, as :func:`mutasi_opt.metrics.
+        individual_rationality_cover` checks.  One rule group per unit with arrivals
+        (``individual_rationality``).
+        """
+        v, cl, idx = self.vars, self.vars.classes, self.problem.index
+        reqs_at: dict[int, list[int]] = defaultdict(list)
+        for q, u in enumerate(idx.req_unit.tolist()):
+            reqs_at[int(u)].append(q)
+        type_size = np.zeros(cl.n_types, dtype=np.int64)
+        np.add.at(type_size, cl.ctype, cl.size)
+        by_unit: dict[int, list[int]] = defaultdict(list)
+        for a in range(len(v.arrive)):
+            by_unit[int(v.arr_unit[a])].append(a)
+        for u in sorted(by_unit):
+            lit = self._literal(f"individual_rationality_{u}")
+            reqs = reqs_at.get(u, [])
+            share: dict[int, list[Any]] = defaultdict(list)  # q → x[t, q] of its types
+            free_of: dict[int, list[Any]] = defaultdict(list)  # q → f[t, u] of its types
+            for a in by_unit[u]:
+                t = int(v.arr_type[a])
+                free = v.arrive[a] - cp_model.LinearExpr.sum(
+                    [v.pref[k] for k in opts_at.get((t, u), [])]
+                )
+                mine = [q for q in reqs if cl.type_qualified[q, t]]
+                if not mine:
+                    self._post(free == 0, lit)
+                    continue
+                for q in mine:
+                    free_of[q].append(free)
+                if len(mine) == 1:
+                    share[mine[0]].append(free)
+                    continue
+                xs = [self.model.new_int_var(0, int(type_size[t]), f"ir_x_{t}_{q}") for q in mine]
+                self._post(cp_model.LinearExpr.sum(xs) == free, lit)
+                for q, x in zip(mine, xs, strict=True):
+                    share[q].append(x)
+            for q in reqs:
+                if not share[q]:
+                    continue
+                m = int(self.problem.requirements[q].min_staff)
+                big = max(0, int(idx.qualified[q].sum()) - m)
+                taken = cp_model.LinearExpr.sum(share[q])
+                cover = self.expr.qualified(q) - cp_model.LinearExpr.sum(free_of[q])
+                short = self.model.new_bool_var(f"ir_short_{q}")
+                self._post(taken <= m * short, lit)
+                self._post(taken + cover <= m + big * (1 - short), lit)
+            self.groups.append(RuleGroup("individual_rationality", u, 0, lit))
