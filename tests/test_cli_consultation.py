@@ -1,17 +1,23 @@
 """``mutasi-opt consult``, ``replan`` and ``check --blocking-pairs`` end to end:
-a draft, its notices, responses, two rounds of revision, files and exit codes."""
+a draft, its notices (and their letters, ``.docx``), responses, two rounds of
+revision, files and exit codes."""
 
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 
+import docx
 import pandas as pd
 import pytest
 
-from mutasi_opt import check_plan, read_folder, synth, write_folder
+from mutasi_opt import check_plan, notice_records, read_folder, synth, write_folder, write_notices
 from mutasi_opt.cli import main
 from mutasi_opt.io.assignments import read_assignment
+from mutasi_opt.io.consultation import LETTER_DIR, LETTER_HEADING
+from mutasi_opt.results.plan import Plan
 
 LIMITS = ["--work-limit", "0.5", "--workers", "1"]
 
@@ -120,3 +126,108 @@ def test_check_writes_the_blocking_pairs(
     assert list(pairs.columns)[:4] == ["nip", "name", "unit", "rank"]
     assert "blocking pair(s)" in capsys.readouterr().out
     assert main([*args, "--service-as-of", "someday"]) == 1
+
+
+def _notices(drafted: tuple[Path, Path]) -> list[dict[str, object]]:
+    """The notices of the draft (with the askers who stay), as ``consult --askers``."""
+    folder, draft = drafted
+    problem = read_folder(folder)
+    plan = Plan.from_solution(
+        problem, read_assignment(draft / "assignment.csv", problem), stages=(), solve_seconds=0.0
+    )
+    return notice_records(plan, askers=True, deadline="15 Juli 2026")
+
+
+def _docx_text(path: Path) -> tuple[list[str], list[list[list[str]]]]:
+    """A letter's paragraphs and its tables (rows of cell texts), read back."""
+    document = docx.Document(str(path))
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    return [p.text for p in document.paragraphs], tables
+
+
+def test_write_notices_writes_one_letter_per_notice(
+    drafted: tuple[Path, Path], tmp_path: Path
+) -> None:
+    records = _notices(drafted)
+    assert {r["moved"] for r in records} == {True, False}  # movers and askers who stay
+    written = write_notices(records, tmp_path / "out", xlsx=False, docx=True)
+    letters = tmp_path / "out" / LETTER_DIR
+    expected = [letters / f"{r['nip']}.docx" for r in records]
+    csv_files = [tmp_path / "out" / "notices.csv", tmp_path / "out" / "responses.csv"]
+    assert written == [*csv_files, *expected]
+    assert sorted(letters.iterdir()) == sorted(expected)
+    for record, path in zip(records, expected, strict=True):
+        paragraphs, tables = _docx_text(path)
+        assert paragraphs[0] == LETTER_HEADING
+        cells = [cell for table in tables for row in table for cell in row]
+        text = "\n".join(paragraphs + cells)
+        for column in ("name", "nip", "role", "unit_before", "unit_after"):
+            assert str(record[column]) in text, column
+        body = [part for part in str(record["letter"]).split("\n\n") if part.strip()]
+        assert len(body) >= 4
+        at = [paragraphs.index(part) for part in body]  # each a paragraph of its own
+        assert at == sorted(at)  # in the letter's order
+        assert "LEMBAR TANGGAPAN" in paragraphs[at[-1] :]
+        slip = tables[-1]
+        assert [row[0] for row in slip] == [
+            "NIP",
+            "Nama",
+            "Tanggapan",
+            "Alasan",
+            "Tanda tangan / tanggal",
+        ]
+        assert slip[0][1] == record["nip"] and slip[1][1] == record["name"]
+        assert all(f"\u2610 {r}" in slip[2][1] for r in ("terima", "keberatan", "pilih unit"))
+
+
+def test_write_notices_without_python_docx_writes_nothing(
+    drafted: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = _notices(drafted)
+    monkeypatch.setitem(sys.modules, "docx", None)
+    with pytest.raises(ImportError, match=re.escape('pip install "mutasi-opt[docx]"')):
+        write_notices(records, tmp_path / "out", xlsx=False, docx=True)
+    assert not (tmp_path / "out").exists()
+    # without docx the library is not needed
+    assert write_notices(records, tmp_path / "out", xlsx=False)[-1].name == "responses.csv"
+
+
+def test_write_notices_refuses_a_nip_that_cannot_name_a_file(
+    drafted: tuple[Path, Path], tmp_path: Path
+) -> None:
+    records = _notices(drafted)
+    for bad, message in (("../x", "is not digits"), (records[0]["nip"], "two notices")):
+        changed = [*records, {**records[-1], "nip": bad}]
+        with pytest.raises(ValueError, match=message):
+            write_notices(changed, tmp_path / "out", xlsx=False, docx=True)
+        assert not (tmp_path / "out").exists()
+
+
+def test_consult_docx_writes_the_letters(
+    drafted: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, draft = drafted
+    out = tmp_path / "notices"
+    args = ["consult", str(folder), "--plan", str(draft), "--out", str(out), "--no-xlsx"]
+    assert main([*args, "--docx"]) == 0
+    nips = sorted(_frame(out / "notices.csv").nip)
+    assert nips
+    assert sorted(p.name for p in (out / LETTER_DIR).iterdir()) == [f"{n}.docx" for n in nips]
+    assert f"{out / LETTER_DIR / (nips[0] + '.docx')}" in capsys.readouterr().out
+
+
+def test_consult_docx_without_python_docx_exits_1_with_the_hint(
+    drafted: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder, draft = drafted
+    monkeypatch.setitem(sys.modules, "docx", None)
+    out = tmp_path / "notices"
+    args = ["consult", str(folder), "--plan", str(draft), "--out", str(out), "--docx"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert 'pip install "mutasi-opt[docx]"' in err
+    assert "Traceback" not in err
+    assert not (out / "notices.csv").exists()

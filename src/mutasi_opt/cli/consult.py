@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ..domain.errors import UsageError
 from . import out_folder
 
 __all__ = ["assignment_file", "register", "run"]
@@ -18,8 +19,9 @@ def register(sub: Any) -> None:
         help="write the consultation notices of a draft plan",
         description="Write one notice per employee the draft moves (in Bahasa Indonesia: "
         "where, why, training offered, how to respond) as notices.csv and notices.xlsx, "
-        "and a responses.csv template for the answers (accept/terima, object/keberatan, "
-        "prefer/pilih), the input of `mutasi-opt replan`.",
+        "with --docx also one printable letter per person (letters/<nip>.docx, the "
+        "notice and a response slip), and a responses.csv template for the answers "
+        "(accept/terima, object/keberatan, prefer/pilih), the input of `mutasi-opt replan`.",
     )
     p.add_argument("folder", type=Path, help="data folder")
     p.add_argument(
@@ -34,6 +36,12 @@ def register(sub: Any) -> None:
     p.add_argument("--office", default="BKPSDM", help="who receives the responses")
     p.add_argument("--deadline", default="", help='respond by (text, e.g. "15 Juli 2026")')
     p.add_argument("--no-xlsx", action="store_true", help="no notices.xlsx (CSV only)")
+    p.add_argument(
+        "--docx",
+        action="store_true",
+        help="also letters/<nip>.docx, one printable letter with a response slip per "
+        'person (needs the docx extra: pip install "mutasi-opt[docx]")',
+    )
     p.set_defaults(func=run)
 
 
@@ -54,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
     draft = read_assignment(assignment_file(args.plan), problem)
     plan = Plan.from_solution(problem, draft, stages=(), solve_seconds=0.0)
     records = notice_records(plan, askers=args.askers, office=args.office, deadline=args.deadline)
-    written = write_notices(records, args.out, xlsx=not args.no_xlsx)
+    try:
+        written = write_notices(records, args.out, xlsx=not args.no_xlsx, docx=args.docx)
+    except ImportError as exc:  # openpyxl or python-docx missing: the install hint
+        raise UsageError(str(exc)) from None
     movers = sum(r["moved"] for r in records)
     print(f"{len(records)} notices ({movers} moves, {len(records) - movers} who asked and stay)")
     print("wrote " + ", ".join(str(p) for p in written))
