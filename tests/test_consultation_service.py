@@ -207,6 +207,21 @@ def test_replan_job_keeps_the_accepted_drops_the_objected_and_lists_the_changes(
     assert numbers["changes"] == len(changes) == len(changed)
     assert numbers["draft_moves"] == len(movers)
 
+    outcomes = _csv(client, job["id"], "outcomes.csv")
+    assert list(outcomes["nip"]) == [item["nip"] for item in responses]  # in their order
+    assert outcomes.set_index("nip")["outcome"].to_dict() == {
+        accepter: "kept",
+        objector: "honoured",
+    }
+    assert (outcomes["reason"] != "").all()
+    # the revised problem is the next round's: the accepted move pinned, the objected
+    # unit refused, every draft unit set; it equals the library's revised problem
+    revised = client.get(f"/v1/jobs/{job['id']}/files/problem.json")
+    assert revised.status_code == 200 and revised.headers["content-type"] == "application/json"
+    assert problem_from_json(revised.json()) == own.problem
+    assert own.problem.employee(accepter).pinned_unit == draft[accepter]
+    assert draft[objector] in own.problem.employee(objector).refused_units
+
 
 def test_replan_bad_responses_are_422_with_their_row_and_column(
     client: TestClient, drafted: tuple[Any, dict[str, str]]

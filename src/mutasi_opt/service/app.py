@@ -89,7 +89,9 @@ FileName = Literal[
     "summary.json",
     "report.xlsx",
     "changes.csv",
+    "outcomes.csv",
     "replan.json",
+    "problem.json",
 ]
 assert set(get_args(FileName)) == set(RESULT_FILES)
 
@@ -801,9 +803,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """One file of a done job: the plan's CSV tables, `summary.json`, and the Excel
         report `report.xlsx` (when the server has openpyxl); a replan job
         (`POST /v1/consultation/replan`) also `changes.csv` (every employee whose unit
-        differs from the draft's, with the cause) and `replan.json` (the round in
-        numbers).  An infeasible or unknown plan has `summary.json` (with the
-        diagnosis), `report.xlsx` and a replan's `changes.csv` and `replan.json` only.
+        differs from the draft's, with the cause), `outcomes.csv` (what became of each
+        response, and why), `replan.json` (the round in numbers) and `problem.json`
+        (the revised problem document: the `problem` of the next round).  An
+        infeasible or unknown plan has `summary.json` (with the diagnosis),
+        `report.xlsx` and a replan's `changes.csv`, `outcomes.csv`, `replan.json` and
+        `problem.json` only.
         The job's `files` lists what it has."""
         info, path = jobs.file_path(job_id, name)
         if info.state is not JobState.DONE:

@@ -41,7 +41,9 @@ RESULT_FILES = (
     "report.xlsx",
     # a revision's (POST /v1/consultation/replan)
     "changes.csv",
+    "outcomes.csv",
     "replan.json",
+    "problem.json",
 )
 
 _PROGRESS_INTERVAL = 0.2
@@ -99,6 +101,14 @@ class _Progress:
         self.send("progress", stage, float(value), float(bound))
 
 
+def _write_json(path: Path, document: object) -> None:
+    """Write ``document`` to ``path`` whole or not at all (a temporary file renamed)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(document, fh, ensure_ascii=False, allow_nan=False)
+    tmp.replace(path)
+
+
 def _solve_and_write(
     problem: Problem,
     params: SolveParams,
@@ -106,7 +116,7 @@ def _solve_and_write(
     send: _Send,
     revision: Revision | None = None,
 ) -> tuple[str, list[str]]:
-    from ..io.documents import plan_to_json
+    from ..io.documents import plan_to_json, problem_to_json
 
     out = Path(out_dir)
     if revision is None:
@@ -131,6 +141,8 @@ def _solve_and_write(
         plan = result.plan
         send("stage", "writing")
         write_replan(result, out)
+        # the revised problem, the input of the next round (POST it with the next draft)
+        _write_json(out / "problem.json", problem_to_json(result.problem))
     try:
         from ..views.report import require_openpyxl, write_report
 
@@ -139,10 +151,6 @@ def _solve_and_write(
         pass
     else:
         write_report(plan, out / "report.xlsx")
-    document = plan_to_json(plan)
-    tmp = out / (PLAN_FILE + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(document, fh, ensure_ascii=False, allow_nan=False)
-    tmp.replace(out / PLAN_FILE)
+    _write_json(out / PLAN_FILE, plan_to_json(plan))
     files = [name for name in RESULT_FILES if (out / name).is_file()]
     return plan.status.value, files
