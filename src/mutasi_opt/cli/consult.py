@@ -68,5 +68,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     movers = sum(r["moved"] for r in records)
     print(f"{len(records)} notices ({movers} moves, {len(records) - movers} who asked and stay)")
-    print("wrote " + ", ".join(str(p) for p in written))
+    files = [str(p) for p in written if p.suffix != ".docx"]
+    letters = [p for p in written if p.suffix == ".docx"]
+    if letters:
+        files.append(f"{len(letters)} letters in {letters[0].parent}/")
+    print("wrote " + ", ".join(files))
     return 0
