@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 
 from mutasi_opt import Problem, synth
-from mutasi_opt.domain.limits import Budget
+from mutasi_opt.domain.limits import LP_WORK_PER_NNZ_ITERATION, Budget
 from mutasi_opt.solvers.aggregation import build_classes
-from mutasi_opt.solvers.bounds import lp_bound
+from mutasi_opt.solvers.bounds import lp_bound, relaxation_bound
 from mutasi_opt.solvers.cpsat import CpsatModel, Solved, StageStatus
 from mutasi_opt.solvers.cpsat.objective import Objective
+from mutasi_opt.solvers.highs import LpRelaxation
+from mutasi_opt.solvers.linear import linear_data
 from problems import brute_force, first_seed, random_problem
 
 
@@ -349,3 +351,48 @@ def test_moves_floor_proves_the_budget_when_the_lp_proves_d() -> None:
             assert floor <= best[3]
             reached += floor == best[3] == problem.policy.max_moves
     assert reached >= 3
+
+
+def _imbalance_lp_cut_short(problem: Problem, shortfall: int) -> list[tuple[str, int | None]]:
+    """(status, bound) of the imbalance stage's relaxation stopped after 0, 1, 2, …
+    simplex iterations, up to the first run that solves it."""
+    model = CpsatModel(problem, build_classes(problem))
+    model._post_residues()
+    model.fix_at_most(model.stage_expression("shortfall"), shortfall)
+    model.model.clear_objective()  # type: ignore[no-untyped-call]
+    model.model.minimize(model.stage_expression("imbalance"))
+    proto = model.model.proto
+    rows = list(range(model._base_rows)) + model._residue_rows + [r for r, _, _ in model._holds]
+    nnz = len(linear_data(proto, only_rows=rows).index)  # as LpRelaxation counts work
+    runs: list[tuple[str, int | None]] = []
+    for iterations in range(400):
+        work = (iterations + 0.5) * max(1, nnz) * LP_WORK_PER_NNZ_ITERATION
+        res = relaxation_bound(LpRelaxation(proto, rows), proto, budget=Budget(work_limit=work))
+        runs.append((res.status, res.bound))
+        if res.status == "lp_optimal":
+            break
+    return runs
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_an_lp_cut_short_still_bounds_the_stage(seed: int) -> None:
+    """A relaxation that HiGHS stops at an iteration limit keeps the safe bound of
+    its last multipliers (weaker, but never above the brute-force optimum of the
+    imbalance stage), on instances where HiGHS needs more than one iteration."""
+
+    def make(s: int) -> Problem:
+        return random_problem(s, 7 + seed % 3, 3, max_moves=None)
+
+    def wanted(s: int) -> bool:
+        best = brute_force(make(s))[0]
+        return best is not None and _imbalance_lp_cut_short(make(s), best[0])[0][0] != "lp_optimal"
+
+    problem = make(first_seed(wanted, 3300 + seed))
+    best, _ = brute_force(problem)
+    assert best is not None
+    runs = _imbalance_lp_cut_short(problem, best[0])
+    assert runs[-1][0] == "lp_optimal", runs[-1]
+    short = [bound for status, bound in runs[:-1]]
+    assert short and all(b is not None for b in short), runs
+    assert all(b is not None and b <= best[1] for b in short), (best[1], runs)
+    assert runs[-1][1] is not None and runs[-1][1] <= best[1]

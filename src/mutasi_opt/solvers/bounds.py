@@ -83,6 +83,10 @@ def relaxation_bound(relaxation: Any, proto: Any, *, budget: Budget) -> LpBound:
     if result.status == "Optimal" and result.bound is not None and result.bound > -math.inf:
         seconds = time.perf_counter() - t0
         return LpBound(math.ceil(result.bound), seconds, "lp_optimal", result.values)
+    if result.bound is not None and math.isfinite(result.bound):
+        # the safe bound holds for any row multipliers (:func:`safe_bound`): those of a
+        # run HiGHS ended "unknown" or at a limit still bound the LP, only more weakly
+        return LpBound(math.ceil(result.bound), time.perf_counter() - t0, "lp_" + result.status)
     return LpBound(None, time.perf_counter() - t0, "lp_" + result.status)
 
 

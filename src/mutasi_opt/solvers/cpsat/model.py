@@ -455,10 +455,19 @@ class CpsatModel:
             step = budget if not seen else budget.share(0.25)
             try:
                 res = relaxation_bound(relaxation, proto, budget=step)
+                if res.status != "lp_optimal" and not budget.exhausted():
+                    # measured: a solve after the objective changes can end with HiGHS
+                    # status "unknown"; a second run from where it stopped then solves
+                    # (its multipliers' bound is kept if it is the better one)
+                    log.debug("priced LP at price %d: %s; solved again", price, res.status)
+                    again = relaxation_bound(relaxation, proto, budget=budget.share(0.25))
+                    if res.bound is None or (again.bound is not None and again.bound > res.bound):
+                        res = again
             finally:
                 self.model.clear_objective()  # type: ignore[no-untyped-call]
                 self.model.minimize(expr)
             if res.bound is None:
+                log.debug("priced LP at price %d: %s", price, res.status)
                 return None
             seen[price] = -((b * d_hold - res.bound) // a)  # ceil((LP − b·d_hold) / a)
             log.debug("priced bound %d at price %d", seen[price], price)
@@ -469,11 +478,6 @@ class CpsatModel:
             return reached or budget.exhausted()
 
         first = at(start)
-        if first is None and not budget.exhausted():
-            # measured: the first solve after the objective changes can end with
-            # HiGHS status "unknown"; a second run from where it stopped then
-            # solves in a tenth of a second
-            first = at(start)
         for factor in (0.5, 2.0):
             price, value = start, first
             while value is not None and not done():
