@@ -560,7 +560,25 @@ class Objective:
             self.model.add_at_most_one(zs)
         if zs and not isinstance(b, int):
             self.model.add(_weighted([(z, 1) for z in zs]) <= b)
+            if m == 2:
+                self._parity_cut(u, r, zs[0])
         self._res[(u, r)] = (m, rho0, zs)
+
+    def _parity_cut(self, u: int, r: int, z: cp_model.IntVar) -> None:
+        """With ``m = 2`` every minor staff member (an odd number of fine steps)
+        flips the pair's residue, and the rest move whole coarse steps, so
+        ``z = (n0 + L) mod 2`` with ``n0`` the movable minor staff at home and
+        ``L`` the minor leavers plus arrivals.  Hence ``z ≥ 1 − L`` when ``n0`` is
+        odd and ``z ≤ L`` when it is even (``z ≤ b`` says that for ``n0 = 0``).
+        The LP relaxation otherwise reaches residue 0 with half a full-timer
+        leaving while the pair's own half-timer stays (measured on the sample's
+        knee: most of the balance stage's LP gap)."""
+        n0, _ = self.expr._minor_home.get((u, r), (0, 0))
+        changes = _weighted([(y, 1) for y, _ in self.expr._minor_terms.get((u, r), [])])
+        if n0 % 2:
+            self.model.add(z + changes >= 1)
+        elif n0:
+            self.model.add(z <= changes)
 
     def _residue_cuts(
         self,
