@@ -450,9 +450,10 @@ class CpsatModel:
             a, b = (price, 1) if on_stage else (1, price)
             self.model.clear_objective()  # type: ignore[no-untyped-call]
             self.model.minimize(a * expr + b * d_expr)
-            # the first LP may take all the budget (as when only one was solved);
-            # each later one, a re-solve from its basis, a quarter of what is left
-            step = budget if not seen else budget.share(0.25)
+            # the first LP may take most of the budget (a second run from where it
+            # stopped keeps the rest); each later one, a re-solve from its basis, a
+            # quarter of what is left
+            step = budget.share(0.7) if not seen else budget.share(0.25)
             try:
                 res = relaxation_bound(relaxation, proto, budget=step)
                 if res.status != "lp_optimal" and not budget.exhausted():
