@@ -10,7 +10,7 @@ the service's ``/v1/validate``, which must answer 422 with the same issues.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -778,16 +778,34 @@ def test_a_table_name_that_is_no_file_is_not_an_absent_table(
     assert issue.file == name and words in issue.message
 
 
-def test_two_files_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+def test_two_files_differing_only_in_case_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = folder(tmp_path)
     (path / "Units.CSV").write_text("unit\nU1\nU2\nU3\n", encoding="utf-8")
-    if len({p.name.lower() for p in path.iterdir()}) == len(list(path.iterdir())):
-        pytest.skip("the file system does not keep names differing only in case")
+    if "units.csv" not in {p.name for p in path.iterdir()}:
+        # a file system that folds case (macOS, Windows) keeps one file for both
+        # names: the folder is listed as one that keeps case would list it
+        _list_both_cases(monkeypatch, path, "units.csv", "Units.CSV")
     with pytest.raises(InputError) as err:
         read_folder(path)
     [issue] = err.value.issues
     assert "Units.CSV" in issue.message and "units.csv" in issue.message
     assert "keep only one of them" in issue.message
+
+
+def _list_both_cases(monkeypatch: pytest.MonkeyPatch, path: Path, *names: str) -> None:
+    """Make ``path.iterdir()`` list ``names`` (all one file on this file system)."""
+    real = Path.iterdir
+
+    def iterdir(self: Path) -> Iterator[Path]:
+        if self != path:
+            return real(self)
+        keys = {n.lower() for n in names}
+        kept = [p for p in real(self) if p.name.lower() not in keys]
+        return iter(kept + [path / n for n in names])
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
 
 
 def test_a_table_that_cannot_be_opened_is_reported(
