@@ -123,9 +123,8 @@ def lp_box(problem: Problem, plan: mo.Plan, *, work_limit: float, workers: int) 
         model = CpsatModel(problem, build_classes(problem))
         model._post_residues()
         model.fix_at_most(model.stage_expression("shortfall"), plan.after.value("shortfall"))
-        model.fix_at_most(model.stage_expression("imbalance"), plan.after.value("imbalance"))
-        if not hold:  # the D hold's row widened: the box without it
-            model.model.proto.constraints[model._holds[-1][0]].linear.domain[1] = 2**62
+        if hold:
+            model.fix_at_most(model.stage_expression("imbalance"), plan.after.value("imbalance"))
         balance = model.stage_expression("balance")
         model.model.clear_objective()  # type: ignore[no-untyped-call]
         model.model.minimize(balance)

@@ -35,26 +35,34 @@ def test_lp_bounds_never_exceed_the_brute_force_optimum(seed: int) -> None:
     problem = make(first_seed(lambda s: brute_force(make(s))[0] is not None, 900 + seed))
     best, _ = brute_force(problem)
     assert best is not None
+    _assert_lp_bounds_below(problem, best)
+
+
+def _assert_lp_bounds_below(problem: Problem, best: tuple[int, ...]) -> None:
+    """Each stage's LP bound, with the earlier stages held at ``best`` (the
+    brute-force optimum), is at most the stage's optimum."""
     model = CpsatModel(problem, build_classes(problem))
     model._post_residues()  # (otherwise posted when the imbalance stage starts)
     for stage, value in zip(("shortfall", "imbalance", "balance", "moves"), best, strict=False):
         if isinstance(model.stage_expression(stage), int):
             assert model.stage_expression(stage) == value
         else:
-            assert _lp(model, stage) <= value
+            assert _lp(model, stage) <= value, stage
         model.fix_at_most(model.stage_expression(stage), value)
 
 
-def _count_residue_cuts(problem: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def _rows_posted_by(method: str, problem: object, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The rows each call of ``Objective.<method>`` adds while the model is built
+    and its residues are posted."""
     calls: list[int] = []
-    real = Objective._residue_cuts
+    real = getattr(Objective, method)
 
     def counting(self: Objective, *args: object, **kwargs: object) -> None:
         before = len(self.model.proto.constraints)
         real(self, *args, **kwargs)  # type: ignore[arg-type]
         calls.append(len(self.model.proto.constraints) - before)
 
-    monkeypatch.setattr(Objective, "_residue_cuts", counting)
+    monkeypatch.setattr(Objective, method, counting)
     model = CpsatModel(problem, build_classes(problem))  # type: ignore[arg-type]
     assert calls == []  # posted only for the imbalance stage on
     model._post_residues()
@@ -67,12 +75,12 @@ def test_residue_cuts_are_posted_where_half_timers_can_move(
 ) -> None:
     problem = synth.generate(400, seed=3)
     assert any(e.fte == 0.5 for e in problem.employees)
-    assert sum(_count_residue_cuts(problem, monkeypatch)) > 0
+    assert sum(_rows_posted_by("_residue_cuts", problem, monkeypatch)) > 0
     full_time = problem.replace(
         employees=tuple(e.model_copy(update={"fte": 1.0}) for e in problem.employees)
     )
     # all capacities on one lattice: nothing to add
-    assert sum(_count_residue_cuts(full_time, monkeypatch)) == 0
+    assert sum(_rows_posted_by("_residue_cuts", full_time, monkeypatch)) == 0
 
 
 def test_residue_cuts_close_the_gap_half_timers_open(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -408,21 +416,6 @@ def _half_timers(problem: Problem) -> Problem:
     )
 
 
-def _count_parity_cuts(problem: Problem, monkeypatch: pytest.MonkeyPatch) -> int:
-    calls: list[int] = []
-    real = Objective._parity_cut
-
-    def counting(self: Objective, *args: object) -> None:
-        before = len(self.model.proto.constraints)
-        real(self, *args)  # type: ignore[arg-type]
-        calls.append(len(self.model.proto.constraints) - before)
-
-    monkeypatch.setattr(Objective, "_parity_cut", counting)
-    CpsatModel(problem, build_classes(problem))._post_residues()
-    monkeypatch.undo()
-    return sum(calls)
-
-
 @pytest.mark.parametrize("seed", range(30))
 def test_parity_cuts_never_cut_off_the_optimum(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """With half-timers the residue of a pair's capacity follows the parity of the
@@ -435,26 +428,22 @@ def test_parity_cuts_never_cut_off_the_optimum(seed: int, monkeypatch: pytest.Mo
 
     def wanted(s: int) -> bool:
         p = make(s)
-        return brute_force(p)[0] is not None and _count_parity_cuts(p, monkeypatch) > 0
+        return (
+            brute_force(p)[0] is not None
+            and sum(_rows_posted_by("_parity_cut", p, monkeypatch)) > 0
+        )
 
     problem = make(first_seed(wanted, 4100 + seed))
     best, _ = brute_force(problem)
     assert best is not None
-    model = CpsatModel(problem, build_classes(problem))
-    model._post_residues()
-    for stage, value in zip(("shortfall", "imbalance", "balance", "moves"), best, strict=False):
-        if isinstance(model.stage_expression(stage), int):
-            assert model.stage_expression(stage) == value
-        else:
-            assert _lp(model, stage) <= value, stage
-        model.fix_at_most(model.stage_expression(stage), value)
+    _assert_lp_bounds_below(problem, best)
     plan = mo.solve(problem, workers=1, seed=0)
     assert plan.after is not None
     names = ("shortfall", "imbalance", "balance", "moves", "preference")
     assert tuple(plan.after.value(s) for s in names[: len(best)]) == best
 
 
-def test_parity_cuts_prove_the_sample_knee_by_lp(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parity_cuts_raise_the_d_bound_at_the_sample_knee(monkeypatch: pytest.MonkeyPatch) -> None:
     """At the sample's knee (445 moves) the imbalance LP without the parity cuts
     ends below the optimum (half a full-timer leaving stands in for a half-timer);
     with them it is higher, and never above a plan's D."""

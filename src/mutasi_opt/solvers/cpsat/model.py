@@ -436,9 +436,10 @@ class CpsatModel:
         move or preference point), else it is ``b`` (``a`` = 1; for B).  From
         ``start``, the price is halved (or else doubled) while the bound improves,
         then the geometric midpoints around the best are tried (the first LP
-        may use the whole budget, each later one a quarter of what is left),
-        until a bound reaches ``enough`` (e.g. the hint's value).  None if no
-        LP gave a bound.
+        may use 70 % of the budget, each later one a quarter of what is left; a
+        run that ends without an optimum is solved once more on a quarter), until
+        a bound reaches ``enough`` (e.g. the hint's value).  None if no LP gave a
+        bound.
         """
         assert self._relaxation is not None
         relaxation, proto = self._relaxation, self.model.proto

@@ -574,10 +574,12 @@ class Objective:
         leaving while the pair's own half-timer stays (measured on the sample's
         knee: most of the balance stage's LP gap)."""
         n0, _ = self.expr._minor_home.get((u, r), (0, 0))
+        if n0 == 0:
+            return
         changes = _weighted([(y, 1) for y, _ in self.expr._minor_terms.get((u, r), [])])
         if n0 % 2:
             self.model.add(z + changes >= 1)
-        elif n0:
+        else:
             self.model.add(z <= changes)
 
     def _residue_cuts(
