@@ -464,3 +464,39 @@ def test_parity_cuts_raise_the_d_bound_at_the_sample_knee(monkeypatch: pytest.Mo
     plan = mo.solve(problem, workers=1, seed=0, work_limit=2)
     assert plan.after is not None and plan.after.value("shortfall") == 0
     assert with_cuts <= plan.after.value("imbalance")
+
+
+def test_a_fresh_relaxation_solve_forgets_the_kept_basis() -> None:
+    """``fresh=True`` solves the new objective from scratch: it reaches the optimum
+    of a relaxation built anew, and the runs after it start from its basis again (a
+    re-solve of the same objective takes no simplex iteration)."""
+    problem = random_problem(3400, 9, 3, max_moves=None)
+    model = CpsatModel(problem, build_classes(problem))
+    d_expr, b_expr = model.expression_for("imbalance"), model.expression_for("balance")
+    proto = model.model.proto
+    rows = list(range(model._base_rows)) + model._residue_rows
+
+    def objective(expr: object) -> None:
+        model.model.clear_objective()  # type: ignore[no-untyped-call]
+        model.model.minimize(expr)  # type: ignore[arg-type]
+
+    def iterations(relaxation: LpRelaxation) -> int:
+        return int(relaxation._h.getInfo().simplex_iteration_count)
+
+    objective(d_expr)
+    kept = LpRelaxation(proto, rows)
+    assert kept.solve(proto, budget=Budget()).status == "Optimal"
+    objective(b_expr)
+    warm = kept.solve(proto, budget=Budget())
+    kept.solve(proto, budget=Budget())
+    assert iterations(kept) == 0  # from the optimal basis
+    fresh = kept.solve(proto, budget=Budget(), fresh=True)
+    assert iterations(kept) > 0  # from scratch
+    anew = LpRelaxation(proto, rows).solve(proto, budget=Budget())
+    assert warm.status == fresh.status == anew.status == "Optimal"
+    assert warm.objective is not None and fresh.objective is not None
+    assert anew.objective is not None
+    assert fresh.objective == pytest.approx(anew.objective, rel=1e-9)
+    assert fresh.objective == pytest.approx(warm.objective, rel=1e-9)
+    kept.solve(proto, budget=Budget())
+    assert iterations(kept) == 0  # the fresh run's basis is kept

@@ -76,10 +76,13 @@ def lp_bound(proto: Any, *, budget: Budget | None = None, held: bool = False) ->
     return _glop_bound(proto, budget=budget)
 
 
-def relaxation_bound(relaxation: Any, proto: Any, *, budget: Budget) -> LpBound:
-    """:func:`lp_bound` on a persistent :class:`~mutasi_opt.solvers.highs.LpRelaxation`."""
+def relaxation_bound(
+    relaxation: Any, proto: Any, *, budget: Budget, fresh: bool = False
+) -> LpBound:
+    """:func:`lp_bound` on a persistent :class:`~mutasi_opt.solvers.highs.LpRelaxation`
+    (``fresh``: from scratch, see its ``solve``)."""
     t0 = time.perf_counter()
-    result = relaxation.solve(proto, budget=budget)
+    result = relaxation.solve(proto, budget=budget, fresh=fresh)
     if result.status == "Optimal" and result.bound is not None and result.bound > -math.inf:
         seconds = time.perf_counter() - t0
         return LpBound(math.ceil(result.bound), seconds, "lp_optimal", result.values)

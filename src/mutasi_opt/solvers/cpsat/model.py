@@ -292,9 +292,10 @@ class CpsatModel:
     def _lp_bound(self, name: str, expr: LinExpr, budget: Budget) -> int | None:
         """The LP bound of stage ``name`` (whose expression is the objective).
 
-        The imbalance and balance stages share one LP relaxation kept alive
-        across stages (the model's rows and the shortfall and training holds), so the second
-        solve starts from the first one's basis.  In the later stages the
+        The stages share one LP relaxation kept alive across them (the model's
+        rows and the shortfall and training holds); the balance stage's first
+        priced LP is solved from scratch, every other LP from the basis before
+        (see :meth:`_priced_bound`).  In the later stages the
         hold ``D ≤ D*`` is priced instead of posted (see :meth:`_priced_bound`),
         which avoids the degenerate row on which HiGHS stalls or fails (see
         :func:`lp_bound`).  For B the search starts at ``λ`` = 4 × 100 × the
@@ -453,16 +454,26 @@ class CpsatModel:
             self.model.minimize(a * expr + b * d_expr)
             # the first LP may take most of the budget (a second run from where it
             # stopped keeps the rest); each later one, a re-solve from its basis, a
-            # quarter of what is left
+            # quarter of what is left.  The balance stage's first LP is solved from
+            # scratch: the imbalance stage's basis is a poor start for B (measured,
+            # see LpRelaxation.solve); the moves and preference stages' objective
+            # is close to D's, and their first LP from the basis kept a stronger
+            # bound under a small budget (the sample at 150 moves, work limit 1:
+            # preference bound 612 from scratch, at least 630 from the basis)
+            cold = not seen and not on_stage
             step = budget.share(0.7) if not seen else budget.share(0.25)
             try:
-                res = relaxation_bound(relaxation, proto, budget=step)
+                res = relaxation_bound(relaxation, proto, budget=step, fresh=cold)
                 if res.status != "lp_optimal" and not budget.exhausted():
                     # measured: a solve after the objective changes can end with HiGHS
-                    # status "unknown"; a second run from where it stopped then solves
-                    # (its multipliers' bound is kept if it is the better one)
+                    # status "unknown"; a second run then solves (its multipliers'
+                    # bound is kept if it is the better one): from where a run from
+                    # scratch stopped, or else from scratch (on the sample at 438
+                    # moves a re-solve from the basis ended "unknown" twice in a row)
                     log.debug("priced LP at price %d: %s; solved again", price, res.status)
-                    again = relaxation_bound(relaxation, proto, budget=budget.share(0.25))
+                    again = relaxation_bound(
+                        relaxation, proto, budget=budget.share(0.25), fresh=not cold
+                    )
                     if res.bound is None or (again.bound is not None and again.bound > res.bound):
                         res = again
             finally:
