@@ -11,8 +11,9 @@ sub-models takes the plan from 3.2 % to 0.06 % above the optimum in about 6 s.
 The neighbourhoods:
 
 1. *RINS* (relaxation induced neighbourhood search): when the stage's LP
-   solution is known, the decisions on which the LP and the incumbent agree
-   are fixed; the others are free.
+   solution is known (for a stage that prices the D hold, the priced LP's at
+   its best price), the decisions on which the LP and the incumbent agree are
+   fixed; the others are free.
 2. *Units* and *roles*, in turn: every decision touching a random set of units
    (a class leaving its home, an arrival or a preferred move there), or moving
    staff of a random set of roles, is free.  The share of units (of roles)
