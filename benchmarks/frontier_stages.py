@@ -3,11 +3,13 @@
 One command, seeded:
 
     python benchmarks/frontier_stages.py [--time-limit 180] [--workers 2] [--employees N]
+    python benchmarks/frontier_stages.py --work-limit 50   # the same on any machine
 
 Solves :func:`mutasi_opt.frontier` on the embedded sample (or on
 ``synth.generate(N, seed=1)`` with ``--employees``) with the CLI's default
 limits, then prints and writes ``benchmarks/results/frontier_stages.json``
-(``frontier_N.json`` for a synthetic city):
+(``frontier_N.json`` for a synthetic city; ``frontier_stages_work.json`` with
+``--work-limit``, which replaces the time limit):
 for each point its moves, D and B with their bounds and gaps, and for each
 stage its value, bound, gap, seconds, bound source and status.  The worst B
 gap over the points is the figure of the quality issue (goal: ≤ 1%).
@@ -32,6 +34,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit", type=float, default=180.0)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--work-limit", type=float, default=None, help="work units instead of the time limit"
+    )
     ap.add_argument("--employees", type=int, default=None, help="a synthetic city instead")
     ap.add_argument(
         "--no-neighbourhoods",
@@ -42,7 +47,10 @@ def main() -> None:
     problem = load_sample() if args.employees is None else synth.generate(args.employees, seed=1)
     t0 = time.perf_counter()
     params = mo.SolveParams(
-        time_limit=args.time_limit, workers=args.workers, neighbourhoods=not args.no_neighbourhoods
+        time_limit=None if args.work_limit is not None else args.time_limit,
+        work_limit=args.work_limit,
+        workers=args.workers,
+        neighbourhoods=not args.no_neighbourhoods,
     )
     curve = mo.frontier(problem, params=params)
     seconds = time.perf_counter() - t0
@@ -83,11 +91,14 @@ def main() -> None:
     if args.no_neighbourhoods:
         return
     name = "frontier_stages.json" if args.employees is None else f"frontier_{args.employees}.json"
+    if args.work_limit is not None:
+        name = name.replace(".json", "_work.json")
     (OUT.parent / name).write_text(
         json.dumps(
             {
                 "instance": "sample" if args.employees is None else f"synth {args.employees}",
-                "time_limit": args.time_limit,
+                "time_limit": None if args.work_limit is not None else args.time_limit,
+                "work_limit": args.work_limit,
                 "workers": args.workers,
                 "seconds": round(seconds, 1),
                 "worst_balance_gap": worst,
