@@ -172,3 +172,27 @@ def test_a_bookkeeping_cap_is_not_reported_as_the_callers_work_limit() -> None:
     inner = limited.capped(1.0)  # the caller's limit is the smaller: it is the caller's
     inner.charge(0.5)
     assert inner.exhausted() and limited.stopped_by is StopReason.WORK_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("time_limit", "work_limit", "workers", "interleaved"),
+    [
+        (None, None, 2, True),  # no limit: the same plan on every run
+        (None, 1.0, 2, True),  # a work limit: the same plan on any machine
+        (5.0, 1.0, 2, True),  # both: the work limit decides, the clock is a cap
+        (5.0, None, 2, False),  # the clock alone: threads that stop at the deadline
+        (5.0, None, 1, False),  # (one worker has nothing to interleave)
+        (None, 1.0, 1, False),
+    ],
+)
+def test_the_parallel_search_is_interleaved_unless_only_the_clock_limits_it(
+    time_limit: float | None, work_limit: float | None, workers: int, interleaved: bool
+) -> None:
+    """CP-SAT's interleaved search (deterministic for a seed and worker count) checks
+    its limits only between chunks of one deterministic second; under a time limit
+    alone the parallel search runs instead, whose threads stop at the deadline."""
+    from mutasi_opt.solvers.cpsat.running import new_solver
+
+    solver = new_solver(seed=0, workers=workers, budget=Budget(time_limit, work_limit))
+    assert solver.parameters.interleave_search is interleaved
+    assert solver.parameters.num_workers == workers
