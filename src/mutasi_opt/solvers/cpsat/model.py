@@ -448,8 +448,8 @@ class CpsatModel:
         assert self._relaxation is not None
         relaxation, proto = self._relaxation, self.model.proto
         seen: dict[int, int] = {}
-        #: the LP solution at each price solved to its optimum
-        solutions: dict[int, npt.NDArray[np.float64]] = {}
+        #: (bound, price, LP solution) of the best bound with a solution so far
+        guide_point: tuple[int, int, npt.NDArray[np.float64]] | None = None
 
         def at(price: int) -> int | None:
             if price in seen:
@@ -488,8 +488,11 @@ class CpsatModel:
                 log.debug("priced LP at price %d: %s", price, res.status)
                 return None
             seen[price] = -((b * d_hold - res.bound) // a)  # ceil((LP − b·d_hold) / a)
-            if res.values is not None:
-                solutions[price] = res.values
+            nonlocal guide_point
+            if res.values is not None and (
+                guide_point is None or (seen[price], price) > guide_point[:2]
+            ):
+                guide_point = (seen[price], price, res.values)
             log.debug("priced bound %d at price %d", seen[price], price)
             return seen[price]
 
@@ -514,14 +517,14 @@ class CpsatModel:
         for other in (best * 2, best // 2):
             if other in seen and not done():
                 at(max(1, math.isqrt(best * other)))
-        if guide and solutions:
+        if guide and guide_point is not None:
             # the solution of the best bound guides the stage's neighbourhood search
             # (RINS, see .lns; measured on the sample, 24 s per point started from the
             # smaller budget's plan: B gap 3.3 % -> 0.33 % at 365 moves, 1.1 % -> 0.0 %
             # at 438, where the preference stage is then proven as well; not for
             # the moves stage: on the sample without a budget (20 s) its RINS
             # sub-model, 600 decisions free, was cut short: 609 moves instead of 594)
-            self._lp_values = solutions[max(solutions, key=lambda p: (seen[p], p))]
+            self._lp_values = guide_point[2]
         return max(seen.values())
 
     def _decision_units(self) -> Neighbourhoods:
