@@ -3,10 +3,12 @@ the residue cuts that account for half-timers (``Objective._residue_cuts``)."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import mutasi_opt as mo
-from mutasi_opt import Problem, synth
+from mutasi_opt import Problem, SolveParams, synth
 from mutasi_opt.domain.limits import LP_WORK_PER_NNZ_ITERATION, Budget
 from mutasi_opt.sample import load_sample
 from mutasi_opt.solvers.aggregation import build_classes
@@ -500,3 +502,46 @@ def test_a_fresh_relaxation_solve_forgets_the_kept_basis() -> None:
     assert fresh.objective == pytest.approx(warm.objective, rel=1e-9)
     kept.solve(proto, budget=Budget())
     assert iterations(kept) == 0  # the fresh run's basis is kept
+
+
+def test_the_price_search_reaches_the_held_lp() -> None:
+    """The priced bound at its best price is the held LP's value (LP duality: the
+    best multiplier of the one hold row).  On the demo's problem (the sample at 150
+    moves, dated) with D at its optimum (87,262,280, the LP's minimum), B and the
+    moves held at the stages' values, the held LP of the preference stage is at
+    646.65 while the search stopped at 629: the bound rose by less than one point
+    per halving of the price from 796 down, so its rounded value stalled; it goes
+    on rising down to a price of 12 (646)."""
+    from mutasi_opt.planning.solve import solve_with_stage_hook
+    from mutasi_opt.sample import SAMPLE_PLAN_DATE
+
+    problem = load_sample()
+    policy = problem.policy.replace(max_moves=150, plan_date=SAMPLE_PLAN_DATE)
+    seen: dict[str, float | int | None] = {}
+
+    def hook(stage: str, model: CpsatModel) -> None:
+        if stage != "preference":
+            return
+        preference = model.expression_for("preference")
+        assert not isinstance(preference, int)
+        seen["priced"] = model.stage_lp_bound("preference", Budget())
+        # the held LP: the kept relaxation's rows and every hold (D's too), from scratch
+        proto = model.model.proto
+        holds = [row for row, _, _ in model._holds]
+        rows = list(range(model._base_rows)) + model._residue_rows + holds
+        held = LpRelaxation(proto, rows).solve(proto, budget=Budget(), fresh=True)
+        assert held.status == "Optimal"
+        seen["held"] = held.objective
+
+    plan = solve_with_stage_hook(
+        problem.replace(policy=policy),
+        SolveParams(work_limit=1.0, workers=1, seed=0),
+        stage_hook=hook,
+    )
+    imbalance, moves = plan.stage("imbalance"), plan.stage("moves")
+    assert imbalance is not None and imbalance.value == imbalance.bound == 87_262_280
+    assert moves is not None and moves.value == 150
+    priced, held = seen["priced"], seen["held"]
+    assert isinstance(priced, int) and isinstance(held, float), seen
+    # (the held row is degenerate: HiGHS's value of it is within a point of the truth)
+    assert held - 1.0 <= priced <= math.ceil(held), seen
