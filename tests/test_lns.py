@@ -229,3 +229,45 @@ def test_the_priced_lp_guides_the_balance_stage_to_its_gap() -> None:
     m = metrics.evaluate(problem, plan.assignment_array)
     assert m == plan.after
     assert m.value("balance") == balance.value
+
+
+def test_a_large_model_starts_with_sub_models_of_a_bounded_size(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """In a model with many decisions the first sub-model frees about
+    ``_TARGET_FREE`` of them, not ``first_share`` of the parts (at 100,000
+    employees a share of 0.3 of the units freed 74,130 decisions and every
+    sub-model was cut), and a partition of which two parts are already too large
+    is left out."""
+    import logging
+
+    from ortools.sat.python import cp_model
+
+    from mutasi_opt.solvers.cpsat import lns
+
+    n, units = 12 * lns._TARGET_FREE, 400
+    model = cp_model.CpModel()
+    xs = [model.new_bool_var(f"x{i}") for i in range(n)]
+    model.minimize(cp_model.LinearExpr.sum(xs))
+    index = np.array([x.index for x in xs], dtype=np.int64)
+    decisions = lns.Neighbourhoods(
+        index=index,
+        parts={"units": np.arange(n) % units, "roles": np.arange(n) % 2},
+        sizes={"units": units, "roles": 2},
+    )
+    with caplog.at_level(logging.DEBUG, logger="mutasi_opt"):
+        sol, _ = improve(
+            model,
+            [1] * n,
+            decisions,
+            budget=Budget(work_limit=2.0),
+            seed=0,
+            workers=1,
+            first_share=0.3,
+        )
+    tried = [r.getMessage() for r in caplog.records if r.getMessage().startswith("lns ")]
+    assert tried and all(m.startswith("lns units ") for m in tried), tried
+    first = int(tried[0].split(": ")[1].split(" free")[0])
+    per_part = n // units
+    assert lns._TARGET_FREE - per_part <= first <= lns._TARGET_FREE + per_part, tried[0]
+    assert sum(sol) < n  # (and the sub-models improve the plan)
