@@ -271,3 +271,58 @@ def test_a_large_model_starts_with_sub_models_of_a_bounded_size(
     per_part = n // units
     assert lns._TARGET_FREE - per_part <= first <= lns._TARGET_FREE + per_part, tried[0]
     assert sum(sol) < n  # (and the sub-models improve the plan)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_rematch_keeps_every_capacity_and_only_improves(seed: int) -> None:
+    """:func:`rematch` on the preference stage: the plan it returns meets the rules
+    and holds, has every (unit, role) capacity of the incumbent (so D and B as
+    they were) and a strictly lower preference cost, never below the
+    brute-force optimum; when it finds none, no plan with those capacities is
+    better (checked by enumeration)."""
+    from mutasi_opt.solvers.cpsat.lns import rematch
+
+    problem = _make(first_seed(_room_to_improve("preference"), 4300 + seed))
+    best, _ = brute_force(problem)
+    assert best is not None
+    model = _model_at(problem, "preference", best)
+    start = model._last_solution
+    assert start is not None
+    before = objective_at(model.model, start)
+
+    def plan_of(sol: list[int]) -> IntArray:
+        decisions = model.vars.values_from(np.asarray(sol, dtype=np.int64))
+        return disaggregate(problem, model.classes, decisions)
+
+    def capacities(a: IntArray) -> IntArray:
+        return metrics.assigned_capacity_centi(problem, a)
+
+    start_plan = plan_of(start)
+    out = rematch(
+        model.model,
+        start,
+        model._capacity_sums(),
+        budget=Budget(work_limit=3.0),
+        seed=0,
+        workers=1,
+    )
+    k = metrics.stage_names(problem.policy).index("preference")
+    if out is None:
+        # nothing better with these capacities: enumerate the plans that keep them
+        allowed = [metrics.allowed_units(problem, e) for e in range(problem.index.n_employees)]
+        for combo in itertools.product(*allowed):
+            a = np.array(combo, dtype=np.int64)
+            if check_plan(problem, a) or not np.array_equal(capacities(a), capacities(start_plan)):
+                continue
+            values = metrics.evaluate(problem, a).stage_values()
+            if all(values[i] <= best[i] for i in range(k)):
+                assert values[k] >= before
+        return
+    value = objective_at(model.model, out)
+    assert best[k] <= value < before
+    plan = plan_of(out)
+    assert check_plan(problem, plan) == []
+    assert np.array_equal(capacities(plan), capacities(start_plan))
+    m = metrics.evaluate(problem, plan)
+    assert all(m.value(n) <= best[i] for i, n in enumerate(metrics.stage_names(problem.policy)[:k]))
+    assert m.value("preference") <= value

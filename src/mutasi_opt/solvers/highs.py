@@ -271,6 +271,17 @@ class LpRelaxation:
         values = np.array(solution.col_value) if has_sol else None
         return HighsResult(status, objective, bound, seconds, values)
 
+    def tighten(self, lower: npt.NDArray[np.float64], upper: npt.NDArray[np.float64]) -> None:
+        """Narrow the columns' bounds to ``lower``/``upper`` (where they are tighter),
+        in HiGHS and in the rows' data the safe bounds are computed from."""
+        first = self._chunks[0]
+        lo, hi = np.maximum(first.lower, lower), np.minimum(first.upper, upper)
+        changed = np.flatnonzero((lo != first.lower) | (hi != first.upper))
+        if not changed.size:
+            return
+        self._h.changeColsBounds(changed.size, changed.astype(np.int32), lo[changed], hi[changed])
+        self._chunks[0] = replace(first, lower=lo, upper=hi)
+
     def certificate(self) -> DualCertificate | None:
         """The last solve's rows and row duals (None before a solve)."""
         if self._last is None:

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..domain.arrays import FloatArray, IntArray
 
-__all__ = ["LinearData", "linear_data", "objective_costs", "safe_bound"]
+__all__ = ["LinearData", "linear_data", "objective_costs", "reduced_cost_box", "safe_bound"]
 
 _BIG = 2**62
 
@@ -133,6 +133,13 @@ def safe_bound(data: LinearData, row_dual: Any, cost: FloatArray | None = None) 
     (9 for 8).  The floating-point error of the sum itself is covered by a
     margin of 1e-9 of the terms' magnitude.
     """
+    return _lagrangian(data, row_dual, cost)[0]
+
+
+def _lagrangian(
+    data: LinearData, row_dual: Any, cost: FloatArray | None = None
+) -> tuple[float, FloatArray]:
+    """:func:`safe_bound` and the reduced costs ``r`` it was computed with."""
     c = data.cost if cost is None else cost
     y = np.asarray(row_dual, dtype=np.float64)
     lo_ok, hi_ok = np.isfinite(data.row_lower), np.isfinite(data.row_upper)
@@ -145,7 +152,35 @@ def safe_bound(data: LinearData, row_dual: Any, cost: FloatArray | None = None) 
     r = c - aty
     col_terms = np.where(r > 0, r * data.lower, np.where(r < 0, r * data.upper, 0.0))
     if not np.all(np.isfinite(col_terms)):
-        return -math.inf
+        return -math.inf, r
     total = float(row_terms.sum() + col_terms.sum()) + data.offset
     scale = float(np.abs(row_terms).sum() + np.abs(col_terms).sum()) + abs(data.offset)
-    return total - 1e-9 * scale - 1e-9
+    return total - 1e-9 * scale - 1e-9, r
+
+
+def reduced_cost_box(
+    data: LinearData, row_dual: Any, limit: float
+) -> tuple[FloatArray, FloatArray] | None:
+    """Column bounds that every integer ``x`` of ``data``'s rows and box with
+    ``cost·x ≤ limit`` meets (reduced-cost fixing), for any row multipliers.
+
+    With ``L`` the :func:`safe_bound` of these multipliers and ``r`` their
+    reduced costs, every such ``x`` has ``limit ≥ cost·x ≥ L + r_j·(x_j − l_j)``
+    for ``r_j > 0`` (``L + |r_j|·(u_j − x_j)`` for ``r_j < 0``), so ``x_j ≤ l_j +
+    ⌊(limit − L) / r_j⌋`` (``x_j ≥ u_j − ⌊(limit − L) / |r_j|⌋``).  When the LP
+    proves the limit (``limit − L < 1`` for an integer objective), every column
+    with a reduced cost above that slack is fixed at its bound.  None when the
+    multipliers bound nothing (``L`` infinite) or ``limit < L`` (no such ``x``).
+    """
+    bound, r = _lagrangian(data, row_dual)
+    if not math.isfinite(bound) or limit < bound:
+        return None
+    slack = float(limit) - bound
+    lower, upper = data.lower.copy(), data.upper.copy()
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        reach = np.floor(slack / np.abs(r) * (1 + 1e-9) + 1e-9)
+    up = (r > 0) & np.isfinite(lower) & np.isfinite(reach)
+    down = (r < 0) & np.isfinite(upper) & np.isfinite(reach)
+    upper[up] = np.minimum(upper[up], lower[up] + reach[up])
+    lower[down] = np.maximum(lower[down], upper[down] - reach[down])
+    return lower, upper

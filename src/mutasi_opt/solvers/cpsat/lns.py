@@ -41,7 +41,7 @@ from ...domain.arrays import IntArray
 from ...domain.limits import CPSAT_WORK_PER_DTIME, Budget
 from .running import StageStatus, new_solver, objective_at, translate_status
 
-__all__ = ["LNS_STEP_WORK", "LNS_UNTIMED_WORK", "Neighbourhoods", "improve"]
+__all__ = ["LNS_STEP_WORK", "LNS_UNTIMED_WORK", "Neighbourhoods", "improve", "rematch"]
 
 log = logging.getLogger("mutasi_opt")
 
@@ -223,3 +223,48 @@ def _sub_solve(
     if status in (StageStatus.OPTIMAL, StageStatus.FEASIBLE):
         return _Outcome(list(solver.response_proto.solution), status is StageStatus.OPTIMAL)
     return _Outcome(None, status is StageStatus.INFEASIBLE)
+
+
+def rematch(
+    model: cp_model.CpModel,
+    incumbent: list[int],
+    sums: list[list[tuple[int, int]]],
+    *,
+    budget: Budget,
+    seed: int,
+    workers: int,
+) -> list[int] | None:
+    """A better solution of ``model`` (for its objective) in which every weighted
+    sum of ``sums`` (proto index, coefficient) keeps its value at ``incumbent``
+    and every other decision is free; None if there is none or the step's work
+    cap (:data:`LNS_STEP_WORK` × 10) cuts it short.
+
+    With the sums the capacities of the (unit, role) pairs, D and B stay as
+    they are while who moves where may change: for the preference stage a
+    re-matching across types and home units that the per-type flows of the
+    warm start cannot make.
+    """
+    clone = model.clone()
+    clone.clear_hints()  # type: ignore[no-untyped-call]
+    current = np.asarray(incumbent, dtype=np.int64)
+    for terms in sums:
+        index = [i for i, _ in terms]
+        coeffs = [c for _, c in terms]
+        value = int(current[index] @ np.asarray(coeffs, dtype=np.int64))
+        variables = [clone.get_int_var_from_proto_index(i) for i in index]
+        clone.add(cp_model.LinearExpr.weighted_sum(variables, coeffs) == value)
+    obj = clone.proto.objective
+    terms_ = [clone.get_int_var_from_proto_index(int(i)) for i in obj.vars]
+    expr = cp_model.LinearExpr.weighted_sum(terms_, [int(c) for c in obj.coeffs])
+    clone.add(expr + int(obj.offset) <= objective_at(model, incumbent) - 1)
+    step = budget.capped(10 * LNS_STEP_WORK)
+    solver = new_solver(seed=seed, workers=workers, budget=step)
+    status = translate_status(solver.solve(clone), clone)
+    overhead = LNS_WORK_PER_KILOVARIABLE * len(clone.proto.variables) / 1000
+    budget.charge(solver.response_proto.deterministic_time * CPSAT_WORK_PER_DTIME + overhead)
+    if budget.time_up():
+        budget.cut()
+    log.debug("rematch: %s", status.value)
+    if status in (StageStatus.OPTIMAL, StageStatus.FEASIBLE):
+        return list(solver.response_proto.solution)
+    return None

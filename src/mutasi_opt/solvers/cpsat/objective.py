@@ -223,6 +223,10 @@ class Expressions:
         """``S(u, r)`` in centi-hours."""
         return _weighted(self._cap_terms.get((u, r), []), int(self.cap0[u, r]))
 
+    def capacity_terms(self, u: int, r: int) -> list[tuple[cp_model.IntVar, int]]:
+        """The variable terms of ``S(u, r)`` (without its constant)."""
+        return list(self._cap_terms.get((u, r), []))
+
     def active_pairs(self) -> list[tuple[int, int]]:
         """(u, r) pairs whose capacity can change."""
         return sorted(k for k, t in self._cap_terms.items() if t)
