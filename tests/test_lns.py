@@ -84,6 +84,20 @@ def _model_at(problem: Problem, stage: str, best: tuple[int, ...]) -> CpsatModel
     return model
 
 
+def _at_stage(
+    stage: str, seed: int, ok: Callable[[int], bool]
+) -> tuple[Problem, tuple[int, ...], CpsatModel, list[int], int]:
+    """The first problem from ``seed`` on that ``ok`` accepts, its brute-force
+    optimum, :func:`_model_at` of ``stage``, its incumbent and the incumbent's value."""
+    problem = _make(first_seed(ok, seed))
+    best, _ = brute_force(problem)
+    assert best is not None
+    model = _model_at(problem, stage, best)
+    start = model._last_solution
+    assert start is not None
+    return problem, best, model, start, objective_at(model.model, start)
+
+
 @pytest.mark.parametrize("stage", ["imbalance", "balance"])
 @pytest.mark.parametrize("seed", range(12))
 def test_search_improves_keeps_the_rules_and_proves_only_the_optimum(stage: str, seed: int) -> None:
@@ -128,13 +142,7 @@ def test_search_improves_keeps_the_rules_and_proves_only_the_optimum(stage: str,
 
 
 def test_a_bound_reached_stops_the_search_at_once() -> None:
-    problem = _make(first_seed(_feasible, 4100))
-    best, _ = brute_force(problem)
-    assert best is not None
-    model = _model_at(problem, "imbalance", best)
-    start = model._last_solution
-    assert start is not None
-    value = objective_at(model.model, start)
+    _, _, model, start, value = _at_stage("imbalance", 4100, _feasible)
     budget = Budget(work_limit=3.0)
     sol, proven = improve(
         model.model, start, model._decision_units(), budget=budget, seed=0, workers=1, bound=value
@@ -282,13 +290,9 @@ def test_a_rematch_keeps_every_capacity_and_only_improves(seed: int) -> None:
     better (checked by enumeration)."""
     from mutasi_opt.solvers.cpsat.lns import rematch
 
-    problem = _make(first_seed(_room_to_improve("preference"), 4300 + seed))
-    best, _ = brute_force(problem)
-    assert best is not None
-    model = _model_at(problem, "preference", best)
-    start = model._last_solution
-    assert start is not None
-    before = objective_at(model.model, start)
+    problem, best, model, start, before = _at_stage(
+        "preference", 4300 + seed, _room_to_improve("preference")
+    )
 
     def plan_of(sol: list[int]) -> IntArray:
         decisions = model.vars.values_from(np.asarray(sol, dtype=np.int64))
