@@ -209,14 +209,21 @@ def _sub_solve(
         domain = variables[i].domain
         domain.clear()
         domain.extend([v, v])
+    return _solve_better(clone, value, budget, LNS_STEP_WORK, seed, workers)
+
+
+def _solve_better(
+    clone: cp_model.CpModel, value: int, budget: Budget, cap: float, seed: int, workers: int
+) -> _Outcome:
+    """Minimise ``clone``'s objective (a copy of a model, its own to change) below
+    ``value``, within ``cap`` work units of ``budget``, charging the work used."""
     obj = clone.proto.objective
     terms = [clone.get_int_var_from_proto_index(int(i)) for i in obj.vars]
     expr = cp_model.LinearExpr.weighted_sum(terms, [int(c) for c in obj.coeffs])
     clone.add(expr + int(obj.offset) <= value - 1)
-    step = budget.capped(LNS_STEP_WORK)
-    solver = new_solver(seed=seed, workers=workers, budget=step)
+    solver = new_solver(seed=seed, workers=workers, budget=budget.capped(cap))
     status = translate_status(solver.solve(clone), clone)
-    overhead = LNS_WORK_PER_KILOVARIABLE * len(variables) / 1000
+    overhead = LNS_WORK_PER_KILOVARIABLE * len(clone.proto.variables) / 1000
     budget.charge(solver.response_proto.deterministic_time * CPSAT_WORK_PER_DTIME + overhead)
     if budget.time_up():
         budget.cut()
@@ -253,18 +260,8 @@ def rematch(
         value = int(current[index] @ np.asarray(coeffs, dtype=np.int64))
         variables = [clone.get_int_var_from_proto_index(i) for i in index]
         clone.add(cp_model.LinearExpr.weighted_sum(variables, coeffs) == value)
-    obj = clone.proto.objective
-    terms_ = [clone.get_int_var_from_proto_index(int(i)) for i in obj.vars]
-    expr = cp_model.LinearExpr.weighted_sum(terms_, [int(c) for c in obj.coeffs])
-    clone.add(expr + int(obj.offset) <= objective_at(model, incumbent) - 1)
-    step = budget.capped(10 * LNS_STEP_WORK)
-    solver = new_solver(seed=seed, workers=workers, budget=step)
-    status = translate_status(solver.solve(clone), clone)
-    overhead = LNS_WORK_PER_KILOVARIABLE * len(clone.proto.variables) / 1000
-    budget.charge(solver.response_proto.deterministic_time * CPSAT_WORK_PER_DTIME + overhead)
-    if budget.time_up():
-        budget.cut()
-    log.debug("rematch: %s", status.value)
-    if status in (StageStatus.OPTIMAL, StageStatus.FEASIBLE):
-        return list(solver.response_proto.solution)
-    return None
+    value = objective_at(model, incumbent)
+    out = _solve_better(clone, value, budget, 10 * LNS_STEP_WORK, seed, workers)
+    found = "improved" if out.solution is not None else "proven" if out.proven else "cut"
+    log.debug("rematch: %s", found)
+    return out.solution

@@ -245,8 +245,9 @@ class CpsatModel:
         return self.stage_expression(name)
 
     def fix_at_most(self, expr: LinExpr, value: int) -> None:
-        """Add ``expr ≤ value`` (holding an earlier stage).  Holding D also narrows
-        the variables' domains by reduced-cost fixing (see :meth:`_fix_by_reduced_costs`)."""
+        """Add ``expr ≤ value`` (holding an earlier stage).  Holding D, or a stage whose
+        bound came from a priced LP, also narrows the variables' domains by
+        reduced-cost fixing (see :meth:`_fix_by_reduced_costs`)."""
         if isinstance(expr, int):
             return
         self._holds.append((len(self.model.proto.constraints), expr, value))
@@ -260,18 +261,19 @@ class CpsatModel:
             a, b, d_hold, cert = priced
             self._fix_by_reduced_costs(cert, a * value + b * d_hold, "priced")
 
-    def _fix_by_reduced_costs(self, cert: DualCertificate, d_hold: int, what: str) -> None:
-        """Narrow every variable's domain to what the imbalance LP's duals allow a
-        plan with ``Σd ≤ d_hold`` (:func:`~mutasi_opt.solvers.linear.reduced_cost_box`;
-        valid for every later stage, which all hold D).  When the LP proves D the
-        slack is below one centi-hour and every variable with a reduced cost above
-        it is fixed: measured on the embedded sample at 150 moves (dated
-        2025-01-01, as the demo), 6,565 of 12,923 variables.  The preference
-        stage's search there then ended at 662 with CP-SAT's bound at 650 (gap
-        1.8 %) within the demo's 60 s, where it had ended at 665-676 with the
-        bound at 646-647 (3-4 %; the optimum under those holds is 659, HiGHS's
-        MIP in 340 s).  The kept relaxation is narrowed as well."""
-        box = reduced_cost_box(cert.rows, cert.dual, d_hold)
+    def _fix_by_reduced_costs(self, cert: DualCertificate, limit: int, what: str) -> None:
+        """Narrow every variable's domain to what an LP's rows and duals ``cert`` allow
+        a plan whose value of that LP's objective is at most ``limit``
+        (:func:`~mutasi_opt.solvers.linear.reduced_cost_box`; valid for every
+        later stage, which all keep the holds).  When the imbalance LP proves D
+        the slack is below one centi-hour and every variable with a reduced cost
+        above it is fixed: measured on the embedded sample at 150 moves (dated
+        2025-01-01, as the demo), 6,565 of 12,923 variables, and B's hold fixes
+        465 more.  The preference stage there (work limit 30, seeds 0/1/2) then
+        ended at 671/660/663 with CP-SAT's bound at 650-651, where it had ended at
+        676 with the bound at 646 (seed 0; the optimum under the demo's holds is
+        659, HiGHS's MIP in 340 s).  The kept relaxation is narrowed as well."""
+        box = reduced_cost_box(cert.rows, cert.dual, limit)
         if box is None:
             return
         lower, upper = box
