@@ -80,10 +80,9 @@ def _nothing() -> None:
 
 def _phi_of(f: int, policy: Policy) -> Callable[[int], int]:
     """``d ↦ 100·φ(d, f)`` in the scaled integers of :func:`metrics.phi_scaled`."""
-    fair = np.array([f])
 
     def phi(d: int) -> int:
-        return int(metrics.phi_scaled(np.array([d]), fair, policy)[0])
+        return metrics.phi_scaled_one(d, f, policy)
 
     return phi
 
@@ -507,8 +506,7 @@ class Objective:
         pol = self.problem.policy
 
         def phi(kk: int) -> int:
-            d = abs(s0 + step * kk - f)
-            return int(metrics.phi_scaled(np.array([d]), np.array([f]), pol)[0])
+            return metrics.phi_scaled_one(abs(s0 + step * kk - f), f, pol)
 
         kinks = {0} | ({b * f // 100 for b in pol.balance_breakpoints} if f else set())
         segments: set[int] = set()
