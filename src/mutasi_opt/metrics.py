@@ -23,6 +23,7 @@ half of it), ``balance_cost_scaled`` is in 1/10,000 hours.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -386,15 +387,25 @@ def deviation_centi(problem: Problem, assignment: IntArray) -> IntArray:
     return out
 
 
+def _phi_pieces(policy: Policy) -> tuple[tuple[int, int], ...]:
+    """φ's pieces as (slope increase s_k − s_(k−1), breakpoint b_k in percent)."""
+    return _pieces(tuple(policy.balance_breakpoints), tuple(policy.balance_slopes))
+
+
+@functools.cache
+def _pieces(breakpoints: tuple[int, ...], slopes: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    return tuple(
+        (s - prev, b) for b, s, prev in zip(breakpoints, slopes, (0, *slopes[:-1]), strict=True)
+    )
+
+
 def phi_scaled(d: IntArray, f: IntArray, policy: Policy) -> IntArray:
     """``100 · φ(d, F)`` elementwise (d and F in centi-hours)."""
     d = np.asarray(d, dtype=np.int64)
     f = np.asarray(f, dtype=np.int64)
     out = np.zeros(np.broadcast_shapes(d.shape, f.shape), dtype=np.int64)
-    prev = 0
-    for b, s in zip(policy.balance_breakpoints, policy.balance_slopes, strict=True):
-        out += (s - prev) * np.maximum(0, 100 * d - b * f)
-        prev = s
+    for rise, b in _phi_pieces(policy):
+        out += rise * np.maximum(0, 100 * d - b * f)
     return out
 
 
@@ -402,10 +413,9 @@ def phi_scaled_one(d: int, f: int, policy: Policy) -> int:
     """``100 · φ(d, F)`` of one pair (d and F in centi-hours): :func:`phi_scaled` for
     two integers, without arrays (the model's cuts and the warm start's moves ask
     for it tens of thousands of times at 20,000 employees)."""
-    out = prev = 0
-    for b, s in zip(policy.balance_breakpoints, policy.balance_slopes, strict=True):
-        out += (s - prev) * max(0, 100 * d - b * f)
-        prev = s
+    out = 0
+    for rise, b in _phi_pieces(policy):
+        out += rise * max(0, 100 * d - b * f)
     return out
 
 

@@ -388,9 +388,11 @@ def greedy_improve(
         short = max(0, uncovered - int(near[q]))
         return short, uncovered - short
 
-    sums = [0, 0, int(dev_terms.sum()), int(phi_terms.sum())]
-    q_short = [0] * n_q
-    q_trained = [0] * n_q
+    terms = [req_terms(q) for q in range(n_q)]
+    q_short, q_trained = [t[0] for t in terms], [t[1] for t in terms]
+    # (shortfall, training needs, Σ d, Σ 100·φ); without trainable_gap no one is
+    # near-qualified, so the training needs stay 0
+    sums = [sum(q_short), sum(q_trained), int(dev_terms.sum()), int(phi_terms.sum())]
 
     def apply(c: int, a: int, sign: int) -> None:
         pc, pa = int(c_pair[c]), int(a_pair[a])
@@ -423,14 +425,9 @@ def greedy_improve(
                 sums[1] += trained - q_trained[q]
                 q_short[q], q_trained[q] = short, trained
 
-    for q in range(n_q):
-        q_short[q], q_trained[q] = req_terms(q)
-    sums[0] = sum(q_short)
-    sums[1] = sum(q_trained) if training else 0
-
     def total() -> tuple[int, int, int, int]:
         """(shortfall, training needs, Σ d, Σ 100·φ)."""
-        return sums[0], sums[1] if training else 0, sums[2], sums[3]
+        return sums[0], sums[1], sums[2], sums[3]
 
     def gains() -> tuple[IntArray, IntArray]:
         """Shortfall removed by one more qualified arrival (per arrival) / return home

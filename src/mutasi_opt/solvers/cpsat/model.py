@@ -120,7 +120,8 @@ _LNS_FIRST_SHARE = {"imbalance": 0.3}
 #: the CP-SAT portfolio of a stage's search on the whole model, where not the
 #: default: the preference stage's bound is the LP's (CP-SAT adds a few points), its
 #: plans are what the search must find (measured on the demo's problem, 150 moves,
-#: seed 0: 671 -> 660 in 60 s, 671 -> 659, the optimum, with a work limit of 30)
+#: 2 workers, seeds 0/1/2: 671/660/663 -> 660/659/659 with a work limit of 30, the
+#: optimum under one run's holds being 659; in 60 s 665-671 -> 663/671/661)
 _STAGE_SUBSOLVERS = {"preference": PRIMAL_SUBSOLVERS}
 
 #: stages whose expressions use auxiliary variables (created with the model)

@@ -109,8 +109,8 @@ def new_solver(
         budget.seconds_left() is not None and budget.work_left() is None
     )
     params.interleave_batch_size = 1
-    # this model is LP-heavy (a flow with convex costs): lead with the worker
-    # that runs the full LP and its cuts at every node
+    # this model is LP-heavy (a flow with convex costs): the portfolios lead with an
+    # LP worker (the full LP and its cuts at every node, or the LP's reduced costs)
     if workers > 1:
         params.subsolvers.extend(subsolvers[:workers])
     else:
